@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every build, test and benchmark dependency of eventlake, idempotently.
+#   Debian packages via apt-get; DuckDB 1.4.4 (libduckdb.so + duckdb.h) from pinned npm packages into .deps/.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+packages=(
+  build-essential cmake ninja-build pkg-config git curl ca-certificates
+  libboost1.81-dev librdkafka-dev libsimdjson-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
+  libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
+  kcat python3 python3-kafka python3-confluent-kafka python3-pytest
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# Node.js and npm fetch DuckDB; use the ones on PATH if present (Debian's npm conflicts with NodeSource's).
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# DuckDB: the C library from @duckdb/node-bindings-linux-x64, the header from duckdb (same release).
+duck="$root/.deps/duckdb"
+lib_pkg="@duckdb/node-bindings-linux-x64@1.4.4-r.4"
+hdr_pkg="duckdb@1.4.4"
+if [ ! -f "$duck/lib/libduckdb.so" ] || [ ! -f "$duck/include/duckdb.h" ]; then
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "$lib_pkg" "$hdr_pkg" >/dev/null)
+  mkdir -p "$duck/lib" "$duck/include"
+  tar -xzf "$tmp"/duckdb-node-bindings-linux-x64-1.4.4-r.4.tgz -C "$tmp" package/libduckdb.so
+  mv "$tmp/package/libduckdb.so" "$duck/lib/"
+  tar -xzf "$tmp"/duckdb-1.4.4.tgz -C "$tmp" package/src/duckdb/src/include/duckdb.h
+  mv "$tmp/package/src/duckdb/src/include/duckdb.h" "$duck/include/"
+  rm -rf "$tmp"
+fi
+echo "dependencies ready (DuckDB in $duck)"

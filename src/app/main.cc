@@ -1,0 +1,38 @@
+// eventlake: one binary for the whole pipeline (collector, broker, lander, lake, query).
+#include <csignal>
+#include <string>
+
+#include "app/commands.h"
+#include "base/log.h"
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"eventlake: user events from HTTP to a Kafka-compatible log to a Parquet lake to SQL"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")->capture_default_str();
+  app.set_version_flag("--version", "eventlake 0.1.0");
+  int exit_code = 0;
+  app.parse_complete_callback([&] { el::InitLogging(log_level); });
+#ifdef EL_HAVE_UP_COMMAND
+  el::app::AddUpCommand(app, exit_code);
+#endif
+#ifdef EL_HAVE_BROKER_COMMAND
+  el::app::AddBrokerCommand(app, exit_code);
+  el::app::AddTopicsCommand(app, exit_code);
+#endif
+#ifdef EL_HAVE_COLLECT_COMMAND
+  el::app::AddCollectCommand(app, exit_code);
+#endif
+#ifdef EL_HAVE_LAND_COMMAND
+  el::app::AddLandCommand(app, exit_code);
+  el::app::AddQueryCommand(app, exit_code);
+  el::app::AddGenerateCommand(app, exit_code);
+#endif
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

@@ -1,0 +1,110 @@
+"""Helpers for integration tests: start the real eventlake binary on port 0 and talk to it.
+
+Every process started here is killed when the test ends (see the `procs` fixture in conftest.py).
+"""
+import os
+import signal
+import subprocess
+import time
+
+BIN = os.environ.get("EVENTLAKE_BIN", os.path.join(os.path.dirname(__file__), "../../build/eventlake"))
+
+
+class Proc:
+    """A running eventlake subcommand. `ports` maps a listener name to the port it got."""
+
+    def __init__(self, args, tmp_path, name):
+        self.args = [BIN] + list(args)
+        self.log_path = tmp_path / f"{name}.log"
+        self.log = open(self.log_path, "wb")
+        self.popen = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.ports = {}
+
+    def wait_port_file(self, path, timeout=15.0):
+        """Waits for a port file. A file holding one number gives ports['main'];
+        lines `name=port` give ports[name]."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"{self.args} exited with {self.popen.returncode}:\n{self.output()}")
+            if os.path.exists(path):
+                text = open(path).read().strip()
+                if text:
+                    for line in text.splitlines():
+                        if "=" in line:
+                            k, v = line.split("=", 1)
+                            self.ports[k.strip()] = int(v)
+                        else:
+                            self.ports["main"] = int(line)
+                    return self.ports
+            time.sleep(0.02)
+        raise TimeoutError(f"no port file {path} from {self.args}:\n{self.output()}")
+
+    def output(self):
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, sig=signal.SIGTERM, timeout=15.0):
+        """Sends `sig` and waits; returns the exit code. Kills after `timeout`."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        self.log.close()
+        return self.popen.returncode
+
+
+class Procs:
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.all = []
+
+    def start(self, args, name="eventlake"):
+        p = Proc(args, self.tmp_path, name)
+        self.all.append(p)
+        return p
+
+    def broker(self, data_dir, name="broker", extra=()):
+        """Starts `eventlake broker` on 127.0.0.1:0; returns (proc, 'host:port')."""
+        pf = self.tmp_path / f"{name}.port"
+        if pf.exists():
+            pf.unlink()
+        p = self.start(["broker", "--data", str(data_dir), "--listen", "127.0.0.1:0",
+                        "--port-file", str(pf), *extra], name)
+        port = p.wait_port_file(pf)["main"]
+        return p, f"127.0.0.1:{port}"
+
+    def collector(self, brokers, name="collector", extra=()):
+        """Starts `eventlake collect` on 127.0.0.1:0; returns (proc, 'http://127.0.0.1:port')."""
+        pf = self.tmp_path / f"{name}.port"
+        p = self.start(["collect", "--brokers", brokers, "--listen", "127.0.0.1:0",
+                        "--port-file", str(pf), *extra], name)
+        port = p.wait_port_file(pf)["main"]
+        return p, f"http://127.0.0.1:{port}"
+
+    def kill_all(self):
+        for p in self.all:
+            if p.popen.poll() is None:
+                p.popen.kill()
+                p.popen.wait()
+            if not p.log.closed:
+                p.log.close()
+
+
+def run(args, timeout=120, check=True, input=None):
+    """Runs an eventlake subcommand to completion; returns CompletedProcess (text)."""
+    cp = subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=timeout, input=input)
+    if check and cp.returncode != 0:
+        raise AssertionError(f"eventlake {args} exited {cp.returncode}\nstdout:{cp.stdout}\nstderr:{cp.stderr}")
+    return cp
+
+
+def kcat(args, timeout=60, input=None, check=True):
+    """Runs kcat; returns CompletedProcess with bytes output."""
+    cp = subprocess.run(["kcat"] + list(args), capture_output=True, timeout=timeout, input=input)
+    if check and cp.returncode != 0:
+        raise AssertionError(f"kcat {args} exited {cp.returncode}\nstderr:{cp.stderr.decode(errors='replace')}")
+    return cp
