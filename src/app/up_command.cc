@@ -1,0 +1,132 @@
+// `eventlake up`: broker, collector and a continuous lander for one topic, in one process under one
+// data directory. The collector and the lander reach the broker through the Kafka protocol, exactly as
+// they would reach a Kafka cluster.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include "app/commands.h"
+#include "app/signals.h"
+#include "base/log.h"
+#include "collector/collector.h"
+#include "jobs/lander.h"
+#include "kafka/server/broker.h"
+#include "net/endpoint.h"
+
+namespace el::app {
+namespace {
+
+struct UpArgs {
+  std::string data = "eventlake-data";
+  std::string kafka = "127.0.0.1:9092";
+  std::string http = "127.0.0.1:5000";
+  std::string topic = "events";
+  std::string port_file;
+  int flush_ms = 1000;
+};
+
+// Runs every part until a stop signal; returns the exit code.
+int RunUp(const UpArgs& args) {
+  auto started = std::chrono::steady_clock::now();
+  auto kafka_addr = net::ParseHostPort(args.kafka, 9092);
+  auto http_addr = net::ParseHostPort(args.http, 5000);
+  if (!kafka_addr.ok() || !http_addr.ok()) {
+    spdlog::error("{}", (!kafka_addr.ok() ? kafka_addr.status() : http_addr.status()).ToString());
+    return 2;
+  }
+  std::filesystem::path data(args.data);
+  std::error_code ec;
+  std::filesystem::create_directories(data, ec);
+  if (ec) {
+    spdlog::error("cannot create data directory {}: {}", args.data, ec.message());
+    return 1;
+  }
+  BlockStopSignals();
+
+  kafka::BrokerOptions broker_options;
+  broker_options.data_dir = (data / "log").string();
+  broker_options.listen = *kafka_addr;
+  auto broker = kafka::Broker::Start(broker_options);
+  if (!broker.ok()) {
+    spdlog::error("broker: {}", broker.status().ToString());
+    return 1;
+  }
+  std::string brokers = (*broker)->advertised();
+
+  collector::CollectorOptions collector_options;
+  collector_options.brokers = brokers;
+  collector_options.listen = *http_addr;
+  collector_options.topic = args.topic;
+  auto collector = collector::Collector::Start(collector_options);
+  if (!collector.ok()) {
+    spdlog::error("collector: {}", collector.status().ToString());
+    (*broker)->Stop();
+    return 1;
+  }
+
+  jobs::LandOptions land_options;
+  land_options.brokers = brokers;
+  land_options.lake_dir = (data / "lake").string();
+  land_options.topic = args.topic;
+  land_options.follow = true;
+  land_options.mode = jobs::WriteMode::kAppend;
+  land_options.flush_interval = std::chrono::milliseconds(args.flush_ms);
+  std::jthread lander([land_options](std::stop_token stop) {
+    auto summary = jobs::Land(land_options, stop);
+    if (!summary.ok()) spdlog::error("lander: {}", summary.status().ToString());
+  });
+
+  uint16_t http_port = (*collector)->port();
+  if (!args.port_file.empty()) {
+    std::string text = "kafka=" + std::to_string((*broker)->port()) +
+                       "\nhttp=" + std::to_string(http_port) + "\n";
+    Status s = net::WritePortFile(args.port_file, text);
+    if (!s.ok()) spdlog::warn("{}", s.ToString());
+  }
+  double ready_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::string http_url = "http://" + net::HostPort{http_addr->host, http_port}.ToString();
+  std::string lake = land_options.lake_dir;
+  std::printf(
+      "eventlake up: ready in %.2f s (data in %s)\n"
+      "  kafka  %s    kcat -b %s -t %s -C -o beginning -e\n"
+      "  http   %s\n"
+      "  lake   %s    landing topic '%s' continuously\n"
+      "try:\n"
+      "  curl %s/purchase_a_sword\n"
+      "  eventlake query --lake %s \"SELECT event_type, count(*) AS n FROM %s GROUP BY 1\"\n",
+      ready_s, args.data.c_str(), brokers.c_str(), brokers.c_str(), args.topic.c_str(),
+      http_url.c_str(), lake.c_str(), args.topic.c_str(), http_url.c_str(), lake.c_str(),
+      args.topic.c_str());
+  std::fflush(stdout);
+
+  int sig = WaitForStopSignal();
+  spdlog::info("signal {}: shutting down", sig);
+  // Order: stop taking events, land what is in the log, then close the log.
+  (*collector)->Stop();
+  lander.request_stop();
+  lander.join();
+  (*broker)->Stop();
+  return 0;
+}
+
+}  // namespace
+
+void AddUpCommand(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<UpArgs>();
+  CLI::App* cmd = app.add_subcommand("up", "Run broker, collector and a continuous lander in one process");
+  cmd->add_option("--data", args->data, "Data directory (log and lake)")->capture_default_str();
+  cmd->add_option("--kafka", args->kafka, "Kafka listener HOST:PORT")->capture_default_str();
+  cmd->add_option("--http", args->http, "HTTP listener HOST:PORT")->capture_default_str();
+  cmd->add_option("--topic", args->topic, "Topic the collector writes and the lander lands")
+      ->capture_default_str();
+  cmd->add_option("--flush-ms", args->flush_ms, "Longest time an event waits before it is landed")
+      ->capture_default_str();
+  cmd->add_option("--port-file", args->port_file, "Write kafka=PORT and http=PORT here once ready");
+  cmd->callback([args, &exit_code] { exit_code = RunUp(*args); });
+}
+
+}  // namespace el::app
