@@ -1,0 +1,62 @@
+#include "collector/body.h"
+
+#include <gtest/gtest.h>
+
+namespace el::collector {
+namespace {
+
+RequestContext Context() {
+  RequestContext c;
+  c.headers = {{"Host", "h"}, {"Kind", "from-header"}};
+  c.received_at = "T";
+  return c;
+}
+
+// Strips the trailing ,"event_id":"<uuid>"} so that results can be compared exactly.
+std::string WithoutId(const std::string& event) {
+  size_t pos = event.rfind(",\"event_id\":\"");
+  return pos == std::string::npos ? event : event.substr(0, pos) + "}";
+}
+
+TEST(BodyTest, SingleObjectIsCompactedAndMerged) {
+  auto events = BuildBodyEvents(R"( { "event_type" : "login", "Kind": "own",
+      "nested": { "a" : [1, 2.5, null, "x"] } } )", Context());
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(WithoutId((*events)[0]),
+            R"({"event_type":"login","Kind":"own","nested":{"a":[1,2.5,null,"x"]},)"
+            R"("Host":"h","received_at":"T"})");
+}
+
+TEST(BodyTest, ArrayOfObjectsGivesOneEventEach) {
+  auto events = BuildBodyEvents(R"([{"a":1},{"b":"\u00e9\n"},{}])", Context());
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ(WithoutId((*events)[1]),
+            "{\"b\":\"\xc3\xa9\\n\",\"Host\":\"h\",\"Kind\":\"from-header\",\"received_at\":\"T\"}");
+  EXPECT_NE((*events)[0], (*events)[2]);
+}
+
+TEST(BodyTest, RejectsBadBodiesWithClearMessages) {
+  struct Case {
+    const char* body;
+    const char* message_part;
+  } cases[] = {
+      {"{\"a\":", "malformed JSON"},
+      {"", "malformed JSON"},
+      {"[]", "empty array"},
+      {"[{\"a\":1}, 2]", "element 1 is not a JSON object"},
+      {"\"text\"", "object or an array"},
+      {"{\"a\":1} {", "malformed JSON"},
+  };
+  for (const Case& c : cases) {
+    auto events = BuildBodyEvents(c.body, Context());
+    ASSERT_FALSE(events.ok()) << c.body;
+    EXPECT_EQ(events.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(events.status().message().find(c.message_part), std::string::npos)
+        << c.body << " -> " << events.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace el::collector

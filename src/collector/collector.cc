@@ -1,0 +1,168 @@
+#include "collector/collector.h"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "clients/rdk/producer.h"
+#include "collector/http_session.h"
+
+namespace el::collector {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+constexpr std::chrono::milliseconds kSessionDrainTimeout{20000};
+constexpr std::chrono::milliseconds kFlushTimeout{10000};
+}  // namespace
+
+// Member order is destruction-safe: the io_context goes first (destroying any abandoned session
+// coroutine while the registry, topic and producer still exist); the topic handle goes before the
+// producer it belongs to.
+struct Collector::Impl {
+  CollectorOptions options;
+  std::unique_ptr<rdk::Producer> producer;
+  rdk::TopicHandle topic;
+  SessionRegistry registry;
+  SessionEnv env;
+  uint16_t port = 0;
+  std::once_flag stop_once;
+  std::vector<std::thread> threads;
+  asio::io_context io;
+  asio::strand<asio::io_context::executor_type> accept_strand{io.get_executor()};
+  tcp::acceptor acceptor{accept_strand};
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+
+  Status Listen();
+  asio::awaitable<void> AcceptLoop();
+  void StopNow();
+};
+
+Status Collector::Impl::Listen() {
+  boost::system::error_code ec;
+  tcp::resolver resolver(io);
+  auto results = resolver.resolve(options.listen.host, std::to_string(options.listen.port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    return InvalidArgument("cannot resolve listen host " + options.listen.host + ": " +
+                           ec.message());
+  }
+  tcp::endpoint endpoint = results.begin()->endpoint();
+  if (acceptor.open(endpoint.protocol(), ec) ||
+      acceptor.set_option(tcp::acceptor::reuse_address(true), ec) || acceptor.bind(endpoint, ec) ||
+      acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
+    return IOError("cannot listen on " + options.listen.ToString() + ": " + ec.message());
+  }
+  port = acceptor.local_endpoint(ec).port();
+  return Status::Ok();
+}
+
+asio::awaitable<void> Collector::Impl::AcceptLoop() {
+  asio::steady_timer backoff(accept_strand);
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(
+        asio::any_io_executor(asio::make_strand(io)), asio::as_tuple(asio::use_awaitable));
+    if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+    if (ec) {  // e.g. out of file descriptors: back off instead of spinning
+      spdlog::warn("collector: accept failed: {}", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto session = std::make_shared<HttpSession>(std::move(socket), env);
+    if (!registry.Add(session)) continue;  // shutting down: the socket closes here
+    asio::co_spawn(session->executor(), session->Run(), asio::detached);
+  }
+}
+
+Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
+  if (options.io_threads < 1) return InvalidArgument("io_threads must be at least 1");
+  if (options.topic.empty()) return InvalidArgument("topic must not be empty");
+  if (options.max_body_bytes == 0) return InvalidArgument("max_body_bytes must be positive");
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  const CollectorOptions& o = impl->options;
+  EL_ASSIGN_OR_RETURN(impl->producer, rdk::Producer::Create({
+                                          {"bootstrap.servers", o.brokers},
+                                          {"client.id", "eventlake-collector"},
+                                          {"acks", "all"},
+                                          {"linger.ms", "5"},
+                                          {"message.timeout.ms", "10000"},
+                                          {"log.connection.close", "false"},
+                                      }));
+  EL_ASSIGN_OR_RETURN(impl->topic, impl->producer->OpenTopic(o.topic));
+  impl->env.producer = impl->producer.get();
+  impl->env.topic = impl->topic.get();
+  impl->env.max_body_bytes = o.max_body_bytes;
+  impl->env.registry = &impl->registry;
+  EL_RETURN_IF_ERROR(impl->Listen());
+  Impl* raw = impl.get();
+  asio::co_spawn(raw->accept_strand, raw->AcceptLoop(), [](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("collector: accept loop failed: {}", ex.what());
+    }
+  });
+  for (int i = 0; i < o.io_threads; ++i) {
+    raw->threads.emplace_back([raw] {
+      for (;;) {
+        try {
+          raw->io.run();
+          return;
+        } catch (const std::exception& e) {
+          spdlog::error("collector: io thread caught: {}", e.what());
+        }
+      }
+    });
+  }
+  return std::unique_ptr<Collector>(new Collector(std::move(impl)));
+}
+
+Collector::Collector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Collector::~Collector() {
+  if (impl_) Stop();
+}
+
+uint16_t Collector::port() const { return impl_->port; }
+
+void Collector::Stop() {
+  std::call_once(impl_->stop_once, [this] { impl_->StopNow(); });
+}
+
+void Collector::Impl::StopNow() {
+  asio::post(accept_strand, [this] {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+  });
+  registry.StopAll();
+  if (!registry.WaitEmpty(kSessionDrainTimeout)) {
+    spdlog::warn("collector: sessions still open after {} ms; stopping anyway",
+                 kSessionDrainTimeout.count());
+  }
+  producer->Close(kFlushTimeout);
+  work.reset();
+  io.stop();
+  for (auto& thread : threads) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+}  // namespace el::collector

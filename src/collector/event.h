@@ -1,0 +1,51 @@
+#pragma once
+// Event building: an event is a flat JSON object made of its own fields (route, query string or
+// POST body), then the request's headers (as Flask's `event.update(request.headers)` merged them),
+// then `received_at` and `event_id`, which the collector always sets itself.
+// Own fields win over same-named headers. Pure code; an EventBuilder is used by one thread.
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace el::collector {
+
+struct Header {
+  std::string name;  // canonical (CanonicalHeaderName)
+  std::string value;
+};
+
+// What every event of one request shares.
+struct RequestContext {
+  std::vector<Header> headers;  // unique names; repeated headers joined with ", "
+  std::string received_at;      // FormatReceivedAt()
+};
+
+// UTC ISO 8601 with milliseconds: "2026-11-21T13:42:00.123Z".
+std::string FormatReceivedAt(std::chrono::system_clock::time_point time);
+
+// A random UUID version 4 in canonical lower-case form (thread-local generator).
+std::string NewEventId();
+
+class EventBuilder {
+ public:
+  // Sets an own field. `json_value` must be one valid, compact JSON value. A repeated key keeps its
+  // first position and takes the new value.
+  void Set(std::string_view key, std::string json_value);
+  // Sets an own field to a JSON string.
+  void SetString(std::string_view key, std::string_view value);
+  bool Has(std::string_view key) const;
+  size_t size() const { return fields_.size(); }
+
+  // The event as compact JSON text, merged with `context`, with `event_id` (NewEventId()).
+  std::string Finish(const RequestContext& context, std::string_view event_id) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+  // Key -> index into fields_, built once there are more than a few fields.
+  std::unordered_map<std::string, size_t> index_;
+};
+
+}  // namespace el::collector

@@ -1,0 +1,77 @@
+#include "collector/http_names.h"
+
+namespace el::collector {
+namespace {
+
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string CanonicalHeaderName(std::string_view name) {
+  std::string out(name);
+  bool previous_letter = false;
+  for (char& c : out) {
+    if (c == '_') c = '-';
+    bool letter = IsAsciiLetter(c);
+    if (letter) {
+      bool upper = c >= 'A' && c <= 'Z';
+      if (!previous_letter && !upper) c = static_cast<char>(c - 'a' + 'A');
+      if (previous_letter && upper) c = static_cast<char>(c - 'A' + 'a');
+    }
+    previous_letter = letter;
+  }
+  return out;
+}
+
+std::string PercentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
+      int hi = HexValue(text[i + 1]);
+      int lo = HexValue(text[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_is_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    std::string key = PercentDecode(part.substr(0, eq), true);
+    if (key.empty()) continue;
+    std::string value =
+        eq == std::string_view::npos ? std::string() : PercentDecode(part.substr(eq + 1), true);
+    bool replaced = false;
+    for (auto& [k, v] : out) {
+      if (k == key) {
+        v = std::move(value);
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out.emplace_back(std::move(key), std::move(value));
+  }
+  return out;
+}
+
+}  // namespace el::collector

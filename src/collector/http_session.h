@@ -1,0 +1,84 @@
+#pragma once
+// HttpSession: one client connection, served by one coroutine on its own strand (so its state
+// needs no lock). Requests on a connection are handled one after another (keep-alive); the answer
+// to a request is written only after the broker acknowledged every event of it.
+//
+// Lifetime: owned by shared_ptr (the coroutine holds one); the SessionEnv must outlive it.
+// RequestStop() may be called from any thread: an idle session closes at once, a session
+// with a request in flight answers it first.
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "clients/rdk/producer.h"
+#include "collector/response.h"
+
+namespace el::collector {
+
+class HttpSession;
+
+// Tracks live sessions so that shutdown can stop them and wait for them. Thread-safe; its lock is
+// taken once per connection, never per request.
+class SessionRegistry {
+ public:
+  // False once StopAll() has run: the caller drops the connection.
+  bool Add(const std::shared_ptr<HttpSession>& session);
+  void Remove(HttpSession* session);
+  // Refuses new sessions and asks every live one to stop.
+  void StopAll();
+  // Waits until no session is left or `timeout` passed; true when none is left.
+  bool WaitEmpty(std::chrono::milliseconds timeout);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable empty_;
+  bool stopping_ = false;                                                 // guarded by mu_
+  std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;  // guarded by mu_
+};
+
+// What sessions share; owned by the Collector, which outlives its sessions.
+struct SessionEnv {
+  rdk::Producer* producer = nullptr;
+  rd_kafka_topic_t* topic = nullptr;
+  size_t max_body_bytes = 512 * 1024;
+  std::chrono::steady_clock::duration read_timeout = std::chrono::seconds(30);
+  std::chrono::steady_clock::duration delivery_deadline = std::chrono::seconds(30);
+  SessionRegistry* registry = nullptr;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  // `socket` must use a strand executor.
+  HttpSession(boost::asio::ip::tcp::socket socket, const SessionEnv& env);
+
+  // The session's coroutine; catches everything, unregisters itself at the end.
+  boost::asio::awaitable<void> Run();
+  void RequestStop();
+  boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  boost::asio::awaitable<void> Serve();
+  boost::asio::awaitable<Response> Handle(const Request& request);
+  // Produces `events`, waits for acknowledgement; OK or the error to answer with.
+  boost::asio::awaitable<Status> Publish(std::vector<std::string> events);
+  boost::asio::awaitable<bool> Write(Response response, bool keep_alive);
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  const SessionEnv& env_;
+  bool reading_ = false;  // strand only
+  bool stop_ = false;     // strand only
+};
+
+}  // namespace el::collector

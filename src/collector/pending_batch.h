@@ -1,0 +1,56 @@
+#pragma once
+// PendingBatch: one HTTP request's events on their way to the broker.
+//
+// It owns the event payloads until librdkafka has reported on every one (payloads are produced
+// without copying), and wakes the waiting session when the last delivery report arrives: the poll
+// thread posts the completion to the session's executor (a strand), never runs session code itself.
+// Start() and Wait() run on that strand; OnDelivery() on the producer's poll thread.
+// Lifetime: held by shared_ptr; while deliveries are outstanding the batch keeps itself alive, so
+// it survives an abandoned session, and is released by the last delivery report.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "base/status.h"
+#include "clients/rdk/producer.h"
+
+namespace el::collector {
+
+class PendingBatch final : public rdk::DeliveryListener,
+                           public std::enable_shared_from_this<PendingBatch> {
+ public:
+  PendingBatch(boost::asio::any_io_executor executor, std::vector<std::string> events);
+
+  // Queues every event. If the producer refuses one (queue full), the rest are not queued and the
+  // batch fails; events already queued are still waited for.
+  void Start(rdk::Producer& producer, rd_kafka_topic_t* topic);
+
+  // Completes once every queued event has a delivery report, or after `deadline`.
+  // Returns OK only if every event was acknowledged. Errors: ResourceExhausted (queue full),
+  // Unavailable (delivery failed), DeadlineExceeded.
+  boost::asio::awaitable<Status> Wait(std::chrono::steady_clock::duration deadline);
+
+  void OnDelivery(rd_kafka_resp_err_t err) noexcept override;
+
+  size_t size() const { return events_.size(); }
+
+ private:
+  void Release() noexcept;
+
+  boost::asio::any_io_executor executor_;
+  boost::asio::steady_timer timer_;  // used on the strand only
+  std::vector<std::string> events_;  // payloads referenced by librdkafka until delivery
+  std::atomic<int> pending_{0};
+  std::atomic<int> first_error_{RD_KAFKA_RESP_ERR_NO_ERROR};
+  Status produce_status_;  // written in Start(), read in Wait(), both on the strand
+  bool done_ = false;      // strand only
+  std::shared_ptr<PendingBatch> self_;  // set by Start(), dropped by the last Release()
+};
+
+}  // namespace el::collector
