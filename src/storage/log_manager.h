@@ -1,0 +1,71 @@
+#pragma once
+// LogManager: every partition log under one data directory, `<data_dir>/<topic>-<partition>/`.
+// Holds an exclusive flock on `<data_dir>/.lock` for its lifetime, so two brokers never share a
+// directory. Topic metadata is the directory tree itself: a topic's partition count is the number of
+// its `<topic>-<n>` directories.
+// Threading: thread-safe; topic create/delete are serialized, lookups run concurrently.
+// Lifetime: create with Open, call Close on shutdown (writes the clean-shutdown marker); destroying it
+// without Close is like a crash (data appended so far stays in the files, recovery runs next time).
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "io/file.h"
+#include "storage/log_options.h"
+#include "storage/partition_log.h"
+
+namespace el::storage {
+
+struct TopicInfo {
+  std::string name;
+  int32_t partitions;
+};
+
+inline constexpr int32_t kMaxPartitions = 10000;
+
+class LogManager {
+ public:
+  // Opens (creating if needed) `data_dir`, takes an exclusive lock on `<data_dir>/.lock` (flock; a
+  // second broker on the same dir gets FailedPrecondition with a clear message), and opens every
+  // partition found, running recovery. Directories that are not `<valid topic>-<number>` are ignored.
+  static Result<std::unique_ptr<LogManager>> Open(std::string data_dir, LogOptions options = {});
+  ~LogManager();
+
+  // Errors: AlreadyExists, InvalidArgument (bad name: empty, ".", "..", > 249 chars, chars outside
+  // [a-zA-Z0-9._-]; partitions < 1 or > kMaxPartitions), IOError, FailedPrecondition after Close.
+  Status CreateTopic(const std::string& topic, int32_t partitions);
+  Status DeleteTopic(const std::string& topic);  // NotFound; removes the files
+  std::vector<TopicInfo> ListTopics() const;      // sorted by name
+  std::optional<TopicInfo> GetTopic(const std::string& topic) const;
+  // nullptr if the topic or partition does not exist. Shared ownership because in-flight fetches may
+  // still read a partition while its topic is being deleted.
+  std::shared_ptr<PartitionLog> Get(const std::string& topic, int32_t partition) const;
+  Status SyncAll();  // fsync every partition
+  Status Close();    // SyncAll, then write a clean-shutdown marker (next Open checks headers only)
+
+  const std::string& data_dir() const { return data_dir_; }
+  // The validation CreateTopic applies, for callers that want to check a name up front.
+  static Status ValidateTopicName(const std::string& topic);
+
+ private:
+  using Partitions = std::vector<std::shared_ptr<PartitionLog>>;
+  LogManager(std::string data_dir, LogOptions options, std::unique_ptr<io::FileLock> lock);
+  Status LoadTopics(bool clean);
+  std::string PartitionDir(const std::string& topic, int32_t partition) const;
+  std::vector<std::shared_ptr<PartitionLog>> AllLogs() const;
+
+  const std::string data_dir_;
+  const LogOptions options_;
+  std::unique_ptr<io::FileLock> lock_;  // released last (declared first of the mutable state)
+  std::mutex admin_mu_;                 // serializes CreateTopic, DeleteTopic and Close
+  mutable std::shared_mutex mu_;        // guards topics_
+  std::map<std::string, Partitions> topics_;  // GUARDED_BY(mu_)
+  bool closed_ = false;                       // GUARDED_BY(admin_mu_)
+};
+
+}  // namespace el::storage

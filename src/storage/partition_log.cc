@@ -1,0 +1,180 @@
+#include "storage/partition_log.h"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include "base/log.h"
+#include "io/dir.h"
+#include "storage/segment.h"
+
+namespace el::storage {
+namespace {
+
+// Parses "<20 digits>.log" into its base offset.
+std::optional<Offset> ParseSegmentName(const std::string& name) {
+  if (name.size() != 24 || name.compare(20, 4, ".log") != 0) return std::nullopt;
+  int64_t v = 0;
+  for (size_t i = 0; i < 20; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(name[i]))) return std::nullopt;
+    int d = name[i] - '0';
+    if (v > (std::numeric_limits<int64_t>::max() - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return Offset(v);
+}
+
+struct PendingBatch {
+  size_t at;  // position inside the append buffer
+  int32_t last_offset_delta;
+  int64_t max_timestamp;
+};
+
+// Splits an append buffer into batches, checking only the framing (callers validated CRCs).
+Result<std::vector<PendingBatch>> SplitBatches(std::span<const uint8_t> bytes, int64_t* count) {
+  std::vector<PendingBatch> out;
+  *count = 0;
+  for (size_t at = 0; at < bytes.size();) {
+    auto h = ReadBatchHeader(bytes.subspan(at));
+    if (!h.ok() || h->batch_length < kMinBatchLength || h->total_size() > bytes.size() - at ||
+        h->magic != 2 || h->last_offset_delta < 0) {
+      return InvalidArgument("append data is not a sequence of whole v2 record batches");
+    }
+    out.push_back({at, h->last_offset_delta, h->max_timestamp});
+    *count += int64_t{h->last_offset_delta} + 1;
+    at += h->total_size();
+  }
+  if (out.empty()) return InvalidArgument("append of zero batches");
+  return out;
+}
+
+}  // namespace
+
+PartitionLog::PartitionLog(std::string dir, LogOptions options)
+    : dir_(std::move(dir)), options_(options) {}
+
+PartitionLog::~PartitionLog() = default;
+
+Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(std::string dir, LogOptions options,
+                                                         bool clean) {
+  std::unique_ptr<PartitionLog> log(new PartitionLog(std::move(dir), options));
+  EL_ASSIGN_OR_RETURN(auto entries, io::ListDir(log->dir_));
+  std::vector<Offset> bases;
+  for (const auto& e : entries) {
+    if (auto base = ParseSegmentName(e.name); base && !e.is_dir) bases.push_back(*base);
+  }
+  for (const auto& e : entries) {  // an index without its log is garbage from an interrupted roll
+    if (e.name.ends_with(".index") &&
+        !io::Exists(log->dir_ + "/" + e.name.substr(0, e.name.size() - 6) + ".log")) {
+      EL_RETURN_IF_ERROR(io::RemoveFile(log->dir_ + "/" + e.name));
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+  for (Offset base : bases) {
+    EL_ASSIGN_OR_RETURN(auto seg, Segment::Open(log->dir_, base, options, !clean));
+    log->segments_.push_back(std::move(seg));
+  }
+  if (log->segments_.empty()) {
+    EL_ASSIGN_OR_RETURN(auto seg, Segment::Create(log->dir_, Offset(0), options));
+    log->segments_.push_back(std::move(seg));
+    EL_RETURN_IF_ERROR(io::SyncDir(log->dir_));
+  }
+  log->next_offset_ = log->segments_.back()->next_offset();
+  return log;
+}
+
+Status PartitionLog::RollIfNeeded(uint64_t append_bytes, int64_t offset_count) {
+  Segment& active = *segments_.back();
+  bool too_big = active.size() > 0 && active.size() + append_bytes > options_.segment_bytes;
+  bool too_many = next_offset_.value() - active.base_offset().value() + offset_count >
+                  int64_t{std::numeric_limits<uint32_t>::max()};
+  if (!too_big && !too_many) return Status::Ok();
+  // Seal the old segment durably before the new one exists: recovery only trusts sealed data.
+  EL_RETURN_IF_ERROR(active.SyncAll());
+  EL_ASSIGN_OR_RETURN(auto seg, Segment::Create(dir_, next_offset_, options_));
+  EL_RETURN_IF_ERROR(io::SyncDir(dir_));
+  std::unique_lock lock(state_mu_);
+  segments_.push_back(std::move(seg));
+  return Status::Ok();
+}
+
+Result<Offset> PartitionLog::Append(std::span<const uint8_t> batches, bool sync) {
+  int64_t count = 0;
+  EL_ASSIGN_OR_RETURN(auto pending, SplitBatches(batches, &count));
+  std::vector<uint8_t> buf(batches.begin(), batches.end());
+
+  std::lock_guard append_lock(append_mu_);
+  if (closed_) return FailedPrecondition("partition log " + dir_ + " is closed");
+  EL_RETURN_IF_ERROR(RollIfNeeded(buf.size(), count));
+  Segment& seg = *segments_.back();
+  const Offset base = next_offset_;
+  int64_t next = base.value();
+  std::vector<BatchPlacement> placements;
+  placements.reserve(pending.size());
+  for (const PendingBatch& p : pending) {
+    SetBaseOffset(std::span(buf).subspan(p.at), Offset(next));
+    placements.push_back({seg.size() + p.at, Offset(next), Offset(next + p.last_offset_delta),
+                          TimestampMs(p.max_timestamp)});
+    next += int64_t{p.last_offset_delta} + 1;
+  }
+  EL_RETURN_IF_ERROR(seg.Write(buf, sync));
+  std::unique_lock state_lock(state_mu_);
+  seg.Publish(placements, buf.size());
+  next_offset_ = Offset(next);
+  return base;
+}
+
+Status PartitionLog::Sync() {
+  std::lock_guard append_lock(append_mu_);
+  return segments_.back()->SyncLog();
+}
+
+Status PartitionLog::Close() {
+  std::lock_guard append_lock(append_mu_);
+  closed_ = true;
+  for (auto& seg : segments_) EL_RETURN_IF_ERROR(seg->SyncAll());
+  return Status::Ok();
+}
+
+Offset PartitionLog::log_start() const {
+  std::shared_lock lock(state_mu_);
+  return segments_.front()->base_offset();
+}
+
+Offset PartitionLog::high_watermark() const {
+  std::shared_lock lock(state_mu_);
+  return next_offset_;
+}
+
+Result<std::vector<uint8_t>> PartitionLog::Read(Offset from, size_t max_bytes) const {
+  std::shared_lock lock(state_mu_);
+  Offset start = segments_.front()->base_offset();
+  if (from < start || from > next_offset_) {
+    return OutOfRange("offset " + std::to_string(from.value()) + " is outside the log range [" +
+                      std::to_string(start.value()) + ", " + std::to_string(next_offset_.value()) +
+                      "]");
+  }
+  if (from == next_offset_) return std::vector<uint8_t>();
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), from,
+                             [](Offset o, const auto& s) { return o < s->base_offset(); });
+  for (--it; it != segments_.end(); ++it) {
+    EL_ASSIGN_OR_RETURN(auto pos, (*it)->FindBatch(std::max(from, (*it)->base_offset())));
+    if (pos) return (*it)->ReadBatches(*pos, max_bytes);
+  }
+  return std::vector<uint8_t>();
+}
+
+Offset PartitionLog::OffsetForTimestamp(TimestampMs ts) const {
+  std::shared_lock lock(state_mu_);
+  for (const auto& seg : segments_) {
+    auto found = seg->FindTimestamp(ts);
+    if (!found.ok()) {
+      spdlog::warn("partition {}: timestamp lookup: {}", dir_, found.status().ToString());
+      continue;
+    }
+    if (*found) return **found;
+  }
+  return next_offset_;
+}
+
+}  // namespace el::storage

@@ -1,0 +1,74 @@
+#pragma once
+// PartitionLog: one topic-partition's log, a sequence of segments in one directory
+// (`<dir>/<20-digit base offset>.log` + `.index`, see docs/formats/segment.md).
+// Threading: every method may be called from any thread. Appends are serialized by append_mu_;
+// readers take state_mu_ shared and run concurrently with each other and with an append's write and
+// fsync; an append takes state_mu_ exclusively only to publish (make its bytes visible). So readers
+// never see a partially written or (with sync) an unsynced batch.
+// Lifetime: owned by LogManager through shared_ptr; in-flight readers may keep it alive after its
+// topic was deleted (then Append fails with FailedPrecondition).
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/strong_types.h"
+#include "storage/batch_header.h"
+#include "storage/log_options.h"
+
+namespace el::storage {
+
+class Segment;
+
+class PartitionLog {
+ public:
+  // Opens the log in `dir` (which must exist), recovering every segment (see Segment::Open); creates
+  // the first segment (base 0) if there is none. `clean` = the previous run shut down cleanly, so
+  // recovery checks headers only. Errors: IOError.
+  static Result<std::unique_ptr<PartitionLog>> Open(std::string dir, LogOptions options, bool clean);
+  ~PartitionLog();
+
+  // Appends `batches` (one or more whole batches already validated by ParseBatch, concatenated),
+  // assigning consecutive offsets: each batch's baseOffset is rewritten to the next offset and the
+  // next offset advances by lastOffsetDelta + 1. If `sync`, the bytes are fdatasync'ed before
+  // returning (acks=all). Returns the base offset given to the first batch. Errors: IOError (the log
+  // stays consistent: nothing partially visible), InvalidArgument if `batches` is not a sequence of
+  // whole batches, FailedPrecondition after Close or topic deletion.
+  Result<Offset> Append(std::span<const uint8_t> batches, bool sync);
+  Status Sync();
+  // Whole batches, in order, starting with the batch that contains `from` (it may start before
+  // `from`), up to `max_bytes` total, but always at least one whole batch when
+  // from < high_watermark (KIP-74). Returns batches of one segment per call. Empty when
+  // from == high_watermark. Errors: OutOfRange when from < log_start or from > high_watermark;
+  // DataLoss if a segment's bytes became unreadable after recovery.
+  Result<std::vector<uint8_t>> Read(Offset from, size_t max_bytes) const;
+  Offset log_start() const;       // first offset still stored (0 without retention)
+  Offset high_watermark() const;  // next offset to be assigned (= log end offset)
+  // First offset whose batch maxTimestamp >= ts; high_watermark() if none (ListOffsets by
+  // timestamp). Batch granularity: the returned offset is a batch's base offset.
+  Offset OffsetForTimestamp(TimestampMs ts) const;
+
+  // Syncs log and index files and refuses further appends.
+  Status Close();
+  const std::string& dir() const { return dir_; }
+
+ private:
+  PartitionLog(std::string dir, LogOptions options);
+  Status RollIfNeeded(uint64_t append_bytes, int64_t offset_count);
+
+  const std::string dir_;
+  const LogOptions options_;
+  std::mutex append_mu_;                  // serializes Append, Sync-on-roll and Close
+  mutable std::shared_mutex state_mu_;    // guards the fields below
+  // GUARDED_BY(state_mu_) for readers; mutated only with append_mu_ also held, so the appender may
+  // read them without state_mu_. Sorted by base offset; never empty after Open.
+  std::vector<std::unique_ptr<Segment>> segments_;
+  Offset next_offset_;                    // GUARDED_BY(state_mu_)
+  bool closed_ = false;                   // GUARDED_BY(append_mu_)
+};
+
+}  // namespace el::storage

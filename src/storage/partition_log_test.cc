@@ -1,0 +1,308 @@
+#include "storage/partition_log.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "io/dir.h"
+#include "io/file.h"
+#include "storage/segment.h"
+#include "storage/test_batches.h"
+#include "storage/test_temp_dir.h"
+
+namespace el::storage {
+namespace {
+
+using testing::MakeValueBatch;
+
+// Splits fetched bytes into validated batches (a fetch must only ever return whole, valid batches).
+std::vector<BatchHeader> Split(const std::vector<uint8_t>& bytes) {
+  std::vector<BatchHeader> out;
+  std::span<const uint8_t> rest(bytes);
+  while (!rest.empty()) {
+    auto h = ParseBatch(rest);
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    if (!h.ok()) break;
+    out.push_back(*h);
+    rest = rest.subspan(h->total_size());
+  }
+  return out;
+}
+
+class PartitionLogTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<PartitionLog> OpenLog(bool clean = false) {
+    auto log = PartitionLog::Open(tmp_.path(), options_, clean);
+    EL_CHECK(log.ok());
+    return std::move(log).value();
+  }
+  std::string ActiveLogPath(const PartitionLog& log) {
+    auto entries = io::ListDir(tmp_.path());
+    std::string last;
+    for (const auto& e : *entries) {
+      if (e.name.ends_with(".log")) last = tmp_.path() + "/" + e.name;
+    }
+    return last;
+  }
+  uint64_t FileSize(const std::string& path) {
+    auto f = io::File::Open(path, io::File::Mode::kReadOnly);
+    return *(*f)->Size();
+  }
+  void AppendRaw(const std::string& path, const std::vector<uint8_t>& bytes) {
+    auto f = io::File::Open(path, io::File::Mode::kCreate);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE((*f)->Append(bytes).ok());
+  }
+  // Appends `n` batches of 3 records (~40 bytes of values each) stamped 1000 + 10 * i.
+  void Fill(PartitionLog& log, int n) {
+    for (int i = 0; i < n; ++i) {
+      auto b = MakeValueBatch(3, "value-" + std::to_string(i) + "-", 1000 + 10 * i);
+      auto off = log.Append(b, false);
+      ASSERT_TRUE(off.ok()) << off.status().ToString();
+      ASSERT_EQ(off->value(), 3 * i);
+    }
+  }
+  // Every offset reads back as the batch that holds it, and a full scan sees every batch once.
+  void VerifyAll(const PartitionLog& log, int n) {
+    ASSERT_EQ(log.high_watermark().value(), 3 * n);
+    for (int64_t o = 0; o < 3 * n; ++o) {
+      auto r = log.Read(Offset(o), 1);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      auto batches = Split(*r);
+      ASSERT_EQ(batches.size(), 1u) << o;
+      EXPECT_EQ(batches[0].base_offset, o / 3 * 3);
+      EXPECT_EQ(batches[0].base_timestamp, 1000 + 10 * (o / 3));
+    }
+    int64_t next = 0;
+    while (next < 3 * n) {
+      auto r = log.Read(Offset(next), 1 << 20);
+      ASSERT_TRUE(r.ok());
+      auto batches = Split(*r);
+      ASSERT_FALSE(batches.empty());
+      for (const auto& h : batches) {
+        ASSERT_EQ(h.base_offset, next);
+        next += h.last_offset_delta + 1;
+      }
+    }
+  }
+
+  testing::TempDir tmp_;
+  LogOptions options_;
+};
+
+TEST_F(PartitionLogTest, AppendAssignsConsecutiveOffsets) {
+  auto log = OpenLog();
+  EXPECT_EQ(log->high_watermark().value(), 0);
+  EXPECT_EQ(log->log_start().value(), 0);
+  auto a = MakeValueBatch(3);
+  auto b = MakeValueBatch(2);
+  EXPECT_EQ(log->Append(a, true)->value(), 0);
+  EXPECT_EQ(log->Append(b, false)->value(), 3);
+  EXPECT_EQ(log->high_watermark().value(), 5);
+
+  auto all = Split(*log->Read(Offset(0), 1 << 20));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].base_offset, 0);
+  EXPECT_EQ(all[1].base_offset, 3);
+  auto tail = Split(*log->Read(Offset(4), 1 << 20));  // starts with the batch holding 4
+  ASSERT_EQ(tail.size(), 1u);
+  EXPECT_EQ(tail[0].base_offset, 3);
+  EXPECT_TRUE(log->Read(Offset(5), 100)->empty());
+}
+
+TEST_F(PartitionLogTest, OneAppendOfSeveralBatches) {
+  auto log = OpenLog();
+  auto buf = MakeValueBatch(2);
+  auto second = MakeValueBatch(4);
+  buf.insert(buf.end(), second.begin(), second.end());
+  EXPECT_EQ(log->Append(buf, true)->value(), 0);
+  EXPECT_EQ(log->high_watermark().value(), 6);
+  auto all = Split(*log->Read(Offset(0), 1 << 20));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].base_offset, 2);
+}
+
+TEST_F(PartitionLogTest, OutOfRangeReads) {
+  auto log = OpenLog();
+  Fill(*log, 2);
+  EXPECT_EQ(log->Read(Offset(7), 100).status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(log->Read(Offset(-1), 100).status().code(), StatusCode::kOutOfRange);
+  EXPECT_TRUE(log->Read(Offset(6), 100)->empty());
+}
+
+TEST_F(PartitionLogTest, MaxBytesSmallerThanOneBatchStillReturnsIt) {
+  auto log = OpenLog();
+  auto big = MakeValueBatch(50, std::string(100, 'x'));
+  ASSERT_TRUE(log->Append(big, false).ok());
+  Fill(*log, 0);
+  for (size_t max : {size_t{0}, size_t{1}, size_t{61}, big.size() - 1}) {
+    auto r = log->Read(Offset(10), max);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->size(), big.size()) << max;
+    EXPECT_EQ(Split(*r).size(), 1u);
+  }
+}
+
+TEST_F(PartitionLogTest, RejectsBytesThatAreNotWholeBatches) {
+  auto log = OpenLog();
+  auto b = MakeValueBatch(2);
+  EXPECT_EQ(log->Append(std::span(b).first(b.size() - 1), false).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->Append({}, false).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->high_watermark().value(), 0);
+  EXPECT_EQ(log->Append(b, false)->value(), 0);
+}
+
+TEST_F(PartitionLogTest, RoundTripAcrossSegmentsAndReopen) {
+  options_.segment_bytes = 1000;
+  options_.index_interval_bytes = 200;
+  {
+    auto log = OpenLog();
+    Fill(*log, 60);
+    VerifyAll(*log, 60);
+    ASSERT_TRUE(log->Close().ok());
+    EXPECT_EQ(log->Append(MakeValueBatch(1), false).status().code(),
+              StatusCode::kFailedPrecondition);
+  }
+  int segments = 0;
+  auto listing = io::ListDir(tmp_.path());
+  for (const auto& e : *listing) segments += e.name.ends_with(".log");
+  EXPECT_GT(segments, 5);
+  auto log = OpenLog(/*clean=*/true);
+  VerifyAll(*log, 60);
+  EXPECT_EQ(log->Append(MakeValueBatch(3), false)->value(), 180);
+}
+
+TEST_F(PartitionLogTest, ReopenWithoutCloseKeepsEverything) {
+  options_.segment_bytes = 2000;
+  { auto log = OpenLog(); Fill(*log, 30); }
+  auto log = OpenLog();
+  VerifyAll(*log, 30);
+}
+
+TEST_F(PartitionLogTest, TornTailIsTruncatedOnReopen) {
+  std::string path;
+  uint64_t good_size = 0;
+  {
+    auto log = OpenLog();
+    Fill(*log, 5);
+    ASSERT_TRUE(log->Sync().ok());
+    path = ActiveLogPath(*log);
+    good_size = FileSize(path);
+  }
+  auto half = MakeValueBatch(8);
+  half.resize(half.size() / 2);
+  AppendRaw(path, half);
+  int batches = 5;
+  for (bool clean : {false, true}) {
+    auto log = OpenLog(clean);
+    VerifyAll(*log, batches);
+    EXPECT_EQ(FileSize(path), good_size);
+    auto next = MakeValueBatch(3, "more", 1000 + 10 * batches);
+    EXPECT_EQ(log->Append(next, false)->value(), 3 * batches);
+    ++batches;
+    log.reset();
+    good_size = FileSize(path);
+    AppendRaw(path, {1, 2, 3});  // garbage for the second round
+  }
+}
+
+TEST_F(PartitionLogTest, CorruptLastBatchIsDropped) {
+  std::string path;
+  {
+    auto log = OpenLog();
+    Fill(*log, 4);
+    path = ActiveLogPath(*log);
+  }
+  uint64_t size = FileSize(path);
+  {
+    // Flip the last byte of the last batch: its CRC no longer matches.
+    auto f = io::File::Open(path, io::File::Mode::kReadWrite);
+    std::vector<uint8_t> all(size);
+    ASSERT_TRUE((*f)->ReadAt(FilePos(0), all).ok());
+    all.back() ^= 0xFF;
+    ASSERT_TRUE((*f)->Truncate(0).ok());
+    ASSERT_TRUE((*f)->Append(all).ok());
+  }
+  auto log = OpenLog();
+  VerifyAll(*log, 3);
+}
+
+TEST_F(PartitionLogTest, GarbageOnlyAndEmptyFilesNeverCrashOpen) {
+  AppendRaw(tmp_.path() + "/00000000000000000000.log", std::vector<uint8_t>(1000, 0x5A));
+  AppendRaw(tmp_.path() + "/00000000000000000000.index", std::vector<uint8_t>(37, 0x11));
+  { auto log = OpenLog(); EXPECT_EQ(log->high_watermark().value(), 0); Fill(*log, 2); }
+  auto log = OpenLog();
+  VerifyAll(*log, 2);
+}
+
+TEST_F(PartitionLogTest, MissingOrDamagedIndexIsRebuilt) {
+  options_.segment_bytes = 1500;
+  options_.index_interval_bytes = 100;
+  { auto log = OpenLog(); Fill(*log, 40); ASSERT_TRUE(log->Close().ok()); }
+  std::string first_index = SegmentPath(tmp_.path(), Offset(0), "index");
+  uint64_t index_size = FileSize(first_index);
+  EXPECT_GT(index_size, kIndexHeaderSize + 3 * kIndexEntrySize);
+  // Remove one index, overwrite another's header.
+  ASSERT_TRUE(io::RemoveFile(first_index).ok());
+  std::string last_index = ActiveLogPath(*OpenLog());
+  last_index.replace(last_index.size() - 3, 3, "index");
+  {
+    auto f = io::File::Open(last_index, io::File::Mode::kReadWrite);
+    ASSERT_TRUE((*f)->Truncate(3).ok());
+  }
+  auto log = OpenLog();
+  EXPECT_EQ(FileSize(first_index), index_size);
+  EXPECT_GE(FileSize(last_index), kIndexHeaderSize + kIndexEntrySize);
+  VerifyAll(*log, 40);
+}
+
+TEST_F(PartitionLogTest, OffsetForTimestamp) {
+  options_.segment_bytes = 800;
+  options_.index_interval_bytes = 150;
+  auto log = OpenLog();
+  EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(0)).value(), 0);
+  Fill(*log, 40);  // batch i holds offsets 3i..3i+2 stamped 1000+10i .. 1002+10i
+  EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(0)).value(), 0);
+  EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1000)).value(), 0);
+  EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1003)).value(), 3);
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1000 + 10 * i)).value(), 3 * i) << i;
+    EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1002 + 10 * i)).value(), 3 * i) << i;
+  }
+  EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1000 + 10 * 39 + 3)).value(), 120);
+  // Non-monotonic timestamps: an old-stamped batch after newer ones.
+  ASSERT_TRUE(log->Append(MakeValueBatch(1, "late", 5000), false).ok());
+  ASSERT_TRUE(log->Append(MakeValueBatch(1, "old", 10), false).ok());
+  EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(4000)).value(), 120);
+  log.reset();
+  log = OpenLog();
+  EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1203)).value(), 63);
+  EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(4000)).value(), 120);
+  EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(6000)).value(), 122);
+}
+
+TEST_F(PartitionLogTest, ConcurrentReadersSeeOnlyWholeBatches) {
+  options_.segment_bytes = 4000;
+  auto log = OpenLog();
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 300; ++i) ASSERT_TRUE(log->Append(MakeValueBatch(3, "w", 1000 + i), false).ok());
+    done = true;
+  });
+  int64_t next = 0;
+  while (!done || next < log->high_watermark().value()) {
+    auto r = log->Read(Offset(next), 700);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const auto& h : Split(*r)) {
+      ASSERT_EQ(h.base_offset, next);
+      next += h.last_offset_delta + 1;
+    }
+  }
+  writer.join();
+  EXPECT_EQ(next, 900);
+}
+
+}  // namespace
+}  // namespace el::storage
