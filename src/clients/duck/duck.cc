@@ -1,0 +1,179 @@
+#include "clients/duck/duck.h"
+
+#include <utility>
+
+namespace el::duck {
+
+Result<Database> Database::OpenInMemory() {
+  duckdb_database db = nullptr;
+  char* err = nullptr;
+  duckdb_config config = nullptr;
+  if (duckdb_create_config(&config) == DuckDBError) return Internal("duckdb: cannot create config");
+  duckdb_set_config(config, "threads", "2");
+  duckdb_state state = duckdb_open_ext(nullptr, &db, config, &err);
+  duckdb_destroy_config(&config);
+  if (state == DuckDBError) {
+    std::string message = err != nullptr ? err : "unknown error";
+    if (err != nullptr) duckdb_free(err);
+    return Internal("duckdb open: " + message);
+  }
+  return Database(db);
+}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    if (db_ != nullptr) duckdb_close(&db_);
+    db_ = std::exchange(other.db_, nullptr);
+  }
+  return *this;
+}
+
+Database::~Database() {
+  if (db_ != nullptr) duckdb_close(&db_);
+}
+
+QueryResult::QueryResult(QueryResult&& other) noexcept
+    : res_(other.res_), valid_(std::exchange(other.valid_, false)) {}
+
+QueryResult& QueryResult::operator=(QueryResult&& other) noexcept {
+  if (this != &other) {
+    if (valid_) duckdb_destroy_result(&res_);
+    res_ = other.res_;
+    valid_ = std::exchange(other.valid_, false);
+  }
+  return *this;
+}
+
+QueryResult::~QueryResult() {
+  if (valid_) duckdb_destroy_result(&res_);
+}
+
+size_t QueryResult::ColumnCount() { return duckdb_column_count(&res_); }
+size_t QueryResult::RowCount() { return duckdb_row_count(&res_); }
+
+std::string QueryResult::ColumnName(size_t col) {
+  const char* name = duckdb_column_name(&res_, col);
+  return name != nullptr ? name : "";
+}
+
+duckdb_type QueryResult::ColumnType(size_t col) { return duckdb_column_type(&res_, col); }
+
+std::vector<std::string> QueryResult::StructFieldNames(size_t col) {
+  std::vector<std::string> names;
+  duckdb_logical_type type = duckdb_column_logical_type(&res_, col);
+  if (duckdb_get_type_id(type) == DUCKDB_TYPE_STRUCT) {
+    idx_t n = duckdb_struct_type_child_count(type);
+    for (idx_t i = 0; i < n; ++i) {
+      char* name = duckdb_struct_type_child_name(type, i);
+      names.emplace_back(name != nullptr ? name : "");
+      duckdb_free(name);
+    }
+  }
+  duckdb_destroy_logical_type(&type);
+  return names;
+}
+
+bool QueryResult::IsNull(size_t col, size_t row) { return duckdb_value_is_null(&res_, col, row); }
+
+std::string QueryResult::Text(size_t col, size_t row) {
+  if (IsNull(col, row)) return "";
+  char* text = duckdb_value_varchar(&res_, col, row);
+  std::string out = text != nullptr ? text : "";
+  duckdb_free(text);
+  return out;
+}
+
+int64_t QueryResult::Int(size_t col, size_t row) { return duckdb_value_int64(&res_, col, row); }
+
+Result<Connection> Connection::Open(const Database& db) {
+  duckdb_connection con = nullptr;
+  if (duckdb_connect(db.get(), &con) == DuckDBError) return Internal("duckdb: cannot connect");
+  return Connection(con);
+}
+
+Connection& Connection::operator=(Connection&& other) noexcept {
+  if (this != &other) {
+    if (con_ != nullptr) duckdb_disconnect(&con_);
+    con_ = std::exchange(other.con_, nullptr);
+  }
+  return *this;
+}
+
+Connection::~Connection() {
+  if (con_ != nullptr) duckdb_disconnect(&con_);
+}
+
+Result<QueryResult> Connection::Query(std::string_view sql) {
+  QueryResult result;
+  std::string text(sql);
+  duckdb_state state = duckdb_query(con_, text.c_str(), &result.res_);
+  result.valid_ = true;  // DuckDB fills the result even on failure; it must be destroyed either way
+  if (state == DuckDBError) {
+    const char* err = duckdb_result_error(&result.res_);
+    return InvalidArgument(err != nullptr ? err : "query failed");
+  }
+  return result;
+}
+
+Status Connection::Exec(std::string_view sql) {
+  auto result = Query(sql);
+  return result.ok() ? Status::Ok() : result.status();
+}
+
+Result<Appender> Appender::Create(const Connection& con, const std::string& table) {
+  duckdb_appender app = nullptr;
+  if (duckdb_appender_create(con.get(), nullptr, table.c_str(), &app) == DuckDBError) {
+    std::string message = app != nullptr ? duckdb_appender_error(app) : "unknown error";
+    if (app != nullptr) duckdb_appender_destroy(&app);
+    return InvalidArgument("duckdb appender for " + table + ": " + message);
+  }
+  return Appender(app);
+}
+
+Appender::~Appender() {
+  if (app_ != nullptr) duckdb_appender_destroy(&app_);
+}
+
+Status Appender::Check(duckdb_state state) {
+  if (state == DuckDBSuccess) return Status::Ok();
+  const char* err = duckdb_appender_error(app_);
+  return InvalidArgument(std::string("duckdb append: ") + (err != nullptr ? err : "failed"));
+}
+
+Status Appender::AppendText(std::string_view value) {
+  return Check(duckdb_append_varchar_length(app_, value.data(), value.size()));
+}
+Status Appender::AppendInt32(int32_t value) { return Check(duckdb_append_int32(app_, value)); }
+Status Appender::AppendInt64(int64_t value) { return Check(duckdb_append_int64(app_, value)); }
+Status Appender::AppendTimestampMicros(int64_t micros) {
+  return Check(duckdb_append_timestamp(app_, duckdb_timestamp{micros}));
+}
+Status Appender::AppendNull() { return Check(duckdb_append_null(app_)); }
+Status Appender::EndRow() { return Check(duckdb_appender_end_row(app_)); }
+
+Status Appender::Close() {
+  Status status = Check(duckdb_appender_close(app_));
+  duckdb_appender_destroy(&app_);
+  app_ = nullptr;
+  return status;
+}
+
+std::string QuoteIdent(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string QuoteLiteral(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace el::duck

@@ -1,0 +1,117 @@
+#pragma once
+// RAII wrappers for the DuckDB C API. Errors come back as el::Status (IOError for failures reported
+// by DuckDB, InvalidArgument for SQL errors) and every handle is released on every path.
+// Threading: a Database may be shared by threads; a Connection, QueryResult or Appender belongs to
+// one thread at a time. Lifetime: a Connection must not outlive its Database, an Appender must not
+// outlive its Connection.
+#include <duckdb.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace el::duck {
+
+// An owned DuckDB instance (in memory unless a path is given).
+class Database {
+ public:
+  // Opens an in-memory database. Errors: Internal with DuckDB's message.
+  static Result<Database> OpenInMemory();
+  Database(Database&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Database& operator=(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+  duckdb_database get() const { return db_; }
+
+ private:
+  explicit Database(duckdb_database db) : db_(db) {}
+  duckdb_database db_ = nullptr;
+};
+
+// A fully materialized query result, read cell by cell as text.
+class QueryResult {
+ public:
+  QueryResult(QueryResult&& other) noexcept;
+  QueryResult& operator=(QueryResult&& other) noexcept;
+  QueryResult(const QueryResult&) = delete;
+  QueryResult& operator=(const QueryResult&) = delete;
+  ~QueryResult();
+
+  size_t ColumnCount();
+  size_t RowCount();
+  std::string ColumnName(size_t col);
+  duckdb_type ColumnType(size_t col);
+  // Field names when column `col` is a STRUCT, else empty.
+  std::vector<std::string> StructFieldNames(size_t col);
+  bool IsNull(size_t col, size_t row);
+  // The cell rendered as text by DuckDB ("" for NULL).
+  std::string Text(size_t col, size_t row);
+  // The cell as an integer (0 for NULL).
+  int64_t Int(size_t col, size_t row);
+
+ private:
+  friend class Connection;
+  QueryResult() = default;
+  duckdb_result res_{};
+  bool valid_ = false;
+};
+
+// One connection; use from one thread at a time.
+class Connection {
+ public:
+  // Errors: Internal when DuckDB refuses the connection.
+  static Result<Connection> Open(const Database& db);
+  Connection(Connection&& other) noexcept : con_(other.con_) { other.con_ = nullptr; }
+  Connection& operator=(Connection&& other) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // Runs one or more statements; returns the last statement's result.
+  // Errors: InvalidArgument carrying DuckDB's error message.
+  Result<QueryResult> Query(std::string_view sql);
+  // Like Query, discarding the result.
+  Status Exec(std::string_view sql);
+  duckdb_connection get() const { return con_; }
+
+ private:
+  explicit Connection(duckdb_connection con) : con_(con) {}
+  duckdb_connection con_ = nullptr;
+};
+
+// Appends rows to an existing table; Close() (or the destructor) flushes them.
+class Appender {
+ public:
+  // Errors: InvalidArgument (unknown table).
+  static Result<Appender> Create(const Connection& con, const std::string& table);
+  Appender(Appender&& other) noexcept : app_(other.app_) { other.app_ = nullptr; }
+  Appender& operator=(Appender&&) = delete;
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+  ~Appender();
+
+  Status AppendText(std::string_view value);
+  Status AppendInt32(int32_t value);
+  Status AppendInt64(int64_t value);
+  Status AppendTimestampMicros(int64_t micros);
+  Status AppendNull();
+  Status EndRow();
+  // Flushes and closes; the appender is unusable afterwards.
+  Status Close();
+
+ private:
+  explicit Appender(duckdb_appender app) : app_(app) {}
+  Status Check(duckdb_state state);
+  duckdb_appender app_ = nullptr;
+};
+
+// "name" with embedded quotes doubled: a safe SQL identifier.
+std::string QuoteIdent(std::string_view name);
+// 'text' with embedded quotes doubled: a safe SQL string literal.
+std::string QuoteLiteral(std::string_view text);
+
+}  // namespace el::duck

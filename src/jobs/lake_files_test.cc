@@ -1,0 +1,92 @@
+#include "jobs/lake_files.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace el::jobs {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path TempDir() {
+  fs::path dir = fs::temp_directory_path() /
+                 ("el_lake_test_" + std::to_string(::getpid()) + "_" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void Touch(const fs::path& p) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << "x";
+}
+
+TEST(LakeFilesTest, SanitizeName) {
+  EXPECT_EQ(SanitizeName("purchase_sword"), "purchase_sword");
+  EXPECT_EQ(SanitizeName("Purchase Sword!"), "purchase_sword_");
+  EXPECT_EQ(SanitizeName("a-b.c/9"), "a_b_c_9");
+  EXPECT_EQ(SanitizeName(""), "empty");
+}
+
+TEST(LakeFilesTest, DataFileNamesRoundTrip) {
+  EXPECT_EQ(DataFileName("events", 3, 10, 41), "events+3+10-41.parquet");
+  auto r = ParseDataFileName("events", "events+3+10-41.parquet");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->partition, 3);
+  EXPECT_EQ(r->first, 10);
+  EXPECT_EQ(r->last, 41);
+  EXPECT_FALSE(ParseDataFileName("events", "events2+3+10-41.parquet"));
+  EXPECT_FALSE(ParseDataFileName("events", "events+3+41-10.parquet"));
+  EXPECT_FALSE(ParseDataFileName("events", "events+x+1-2.parquet"));
+  EXPECT_FALSE(ParseDataFileName("events", "events+1+1-2.csv"));
+  EXPECT_FALSE(ParseDataFileName("events", "events+1+-2.parquet"));
+  EXPECT_FALSE(ParseDataFileName("ev", "events+1+1-2.parquet"));
+}
+
+TEST(LakeFilesTest, PublishAppendsOrReplaces) {
+  fs::path lake = TempDir();
+  Touch(lake / "t" / "old.parquet");
+  Touch(lake / "t" / "_staging-1" / "a.parquet");
+  auto n = PublishStaged(lake / "t" / "_staging-1", false);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(ListDataFiles(lake / "t").size(), 2u);
+  EXPECT_TRUE(fs::exists(lake / "t" / "_SUCCESS"));
+  EXPECT_FALSE(fs::exists(lake / "t" / "_staging-1"));
+  Touch(lake / "t" / "_staging-2" / "b.parquet");
+  ASSERT_TRUE(PublishStaged(lake / "t" / "_staging-2", true).ok());
+  auto files = ListDataFiles(lake / "t");
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].filename(), "b.parquet");
+  EXPECT_EQ(ListTables(lake), std::vector<std::string>{"t"});
+  fs::remove_all(lake);
+}
+
+TEST(LakeFilesTest, RecoverRemovesUncommittedBatches) {
+  fs::path lake = TempDir();
+  Touch(lake / "ev" / "ev+0+0-9.parquet");
+  Touch(lake / "ev" / "ev+0+10-19.parquet");
+  Touch(lake / "ev" / "ev+1+0-4.parquet");
+  Touch(lake / "ev_buy" / "ev+0+10-19.parquet");   // committed
+  Touch(lake / "ev_buy" / "ev+0+20-29.parquet");   // staged but never committed
+  Touch(lake / "ev_buy" / "ev+2+0-3.parquet");     // partition never committed
+  Touch(lake / "ev_buy" / "other+0+20-29.parquet");  // another topic's file
+  Touch(lake / "ev_buy" / "_staging-ev-1-1" / "ev+0+30-31.parquet");
+  Touch(lake / "_staging" / "ev" / "x.ndjson");
+  auto next = RecoverTopic(lake, "ev");
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(*next, (std::map<int32_t, int64_t>{{0, 20}, {1, 5}}));
+  EXPECT_TRUE(fs::exists(lake / "ev_buy" / "ev+0+10-19.parquet"));
+  EXPECT_FALSE(fs::exists(lake / "ev_buy" / "ev+0+20-29.parquet"));
+  EXPECT_FALSE(fs::exists(lake / "ev_buy" / "ev+2+0-3.parquet"));
+  EXPECT_TRUE(fs::exists(lake / "ev_buy" / "other+0+20-29.parquet"));
+  EXPECT_FALSE(fs::exists(lake / "ev_buy" / "_staging-ev-1-1"));
+  EXPECT_FALSE(fs::exists(lake / "_staging" / "ev"));
+  fs::remove_all(lake);
+}
+
+}  // namespace
+}  // namespace el::jobs

@@ -1,0 +1,84 @@
+#pragma once
+// RecordStager: turns Kafka records into the lander's staging input. A record whose value is a
+// JSON object becomes one NDJSON line {"_topic","_partition","_offset","_ts","_key","v":{...}} in
+// the staging file (keys rewritten so that DuckDB's inference cannot fail on them, see below);
+// anything else (malformed, not an object, empty) becomes a DeadLetter with the reason.
+// Key rewriting: DuckDB treats column and struct field names case-insensitively and refuses
+// "Host" next to "host", so a key is spelled as the first spelling seen in this stager
+// (case-insensitively), and a key that still repeats inside one object gets a "_2", "_3"...
+// suffix; top-level keys that clash with the metadata columns get a "_value" suffix.
+// Threading: one thread. Lifetime: owns its output file until Close().
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "base/result.h"
+
+namespace el::jobs {
+
+struct RecordMeta {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp_ms = 0;
+  bool has_key = false;
+  std::string_view key;
+};
+
+struct DeadLetter {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp_ms = 0;
+  bool has_key = false;
+  std::string key;    // valid UTF-8 (invalid bytes escaped as \xNN)
+  std::string raw;    // the value as text, valid UTF-8
+  std::string error;
+};
+
+class RecordStager {
+ public:
+  // Creates/truncates `path`. Errors: IOError.
+  static Result<RecordStager> Open(std::string topic, const std::filesystem::path& path);
+  RecordStager(RecordStager&& other) noexcept;
+  RecordStager& operator=(RecordStager&&) = delete;
+  ~RecordStager();
+
+  // Stages one record; bad values go to dead_letters(). Errors: IOError (staging write failed).
+  Status Add(const RecordMeta& meta, std::string_view value);
+  // Flushes and closes the file. Errors: IOError.
+  Status Close();
+
+  int64_t good() const { return good_; }
+  int64_t bytes() const { return bytes_; }
+  const std::vector<DeadLetter>& dead_letters() const { return dead_letters_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  RecordStager(std::string topic, std::filesystem::path path, FILE* file);
+  void WriteValue(simdjson::dom::element value, bool top_level);
+  void WriteObject(simdjson::dom::object object, bool top_level);
+  const std::string& CanonicalKey(std::string_view key);
+
+  std::string topic_;
+  std::filesystem::path path_;
+  FILE* file_ = nullptr;
+  simdjson::dom::parser parser_;
+  std::string line_;
+  std::unordered_map<std::string, std::string> spellings_;  // lower-case key -> first spelling
+  std::vector<DeadLetter> dead_letters_;
+  int64_t good_ = 0;
+  int64_t bytes_ = 0;
+};
+
+// Appends `text` as a JSON string literal (quotes included) to `out`; invalid UTF-8 bytes are
+// written as the escaped text "\\xNN".
+void AppendJsonString(std::string& out, std::string_view text);
+// `text` with invalid UTF-8 bytes replaced by the text "\xNN".
+std::string ToValidUtf8(std::string_view text);
+
+}  // namespace el::jobs

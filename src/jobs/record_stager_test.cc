@@ -1,0 +1,62 @@
+#include "jobs/record_stager.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace el::jobs {
+namespace {
+
+std::string ReadAll(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(RecordStagerTest, GoodRecordsBecomeLinesBadOnesDeadLetters) {
+  auto path = std::filesystem::temp_directory_path() / ("el_stager_" + std::to_string(::getpid()));
+  auto stager = RecordStager::Open("ev", path);
+  ASSERT_TRUE(stager.ok());
+  RecordMeta meta{0, 7, 1000, true, "k1"};
+  ASSERT_TRUE(stager->Add(meta, "{\"Host\":\"a\",\n \"n\":2.0,\"x\":[1,{\"y\":null}]}").ok());
+  meta.offset = 8;
+  meta.has_key = false;
+  ASSERT_TRUE(stager->Add(meta, "{\"host\":\"b\",\"HOST\":\"c\",\"_offset\":5,\"s\":\"q\\\"\\n\"}").ok());
+  meta.offset = 9;
+  ASSERT_TRUE(stager->Add(meta, "{not json").ok());
+  meta.offset = 10;
+  ASSERT_TRUE(stager->Add(meta, "[1,2]").ok());
+  meta.offset = 11;
+  ASSERT_TRUE(stager->Add(meta, "").ok());
+  meta.offset = 12;
+  ASSERT_TRUE(stager->Add(meta, std::string_view("\xff\xfe", 2)).ok());
+  ASSERT_TRUE(stager->Close().ok());
+  EXPECT_EQ(stager->good(), 2);
+  ASSERT_EQ(stager->dead_letters().size(), 4u);
+  EXPECT_EQ(stager->dead_letters()[0].offset, 9);
+  EXPECT_EQ(stager->dead_letters()[0].raw, "{not json");
+  EXPECT_NE(stager->dead_letters()[0].error.find("invalid JSON"), std::string::npos);
+  EXPECT_EQ(stager->dead_letters()[1].error, "JSON value is not an object");
+  EXPECT_EQ(stager->dead_letters()[2].error, "empty value");
+  EXPECT_EQ(stager->dead_letters()[3].raw, "\\xFF\\xFE");
+  EXPECT_EQ(ReadAll(path),
+            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":7,\"_ts\":1000,\"_key\":\"k1\","
+            "\"v\":{\"Host\":\"a\",\"n\":2.0,\"x\":[1,{\"y\":null}]}}\n"
+            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":8,\"_ts\":1000,\"_key\":null,"
+            "\"v\":{\"Host\":\"b\",\"Host_2\":\"c\",\"_offset_value\":5,\"s\":\"q\\\"\\n\"}}\n");
+  std::filesystem::remove(path);
+}
+
+TEST(RecordStagerTest, Utf8Helpers) {
+  EXPECT_EQ(ToValidUtf8("h\xc3\xa9"), "h\xc3\xa9");
+  EXPECT_EQ(ToValidUtf8("a\xc3"), "a\\xC3");
+  std::string out;
+  AppendJsonString(out, "a\"\\\x01");
+  EXPECT_EQ(out, "\"a\\\"\\\\\\u0001\"");
+}
+
+}  // namespace
+}  // namespace el::jobs
