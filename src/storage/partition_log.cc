@@ -147,21 +147,38 @@ Offset PartitionLog::high_watermark() const {
 }
 
 Result<std::vector<uint8_t>> PartitionLog::Read(Offset from, size_t max_bytes) const {
-  std::shared_lock lock(state_mu_);
-  Offset start = segments_.front()->base_offset();
-  if (from < start || from > next_offset_) {
-    return OutOfRange("offset " + std::to_string(from.value()) + " is outside the log range [" +
-                      std::to_string(start.value()) + ", " + std::to_string(next_offset_.value()) +
-                      "]");
+  size_t i = 0;
+  {
+    std::shared_lock lock(state_mu_);
+    Offset start = segments_.front()->base_offset();
+    if (from < start || from > next_offset_) {
+      return OutOfRange("offset " + std::to_string(from.value()) + " is outside the log range [" +
+                        std::to_string(start.value()) + ", " +
+                        std::to_string(next_offset_.value()) + "]");
+    }
+    if (from == next_offset_) return std::vector<uint8_t>();
+    auto it = std::upper_bound(segments_.begin(), segments_.end(), from,
+                               [](Offset o, const auto& s) { return o < s->base_offset(); });
+    i = static_cast<size_t>(it - segments_.begin()) - 1;
   }
-  if (from == next_offset_) return std::vector<uint8_t>();
-  auto it = std::upper_bound(segments_.begin(), segments_.end(), from,
-                             [](Offset o, const auto& s) { return o < s->base_offset(); });
-  for (--it; it != segments_.end(); ++it) {
-    EL_ASSIGN_OR_RETURN(auto pos, (*it)->FindBatch(std::max(from, (*it)->base_offset())));
-    if (pos) return (*it)->ReadBatches(*pos, max_bytes);
+  // Normally one iteration; more only past a segment that ends early (a hole left by recovery).
+  for (;; ++i) {
+    std::shared_ptr<const Segment> seg;
+    uint64_t end = 0;
+    uint64_t scan_from = 0;
+    Offset target;
+    {
+      std::shared_lock lock(state_mu_);
+      if (i >= segments_.size()) return std::vector<uint8_t>();
+      seg = segments_[i];
+      end = seg->size();
+      target = std::max(from, seg->base_offset());
+      if (target >= seg->next_offset()) continue;
+      scan_from = seg->ScanStart(target);
+    }
+    EL_ASSIGN_OR_RETURN(auto pos, seg->FindBatch(target, scan_from, end));
+    if (pos) return seg->ReadBatches(*pos, end, max_bytes);
   }
-  return std::vector<uint8_t>();
 }
 
 Offset PartitionLog::OffsetForTimestamp(TimestampMs ts) const {

@@ -2,9 +2,11 @@
 // PartitionLog: one topic-partition's log, a sequence of segments in one directory
 // (`<dir>/<20-digit base offset>.log` + `.index`, see docs/formats/segment.md).
 // Threading: every method may be called from any thread. Appends are serialized by append_mu_;
-// readers take state_mu_ shared and run concurrently with each other and with an append's write and
-// fsync; an append takes state_mu_ exclusively only to publish (make its bytes visible). So readers
-// never see a partially written or (with sync) an unsynced batch.
+// readers take state_mu_ shared only to look up positions and then pread without any lock, so they
+// run concurrently with each other and with an append's write and fsync; an append takes state_mu_
+// exclusively only to publish (make its bytes visible). So readers never see a partially written or
+// (with sync) an unsynced batch. Note that Append(sync=false) waits behind a concurrent
+// Append(sync=true) of the same partition (its fdatasync runs under append_mu_).
 // Lifetime: owned by LogManager through shared_ptr; in-flight readers may keep it alive after its
 // topic was deleted (then Append fails with FailedPrecondition).
 #include <cstdint>
@@ -66,7 +68,8 @@ class PartitionLog {
   mutable std::shared_mutex state_mu_;    // guards the fields below
   // GUARDED_BY(state_mu_) for readers; mutated only with append_mu_ also held, so the appender may
   // read them without state_mu_. Sorted by base offset; never empty after Open.
-  std::vector<std::unique_ptr<Segment>> segments_;
+  // shared_ptr: a reader keeps the segment it is reading after dropping the lock.
+  std::vector<std::shared_ptr<Segment>> segments_;
   Offset next_offset_;                    // GUARDED_BY(state_mu_)
   bool closed_ = false;                   // GUARDED_BY(append_mu_)
 };

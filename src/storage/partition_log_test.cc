@@ -229,6 +229,26 @@ TEST_F(PartitionLogTest, CorruptLastBatchIsDropped) {
   VerifyAll(*log, 3);
 }
 
+TEST_F(PartitionLogTest, CorruptSealedSegmentLeavesAHoleThatReadsSkip) {
+  options_.segment_bytes = 600;
+  { auto log = OpenLog(); Fill(*log, 20); }
+  // Damage the last batch of the first (sealed) segment.
+  std::string first = SegmentPath(tmp_.path(), Offset(0), "log");
+  uint64_t size = FileSize(first);
+  {
+    auto f = io::File::Open(first, io::File::Mode::kReadWrite);
+    ASSERT_TRUE((*f)->Truncate(size - 1).ok());
+  }
+  auto log = OpenLog();
+  EXPECT_EQ(log->high_watermark().value(), 60);
+  auto head = Split(*log->Read(Offset(0), 1 << 20));
+  ASSERT_FALSE(head.empty());
+  int64_t hole = head.back().base_offset + head.back().last_offset_delta + 1;
+  auto after = Split(*log->Read(Offset(hole), 1));  // the missing batch: next segment's first
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].base_offset, hole + 3);
+}
+
 TEST_F(PartitionLogTest, GarbageOnlyAndEmptyFilesNeverCrashOpen) {
   AppendRaw(tmp_.path() + "/00000000000000000000.log", std::vector<uint8_t>(1000, 0x5A));
   AppendRaw(tmp_.path() + "/00000000000000000000.index", std::vector<uint8_t>(37, 0x11));

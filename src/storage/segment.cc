@@ -171,38 +171,41 @@ void Segment::Publish(std::span<const BatchPlacement> batches, uint64_t bytes) {
   size_ += bytes;
 }
 
-Result<BatchHeader> Segment::ReadHeaderAt(uint64_t pos) const {
+Result<BatchHeader> Segment::ReadHeaderAt(uint64_t pos, uint64_t end) const {
   uint8_t buf[kBatchHeaderSize];
   EL_ASSIGN_OR_RETURN(size_t n, log_->ReadAt(FilePos(pos), buf));
-  if (n < kBatchHeaderSize) return DataLoss("short batch header in " + log_->path());
+  if (n < kBatchHeaderSize || pos + kBatchHeaderSize > end) {
+    return DataLoss("short batch header in " + log_->path());
+  }
   EL_ASSIGN_OR_RETURN(BatchHeader h, ReadBatchHeader(buf));
-  if (h.batch_length < kMinBatchLength || h.total_size() > size_ - pos) {
+  if (h.batch_length < kMinBatchLength || h.total_size() > end - pos) {
     return DataLoss("impossible batch length at position " + std::to_string(pos) + " in " +
                     log_->path());
   }
   return h;
 }
 
-Result<std::optional<FilePos>> Segment::FindBatch(Offset target) const {
-  if (target >= next_) return std::optional<FilePos>();
-  uint64_t pos = 0;
-  if (target > base_) {
-    auto i = index_->Floor(RelativeOffset(static_cast<uint32_t>(target.value() - base_.value())));
-    if (i) pos = index_->entries()[*i].position.value();
-  }
-  while (pos < size_) {
-    EL_ASSIGN_OR_RETURN(BatchHeader h, ReadHeaderAt(pos));
+uint64_t Segment::ScanStart(Offset target) const {
+  if (target <= base_) return 0;
+  auto i = index_->Floor(RelativeOffset(static_cast<uint32_t>(target.value() - base_.value())));
+  return i ? index_->entries()[*i].position.value() : 0;
+}
+
+Result<std::optional<FilePos>> Segment::FindBatch(Offset target, uint64_t from,
+                                                  uint64_t end) const {
+  for (uint64_t pos = from; pos < end;) {
+    EL_ASSIGN_OR_RETURN(BatchHeader h, ReadHeaderAt(pos, end));
     if (h.base_offset + h.last_offset_delta >= target.value()) return std::optional(FilePos(pos));
     pos += h.total_size();
   }
   return std::optional<FilePos>();
 }
 
-Result<std::vector<uint8_t>> Segment::ReadBatches(FilePos start, size_t max_bytes) const {
+Result<std::vector<uint8_t>> Segment::ReadBatches(FilePos start, uint64_t end,
+                                                  size_t max_bytes) const {
   uint64_t pos = start.value();
-  if (pos >= size_) return std::vector<uint8_t>();
-  uint64_t avail = size_ - pos;
-  size_t want = static_cast<size_t>(std::min<uint64_t>(avail, std::max(max_bytes, kBatchHeaderSize)));
+  if (pos >= end) return std::vector<uint8_t>();
+  size_t want = static_cast<size_t>(std::min<uint64_t>(end - pos, std::max(max_bytes, kBatchHeaderSize)));
   std::vector<uint8_t> buf(want);
   EL_ASSIGN_OR_RETURN(size_t n, log_->ReadAt(start, buf));
   if (n < want) return DataLoss("segment " + log_->path() + " is shorter than expected");
@@ -215,7 +218,7 @@ Result<std::vector<uint8_t>> Segment::ReadBatches(FilePos start, size_t max_byte
     used += total;
   }
   if (used == 0) {  // the first batch alone exceeds max_bytes: return it whole (KIP-74)
-    EL_ASSIGN_OR_RETURN(BatchHeader h, ReadHeaderAt(pos));
+    EL_ASSIGN_OR_RETURN(BatchHeader h, ReadHeaderAt(pos, end));
     size_t have = buf.size();
     buf.resize(h.total_size());
     std::span<uint8_t> rest(buf.data() + have, buf.size() - have);
@@ -230,7 +233,7 @@ Result<std::vector<uint8_t>> Segment::ReadBatches(FilePos start, size_t max_byte
 Result<std::optional<Offset>> Segment::ScanTimestamp(uint64_t from, uint64_t to,
                                                      TimestampMs ts) const {
   for (uint64_t pos = from; pos < to && pos < size_;) {
-    EL_ASSIGN_OR_RETURN(BatchHeader h, ReadHeaderAt(pos));
+    EL_ASSIGN_OR_RETURN(BatchHeader h, ReadHeaderAt(pos, size_));
     if (h.max_timestamp >= ts.value()) return std::optional(Offset(h.base_offset));
     pos += h.total_size();
   }

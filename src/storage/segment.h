@@ -55,11 +55,17 @@ class Segment {
   // Makes `batches` (written by Write, totalling `bytes`) visible and indexes them.
   void Publish(std::span<const BatchPlacement> batches, uint64_t bytes);
 
-  // Position of the batch containing `target`, or nullopt if this segment holds no batch at or
-  // after it. Errors: DataLoss for an impossible header on disk, IOError.
-  Result<std::optional<FilePos>> FindBatch(Offset target) const;
+  // Reading is split so that file reads need no lock: bytes of the log below a published size()
+  // never change. ScanStart runs under the partition's shared lock (it reads the index); FindBatch
+  // and ReadBatches only pread the prefix [0, end), with `end` a size() taken under that lock.
+  //
+  // File position from which to scan for the batch holding `target` (an index floor, or 0).
+  uint64_t ScanStart(Offset target) const;
+  // Position of the batch containing `target`, scanning headers from `from`, or nullopt if no batch
+  // below `end` holds it. Errors: DataLoss for an impossible header on disk, IOError.
+  Result<std::optional<FilePos>> FindBatch(Offset target, uint64_t from, uint64_t end) const;
   // Whole batches starting at `pos` (a batch start), up to `max_bytes`, at least one batch.
-  Result<std::vector<uint8_t>> ReadBatches(FilePos pos, size_t max_bytes) const;
+  Result<std::vector<uint8_t>> ReadBatches(FilePos pos, uint64_t end, size_t max_bytes) const;
   // Base offset of the first batch whose maxTimestamp >= ts, or nullopt.
   Result<std::optional<Offset>> FindTimestamp(TimestampMs ts) const;
 
@@ -68,7 +74,7 @@ class Segment {
           std::unique_ptr<SegmentIndex> index);
   Status Recover(bool verify_crc);
   Status MaybeIndex(const BatchPlacement& batch);
-  Result<struct BatchHeader> ReadHeaderAt(uint64_t pos) const;
+  Result<struct BatchHeader> ReadHeaderAt(uint64_t pos, uint64_t end) const;
   Result<std::optional<Offset>> ScanTimestamp(uint64_t from, uint64_t to, TimestampMs ts) const;
 
   const Offset base_;
