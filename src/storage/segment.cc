@@ -106,6 +106,7 @@ Status Segment::Recover(bool verify_crc) {
   for (; keep > 0; --keep) {
     const IndexEntry& e = index_->entries()[keep - 1];
     auto bytes = scanner.BatchAt(e.position.value(), verify_crc);
+    if (!bytes.ok() && bytes.status().code() == StatusCode::kIOError) return bytes.status();
     if (!bytes.ok()) continue;
     BatchHeader h = *ReadBatchHeader(*bytes);
     if (h.base_offset != base_.value() + e.relative_offset.value()) continue;
@@ -117,6 +118,8 @@ Status Segment::Recover(bool verify_crc) {
   EL_RETURN_IF_ERROR(index_->TruncateTo(keep));
   while (pos < file_size) {
     auto bytes = scanner.BatchAt(pos, verify_crc);
+    // A failing disk must not look like a torn tail: only bad bytes are truncated away.
+    if (!bytes.ok() && bytes.status().code() == StatusCode::kIOError) return bytes.status();
     if (!bytes.ok()) break;
     BatchHeader h = *ReadBatchHeader(*bytes);
     if (h.base_offset != next_.value()) break;  // offsets on disk are always contiguous
