@@ -97,6 +97,7 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   const CollectorOptions& o = impl->options;
+  EL_RETURN_IF_ERROR(impl->Listen());  // first, so a bad address fails before any client starts
   EL_ASSIGN_OR_RETURN(impl->producer, rdk::Producer::Create({
                                           {"bootstrap.servers", o.brokers},
                                           {"client.id", "eventlake-collector"},
@@ -110,7 +111,6 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   impl->env.topic = impl->topic.get();
   impl->env.max_body_bytes = o.max_body_bytes;
   impl->env.registry = &impl->registry;
-  EL_RETURN_IF_ERROR(impl->Listen());
   Impl* raw = impl.get();
   asio::co_spawn(raw->accept_strand, raw->AcceptLoop(), [](std::exception_ptr e) {
     if (!e) return;

@@ -13,7 +13,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <atomic>
 #include <chrono>
+#include <thread>
 #include <regex>
 #include <set>
 
@@ -250,6 +252,52 @@ TEST_F(CollectorTest, StopIsIdempotentAndRefusesNewConnections) {
   boost::system::error_code ec;
   socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
   EXPECT_TRUE(ec);
+}
+
+TEST_F(CollectorTest, StopFinishesInFlightRequestsAndClosesIdleOnes) {
+  auto collector = StartCollector();
+  ASSERT_TRUE(collector);
+  Client idle(collector->port());
+  ASSERT_EQ(idle.Send(http::verb::get, "/").status, 200);
+  rd_kafka_mock_broker_set_rtt(mock_, 1, 700);  // every broker answer now takes 0.7 s
+  Reply in_flight;
+  std::thread request([&] {
+    Client client(collector->port());
+    in_flight = client.Send(http::verb::get, "/purchase_a_sword");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto start = std::chrono::steady_clock::now();
+  collector->Stop();
+  request.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(in_flight.status, 200);
+  EXPECT_FALSE(in_flight.keep_alive);
+  EXPECT_THROW(idle.Send(http::verb::get, "/"), boost::system::system_error);
+  rd_kafka_mock_broker_set_rtt(mock_, 1, 0);
+  EXPECT_EQ(Consume(2).size(), 2u);
+}
+
+TEST_F(CollectorTest, ConcurrentClientsAllGetAcknowledgedEvents) {
+  auto collector = StartCollector();
+  ASSERT_TRUE(collector);
+  constexpr int kClients = 8;
+  constexpr int kRequests = 40;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      Client client(collector->port());
+      for (int i = 0; i < kRequests; ++i) {
+        Reply r = i % 2 == 0 ? client.Send(http::verb::get, "/tick?c=" + std::to_string(c))
+                             : client.Send(http::verb::post, "/events", R"([{"a":1},{"b":2}])");
+        if (r.status == 200) ok.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), kClients * kRequests);
+  auto events = Consume(kClients * kRequests * 3 / 2);
+  EXPECT_EQ(events.size(), static_cast<size_t>(kClients * kRequests * 3 / 2));
 }
 
 TEST(CollectorOptionsTest, RejectsBadOptions) {

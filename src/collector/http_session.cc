@@ -54,8 +54,23 @@ Method ToMethod(http::verb verb) {
   return Method::kOther;
 }
 
-bool IsHttpParseError(const beast::error_code& ec) {
-  return ec.category() == http::make_error_code(http::error::bad_target).category();
+// True when the client sent something that is not acceptable HTTP (as opposed to closing, timing
+// out or being cancelled).
+bool IsBadRequest(const beast::error_code& ec) {
+  return ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+// The answer to a request that could not be read as HTTP.
+Response ReadErrorResponse(const beast::error_code& ec, size_t max_body_bytes) {
+  if (ec == http::error::body_limit) {
+    return ErrorResponse(http::status::payload_too_large,
+                         "body larger than " + std::to_string(max_body_bytes) + " bytes");
+  }
+  if (ec == http::error::header_limit) {
+    return ErrorResponse(http::status::request_header_fields_too_large, "request headers too large");
+  }
+  return ErrorResponse(http::status::bad_request, "bad HTTP request: " + ec.message());
 }
 
 }  // namespace
@@ -122,40 +137,29 @@ asio::awaitable<void> HttpSession::Serve() {
     reading_ = true;
     auto [ec, bytes] = co_await http::async_read(stream_, buffer_, parser, as_tuple(use_awaitable));
     reading_ = false;
-    if (ec == http::error::body_limit) {
-      co_await Write(ErrorResponse(http::status::payload_too_large,
-                                   "body larger than " + std::to_string(env_.max_body_bytes) +
-                                       " bytes"),
-                     false);
-      break;
-    }
-    if (ec == http::error::header_limit) {
-      co_await Write(ErrorResponse(http::status::request_header_fields_too_large,
-                                   "request headers too large"),
-                     false);
-      break;
-    }
-    if (ec && IsHttpParseError(ec) && ec != http::error::end_of_stream &&
-        ec != http::error::partial_message) {
-      co_await Write(ErrorResponse(http::status::bad_request, "bad HTTP request: " + ec.message()),
-                     false);
-      break;
+    if (IsBadRequest(ec)) {
+      co_await Write(ReadErrorResponse(ec, env_.max_body_bytes), false);
+      co_await LingeringClose();
+      co_return;
     }
     if (ec) co_return;  // closed, timed out or cancelled
     http::request<http::string_body> request = parser.release();
     Response response = co_await Handle(request);
-    if (!co_await Write(std::move(response), request.keep_alive() && !stop_)) co_return;
-    if (!request.keep_alive()) co_return;
+    bool keep_alive = request.keep_alive() && !stop_;
+    if (!co_await Write(std::move(response), keep_alive) || !keep_alive) co_return;
   }
-  // Lingering close: let the client read the error answer instead of a reset.
+}
+
+asio::awaitable<void> HttpSession::LingeringClose() {
+  // After an error answer the client may still be sending its request: read and drop that for a
+  // moment, so that it reads the answer instead of a connection reset.
   beast::error_code ignored;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   stream_.expires_after(std::chrono::seconds(2));
   char sink[16384];
   size_t drained = 0;
   while (drained < kLingerBytes) {
-    auto [ec, n] =
-        co_await stream_.async_read_some(asio::buffer(sink), as_tuple(use_awaitable));
+    auto [ec, n] = co_await stream_.async_read_some(asio::buffer(sink), as_tuple(use_awaitable));
     if (ec) break;
     drained += n;
   }

@@ -73,6 +73,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Produces `events`, waits for acknowledgement; OK or the error to answer with.
   boost::asio::awaitable<Status> Publish(std::vector<std::string> events);
   boost::asio::awaitable<bool> Write(Response response, bool keep_alive);
+  boost::asio::awaitable<void> LingeringClose();
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;

@@ -1,0 +1,157 @@
+"""`eventlake collect` against the real binary: seed routes, query parameters, POST /events, errors,
+the events as kcat sees them on the topic, and a broker that is down."""
+import http.client
+import json
+import re
+import socket
+import time
+
+import harness
+
+ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+class Http:
+    """One keep-alive HTTP/1.1 connection to the collector."""
+
+    def __init__(self, base_url, timeout=30):
+        host, port = base_url.removeprefix("http://").split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None):
+        self.conn.request(method, path, body=body, headers=headers or {})
+        resp = self.conn.getresponse()
+        data = resp.read()
+        return resp.status, dict(resp.getheaders()), data
+
+    def close(self):
+        self.conn.close()
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def consume_all(brokers, expected, timeout=30):
+    """Reads the events topic from the beginning with kcat until `expected` events are seen."""
+    deadline = time.monotonic() + timeout
+    events = []
+    while time.monotonic() < deadline:
+        cp = harness.kcat(["-C", "-b", brokers, "-t", "events", "-o", "beginning", "-e", "-q"],
+                          check=False)
+        events = [json.loads(line) for line in cp.stdout.decode().splitlines() if line.strip()]
+        if len(events) >= expected:
+            return events
+        time.sleep(0.3)
+    raise AssertionError(f"expected {expected} events, got {len(events)}: {events}")
+
+
+def test_routes_land_on_the_topic_with_headers(procs, tmp_path):
+    broker, brokers = procs.broker(tmp_path / "data")
+    collector, url = procs.collector(brokers)
+    c = Http(url)
+    ua = {"User-Agent": "seed-test/1.0", "Accept": "*/*", "Cache-Control": "no-cache"}
+    status, headers, body = c.request("GET", "/", headers=ua)
+    assert (status, body) == (200, b"This is the default response!\n")
+    assert headers["Content-Type"].startswith("text/plain")
+    status, _, body = c.request("GET", "/purchase_a_sword", headers=ua)
+    assert (status, body) == (200, b"Sword Purchased!\n")
+    status, _, body = c.request("GET", "/purchase_a_sword?color=red&sword_type=katana", headers=ua)
+    assert (status, body) == (200, b"Sword Purchased!\n")
+    status, headers, body = c.request("GET", "/join_guild?guild=night%20owls&rank=2&rank=3")
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    answer = json.loads(body)
+    assert answer["status"] == "ok" and answer["event_type"] == "join_guild"
+    assert UUID4.match(answer["event_id"])
+    status, _, body = c.request("POST", "/events", body=json.dumps({"event_type": "login", "user": 7}),
+                                headers={"Content-Type": "application/json"})
+    assert (status, json.loads(body)) == (200, {"accepted": 1})
+    batch = [{"event_type": "attack", "target": {"kind": "orc", "hp": [3, 2]}}, {"event_type": "logout"}]
+    status, _, body = c.request("POST", "/events", body=json.dumps(batch))
+    assert (status, json.loads(body)) == (200, {"accepted": 2})
+    c.close()
+
+    events = consume_all(brokers, 7)
+    assert len(events) == 7
+    types = [e["event_type"] for e in events]
+    assert types == ["default", "purchase_sword", "purchase_sword", "join_guild", "login", "attack",
+                     "logout"]
+    for e in events:
+        assert e["Host"] == url.removeprefix("http://")
+        assert ISO_MS.match(e["received_at"]), e
+        assert UUID4.match(e["event_id"]), e
+    assert len({e["event_id"] for e in events}) == 7
+    assert events[0]["User-Agent"] == "seed-test/1.0"
+    assert events[0]["Accept"] == "*/*"
+    assert events[0]["Cache-Control"] == "no-cache"
+    assert events[2]["color"] == "red" and events[2]["sword_type"] == "katana"
+    assert "color" not in events[1]
+    assert events[3]["guild"] == "night owls" and events[3]["rank"] == "3"
+    assert events[3]["event_id"] == answer["event_id"]
+    assert events[4]["user"] == 7 and events[4]["Content-Type"] == "application/json"
+    assert events[5]["target"] == {"kind": "orc", "hp": [3, 2]}
+
+    assert collector.stop() == 0
+    assert "listening on http://127.0.0.1:" in collector.output()
+
+
+def test_bad_requests_get_json_errors(procs):
+    collector, url = procs.collector(f"127.0.0.1:{closed_port()}")
+    c = Http(url)
+    for body, needle in [(b'{"a":', "malformed JSON"), (b"[]", "empty array"),
+                         (b'[{"a":1}, 5]', "element 1 is not a JSON object"),
+                         (b'"text"', "object or an array")]:
+        status, headers, data = c.request("POST", "/events", body=body)
+        assert status == 400, (body, data)
+        assert headers["Content-Type"] == "application/json"
+        assert needle in json.loads(data)["error"]
+    status, _, data = c.request("GET", "/not/a/route")
+    assert status == 404 and "error" in json.loads(data)
+    status, _, data = c.request("GET", "/bad%20name")
+    assert status == 404
+    status, headers, data = c.request("DELETE", "/")
+    assert status == 405 and headers["Allow"] == "GET" and "error" in json.loads(data)
+    status, headers, _ = c.request("GET", "/events")
+    assert status == 405 and headers["Allow"] == "POST"
+    big = b"[" + b",".join([b'{"pad":"' + b"x" * 1000 + b'"}'] * 600) + b"]"
+    status, headers, data = c.request("POST", "/events", body=big)
+    assert status == 413 and "error" in json.loads(data)
+    c.close()
+    # The collector keeps serving after every one of those.
+    c = Http(url)
+    status, _, _ = c.request("GET", "/nope/nope")
+    assert status == 404
+    c.close()
+    assert collector.stop() == 0
+
+
+def test_broker_down_gives_503_in_bounded_time(procs):
+    collector, url = procs.collector(f"127.0.0.1:{closed_port()}")
+    c = Http(url)
+    start = time.monotonic()
+    status, headers, data = c.request("GET", "/purchase_a_sword")
+    elapsed = time.monotonic() - start
+    assert status == 503, data
+    assert headers["Retry-After"] == "1"
+    assert "error" in json.loads(data)
+    assert elapsed < 15, elapsed
+    # Still serving, on the same connection and on a new one.
+    status, _, _ = c.request("POST", "/events", body=b"{bad")
+    assert status == 400
+    c.close()
+    c = Http(url)
+    status, _, _ = c.request("GET", "/events")
+    assert status == 405
+    c.close()
+    assert collector.stop() == 0
+
+
+def test_bad_flags_exit_2():
+    assert harness.run(["collect"], check=False, timeout=30).returncode == 2
+    assert harness.run(["collect", "--brokers", "x", "--listen", "127.0.0.1:notaport"], check=False,
+                       timeout=30).returncode == 2
