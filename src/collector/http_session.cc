@@ -3,6 +3,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -135,7 +137,7 @@ asio::awaitable<void> HttpSession::Serve() {
     parser.body_limit(env_.max_body_bytes);
     stream_.expires_after(env_.read_timeout);
     reading_ = true;
-    auto [ec, bytes] = co_await http::async_read(stream_, buffer_, parser, as_tuple(use_awaitable));
+    beast::error_code ec = co_await ReadRequest(parser);
     reading_ = false;
     if (IsBadRequest(ec)) {
       co_await Write(ReadErrorResponse(ec, env_.max_body_bytes), false);
@@ -148,6 +150,21 @@ asio::awaitable<void> HttpSession::Serve() {
     bool keep_alive = request.keep_alive() && !stop_;
     if (!co_await Write(std::move(response), keep_alive) || !keep_alive) co_return;
   }
+}
+
+asio::awaitable<beast::error_code> HttpSession::ReadRequest(
+    http::request_parser<http::string_body>& parser) {
+  auto [ec, bytes] =
+      co_await http::async_read_header(stream_, buffer_, parser, as_tuple(use_awaitable));
+  if (ec || parser.is_done()) co_return ec;
+  if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    // curl and others wait for this before sending a body (RFC 9110 section 10.1.1).
+    http::response<http::empty_body> go_on{http::status::continue_, 11};
+    auto [wec, wbytes] = co_await http::async_write(stream_, go_on, as_tuple(use_awaitable));
+    if (wec) co_return wec;
+  }
+  auto [bec, bbytes] = co_await http::async_read(stream_, buffer_, parser, as_tuple(use_awaitable));
+  co_return bec;
 }
 
 asio::awaitable<void> HttpSession::LingeringClose() {

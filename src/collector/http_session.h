@@ -17,6 +17,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "clients/rdk/producer.h"
@@ -74,6 +75,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<Status> Publish(std::vector<std::string> events);
   boost::asio::awaitable<bool> Write(Response response, bool keep_alive);
   boost::asio::awaitable<void> LingeringClose();
+  // Reads one request (answering `Expect: 100-continue` between header and body).
+  boost::asio::awaitable<boost::beast::error_code> ReadRequest(
+      boost::beast::http::request_parser<boost::beast::http::string_body>& parser);
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
