@@ -1,0 +1,177 @@
+#include "query/session.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+namespace el::query {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool Hidden(const std::string& name) { return name.empty() || name[0] == '_' || name[0] == '.'; }
+
+// Visible Parquet files under `dir`, skipping '_'/'.' files and folders at every level.
+std::vector<std::string> VisibleParquet(const fs::path& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (Hidden(name)) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file() && it->path().extension() == ".parquet") out.push_back(it->path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string FirstWord(const std::string& statement) {
+  std::string word;
+  for (char c : statement) {
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    } else if (!word.empty()) {
+      break;
+    }
+  }
+  return word;
+}
+
+bool IsQuery(const std::string& statement) {
+  static const char* kWords[] = {"SELECT", "WITH", "FROM", "VALUES", "TABLE", "SHOW", "DESCRIBE",
+                                 "SUMMARIZE", "PIVOT", "UNPIVOT"};
+  std::string first = FirstWord(statement);
+  return std::any_of(std::begin(kWords), std::end(kWords), [&](const char* w) { return first == w; });
+}
+
+bool IsJsonLiteralType(duckdb_type t) {
+  switch (t) {
+    case DUCKDB_TYPE_BOOLEAN: case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER: case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE: case DUCKDB_TYPE_HUGEINT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+ResultTable ToTable(duck::QueryResult& res) {
+  ResultTable t;
+  for (size_t c = 0; c < res.ColumnCount(); ++c) {
+    t.columns.push_back(res.ColumnName(c));
+    t.json_literal.push_back(IsJsonLiteralType(res.ColumnType(c)));
+  }
+  for (size_t r = 0; r < res.RowCount(); ++r) {
+    std::vector<std::optional<std::string>> row;
+    for (size_t c = 0; c < res.ColumnCount(); ++c) {
+      row.push_back(res.IsNull(c, r) ? std::nullopt : std::optional<std::string>(res.Text(c, r)));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+}  // namespace
+
+std::vector<std::string> SplitStatements(std::string_view sql) {
+  std::vector<std::string> out;
+  std::string current;
+  enum class State { kCode, kSingle, kDouble, kLineComment, kBlockComment } state = State::kCode;
+  bool has_code = false;  // current holds something besides blanks and comments
+  auto flush = [&] {
+    if (has_code) out.push_back(current);
+    current.clear();
+    has_code = false;
+  };
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
+    switch (state) {
+      case State::kCode:
+        if (c == ';') { flush(); continue; }
+        if (c == '\'') state = State::kSingle;
+        if (c == '"') state = State::kDouble;
+        if (c == '-' && next == '-') state = State::kLineComment;
+        if (c == '/' && next == '*') state = State::kBlockComment;
+        if (state != State::kLineComment && state != State::kBlockComment &&
+            !std::isspace(static_cast<unsigned char>(c))) {
+          has_code = true;
+        }
+        break;
+      case State::kSingle: if (c == '\'') state = State::kCode; break;
+      case State::kDouble: if (c == '"') state = State::kCode; break;
+      case State::kLineComment: if (c == '\n') state = State::kCode; break;
+      case State::kBlockComment:
+        if (c == '*' && next == '/') {
+          current += "*/";
+          ++i;
+          state = State::kCode;
+          continue;
+        }
+        break;
+    }
+    current += c;
+  }
+  flush();
+  return out;
+}
+
+Result<Session> Session::Open(std::string lake_dir) {
+  EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
+  EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
+  Session session(std::move(lake_dir), std::move(db), std::move(con));
+  EL_RETURN_IF_ERROR(session.RefreshViews());
+  return session;
+}
+
+Status Session::RefreshViews() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(lake_dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (Hidden(name) || !it->is_directory()) continue;
+    std::vector<std::string> files = VisibleParquet(it->path());
+    if (files.empty()) continue;
+    std::string list;
+    for (const std::string& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f);
+    EL_RETURN_IF_ERROR(con_.Exec("CREATE OR REPLACE VIEW " + duck::QuoteIdent(name) +
+                                 " AS SELECT * FROM read_parquet([" + list +
+                                 "], hive_partitioning=true, union_by_name=true)"));
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  views_ = std::move(names);
+  return Status::Ok();
+}
+
+Result<ResultTable> Session::Run(std::string_view sql, Format format) {
+  std::vector<std::string> statements = SplitStatements(sql);
+  if (statements.empty()) return InvalidArgument("no SQL statement given");
+  EL_RETURN_IF_ERROR(RefreshViews());
+  for (size_t i = 0; i + 1 < statements.size(); ++i) EL_RETURN_IF_ERROR(con_.Exec(statements[i]));
+  return RunLast(statements.back(), format);
+}
+
+Result<ResultTable> Session::RunLast(const std::string& statement, Format format) {
+  if (IsQuery(statement)) {
+    // Wrapped so that DuckDB renders nested values (STRUCT, LIST) as text or JSON.
+    std::string wrapped =
+        format == Format::kJson
+            ? "SELECT CAST(to_json(el_q) AS VARCHAR) FROM (\n" + statement + "\n) AS el_q"
+            : "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (\n" + statement + "\n) AS el_q";
+    auto res = con_.Query(wrapped);
+    if (res.ok()) {
+      ResultTable t = ToTable(*res);
+      t.rows_are_json_objects = format == Format::kJson;
+      return t;
+    }
+  }
+  EL_ASSIGN_OR_RETURN(duck::QueryResult res, con_.Query(statement));
+  return ToTable(res);
+}
+
+}  // namespace el::query

@@ -1,0 +1,48 @@
+#include "query/session.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace el::query {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(SplitStatementsTest, RespectsQuotesAndComments) {
+  EXPECT_EQ(SplitStatements("select 1; select ';' -- x;\n; /* ; */ select \"a;b\";  ;"),
+            (std::vector<std::string>{"select 1", " select ';' -- x;\n", " /* ; */ select \"a;b\""}));
+  EXPECT_TRUE(SplitStatements(" -- only a comment\n ").empty());
+}
+
+TEST(SessionTest, ViewsOverLakeTablesAndNestedOutput) {
+  fs::path lake = fs::temp_directory_path() / ("el_query_test_" + std::to_string(::getpid()));
+  fs::remove_all(lake);
+  fs::create_directories(lake / "ev" / "_staging-1");
+  fs::create_directories(lake / "_staging");
+  {
+    auto s = Session::Open(lake.string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    EXPECT_TRUE(s->Tables().empty());
+    std::string base = (lake / "ev").string();
+    auto r = s->Run("COPY (SELECT 1 AS a, {'k': 'v'} AS st, [1,2] AS l) TO '" + base +
+                    "/f1.parquet'; COPY (SELECT 2 AS a, 'x' AS b) TO '" + base +
+                    "/f2.parquet'; COPY (SELECT 99 AS a) TO '" + base + "/_staging-1/f3.parquet'",
+                    Format::kTable);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    auto t = s->Run("SELECT a, b, st, l FROM ev ORDER BY a", Format::kCsv);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    EXPECT_EQ(s->Tables(), std::vector<std::string>{"ev"});
+    EXPECT_EQ(FormatAsCsv(*t), "a,b,st,l\r\n1,,{'k': v},\"[1, 2]\"\r\n2,x,,\r\n");
+    auto j = s->Run("SELECT a, st FROM ev ORDER BY a", Format::kJson);
+    ASSERT_TRUE(j.ok());
+    EXPECT_EQ(FormatAsJson(*j), "[\n{\"a\":1,\"st\":{\"k\":\"v\"}},\n{\"a\":2,\"st\":null}\n]\n");
+    auto e = s->Run("SELECT * FROM nope", Format::kTable);
+    EXPECT_FALSE(e.ok());
+  }
+  fs::remove_all(lake);
+}
+
+}  // namespace
+}  // namespace el::query
