@@ -1,0 +1,80 @@
+// `eventlake broker`: the single-node Kafka-wire-compatible broker, until SIGINT/SIGTERM.
+#include <memory>
+#include <string>
+
+#include "app/commands.h"
+#include "app/signals.h"
+#include "base/log.h"
+#include "kafka/server/broker.h"
+#include "net/endpoint.h"
+
+namespace el::app {
+namespace {
+
+struct BrokerArgs {
+  std::string data;
+  std::string listen = "127.0.0.1:9092";
+  std::string advertise;
+  std::string port_file;
+  int32_t partitions = 1;
+  int io_threads = 2;
+};
+
+int RunBroker(const BrokerArgs& args) {
+  kafka::BrokerOptions options;
+  options.data_dir = args.data;
+  options.default_partitions = args.partitions;
+  options.io_threads = args.io_threads;
+  auto listen = net::ParseHostPort(args.listen, 9092);
+  if (!listen.ok()) {
+    spdlog::error("--listen: {}", listen.status().message());
+    return 2;
+  }
+  options.listen = *listen;
+  if (!args.advertise.empty()) {
+    auto advertise = net::ParseHostPort(args.advertise, 9092);
+    if (!advertise.ok()) {
+      spdlog::error("--advertise: {}", advertise.status().message());
+      return 2;
+    }
+    options.advertise = *advertise;
+  }
+  BlockStopSignals();  // before any thread starts, so only sigwait below sees SIGINT/SIGTERM
+  auto broker = kafka::Broker::Start(options);
+  if (!broker.ok()) {
+    spdlog::error("broker cannot start: {}", broker.status().ToString());
+    return 1;
+  }
+  if (!args.port_file.empty()) {
+    Status st = net::WritePortFile(args.port_file, std::to_string((*broker)->port()));
+    if (!st.ok()) {
+      spdlog::error("{}", st.ToString());
+      return 1;
+    }
+  }
+  spdlog::info("eventlake broker listening on {} (data {})", (*broker)->advertised(), args.data);
+  int sig = WaitForStopSignal();
+  spdlog::info("signal {}: shutting down", sig);
+  (*broker)->Stop();
+  spdlog::info("broker stopped");
+  return 0;
+}
+
+}  // namespace
+
+void AddBrokerCommand(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<BrokerArgs>();
+  CLI::App* cmd = app.add_subcommand("broker", "Run the Kafka-wire-compatible broker");
+  cmd->add_option("--data", args->data, "Data directory for the partition logs")->required();
+  cmd->add_option("--listen", args->listen, "Listen address HOST:PORT (port 0 = any)")->capture_default_str();
+  cmd->add_option("--advertise", args->advertise,
+                  "Address told to clients (default: listen host, wildcard -> 127.0.0.1, bound port)");
+  cmd->add_option("--port-file", args->port_file, "Write the bound port here once accepting");
+  cmd->add_option("--partitions", args->partitions, "Partitions of auto-created topics")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--io-threads", args->io_threads, "Network threads")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->callback([args, &exit_code] { exit_code = RunBroker(*args); });
+}
+
+}  // namespace el::app

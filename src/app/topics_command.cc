@@ -1,0 +1,100 @@
+// `eventlake topics create|list|describe|delete --brokers LIST [--topic T] [--partitions N]`:
+// topic administration over the Kafka protocol (librdkafka Admin API and Metadata), so it works the
+// same against eventlake's broker and a Kafka cluster.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "app/commands.h"
+#include "base/log.h"
+#include "clients/rdk/admin.h"
+
+namespace el::app {
+namespace {
+
+struct TopicsArgs {
+  std::string action;
+  std::string brokers;
+  std::string topic;
+  int32_t partitions = -1;
+  int timeout_ms = 10000;
+};
+
+void PrintTopic(rdk::Admin& admin, const rdk::TopicMetadata& t) {
+  std::printf("topic %s partitions %zu%s%s\n", t.name.c_str(), t.partitions.size(),
+              t.error.empty() ? "" : " error ", t.error.c_str());
+  for (const auto& p : t.partitions) {
+    auto marks = admin.Watermarks(t.name, p.id);
+    if (marks.ok()) {
+      std::printf("  partition %d leader %d offsets %lld..%lld\n", p.id, p.leader,
+                  static_cast<long long>(marks->first), static_cast<long long>(marks->second));
+    } else {
+      std::printf("  partition %d leader %d offsets unknown (%s)\n", p.id, p.leader,
+                  marks.status().message().c_str());
+    }
+  }
+}
+
+Status RunAction(rdk::Admin& admin, const TopicsArgs& args) {
+  if (args.action == "list") {
+    EL_ASSIGN_OR_RETURN(auto topics, admin.ListTopics());
+    for (const auto& t : topics) std::printf("%s\n", t.name.c_str());
+    return Status::Ok();
+  }
+  if (args.action == "describe" && args.topic.empty()) {
+    EL_ASSIGN_OR_RETURN(auto topics, admin.ListTopics());
+    for (const auto& t : topics) PrintTopic(admin, t);
+    return Status::Ok();
+  }
+  if (args.action == "describe") {
+    EL_ASSIGN_OR_RETURN(auto t, admin.DescribeTopic(args.topic));
+    PrintTopic(admin, t);
+    return Status::Ok();
+  }
+  if (args.action == "create") {
+    EL_RETURN_IF_ERROR(admin.CreateTopic(args.topic, args.partitions));
+    std::printf("created topic %s\n", args.topic.c_str());
+    return Status::Ok();
+  }
+  EL_RETURN_IF_ERROR(admin.DeleteTopic(args.topic));
+  std::printf("deleted topic %s\n", args.topic.c_str());
+  return Status::Ok();
+}
+
+int RunTopics(const TopicsArgs& args) {
+  if ((args.action == "create" || args.action == "delete") && args.topic.empty()) {
+    std::fprintf(stderr, "topics %s needs --topic\n", args.action.c_str());
+    return 2;
+  }
+  auto admin = rdk::Admin::Connect(args.brokers, std::chrono::milliseconds(args.timeout_ms));
+  if (!admin.ok()) {
+    spdlog::error("{}", admin.status().message());
+    return 2;
+  }
+  Status st = RunAction(*admin, args);
+  if (!st.ok()) {
+    spdlog::error("{}", st.message());
+    return 1;
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+void AddTopicsCommand(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<TopicsArgs>();
+  CLI::App* cmd = app.add_subcommand("topics", "Create, list, describe or delete topics (Kafka protocol)");
+  cmd->add_option("action", args->action, "create|list|describe|delete")
+      ->required()
+      ->check(CLI::IsMember({"create", "list", "describe", "delete"}));
+  cmd->add_option("--brokers", args->brokers, "Bootstrap brokers HOST:PORT[,HOST:PORT...]")->required();
+  cmd->add_option("--topic", args->topic, "Topic name");
+  cmd->add_option("--partitions", args->partitions, "Partitions for create (-1 = broker default)")
+      ->capture_default_str();
+  cmd->add_option("--timeout-ms", args->timeout_ms, "Per-request timeout")->capture_default_str();
+  cmd->callback([args, &exit_code] { exit_code = RunTopics(*args); });
+}
+
+}  // namespace el::app

@@ -1,0 +1,129 @@
+#include "kafka/server/broker.h"
+
+#include <chrono>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "base/log.h"
+#include "kafka/server/connection.h"
+
+namespace el::kafka {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+Result<std::unique_ptr<Broker>> Broker::Start(BrokerOptions options) {
+  if (options.io_threads < 1) return InvalidArgument("io_threads must be at least 1");
+  if (options.default_partitions < 1) return InvalidArgument("default partitions must be at least 1");
+  EL_ASSIGN_OR_RETURN(auto logs, storage::LogManager::Open(options.data_dir));
+  std::unique_ptr<Broker> broker(new Broker(std::move(options), std::move(logs)));
+  EL_RETURN_IF_ERROR(broker->Listen());
+  asio::co_spawn(broker->acceptor_.get_executor(), broker->AcceptLoop(), asio::detached);
+  for (int i = 0; i < broker->options_.io_threads; ++i) {
+    broker->threads_.emplace_back([b = broker.get()] { b->ioc_.run(); });
+  }
+  return broker;
+}
+
+Broker::Broker(BrokerOptions options, std::unique_ptr<storage::LogManager> logs)
+    : options_(std::move(options)),
+      logs_(std::move(logs)),
+      ctx_{*logs_, waiters_, blocking_, "", 0, options_.default_partitions, {false}},
+      acceptor_(asio::make_strand(ioc_)) {}
+
+Broker::~Broker() { Stop(); }
+
+Status Broker::Listen() {
+  boost::system::error_code ec;
+  tcp::resolver resolver(ioc_);
+  auto results = resolver.resolve(options_.listen.host, std::to_string(options_.listen.port),
+                                  tcp::resolver::passive, ec);
+  if (ec || results.empty()) {
+    return InvalidArgument("cannot resolve listen address " + options_.listen.ToString() + ": " + ec.message());
+  }
+  tcp::endpoint endpoint = results.begin()->endpoint();
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return IOError("cannot listen on " + options_.listen.ToString() + ": " + ec.message());
+  port_ = acceptor_.local_endpoint().port();
+  if (options_.advertise) {
+    ctx_.advertised_host = options_.advertise->host;
+    ctx_.advertised_port = options_.advertise->port != 0 ? options_.advertise->port : port_;
+  } else {
+    const std::string& host = options_.listen.host;
+    bool wildcard = host == "0.0.0.0" || host == "::" || host.empty();
+    ctx_.advertised_host = wildcard ? "127.0.0.1" : host;
+    ctx_.advertised_port = port_;
+  }
+  return Status::Ok();
+}
+
+std::string Broker::advertised() const {
+  return net::HostPort{ctx_.advertised_host, static_cast<uint16_t>(ctx_.advertised_port)}.ToString();
+}
+
+asio::awaitable<void> Broker::AcceptLoop() {
+  while (!ctx_.stopping) {
+    auto socket = std::make_shared<Socket>(asio::make_strand(ioc_));
+    auto [ec] = co_await acceptor_.async_accept(*socket, asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) {
+      // Out of descriptors and similar: back off briefly instead of spinning.
+      spdlog::warn("accept failed: {}", ec.message());
+      asio::steady_timer t(acceptor_.get_executor(), std::chrono::milliseconds(100));
+      co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    socket->set_option(tcp::no_delay(true), ec);
+    {
+      std::lock_guard lock(sessions_mu_);
+      if (ctx_.stopping) co_return;
+      sessions_.insert(socket);
+    }
+    asio::co_spawn(socket->get_executor(), Session(socket), asio::detached);
+  }
+}
+
+asio::awaitable<void> Broker::Session(std::shared_ptr<Socket> socket) {
+  co_await RunConnection(ctx_, socket, options_.max_request_bytes);
+  std::lock_guard lock(sessions_mu_);
+  sessions_.erase(socket);
+  sessions_cv_.notify_all();
+}
+
+void Broker::Stop() {
+  if (stopped_.exchange(true)) return;
+  ctx_.stopping = true;
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  {
+    std::unique_lock lock(sessions_mu_);
+    for (const auto& s : sessions_) {
+      asio::post(s->get_executor(), [s] {
+        boost::system::error_code ignored;
+        s->shutdown(tcp::socket::shutdown_both, ignored);
+        s->close(ignored);
+      });
+    }
+    waiters_.WakeAll();
+    sessions_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return sessions_.empty(); });
+  }
+  ioc_.stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  blocking_.join();
+  Status st = logs_->Close();
+  if (!st.ok()) spdlog::error("closing logs: {}", st.ToString());
+}
+
+}  // namespace el::kafka

@@ -1,0 +1,77 @@
+#pragma once
+// Request handlers: one file per Kafka API, each declaring its supported version range in a
+// HandlerSpec. The registry (registry.cc) lists them; the connection dispatches through it and
+// ApiVersions advertises exactly these ranges.
+//
+// A handler runs on its connection's strand, one request at a time per connection. It returns the
+// encoded response body (without the response header) or, for Produce with acks=0, send = false.
+// An error Status means the request was malformed: the connection is closed.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "base/log.h"
+#include "base/result.h"
+#include "kafka/protocol/header.h"
+#include "kafka/server/context.h"
+
+namespace el::kafka {
+
+struct Request {
+  RequestHeader header;
+  BytesView body;  // view into the connection's frame buffer, valid until the handler returns
+};
+
+struct Response {
+  bool send = true;
+  std::vector<uint8_t> body;
+};
+
+// `req` is taken by reference (it lives in the caller's frame until the handler completes) rather than
+// by value: GCC 12 destroys a by-value coroutine argument built from a temporary twice.
+using HandlerFn = boost::asio::awaitable<Result<Response>> (*)(BrokerContext& ctx, const Request& req);
+
+struct HandlerSpec {
+  ApiKey api;
+  int16_t min_version;
+  int16_t max_version;
+  HandlerFn fn;
+};
+
+// Every handler, in api key order. Static storage.
+std::span<const HandlerSpec> AllHandlers();
+// nullptr when the api key is not served.
+const HandlerSpec* FindHandler(int16_t api_key);
+
+// Per-API specs, defined in handlers/<api>.cc.
+HandlerSpec ProduceHandler();
+HandlerSpec FetchHandler();
+HandlerSpec ListOffsetsHandler();
+HandlerSpec MetadataHandler();
+HandlerSpec FindCoordinatorHandler();
+HandlerSpec ApiVersionsHandler();
+HandlerSpec CreateTopicsHandler();
+HandlerSpec DeleteTopicsHandler();
+
+// The reply to an ApiVersions request above our max version: error UNSUPPORTED_VERSION with our
+// ApiVersions range, in the v0 layout (which every client version can parse).
+std::vector<uint8_t> ApiVersionsUnsupportedReply();
+
+// Helper: a handler's successful response with an encoded message.
+template <typename M>
+Result<Response> Reply(const M& m, int16_t version);
+
+}  // namespace el::kafka
+
+#include "kafka/protocol/codec.h"
+
+namespace el::kafka {
+template <typename M>
+Result<Response> Reply(const M& m, int16_t version) {
+  Response r;
+  r.body = EncodeMessage(m, version);
+  return r;
+}
+}  // namespace el::kafka
