@@ -1,0 +1,212 @@
+"""`eventlake land` and `eventlake query` against the real broker binary, produced to with kcat.
+
+Set EVENTLAKE_TEST_BROKERS=host:port to run against another Kafka-compatible cluster instead of
+`eventlake broker` (topic names are unique per test, so a shared cluster is fine).
+"""
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+
+import pytest
+
+import harness
+
+@pytest.fixture
+def brokers(procs, tmp_path):
+    external = os.environ.get("EVENTLAKE_TEST_BROKERS")
+    if external:
+        return external
+    _, addr = procs.broker(tmp_path / "data")
+    return addr
+
+
+def topic_name(prefix="events"):
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+def produce(brokers, topic, lines):
+    data = "".join(line + "\n" for line in lines).encode()
+    harness.kcat(["-P", "-b", brokers, "-t", topic, "-p", "0"], input=data)
+
+
+def create_topic(brokers, topic):
+    """CreateTopics through the admin API; clusters without it (librdkafka's mock) create the
+    topic on the metadata request instead."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": brokers})
+    futures = admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
+    try:
+        futures[topic].result(timeout=10)
+    except Exception:  # noqa: BLE001 - fall back to auto-creation
+        harness.kcat(["-L", "-b", brokers, "-t", topic])
+
+
+def land(brokers, lake, topic, *extra, check=True):
+    return harness.run(["land", "--brokers", brokers, "--lake", str(lake), "--topic", topic, *extra],
+                       timeout=60, check=check)
+
+
+def query(lake, sql):
+    cp = harness.run(["query", "--lake", str(lake), "--format", "csv", sql], timeout=60)
+    return list(csv.DictReader(io.StringIO(cp.stdout)))
+
+
+def scalar(lake, sql):
+    rows = query(lake, sql)
+    return next(iter(rows[0].values()))
+
+
+def column_types(lake, table):
+    return {r["column_name"]: r["column_type"] for r in query(lake, f'DESCRIBE "{table}"')}
+
+
+def test_seed_events_land_with_types_and_event_type_tables(brokers, tmp_path):
+    topic = topic_name()
+    gen = harness.run(["generate", "game-events", "--count", "300", "--seed", "5"])
+    lines = gen.stdout.splitlines()
+    expected = {}
+    for line in lines:
+        t = json.loads(line)["event_type"]
+        expected[t] = expected.get(t, 0) + 1
+    produce(brokers, topic, lines)
+    lake = tmp_path / "lake"
+    cp = land(brokers, lake, topic)
+    out = cp.stdout.strip().splitlines()
+    assert len(out) == 1
+    assert out[0].startswith(f"landed 300 events from {topic}[0..299] into {len(expected) + 1} tables")
+    assert "0 dead letters" in out[0]
+    got = {r["event_type"]: int(r["n"]) for r in
+           query(lake, f'SELECT event_type, count(*) AS n FROM "{topic}" GROUP BY 1')}
+    assert got == expected
+    for t, n in expected.items():
+        assert int(scalar(lake, f'SELECT count(*) FROM "{topic}_{t}"')) == n
+    types = column_types(lake, topic)
+    assert types["item"].startswith("STRUCT(") and "price DOUBLE" in types["item"]
+    assert types["tags"] == "VARCHAR[]"
+    assert types["_timestamp"] == "TIMESTAMP"
+    assert types["_offset"] == "BIGINT" and types["_partition"] == "INTEGER"
+    assert os.path.exists(lake / topic / f"{topic}+0+0-299.parquet")
+    assert os.path.exists(lake / topic / "_SUCCESS")
+    assert not [p for p in os.listdir(lake / topic) if p.startswith("_staging")]
+
+
+def test_empty_topic_prints_one_line_and_exits_0(brokers, tmp_path):
+    topic = topic_name("empty")
+    create_topic(brokers, topic)
+    cp = land(brokers, tmp_path / "lake", topic)
+    assert cp.stdout.strip() == f"nothing to land: topic {topic} has no events in the range"
+    produce(brokers, topic, ['{"a":1}'])
+    cp = land(brokers, tmp_path / "lake", topic, "--from", "latest")
+    assert cp.stdout.strip() == f"nothing to land: topic {topic} has no events in the range"
+    assert not os.path.exists(tmp_path / "lake" / topic)
+
+
+def test_unknown_topic_and_unreachable_broker_fail_clearly(brokers, tmp_path):
+    cp = land(brokers, tmp_path / "lake", topic_name("missing"), check=False)
+    assert cp.returncode == 1
+    assert "unknown topic" in cp.stderr
+    started = time.monotonic()
+    cp = land("127.0.0.1:1", tmp_path / "lake", "events", check=False)
+    assert cp.returncode == 1
+    assert "cannot reach the brokers" in cp.stderr
+    assert time.monotonic() - started < 15
+
+
+def test_schema_changes_conflicts_and_dead_letters(brokers, tmp_path):
+    topic = topic_name()
+    produce(brokers, topic, [
+        '{"event_type":"a","n":1,"nested":{"x":1}}',
+        '{"event_type":"b","n":"one","extra":[1,2]}',
+        'not json at all',
+        '[1,2,3]',
+        '{"event_type":"a","n":2.5,"nested":{"x":2,"y":"new"}}',
+    ])
+    lake = tmp_path / "lake"
+    cp = land(brokers, lake, topic)
+    assert "landed 3 events" in cp.stdout and "2 dead letters" in cp.stdout
+    types = column_types(lake, topic)
+    assert types["n"] in ("JSON", "VARCHAR")
+    assert types["nested"] == "STRUCT(x BIGINT, y VARCHAR)"
+    assert types["extra"] == "BIGINT[]"
+    rows = query(lake, f'SELECT _offset, CAST(n AS VARCHAR) AS n, nested.y AS y FROM "{topic}" ORDER BY _offset')
+    assert [r["_offset"] for r in rows] == ["0", "1", "4"]
+    assert rows[2]["y"] == "new"
+    dead = query(lake, f'SELECT _offset, raw, error FROM "{topic}_dead_letter" ORDER BY _offset')
+    assert [(d["_offset"], d["raw"]) for d in dead] == [("2", "not json at all"), ("3", "[1,2,3]")]
+    assert all(d["error"] for d in dead)
+
+
+def test_overwrite_append_and_error_modes(brokers, tmp_path):
+    topic = topic_name()
+    lake = tmp_path / "lake"
+    produce(brokers, topic, [json.dumps({"event_type": "e", "i": i}) for i in range(5)])
+    land(brokers, lake, topic)
+    land(brokers, lake, topic)  # overwrite replaces
+    assert scalar(lake, f'SELECT count(*) FROM "{topic}"') == "5"
+    produce(brokers, topic, [json.dumps({"event_type": "e", "i": i}) for i in range(5, 8)])
+    land(brokers, lake, topic, "--mode", "append", "--from", "5")
+    assert scalar(lake, f'SELECT count(*) FROM "{topic}"') == "8"
+    assert scalar(lake, f'SELECT count(DISTINCT _offset) FROM "{topic}_e"') == "8"
+    cp = land(brokers, lake, topic, "--mode", "error", check=False)
+    assert cp.returncode == 1 and "already exists" in cp.stderr
+    land(brokers, lake, topic, "--from", "6", "--to", "7")  # overwrite with a sub-range
+    assert scalar(lake, f'SELECT min(_offset) || \'-\' || max(_offset) FROM "{topic}"') == "6-6"
+
+
+def wait_count(lake, topic, want, timeout=20):
+    deadline = time.monotonic() + timeout
+    got = None
+    while time.monotonic() < deadline:
+        if os.path.isdir(lake / topic):
+            got = int(scalar(lake, f'SELECT count(*) FROM "{topic}"'))
+            if got >= want:
+                return got
+        time.sleep(0.2)
+    return got
+
+
+def test_follow_picks_up_events_and_resumes_without_duplicates(brokers, procs, tmp_path):
+    topic = topic_name()
+    lake = tmp_path / "lake"
+    produce(brokers, topic, [json.dumps({"event_type": "e", "i": i}) for i in range(10)])
+    args = ["land", "--brokers", brokers, "--lake", str(lake), "--topic", topic, "--follow",
+            "--flush-ms", "200"]
+    total = 10
+    for round_, stop_signal in enumerate([signal.SIGTERM, signal.SIGKILL, signal.SIGTERM]):
+        follower = procs.start(args, name=f"follow{round_}")
+        if round_ > 0:
+            produce(brokers, topic, [json.dumps({"event_type": "e", "i": total + i}) for i in range(10)])
+            total += 10
+        assert wait_count(lake, topic, total) == total, follower.output()
+        if round_ == 0:  # new events while running are picked up within seconds
+            produce(brokers, topic, [json.dumps({"event_type": "e", "i": total + i}) for i in range(5)])
+            total += 5
+            assert wait_count(lake, topic, total) == total, follower.output()
+        rc = follower.stop(stop_signal)
+        if stop_signal == signal.SIGTERM:
+            assert rc == 0, follower.output()
+    assert scalar(lake, f'SELECT count(*) FROM "{topic}"') == str(total)
+    assert scalar(lake, f'SELECT count(DISTINCT (_partition, _offset)) FROM "{topic}"') == str(total)
+    assert scalar(lake, f'SELECT count(DISTINCT (_partition, _offset)) FROM "{topic}_e"') == str(total)
+    assert scalar(lake, f'SELECT count(*) FROM "{topic}_e"') == str(total)
+
+
+def test_query_formats_and_errors(brokers, tmp_path):
+    topic = topic_name()
+    produce(brokers, topic, ['{"event_type":"a","item":{"kind":"sword"},"tags":["x","y"]}'])
+    lake = tmp_path / "lake"
+    land(brokers, lake, topic)
+    cp = harness.run(["query", "--lake", str(lake), "--format", "json",
+                      f'SELECT item, tags FROM "{topic}"'])
+    assert json.loads(cp.stdout) == [{"item": {"kind": "sword"}, "tags": ["x", "y"]}]
+    cp = harness.run(["query", "--lake", str(lake)], input=f'SELECT 1 AS one; SELECT count(*) AS n FROM "{topic}";')
+    assert cp.stdout.splitlines()[0].split() == ["n"] and "(1 row)" in cp.stdout
+    cp = harness.run(["query", "--lake", str(lake), "SELECT * FROM nope"], check=False)
+    assert cp.returncode == 1 and len(cp.stderr.strip().splitlines()) == 1
+    cp = harness.run(["query", "--lake", str(tmp_path / "empty"), "--format", "csv", "SELECT 42 AS x"])
+    assert cp.stdout.splitlines() == ["x", "42"]
