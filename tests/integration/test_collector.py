@@ -96,8 +96,8 @@ def test_routes_land_on_the_topic_with_headers(procs, tmp_path):
     assert events[4]["user"] == 7 and events[4]["Content-Type"] == "application/json"
     assert events[5]["target"] == {"kind": "orc", "hp": [3, 2]}
 
-    assert collector.stop() == 0
     assert "listening on http://127.0.0.1:" in collector.output()
+    assert collector.stop() == 0
 
 
 def test_bad_requests_get_json_errors(procs):
