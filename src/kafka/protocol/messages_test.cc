@@ -80,7 +80,7 @@ TEST(ProduceTest, RequestRoundTrip) {
   req.acks = -1;
   req.timeout_ms = 30000;
   req.topics = {{"events", {{0, BytesView(records)}, {1, std::nullopt}}}};
-  for (int16_t v : {3, 5, 7}) {
+  for (int16_t v : {0, 2, 3, 5, 7}) {
     auto bytes = EncodeMessage(req, v);
     auto got = DecodeMessage<ProduceRequest>(bytes, v);
     ASSERT_TRUE(got.ok());
@@ -104,7 +104,9 @@ TEST(ProduceTest, ResponseRoundTrip) {
   resp.topics = {{"events", {{0, 0, 42, -1, 0}, {1, 3, -1, -1, 0}}}};
   for (int16_t v : {5, 6, 7}) ExpectRoundTrip(resp, v);
   for (auto& p : resp.topics[0].partitions) p.log_start_offset = -1;  // not sent before v5
-  for (int16_t v : {3, 4}) ExpectRoundTrip(resp, v);
+  for (int16_t v : {2, 3, 4}) ExpectRoundTrip(resp, v);
+  for (auto& p : resp.topics[0].partitions) p.log_append_time_ms = -1;  // not sent before v2
+  for (int16_t v : {0, 1}) ExpectRoundTrip(resp, v);
 }
 
 TEST(FetchTest, RequestRoundTrip) {

@@ -1,5 +1,5 @@
 #pragma once
-// Produce (key 0), versions 3-7 (ProduceRequest.json / ProduceResponse.json). Records are opaque
+// Produce (key 0), versions 0-7 (v0-2 carry legacy message sets; clients send v3+) (ProduceRequest.json / ProduceResponse.json). Records are opaque
 // RecordBatch v2 bytes; after decoding they are views into the request frame.
 #include <cstdint>
 #include <optional>

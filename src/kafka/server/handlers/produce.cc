@@ -1,4 +1,4 @@
-// Produce 3-7. Each partition's data must be exactly one RecordBatch v2 (magic 2) with a valid
+// Produce 0-7 (v3+ in practice: see ProduceHandler). Each partition's data must be exactly one RecordBatch v2 (magic 2) with a valid
 // CRC-32C; it is stored verbatim (never decompressed), with only its base offset assigned by the log.
 // acks: 0 = append and send no response at all (clients do not wait for one); 1 = append;
 // -1 = append and fdatasync before answering, on the blocking pool so io threads never wait on disk.
@@ -87,6 +87,9 @@ boost::asio::awaitable<Result<Response>> Handle(BrokerContext& ctx, const Reques
 
 }  // namespace
 
-HandlerSpec ProduceHandler() { return {ApiKey::kProduce, 3, 7, &Handle}; }
+// Advertised from v0 although v0-2 carry legacy (magic 0/1) message sets, which are answered
+// INVALID_RECORD: librdkafka 2.0.2 compresses with gzip, snappy or lz4 only if the broker's Produce
+// range includes v0, and silently sends uncompressed batches otherwise.
+HandlerSpec ProduceHandler() { return {ApiKey::kProduce, 0, 7, &Handle}; }
 
 }  // namespace el::kafka
