@@ -59,7 +59,7 @@ class LogModel {
       added.push_back({next, next + records - 1, ts + records - 1, std::move(b)});
       next += records;
     }
-    auto base = log_->Append(buf, Uniform(0, 9) == 0);
+    auto base = log_->Append(buf, Uniform(0, 19) == 0);
     ASSERT_TRUE(base.ok()) << base.status().ToString();
     ASSERT_EQ(base->value(), hw());
     for (auto& b : added) batches_.push_back(std::move(b));

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 
+#include "base/check.h"
 #include "base/log.h"
 #include "io/dir.h"
 #include "storage/segment.h"
@@ -50,6 +51,15 @@ Result<std::vector<PendingBatch>> SplitBatches(std::span<const uint8_t> bytes, i
 
 }  // namespace
 
+struct PartitionLog::Pending {
+  uint64_t seq;
+  std::shared_ptr<Segment> segment;
+  std::vector<BatchPlacement> placements;
+  uint64_t bytes;
+  Offset next;
+  bool ready = false;
+};
+
 PartitionLog::PartitionLog(std::string dir, LogOptions options)
     : dir_(std::move(dir)), options_(options) {}
 
@@ -80,18 +90,21 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(std::string dir, LogOpt
     EL_RETURN_IF_ERROR(io::SyncDir(log->dir_));
   }
   log->next_offset_ = log->segments_.back()->next_offset();
+  log->write_next_ = log->next_offset_;
   return log;
 }
 
 Status PartitionLog::RollIfNeeded(uint64_t append_bytes, int64_t offset_count) {
   Segment& active = *segments_.back();
-  bool too_big = active.size() > 0 && active.size() + append_bytes > options_.segment_bytes;
-  bool too_many = next_offset_.value() - active.base_offset().value() + offset_count >
+  uint64_t size = active.written_size();
+  bool too_big = size > 0 && size + append_bytes > options_.segment_bytes;
+  bool too_many = write_next_.value() - active.base_offset().value() + offset_count >
                   int64_t{std::numeric_limits<uint32_t>::max()};
   if (!too_big && !too_many) return Status::Ok();
-  // Seal the old segment durably before the new one exists: recovery only trusts sealed data.
+  // Seal the old segment durably before the new one exists: then one fdatasync of the active
+  // segment covers every earlier write (SyncUpTo relies on this).
   EL_RETURN_IF_ERROR(active.SyncAll());
-  EL_ASSIGN_OR_RETURN(auto seg, Segment::Create(dir_, next_offset_, options_));
+  EL_ASSIGN_OR_RETURN(auto seg, Segment::Create(dir_, write_next_, options_));
   EL_RETURN_IF_ERROR(io::SyncDir(dir_));
   std::unique_lock lock(state_mu_);
   segments_.push_back(std::move(seg));
@@ -100,33 +113,83 @@ Status PartitionLog::RollIfNeeded(uint64_t append_bytes, int64_t offset_count) {
 
 Result<Offset> PartitionLog::Append(std::span<const uint8_t> batches, bool sync) {
   int64_t count = 0;
-  EL_ASSIGN_OR_RETURN(auto pending, SplitBatches(batches, &count));
+  EL_ASSIGN_OR_RETURN(auto split, SplitBatches(batches, &count));
   std::vector<uint8_t> buf(batches.begin(), batches.end());
-
-  std::lock_guard append_lock(append_mu_);
-  if (closed_) return FailedPrecondition("partition log " + dir_ + " is closed");
-  EL_RETURN_IF_ERROR(RollIfNeeded(buf.size(), count));
-  Segment& seg = *segments_.back();
-  const Offset base = next_offset_;
-  int64_t next = base.value();
-  std::vector<BatchPlacement> placements;
-  placements.reserve(pending.size());
-  for (const PendingBatch& p : pending) {
-    SetBaseOffset(std::span(buf).subspan(p.at), Offset(next));
-    placements.push_back({seg.size() + p.at, Offset(next), Offset(next + p.last_offset_delta),
-                          TimestampMs(p.max_timestamp)});
-    next += int64_t{p.last_offset_delta} + 1;
+  Offset base;
+  uint64_t seq = 0;
+  {
+    std::lock_guard append_lock(append_mu_);
+    if (closed_) return FailedPrecondition("partition log " + dir_ + " is closed");
+    if (failed_) return IOError("partition log " + dir_ + " failed an fdatasync earlier");
+    EL_RETURN_IF_ERROR(RollIfNeeded(buf.size(), count));
+    std::shared_ptr<Segment> seg = segments_.back();
+    base = write_next_;
+    int64_t next = base.value();
+    std::vector<BatchPlacement> placements;
+    placements.reserve(split.size());
+    for (const PendingBatch& p : split) {
+      SetBaseOffset(std::span(buf).subspan(p.at), Offset(next));
+      placements.push_back({seg->written_size() + p.at, Offset(next),
+                            Offset(next + p.last_offset_delta), TimestampMs(p.max_timestamp)});
+      next += int64_t{p.last_offset_delta} + 1;
+    }
+    EL_RETURN_IF_ERROR(seg->Write(buf));
+    seq = ++written_seq_;
+    write_next_ = Offset(next);
+    std::lock_guard publish_lock(publish_mu_);
+    pending_.push_back({seq, std::move(seg), std::move(placements), buf.size(), Offset(next)});
   }
-  EL_RETURN_IF_ERROR(seg.Write(buf, sync));
-  std::unique_lock state_lock(state_mu_);
-  seg.Publish(placements, buf.size());
-  next_offset_ = Offset(next);
+  Status st = sync ? SyncUpTo(seq) : Status::Ok();
+  // Publish even after a failed fdatasync: later appends wait for this one in the queue, and the
+  // bytes are intact in the page cache. The caller still gets the error.
+  MarkReadyAndPublish(seq);
+  if (!st.ok()) return st;
   return base;
 }
 
+Status PartitionLog::SyncUpTo(uint64_t seq) {
+  std::lock_guard sync_lock(sync_mu_);
+  if (synced_seq_ >= seq) return Status::Ok();  // someone else's fdatasync covered us
+  uint64_t target = 0;
+  std::shared_ptr<Segment> active;
+  {
+    std::lock_guard append_lock(append_mu_);
+    target = written_seq_;
+    active = segments_.back();
+  }
+  Status st = active->SyncLog();
+  if (!st.ok()) {
+    failed_ = true;
+    spdlog::error("partition {}: fdatasync failed, refusing further appends: {}", dir_,
+                  st.ToString());
+    return st;
+  }
+  synced_seq_ = target;
+  return Status::Ok();
+}
+
+void PartitionLog::MarkReadyAndPublish(uint64_t seq) {
+  std::lock_guard publish_lock(publish_mu_);
+  EL_CHECK(!pending_.empty() && seq >= pending_.front().seq);
+  pending_[seq - pending_.front().seq].ready = true;
+  while (!pending_.empty() && pending_.front().ready) {
+    Pending& p = pending_.front();
+    {
+      std::unique_lock state_lock(state_mu_);
+      p.segment->Publish(p.placements, p.bytes);
+      next_offset_ = p.next;
+    }
+    pending_.pop_front();
+  }
+}
+
 Status PartitionLog::Sync() {
-  std::lock_guard append_lock(append_mu_);
-  return segments_.back()->SyncLog();
+  uint64_t seq = 0;
+  {
+    std::lock_guard append_lock(append_mu_);
+    seq = written_seq_;
+  }
+  return SyncUpTo(seq);
 }
 
 Status PartitionLog::Close() {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -322,6 +323,45 @@ TEST_F(PartitionLogTest, ConcurrentReadersSeeOnlyWholeBatches) {
   }
   writer.join();
   EXPECT_EQ(next, 900);
+}
+
+TEST_F(PartitionLogTest, ConcurrentSyncedAndPlainAppendsStayOrderedAndComplete) {
+  options_.segment_bytes = 3000;
+  auto log = OpenLog();
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 40;
+  std::vector<std::vector<int64_t>> bases(kThreads);
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto b = MakeValueBatch(2, "t" + std::to_string(t) + "-", 1000 + i);
+        auto off = log->Append(b, /*sync=*/(t % 2 == 0) && i % 4 == 0);
+        ASSERT_TRUE(off.ok()) << off.status().ToString();
+        bases[t].push_back(off->value());
+      }
+    });
+  }
+  int64_t next = 0;
+  constexpr int64_t kTotal = 2 * kThreads * kPerThread;
+  while (next < kTotal) {
+    auto r = log->Read(Offset(next), 500);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const auto& h : Split(*r)) {
+      ASSERT_EQ(h.base_offset, next);
+      next += h.last_offset_delta + 1;
+    }
+  }
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(log->high_watermark().value(), kTotal);
+  std::vector<int64_t> all;
+  for (const auto& b : bases) all.insert(all.end(), b.begin(), b.end());
+  std::sort(all.begin(), all.end());
+  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], static_cast<int64_t>(2 * i));
+  ASSERT_TRUE(log->Sync().ok());
+  log.reset();
+  log = OpenLog();
+  EXPECT_EQ(log->high_watermark().value(), kTotal);
 }
 
 }  // namespace

@@ -135,6 +135,7 @@ Status Segment::Recover(bool verify_crc) {
     EL_RETURN_IF_ERROR(log_->Truncate(pos));
   }
   size_ = pos;
+  written_size_ = pos;
   return Status::Ok();
 }
 
@@ -148,11 +149,11 @@ Status Segment::MaybeIndex(const BatchPlacement& b) {
                       FilePos(b.position), b.max_timestamp});
 }
 
-Status Segment::Write(std::span<const uint8_t> bytes, bool sync) {
+Status Segment::Write(std::span<const uint8_t> bytes) {
   Status st = log_->Append(bytes);
-  if (st.ok() && sync) st = log_->Sync();
+  if (st.ok()) written_size_ += bytes.size();
   if (!st.ok()) {
-    Status undo = log_->Truncate(size_);
+    Status undo = log_->Truncate(written_size_);
     if (!undo.ok()) spdlog::error("segment {}: cannot undo a failed write: {}", log_->path(), undo.ToString());
   }
   return st;

@@ -45,14 +45,16 @@ class Segment {
 
   Offset base_offset() const { return base_; }
   Offset next_offset() const { return next_; }  // one past the last stored offset
-  uint64_t size() const { return size_; }
+  uint64_t size() const { return size_; }  // published bytes (visible to readers)
+  uint64_t written_size() const { return written_size_; }  // appender-only: bytes in the file
 
-  // Writes `bytes` at the end of the log file, then fdatasyncs it if `sync`. On failure truncates
-  // back to size() and returns the error.
-  Status Write(std::span<const uint8_t> bytes, bool sync);
+  // Writes `bytes` at the end of the log file (not yet visible). On failure truncates back to
+  // written_size() and returns the error.
+  Status Write(std::span<const uint8_t> bytes);
   Status SyncLog() { return log_->Sync(); }
   Status SyncAll();  // log and index
-  // Makes `batches` (written by Write, totalling `bytes`) visible and indexes them.
+  // Makes `batches` (written by Write, totalling `bytes`) visible and indexes them. Publishes happen
+  // in write order.
   void Publish(std::span<const BatchPlacement> batches, uint64_t bytes);
 
   // Reading is split so that file reads need no lock: bytes of the log below a published size()
@@ -81,7 +83,8 @@ class Segment {
   const LogOptions options_;
   std::unique_ptr<io::File> log_;
   std::unique_ptr<SegmentIndex> index_;
-  uint64_t size_ = 0;
+  uint64_t size_ = 0;          // published
+  uint64_t written_size_ = 0;  // owned by the appender (append mutex)
   Offset next_;
   TimestampMs max_timestamp_;  // running max over all batches (for index entries)
 };
