@@ -1,0 +1,82 @@
+#include "clients/rdk/producer.h"
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace el::rdk {
+namespace {
+
+class CountingListener : public DeliveryListener {
+ public:
+  void OnDelivery(rd_kafka_resp_err_t err) noexcept override {
+    last_error.store(err);
+    calls.fetch_add(1);
+  }
+  std::atomic<int> calls{0};
+  std::atomic<int> last_error{-1};
+};
+
+bool WaitFor(const std::atomic<int>& counter, int value) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (counter.load() < value && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return counter.load() >= value;
+}
+
+TEST(ProducerTest, DeliveryReportsArriveFromThePollThread) {
+  auto mock_owner = MakeHandle(RD_KAFKA_PRODUCER,
+                               MakeConf({{"test.mock.num.brokers", "1"}, {"log_level", "0"}}).value());
+  ASSERT_TRUE(mock_owner.ok());
+  rd_kafka_mock_cluster_t* mock = rd_kafka_handle_mock_cluster(mock_owner->get());
+  ASSERT_EQ(rd_kafka_mock_topic_create(mock, "t", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  auto producer = Producer::Create(
+      {{"bootstrap.servers", rd_kafka_mock_cluster_bootstraps(mock)}, {"acks", "all"}});
+  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
+  auto topic = (*producer)->OpenTopic("t");
+  ASSERT_TRUE(topic.ok());
+  CountingListener listener;
+  std::string payload = "{\"a\":1}";
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE((*producer)->Produce(topic->get(), payload, &listener).ok());
+  }
+  // Nobody calls poll here: the producer's own thread serves the reports.
+  ASSERT_TRUE(WaitFor(listener.calls, 10));
+  EXPECT_EQ(listener.last_error.load(), RD_KAFKA_RESP_ERR_NO_ERROR);
+  topic->reset();
+  (*producer)->Close(std::chrono::milliseconds(1000));
+}
+
+TEST(ProducerTest, CloseReportsUndeliveredMessagesAsFailed) {
+  // Port 1 on loopback refuses connections: nothing can be delivered.
+  auto producer = Producer::Create({{"bootstrap.servers", "127.0.0.1:1"}, {"log_level", "0"}});
+  ASSERT_TRUE(producer.ok());
+  auto topic = (*producer)->OpenTopic("t");
+  ASSERT_TRUE(topic.ok());
+  CountingListener listener;
+  std::string payload = "x";
+  ASSERT_TRUE((*producer)->Produce(topic->get(), payload, &listener).ok());
+  ASSERT_TRUE((*producer)->Produce(topic->get(), payload, &listener).ok());
+  EXPECT_EQ((*producer)->Flush(std::chrono::milliseconds(50)).code(), StatusCode::kDeadlineExceeded);
+  topic->reset();
+  auto start = std::chrono::steady_clock::now();
+  (*producer)->Close(std::chrono::milliseconds(200));
+  (*producer)->Close(std::chrono::milliseconds(200));  // idempotent
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_EQ(listener.calls.load(), 2);
+  EXPECT_NE(listener.last_error.load(), RD_KAFKA_RESP_ERR_NO_ERROR);
+}
+
+TEST(ProducerTest, BadPropertiesAreInvalidArgument) {
+  auto producer = Producer::Create({{"no.such.property", "1"}});
+  ASSERT_FALSE(producer.ok());
+  EXPECT_EQ(producer.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace el::rdk
