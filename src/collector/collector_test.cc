@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <random>
 #include <regex>
 #include <set>
 
@@ -298,6 +300,61 @@ TEST_F(CollectorTest, ConcurrentClientsAllGetAcknowledgedEvents) {
   EXPECT_EQ(ok.load(), kClients * kRequests);
   auto events = Consume(kClients * kRequests * 3 / 2);
   EXPECT_EQ(events.size(), static_cast<size_t>(kClients * kRequests * 3 / 2));
+}
+
+// Sends raw bytes, half-closes, and returns everything the server answered before closing.
+std::string RawExchange(uint16_t port, const std::string& bytes) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  timeval tv{20, 0};
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  boost::system::error_code ec;
+  asio::write(socket, asio::buffer(bytes), ec);
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  std::string answer;
+  char buf[4096];
+  for (;;) {
+    size_t n = socket.read_some(asio::buffer(buf), ec);
+    if (ec) break;
+    answer.append(buf, n);
+  }
+  return answer;
+}
+
+TEST_F(CollectorTest, RawHttpEdgeCases) {
+  auto collector = StartCollector();
+  ASSERT_TRUE(collector);
+  uint16_t port = collector->port();
+  std::string chunked = RawExchange(
+      port,
+      "POST /events HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+      "5\r\n{\"a\":\r\n3\r\n42}\r\n0\r\n\r\n");
+  EXPECT_EQ(chunked.rfind("HTTP/1.1 200", 0), 0u) << chunked;
+  EXPECT_NE(chunked.find("{\"accepted\":1}"), std::string::npos);
+  std::string pipelined =
+      RawExchange(port, "GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /two HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_NE(pipelined.find("This is the default response!"), std::string::npos) << pipelined;
+  EXPECT_NE(pipelined.find("\"event_type\":\"two\""), std::string::npos) << pipelined;
+  std::string garbage = RawExchange(port, "\x16\x03\x01\x02\x00 hello\r\n\r\n");
+  EXPECT_EQ(garbage.rfind("HTTP/1.1 400", 0), 0u) << garbage;
+  std::string huge_header =
+      RawExchange(port, "GET / HTTP/1.1\r\nX-Big: " + std::string(40000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(huge_header.rfind("HTTP/1.1 431", 0), 0u) << huge_header.substr(0, 100);
+  std::string bad_chunk = RawExchange(
+      port, "POST /events HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+  EXPECT_EQ(bad_chunk.rfind("HTTP/1.1 400", 0), 0u) << bad_chunk;
+  EXPECT_EQ(RawExchange(port, "GET / HTTP/1.1\r\nHost: h\r\n"), "");  // truncated: just closed
+  // Random bytes with a fixed seed: every connection ends, the server keeps answering.
+  std::mt19937 rng(20261121);
+  for (int i = 0; i < 50; ++i) {
+    std::string bytes(rng() % 300, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    if (i % 2 == 0) bytes = "POST /events HTTP/1.1\r\nContent-Length: 40\r\n\r\n" + bytes;
+    RawExchange(port, bytes);
+  }
+  Client client(port);
+  EXPECT_EQ(client.Send(http::verb::get, "/").status, 200);
 }
 
 TEST(CollectorOptionsTest, RejectsBadOptions) {
