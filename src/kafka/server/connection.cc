@@ -17,6 +17,8 @@ namespace el::kafka {
 namespace asio = boost::asio;
 namespace {
 
+constexpr size_t kKeepFrameCapacity = 1u << 20;
+
 int32_t LoadInt32(const uint8_t* p) {
   return static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) |
                               uint32_t{p[3]});
@@ -98,6 +100,8 @@ asio::awaitable<void> Loop(BrokerContext& ctx, asio::ip::tcp::socket& socket, si
     auto [ec2, n2] = co_await asio::async_read(socket, asio::buffer(frame), asio::as_tuple(asio::use_awaitable));
     if (ec2) co_return;
     if (!co_await ServeFrame(ctx, socket, frame, peer)) co_return;
+    // Do not keep a large produce frame's buffer alive for an idle connection.
+    if (frame.capacity() > kKeepFrameCapacity) std::vector<uint8_t>().swap(frame);
   }
 }
 

@@ -1,7 +1,8 @@
 // Produce 0-7 (v3+ in practice: see ProduceHandler). Each partition's data must be exactly one RecordBatch v2 (magic 2) with a valid
 // CRC-32C; it is stored verbatim (never decompressed), with only its base offset assigned by the log.
 // acks: 0 = append and send no response at all (clients do not wait for one); 1 = append;
-// -1 = append and fdatasync before answering, on the blocking pool so io threads never wait on disk.
+// -1 = append and fdatasync before answering. Appends run on the blocking pool, so io threads never
+// wait on disk.
 // Topics are never auto-created here (only Metadata creates them).
 #include "kafka/protocol/produce.h"
 #include "kafka/server/errors.h"
@@ -44,12 +45,10 @@ boost::asio::awaitable<ProducePartitionResponse> ProduceOne(BrokerContext& ctx, 
     co_return out;
   }
   BytesView batch = *data.records;
-  Result<Offset> base = Offset(0);
-  if (acks == -1) {
-    base = co_await RunBlocking(ctx, [&] { return log->Append(batch, /*sync=*/true); });
-  } else {
-    base = log->Append(batch, /*sync=*/false);
-  }
+  // Every append runs on the blocking pool: even without sync, it may wait for the partition's
+  // append lock while another request's fsync holds it.
+  bool sync = acks == -1;
+  Result<Offset> base = co_await RunBlocking(ctx, [&] { return log->Append(batch, sync); });
   if (!base.ok()) {
     out.error_code = ToWire(ToErrorCode(base.status(), ApiKey::kProduce));
     co_return out;
