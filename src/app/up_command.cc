@@ -2,6 +2,8 @@
 // data directory. The collector and the lander reach the broker through the Kafka protocol, exactly as
 // they would reach a Kafka cluster.
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -12,6 +14,7 @@
 #include "app/commands.h"
 #include "app/signals.h"
 #include "base/log.h"
+#include "clients/rdk/admin.h"
 #include "collector/collector.h"
 #include "jobs/lander.h"
 #include "kafka/server/broker.h"
@@ -28,6 +31,27 @@ struct UpArgs {
   std::string port_file;
   int flush_ms = 1000;
 };
+
+Status EnsureTopic(const std::string& brokers, const std::string& topic) {
+  EL_ASSIGN_OR_RETURN(rdk::Admin admin, rdk::Admin::Connect(brokers, std::chrono::seconds(10)));
+  Status s = admin.CreateTopic(topic, 1);
+  if (s.code() == StatusCode::kAlreadyExists) return Status::Ok();
+  return s;
+}
+
+// Runs the continuous lander; a failed run (say, the broker briefly unreachable) is logged and
+// restarted after a pause, since the lake records its own progress.
+void FollowUntilStopped(const jobs::LandOptions& options, std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    auto summary = jobs::Land(options, stop);
+    if (summary.ok() || stop.stop_requested()) return;
+    spdlog::error("lander: {}; restarting in 1 s", summary.status().ToString());
+    std::mutex mu;
+    std::condition_variable_any cv;
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+  }
+}
 
 // Runs every part until a stop signal; returns the exit code.
 int RunUp(const UpArgs& args) {
@@ -56,6 +80,14 @@ int RunUp(const UpArgs& args) {
     return 1;
   }
   std::string brokers = (*broker)->advertised();
+  // The topic exists before the first event, so the lander follows it from offset 0. Created over the
+  // Kafka protocol like any client would.
+  Status created = EnsureTopic(brokers, args.topic);
+  if (!created.ok()) {
+    spdlog::error("cannot create topic {}: {}", args.topic, created.ToString());
+    (*broker)->Stop();
+    return 1;
+  }
 
   collector::CollectorOptions collector_options;
   collector_options.brokers = brokers;
@@ -75,10 +107,7 @@ int RunUp(const UpArgs& args) {
   land_options.follow = true;
   land_options.mode = jobs::WriteMode::kAppend;
   land_options.flush_interval = std::chrono::milliseconds(args.flush_ms);
-  std::jthread lander([land_options](std::stop_token stop) {
-    auto summary = jobs::Land(land_options, stop);
-    if (!summary.ok()) spdlog::error("lander: {}", summary.status().ToString());
-  });
+  std::jthread lander([land_options](std::stop_token stop) { FollowUntilStopped(land_options, stop); });
 
   uint16_t http_port = (*collector)->port();
   if (!args.port_file.empty()) {

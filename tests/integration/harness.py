@@ -41,7 +41,8 @@ class Proc:
         raise TimeoutError(f"no port file {path} from {self.args}:\n{self.output()}")
 
     def output(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_path.read_text(errors="replace")
 
     def stop(self, sig=signal.SIGTERM, timeout=15.0):
