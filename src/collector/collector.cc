@@ -105,6 +105,9 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
                                           {"linger.ms", "5"},
                                           {"message.timeout.ms", "10000"},
                                           {"log.connection.close", "false"},
+                                          {"socket.nagle.disable", "true"},
+                                          // One maximal POST of tiny events must fit.
+                                          {"queue.buffering.max.messages", "1000000"},
                                       }));
   EL_ASSIGN_OR_RETURN(impl->topic, impl->producer->OpenTopic(o.topic));
   impl->env.producer = impl->producer.get();

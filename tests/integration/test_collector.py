@@ -6,6 +6,8 @@ import re
 import socket
 import time
 
+import pytest
+
 import harness
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -29,12 +31,14 @@ class Http:
         self.conn.close()
 
 
-def closed_port():
+@pytest.fixture
+def refused_addr():
+    """HOST:PORT of a socket that is bound but never listens: connections to it are refused, and no
+    other process can take the port while the test runs."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
+    yield f"127.0.0.1:{s.getsockname()[1]}"
     s.close()
-    return port
 
 
 def consume_all(brokers, expected, timeout=30):
@@ -100,8 +104,8 @@ def test_routes_land_on_the_topic_with_headers(procs, tmp_path):
     assert collector.stop() == 0
 
 
-def test_bad_requests_get_json_errors(procs):
-    collector, url = procs.collector(f"127.0.0.1:{closed_port()}")
+def test_bad_requests_get_json_errors(procs, refused_addr):
+    collector, url = procs.collector(refused_addr)
     c = Http(url)
     for body, needle in [(b'{"a":', "malformed JSON"), (b"[]", "empty array"),
                          (b'[{"a":1}, 5]', "element 1 is not a JSON object"),
@@ -130,8 +134,8 @@ def test_bad_requests_get_json_errors(procs):
     assert collector.stop() == 0
 
 
-def test_broker_down_gives_503_in_bounded_time(procs):
-    collector, url = procs.collector(f"127.0.0.1:{closed_port()}")
+def test_broker_down_gives_503_in_bounded_time(procs, refused_addr):
+    collector, url = procs.collector(refused_addr)
     c = Http(url)
     start = time.monotonic()
     status, headers, data = c.request("GET", "/purchase_a_sword")

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -53,8 +56,17 @@ TEST(ProducerTest, DeliveryReportsArriveFromThePollThread) {
 }
 
 TEST(ProducerTest, CloseReportsUndeliveredMessagesAsFailed) {
-  // Port 1 on loopback refuses connections: nothing can be delivered.
-  auto producer = Producer::Create({{"bootstrap.servers", "127.0.0.1:1"}, {"log_level", "0"}});
+  // A bound socket that never listens: connections to it are refused, nothing can be delivered.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::string refused = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  auto producer = Producer::Create({{"bootstrap.servers", refused}, {"log_level", "0"}});
   ASSERT_TRUE(producer.ok());
   auto topic = (*producer)->OpenTopic("t");
   ASSERT_TRUE(topic.ok());
@@ -70,6 +82,7 @@ TEST(ProducerTest, CloseReportsUndeliveredMessagesAsFailed) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   EXPECT_EQ(listener.calls.load(), 2);
   EXPECT_NE(listener.last_error.load(), RD_KAFKA_RESP_ERR_NO_ERROR);
+  close(fd);
 }
 
 TEST(ProducerTest, BadPropertiesAreInvalidArgument) {
