@@ -8,9 +8,12 @@
 #include <cerrno>
 #include <string>
 
+#include "io/fault.h"
+
 namespace el::io {
 
 Result<std::unique_ptr<File>> File::Open(std::string path, Mode mode) {
+  EL_RETURN_IF_ERROR(CheckFault(FileOp::kOpen, path));
   int flags = O_CLOEXEC;
   switch (mode) {
     case Mode::kReadOnly: flags |= O_RDONLY; break;
@@ -29,6 +32,10 @@ Result<std::unique_ptr<File>> File::Open(std::string path, Mode mode) {
 File::~File() { ::close(fd_); }
 
 Status File::Append(std::span<const uint8_t> data) {
+  if (Status fault = CheckFault(FileOp::kAppend, path_); !fault.ok()) {
+    [[maybe_unused]] ssize_t n = ::write(fd_, data.data(), data.size() / 2);  // torn write
+    return fault;
+  }
   while (!data.empty()) {
     ssize_t n = ::write(fd_, data.data(), data.size());
     if (n < 0) {
@@ -41,6 +48,7 @@ Status File::Append(std::span<const uint8_t> data) {
 }
 
 Result<size_t> File::ReadAt(FilePos pos, std::span<uint8_t> out) const {
+  EL_RETURN_IF_ERROR(CheckFault(FileOp::kReadAt, path_));
   size_t done = 0;
   while (done < out.size()) {
     ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
@@ -56,11 +64,13 @@ Result<size_t> File::ReadAt(FilePos pos, std::span<uint8_t> out) const {
 }
 
 Status File::Truncate(uint64_t size) {
+  EL_RETURN_IF_ERROR(CheckFault(FileOp::kTruncate, path_));
   if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return ErrnoError("ftruncate " + path_, errno);
   return Status::Ok();
 }
 
 Status File::Sync() {
+  EL_RETURN_IF_ERROR(CheckFault(FileOp::kSync, path_));
   if (::fdatasync(fd_) != 0) return ErrnoError("fdatasync " + path_, errno);
   return Status::Ok();
 }

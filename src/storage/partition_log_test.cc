@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "io/dir.h"
+#include "io/fault.h"
 #include "io/file.h"
 #include "storage/segment.h"
 #include "storage/test_batches.h"
@@ -136,7 +137,6 @@ TEST_F(PartitionLogTest, MaxBytesSmallerThanOneBatchStillReturnsIt) {
   auto log = OpenLog();
   auto big = MakeValueBatch(50, std::string(100, 'x'));
   ASSERT_TRUE(log->Append(big, false).ok());
-  Fill(*log, 0);
   for (size_t max : {size_t{0}, size_t{1}, size_t{61}, big.size() - 1}) {
     auto r = log->Read(Offset(10), max);
     ASSERT_TRUE(r.ok());
@@ -362,6 +362,73 @@ TEST_F(PartitionLogTest, ConcurrentSyncedAndPlainAppendsStayOrderedAndComplete) 
   log.reset();
   log = OpenLog();
   EXPECT_EQ(log->high_watermark().value(), kTotal);
+}
+
+// Installs an io fault hook for the scope of a test.
+class ScopedFault {
+ public:
+  explicit ScopedFault(io::FaultHook hook) { io::SetFaultHook(std::move(hook)); }
+  ~ScopedFault() { io::SetFaultHook(nullptr); }
+};
+
+// Fails `op` on segment .log files the next `times` times.
+io::FaultHook FailLogOp(io::FileOp op, std::shared_ptr<std::atomic<int>> times) {
+  return [op, times](io::FileOp o, const std::string& path) {
+    if (o == op && path.ends_with(".log") && times->fetch_sub(1) > 0) {
+      return IOError("injected fault on " + path);
+    }
+    return Status::Ok();
+  };
+}
+
+TEST_F(PartitionLogTest, FailedWriteLeavesNothingVisible) {
+  auto log = OpenLog();
+  Fill(*log, 2);
+  std::string path = ActiveLogPath(*log);
+  uint64_t size = FileSize(path);
+  {
+    ScopedFault fault(FailLogOp(io::FileOp::kAppend, std::make_shared<std::atomic<int>>(1)));
+    auto r = log->Append(MakeValueBatch(5), true);
+    EXPECT_EQ(r.status().code(), StatusCode::kIOError);
+  }
+  EXPECT_EQ(log->high_watermark().value(), 6);
+  EXPECT_TRUE(log->Read(Offset(6), 1000)->empty());
+  EXPECT_EQ(FileSize(path), size);  // the torn half-write was cut off again
+  auto b = MakeValueBatch(3, "value-2-", 1020);
+  EXPECT_EQ(log->Append(b, true)->value(), 6);
+  log.reset();
+  log = OpenLog();
+  VerifyAll(*log, 3);
+}
+
+TEST_F(PartitionLogTest, FailedSyncFailsThisAndLaterAppends) {
+  auto log = OpenLog();
+  Fill(*log, 1);
+  {
+    ScopedFault fault(FailLogOp(io::FileOp::kSync, std::make_shared<std::atomic<int>>(1)));
+    EXPECT_EQ(log->Append(MakeValueBatch(3, "value-1-", 1010), true).status().code(),
+              StatusCode::kIOError);
+  }
+  EXPECT_EQ(log->Append(MakeValueBatch(1), false).status().code(), StatusCode::kIOError);
+  EXPECT_EQ(log->high_watermark().value(), 6);  // whole batches only, never a part
+  log.reset();
+  log = OpenLog();  // a restart clears the failure
+  VerifyAll(*log, 2);
+  EXPECT_EQ(log->Append(MakeValueBatch(1), true)->value(), 6);
+}
+
+TEST_F(PartitionLogTest, ReadErrorDuringRecoveryFailsOpenWithoutTruncating) {
+  { auto log = OpenLog(); Fill(*log, 3); }
+  std::string path = SegmentPath(tmp_.path(), Offset(0), "log");
+  uint64_t size = FileSize(path);
+  {
+    ScopedFault fault(FailLogOp(io::FileOp::kReadAt, std::make_shared<std::atomic<int>>(1000)));
+    auto log = PartitionLog::Open(tmp_.path(), options_, false);
+    EXPECT_EQ(log.status().code(), StatusCode::kIOError);
+  }
+  EXPECT_EQ(FileSize(path), size);
+  auto log = OpenLog();
+  VerifyAll(*log, 3);
 }
 
 }  // namespace
