@@ -197,8 +197,23 @@ uint64_t Segment::ScanStart(Offset target) const {
 
 Result<std::optional<FilePos>> Segment::FindBatch(Offset target, uint64_t from,
                                                   uint64_t end) const {
+  // The batch sought normally starts within about one index interval of `from`: read that span
+  // once and walk the headers in memory; pread single headers only beyond it.
+  std::vector<uint8_t> window(static_cast<size_t>(
+      std::min<uint64_t>(end - std::min(from, end), 2 * options_.index_interval_bytes + 4096)));
+  EL_ASSIGN_OR_RETURN(size_t got, log_->ReadAt(FilePos(from), window));
+  window.resize(got);
   for (uint64_t pos = from; pos < end;) {
-    EL_ASSIGN_OR_RETURN(BatchHeader h, ReadHeaderAt(pos, end));
+    BatchHeader h;
+    if (pos - from + kBatchHeaderSize <= window.size()) {
+      EL_ASSIGN_OR_RETURN(h, ReadBatchHeader(std::span<const uint8_t>(window).subspan(pos - from)));
+      if (h.batch_length < kMinBatchLength || h.total_size() > end - pos) {
+        return DataLoss("impossible batch length at position " + std::to_string(pos) + " in " +
+                        log_->path());
+      }
+    } else {
+      EL_ASSIGN_OR_RETURN(h, ReadHeaderAt(pos, end));
+    }
     if (h.base_offset + h.last_offset_delta >= target.value()) return std::optional(FilePos(pos));
     pos += h.total_size();
   }
