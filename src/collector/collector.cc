@@ -86,7 +86,7 @@ asio::awaitable<void> Collector::Impl::AcceptLoop() {
     socket.set_option(tcp::no_delay(true), ignored);
     auto session = std::make_shared<HttpSession>(std::move(socket), env);
     if (!registry.Add(session)) continue;  // shutting down: the socket closes here
-    asio::co_spawn(session->executor(), session->Run(), asio::detached);
+    asio::co_spawn(session->executor(), HttpSession::Run(session), asio::detached);
   }
 }
 

@@ -117,17 +117,16 @@ void HttpSession::RequestStop() {
   });
 }
 
-asio::awaitable<void> HttpSession::Run() {
-  auto self = shared_from_this();
+asio::awaitable<void> HttpSession::Run(std::shared_ptr<HttpSession> self) {
   try {
-    co_await Serve();
+    co_await self->Serve();
   } catch (const std::exception& e) {
     spdlog::warn("collector: session ended by error: {}", e.what());
   }
   beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.socket().close(ignored);
-  env_.registry->Remove(this);
+  self->stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  self->stream_.socket().close(ignored);
+  self->env_.registry->Remove(self.get());
 }
 
 asio::awaitable<void> HttpSession::Serve() {

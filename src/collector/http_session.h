@@ -61,8 +61,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // `socket` must use a strand executor.
   HttpSession(boost::asio::ip::tcp::socket socket, const SessionEnv& env);
 
-  // The session's coroutine; catches everything, unregisters itself at the end.
-  boost::asio::awaitable<void> Run();
+  // The session's coroutine; catches everything, unregisters itself at the end. It takes the
+  // owning pointer by value so that the coroutine frame keeps the session alive.
+  static boost::asio::awaitable<void> Run(std::shared_ptr<HttpSession> self);
   void RequestStop();
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
 
