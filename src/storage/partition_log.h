@@ -6,7 +6,8 @@
 // write), then fdatasync outside it with group commit (one fdatasync covers every append written
 // before it started), then publish in write order under state_mu_. So readers never see a partially
 // written batch, nor a synced append's batch before it is durable, and a plain append never waits
-// for another's fdatasync; its batch becomes visible once every earlier append is visible.
+// for another's fdatasync (only for the one sealing a segment at a roll); its batch becomes visible
+// once every earlier append is visible.
 // Lock order: sync_mu_ -> append_mu_ -> publish_mu_ -> state_mu_.
 #include <atomic>
 #include <cstdint>
