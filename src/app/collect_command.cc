@@ -56,7 +56,8 @@ int RunCollect(const CollectArgs& args) {
 
 void AddCollectCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<CollectArgs>();
-  CLI::App* cmd = app.add_subcommand("collect", "HTTP tracking API that produces events to a topic");
+  CLI::App* cmd =
+      app.add_subcommand("collect", "HTTP tracking API that produces events to a topic");
   cmd->add_option("--brokers", args->brokers, "Kafka bootstrap servers (HOST:PORT,...)")
       ->required();
   cmd->add_option("--listen", args->listen, "HTTP listen address HOST:PORT (port 0: any)")

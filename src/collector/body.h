@@ -11,8 +11,8 @@
 namespace el::collector {
 
 // Validates `body` and returns one compact JSON event per object, merged with `context` (see
-// EventBuilder). Errors: InvalidArgument naming the problem (malformed JSON, empty array, an element
-// that is not an object, not an object or array at the top).
+// EventBuilder). Errors: InvalidArgument naming the problem (malformed JSON, empty array, an
+// element that is not an object, not an object or array at the top).
 Result<std::vector<std::string>> BuildBodyEvents(std::string_view body,
                                                  const RequestContext& context);
 

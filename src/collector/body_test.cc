@@ -20,7 +20,8 @@ std::string WithoutId(const std::string& event) {
 
 TEST(BodyTest, SingleObjectIsCompactedAndMerged) {
   auto events = BuildBodyEvents(R"( { "event_type" : "login", "Kind": "own",
-      "nested": { "a" : [1, 2.5, null, "x"] } } )", Context());
+      "nested": { "a" : [1, 2.5, null, "x"] } } )",
+                                Context());
   ASSERT_TRUE(events.ok()) << events.status().ToString();
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ(WithoutId((*events)[0]),
@@ -32,8 +33,9 @@ TEST(BodyTest, ArrayOfObjectsGivesOneEventEach) {
   auto events = BuildBodyEvents(R"([{"a":1},{"b":"\u00e9\n"},{}])", Context());
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 3u);
-  EXPECT_EQ(WithoutId((*events)[1]),
-            "{\"b\":\"\xc3\xa9\\n\",\"Host\":\"h\",\"Kind\":\"from-header\",\"received_at\":\"T\"}");
+  EXPECT_EQ(
+      WithoutId((*events)[1]),
+      "{\"b\":\"\xc3\xa9\\n\",\"Host\":\"h\",\"Kind\":\"from-header\",\"received_at\":\"T\"}");
   EXPECT_NE((*events)[0], (*events)[2]);
 }
 

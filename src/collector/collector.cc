@@ -1,9 +1,8 @@
 #include "collector/collector.h"
 
-#include <atomic>
-#include <map>
-#include <mutex>
+#include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,7 +13,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
+#include <map>
+#include <mutex>
 
 #include "clients/rdk/producer.h"
 #include "collector/http_session.h"
@@ -73,8 +73,8 @@ Status Collector::Impl::Listen() {
 asio::awaitable<void> Collector::Impl::AcceptLoop() {
   asio::steady_timer backoff(accept_strand);
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(
-        asio::any_io_executor(asio::make_strand(io)), asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await acceptor.async_accept(asio::any_io_executor(asio::make_strand(io)),
+                                                       asio::as_tuple(asio::use_awaitable));
     if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
     if (ec) {  // e.g. out of file descriptors: back off instead of spinning
       spdlog::warn("collector: accept failed: {}", ec.message());

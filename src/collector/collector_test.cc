@@ -8,18 +8,18 @@
 #include <simdjson.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <atomic>
 #include <chrono>
-#include <thread>
 #include <random>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "clients/rdk/handles.h"
 
@@ -57,7 +57,8 @@ class Client {
     http::write(socket_, req);
     http::response<http::string_body> res;
     http::read(socket_, buffer_, res);
-    return Reply{static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::content_type]),
+    return Reply{static_cast<int>(res.result_int()), res.body(),
+                 std::string(res[http::field::content_type]),
                  std::string(res[http::field::retry_after]), res.keep_alive()};
   }
 
@@ -229,8 +230,7 @@ TEST_F(CollectorTest, FailedDeliveryAnswers503AndKeepsServing) {
   Client client(collector->port());
   ASSERT_EQ(client.Send(http::verb::get, "/warmup").status, 200);
   // A non-retriable produce error from the broker fails the delivery at once.
-  rd_kafka_mock_push_request_errors(mock_, /*Produce*/ 0, 1,
-                                    RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+  rd_kafka_mock_push_request_errors(mock_, /*Produce*/ 0, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
   Reply failed = client.Send(http::verb::get, "/purchase_a_sword");
   EXPECT_EQ(failed.status, 503);
   EXPECT_EQ(failed.retry_after, "1");

@@ -12,8 +12,8 @@ namespace {
 
 RequestContext Context() {
   RequestContext c;
-  c.headers = {{"Host", "moe:5000"}, {"User-Agent", "curl/8"}, {"Color", "header-color"},
-               {"Event-Id", "x"}};
+  c.headers = {
+      {"Host", "moe:5000"}, {"User-Agent", "curl/8"}, {"Color", "header-color"}, {"Event-Id", "x"}};
   c.received_at = "2026-11-21T13:42:00.123Z";
   return c;
 }

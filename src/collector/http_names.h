@@ -1,6 +1,6 @@
 #pragma once
-// HTTP naming helpers: header-name canonicalisation (as Flask/Werkzeug shows names) and query-string
-// decoding (as Flask's request.args). Pure functions; thread-safe.
+// HTTP naming helpers: header-name canonicalisation (as Flask/Werkzeug shows names) and
+// query-string decoding (as Flask's request.args). Pure functions; thread-safe.
 #include <string>
 #include <string_view>
 #include <utility>
@@ -9,11 +9,12 @@
 namespace el::collector {
 
 // "user-agent" -> "User-Agent", "x_forwarded_for" -> "X-Forwarded-For", "content-md5" ->
-// "Content-Md5": underscores become dashes, then a letter is upper case when the character before it
-// is not a letter and lower case otherwise (Python's str.title(), which Werkzeug uses).
+// "Content-Md5": underscores become dashes, then a letter is upper case when the character before
+// it is not a letter and lower case otherwise (Python's str.title(), which Werkzeug uses).
 std::string CanonicalHeaderName(std::string_view name);
 
-// Percent-decodes `text`; with `plus_is_space`, '+' becomes ' '. Malformed escapes stay as they are.
+// Percent-decodes `text`; with `plus_is_space`, '+' becomes ' '. Malformed escapes stay as they
+// are.
 std::string PercentDecode(std::string_view text, bool plus_is_space);
 
 // Decodes "a=1&b=x%20y&a=2" into [(a,2),(b,"x y")]: form decoding, a key without '=' gets "",

@@ -1,5 +1,9 @@
 #include "collector/http_session.h"
 
+#include <atomic>
+
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,7 +13,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include "collector/body.h"
 #include "collector/event.h"
@@ -70,9 +73,21 @@ Response ReadErrorResponse(const beast::error_code& ec, size_t max_body_bytes) {
                          "body larger than " + std::to_string(max_body_bytes) + " bytes");
   }
   if (ec == http::error::header_limit) {
-    return ErrorResponse(http::status::request_header_fields_too_large, "request headers too large");
+    return ErrorResponse(http::status::request_header_fields_too_large,
+                         "request headers too large");
   }
   return ErrorResponse(http::status::bad_request, "bad HTTP request: " + ec.message());
+}
+
+// Failed deliveries come in bursts (a broker outage fails every request): log one line a second.
+void WarnAtMostEverySecond(const Status& status) {
+  static std::atomic<int64_t> last_ms{0};
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  int64_t last = last_ms.load(std::memory_order_relaxed);
+  if (now - last < 1000 || !last_ms.compare_exchange_strong(last, now)) return;
+  spdlog::warn("collector: answering 503: {}", status.ToString());
 }
 
 }  // namespace
@@ -192,7 +207,9 @@ asio::awaitable<bool> HttpSession::Write(Response response, bool keep_alive) {
 asio::awaitable<Status> HttpSession::Publish(std::vector<std::string> events) {
   auto batch = std::make_shared<PendingBatch>(stream_.get_executor(), std::move(events));
   batch->Start(*env_.producer, env_.topic);
-  co_return co_await batch->Wait(env_.delivery_deadline);
+  Status status = co_await batch->Wait(env_.delivery_deadline);
+  if (!status.ok()) WarnAtMostEverySecond(status);
+  co_return status;
 }
 
 asio::awaitable<Response> HttpSession::Handle(const Request& request) {

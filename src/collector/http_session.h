@@ -6,12 +6,6 @@
 // Lifetime: owned by shared_ptr (the coroutine holds one); the SessionEnv must outlive it.
 // RequestStop() may be called from any thread: an idle session closes at once, a session
 // with a request in flight answers it first.
-#include <chrono>
-#include <condition_variable>
-#include <memory>
-#include <mutex>
-#include <unordered_map>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -19,6 +13,11 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "clients/rdk/producer.h"
 #include "collector/response.h"
@@ -42,7 +41,7 @@ class SessionRegistry {
  private:
   std::mutex mu_;
   std::condition_variable empty_;
-  bool stopping_ = false;                                                 // guarded by mu_
+  bool stopping_ = false;                                                  // guarded by mu_
   std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;  // guarded by mu_
 };
 
@@ -71,6 +70,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
   boost::asio::awaitable<void> Serve();
+  // `request` lives in Serve()'s frame, which awaits this call to its end.
   boost::asio::awaitable<Response> Handle(const Request& request);
   // Produces `events`, waits for acknowledgement; OK or the error to answer with.
   boost::asio::awaitable<Status> Publish(std::vector<std::string> events);

@@ -7,7 +7,8 @@
 namespace el::collector {
 
 // Appends `text` to `out` as a quoted JSON string. Control characters, quotes and backslashes are
-// escaped; byte sequences that are not valid UTF-8 become U+FFFD, so the result is always valid JSON.
+// escaped; byte sequences that are not valid UTF-8 become U+FFFD, so the result is always valid
+// JSON.
 void AppendJsonString(std::string& out, std::string_view text);
 
 // `text` as a quoted JSON string (see AppendJsonString).

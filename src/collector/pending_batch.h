@@ -8,14 +8,13 @@
 // Lifetime: held by shared_ptr; while deliveries are outstanding the batch keeps itself alive, so
 // it survives an abandoned session, and is released by the last delivery report.
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "base/status.h"
 #include "clients/rdk/producer.h"
@@ -48,8 +47,8 @@ class PendingBatch final : public rdk::DeliveryListener,
   std::vector<std::string> events_;  // payloads referenced by librdkafka until delivery
   std::atomic<int> pending_{0};
   std::atomic<int> first_error_{RD_KAFKA_RESP_ERR_NO_ERROR};
-  Status produce_status_;  // written in Start(), read in Wait(), both on the strand
-  bool done_ = false;      // strand only
+  Status produce_status_;               // written in Start(), read in Wait(), both on the strand
+  bool done_ = false;                   // strand only
   std::shared_ptr<PendingBatch> self_;  // set by Start(), dropped by the last Release()
 };
 

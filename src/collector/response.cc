@@ -10,15 +10,21 @@ namespace http = boost::beast::http;
 
 http::status ToHttpStatus(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return http::status::ok;
-    case StatusCode::kInvalidArgument: return http::status::bad_request;
-    case StatusCode::kNotFound: return http::status::not_found;
-    case StatusCode::kOutOfRange: return http::status::payload_too_large;
+    case StatusCode::kOk:
+      return http::status::ok;
+    case StatusCode::kInvalidArgument:
+      return http::status::bad_request;
+    case StatusCode::kNotFound:
+      return http::status::not_found;
+    case StatusCode::kOutOfRange:
+      return http::status::payload_too_large;
     case StatusCode::kResourceExhausted:
     case StatusCode::kUnavailable:
     case StatusCode::kDeadlineExceeded:
-    case StatusCode::kCancelled: return http::status::service_unavailable;
-    default: return http::status::internal_server_error;
+    case StatusCode::kCancelled:
+      return http::status::service_unavailable;
+    default:
+      return http::status::internal_server_error;
   }
 }
 

@@ -1,11 +1,10 @@
 #pragma once
 // HTTP answers of the collector, and the one mapping from Status to an HTTP status code.
 // Pure code; thread-safe.
-#include <string_view>
-
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <string_view>
 
 #include "base/status.h"
 

@@ -40,7 +40,8 @@ class DeliveryListener {
 class Producer {
  public:
   // `properties` are librdkafka settings (bootstrap.servers, acks, ...). Errors: InvalidArgument.
-  static Result<std::unique_ptr<Producer>> Create(const std::map<std::string, std::string>& properties);
+  static Result<std::unique_ptr<Producer>> Create(
+      const std::map<std::string, std::string>& properties);
   ~Producer();
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;

@@ -33,8 +33,8 @@ bool WaitFor(const std::atomic<int>& counter, int value) {
 }
 
 TEST(ProducerTest, DeliveryReportsArriveFromThePollThread) {
-  auto mock_owner = MakeHandle(RD_KAFKA_PRODUCER,
-                               MakeConf({{"test.mock.num.brokers", "1"}, {"log_level", "0"}}).value());
+  auto mock_owner = MakeHandle(
+      RD_KAFKA_PRODUCER, MakeConf({{"test.mock.num.brokers", "1"}, {"log_level", "0"}}).value());
   ASSERT_TRUE(mock_owner.ok());
   rd_kafka_mock_cluster_t* mock = rd_kafka_handle_mock_cluster(mock_owner->get());
   ASSERT_EQ(rd_kafka_mock_topic_create(mock, "t", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -74,7 +74,8 @@ TEST(ProducerTest, CloseReportsUndeliveredMessagesAsFailed) {
   std::string payload = "x";
   ASSERT_TRUE((*producer)->Produce(topic->get(), payload, &listener).ok());
   ASSERT_TRUE((*producer)->Produce(topic->get(), payload, &listener).ok());
-  EXPECT_EQ((*producer)->Flush(std::chrono::milliseconds(50)).code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ((*producer)->Flush(std::chrono::milliseconds(50)).code(),
+            StatusCode::kDeadlineExceeded);
   topic->reset();
   auto start = std::chrono::steady_clock::now();
   (*producer)->Close(std::chrono::milliseconds(200));
