@@ -37,4 +37,16 @@ bool ResponseHeaderHasTags(ApiKey api, int16_t version) {
   return api != ApiKey::kApiVersions && IsFlexible(api, version);
 }
 
+void EncodeResponseFrameHead(Writer& w, const RequestHeader& request, size_t body_size) {
+  bool tags = ResponseHeaderHasTags(static_cast<ApiKey>(request.api_key), request.api_version);
+  w.Int32(static_cast<int32_t>(body_size + (tags ? 5 : 4)));
+  w.Int32(request.correlation_id);
+  if (tags) w.Int8(0);  // empty tag section
+}
+
+int32_t DecodeFrameSize(std::span<const uint8_t, 4> bytes) {
+  return static_cast<int32_t>((uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) |
+                              (uint32_t{bytes[2]} << 8) | uint32_t{bytes[3]});
+}
+
 }  // namespace el::kafka

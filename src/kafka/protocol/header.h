@@ -5,6 +5,7 @@
 // response header is always v0 so that a client can parse it before it knows the broker's versions.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,12 @@ void EncodeRequestHeader(Writer& w, const RequestHeader& h, bool flexible);
 
 // True if the response to (api, version) carries a response header v1 (a tag section).
 bool ResponseHeaderHasTags(ApiKey api, int16_t version);
+
+// Writes the 4-byte frame size (of `body_size` plus the header) and the response header for a reply
+// to `request`: v0 (correlation id), or v1 (plus an empty tag section) per ResponseHeaderHasTags.
+void EncodeResponseFrameHead(Writer& w, const RequestHeader& request, size_t body_size);
+
+// The big-endian int32 frame size at the start of `bytes` (which must hold 4 bytes).
+int32_t DecodeFrameSize(std::span<const uint8_t, 4> bytes);
 
 }  // namespace el::kafka

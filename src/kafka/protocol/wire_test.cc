@@ -210,6 +210,17 @@ TEST(HeaderTest, TruncatedHeaderIsAnError) {
   }
 }
 
+TEST(HeaderTest, ResponseFrameHead) {
+  Writer v0(false);
+  EncodeResponseFrameHead(v0, RequestHeader{18, 3, 258, std::nullopt}, 10);
+  EXPECT_EQ(v0.buffer(), B({0, 0, 0, 14, 0, 0, 1, 2}));  // ApiVersions: header v0 even at v3
+  Writer v1(false);
+  EncodeResponseFrameHead(v1, RequestHeader{3, 9, 1, std::nullopt}, 10);
+  EXPECT_EQ(v1.buffer(), B({0, 0, 0, 15, 0, 0, 0, 1, 0}));
+  std::array<uint8_t, 4> size{0x01, 0x02, 0x03, 0x04};
+  EXPECT_EQ(DecodeFrameSize(size), 0x01020304);
+}
+
 TEST(HeaderTest, ResponseHeaderTags) {
   EXPECT_FALSE(ResponseHeaderHasTags(ApiKey::kApiVersions, 3));
   EXPECT_FALSE(ResponseHeaderHasTags(ApiKey::kMetadata, 6));

@@ -19,19 +19,6 @@ namespace {
 
 constexpr size_t kKeepFrameCapacity = 1u << 20;
 
-int32_t LoadInt32(const uint8_t* p) {
-  return static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) |
-                              uint32_t{p[3]});
-}
-
-void StoreInt32(uint8_t* p, int32_t v) {
-  auto u = static_cast<uint32_t>(v);
-  p[0] = static_cast<uint8_t>(u >> 24);
-  p[1] = static_cast<uint8_t>(u >> 16);
-  p[2] = static_cast<uint8_t>(u >> 8);
-  p[3] = static_cast<uint8_t>(u);
-}
-
 std::string Peer(const asio::ip::tcp::socket& s) {
   boost::system::error_code ec;
   auto ep = s.remote_endpoint(ec);
@@ -41,12 +28,9 @@ std::string Peer(const asio::ip::tcp::socket& s) {
 // Writes size + response header (v0, or v1 with an empty tag section) + body.
 asio::awaitable<bool> WriteResponse(asio::ip::tcp::socket& socket, const RequestHeader& h,
                                     const std::vector<uint8_t>& body) {
-  std::array<uint8_t, 9> head{};
-  bool tags = ResponseHeaderHasTags(static_cast<ApiKey>(h.api_key), h.api_version);
-  size_t head_size = tags ? 9 : 8;
-  StoreInt32(head.data(), static_cast<int32_t>(head_size - 4 + body.size()));
-  StoreInt32(head.data() + 4, h.correlation_id);
-  std::array<asio::const_buffer, 2> bufs = {asio::buffer(head.data(), head_size), asio::buffer(body)};
+  Writer head(false);
+  EncodeResponseFrameHead(head, h, body.size());
+  std::array<asio::const_buffer, 2> bufs = {asio::buffer(head.buffer()), asio::buffer(body)};
   auto [ec, n] = co_await asio::async_write(socket, bufs, asio::as_tuple(asio::use_awaitable));
   co_return !ec;
 }
@@ -91,7 +75,7 @@ asio::awaitable<void> Loop(BrokerContext& ctx, asio::ip::tcp::socket& socket, si
   while (!ctx.stopping) {
     auto [ec, n] = co_await asio::async_read(socket, asio::buffer(size_buf), asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;  // EOF, reset or closed by shutdown
-    int32_t size = LoadInt32(size_buf.data());
+    int32_t size = DecodeFrameSize(size_buf);
     if (size < 8 || static_cast<uint64_t>(size) > max_request_bytes) {
       spdlog::warn("closing connection from {}: frame size {} outside [8, {}]", peer, size, max_request_bytes);
       co_return;
