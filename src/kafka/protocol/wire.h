@@ -6,6 +6,7 @@
 // describes its layout once and serves decode and encode. Reader errors are sticky: after the first
 // failure every read is a no-op and status() reports what went wrong, so decoders never throw or CHECK on
 // untrusted input. Not thread-safe; a Reader is a view and must not outlive the bytes it reads.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -84,10 +85,12 @@ class Reader {
   void FillArray(std::vector<T>& v, size_t n, Fn& fn) {
     // Every element takes at least one byte, so a count above the remaining bytes is malformed and is
     // refused before anything is allocated.
+    // Elements are appended as they decode (not resized up front), so memory follows the bytes
+    // actually present rather than a claimed count.
     if (n > remaining()) return Fail("array length " + std::to_string(n) + " exceeds the message");
     v.clear();
-    v.resize(n);
-    for (size_t i = 0; i < n && ok(); ++i) fn(v[i]);
+    v.reserve(std::min<size_t>(n, 1024));
+    for (size_t i = 0; i < n && ok(); ++i) fn(v.emplace_back());
   }
 
   BytesView data_;
