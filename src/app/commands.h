@@ -12,5 +12,10 @@ void AddCollectCommand(CLI::App& app, int& exit_code);
 void AddLandCommand(CLI::App& app, int& exit_code);
 void AddQueryCommand(CLI::App& app, int& exit_code);
 void AddGenerateCommand(CLI::App& app, int& exit_code);
+void AddGroupsCommand(CLI::App& app, int& exit_code);
+void AddSchemaCommand(CLI::App& app, int& exit_code);
+void AddDdlCommand(CLI::App& app, int& exit_code);
+void AddCompactCommand(CLI::App& app, int& exit_code);
+void AddReplayDeadLetterCommand(CLI::App& app, int& exit_code);
 
 }  // namespace el::app

@@ -29,6 +29,21 @@ int main(int argc, char** argv) {
   el::app::AddQueryCommand(app, exit_code);
   el::app::AddGenerateCommand(app, exit_code);
 #endif
+#ifdef EL_HAVE_GROUPS_COMMAND
+  el::app::AddGroupsCommand(app, exit_code);
+#endif
+#ifdef EL_HAVE_SCHEMA_COMMAND
+  el::app::AddSchemaCommand(app, exit_code);
+#endif
+#ifdef EL_HAVE_DDL_COMMAND
+  el::app::AddDdlCommand(app, exit_code);
+#endif
+#ifdef EL_HAVE_COMPACT_COMMAND
+  el::app::AddCompactCommand(app, exit_code);
+#endif
+#ifdef EL_HAVE_REPLAY_COMMAND
+  el::app::AddReplayDeadLetterCommand(app, exit_code);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
