@@ -52,6 +52,8 @@ LogManager::~LogManager() = default;
 
 Result<std::unique_ptr<LogManager>> LogManager::Open(std::string data_dir, LogOptions options) {
   EL_RETURN_IF_ERROR(io::CreateDirs(data_dir));
+  // The lock file exists once any broker has used the directory: without it, the dir is new.
+  bool fresh = !io::Exists(data_dir + "/" + kLockFile);
   EL_ASSIGN_OR_RETURN(auto lock, io::FileLock::Acquire(data_dir + "/" + kLockFile));
   std::unique_ptr<LogManager> mgr(new LogManager(std::move(data_dir), options, std::move(lock)));
   std::string marker = mgr->data_dir_ + "/" + kCleanMarker;
@@ -62,8 +64,12 @@ Result<std::unique_ptr<LogManager>> LogManager::Open(std::string data_dir, LogOp
     EL_RETURN_IF_ERROR(io::SyncDir(mgr->data_dir_));
   }
   EL_RETURN_IF_ERROR(mgr->LoadTopics(clean));
-  spdlog::info("storage: opened {} ({} topics, {} shutdown)", mgr->data_dir_, mgr->topics_.size(),
-               clean ? "clean" : "unclean");
+  if (fresh) {
+    spdlog::info("storage: created new data directory {}", mgr->data_dir_);
+  } else {
+    spdlog::info("storage: opened {} ({} topics, {} shutdown)", mgr->data_dir_,
+                 mgr->topics_.size(), clean ? "clean" : "unclean");
+  }
   return mgr;
 }
 
@@ -89,6 +95,19 @@ Status LogManager::LoadTopics(bool clean) {
   }
   for (const auto& [topic, parts] : found) {
     int32_t count = parts.rbegin()->first + 1;
+    TopicConfigs configs;
+    if (parts.contains(0)) {
+      auto read = ReadTopicConfigs(PartitionDir(topic, 0));
+      if (!read.ok() && read.status().code() == StatusCode::kIOError) return read.status();
+      if (!read.ok()) spdlog::warn("storage: topic {}: ignoring configs: {}", topic, read.status().ToString());
+      if (read.ok()) configs = std::move(*read);
+    }
+    auto options = ApplyTopicConfigs(options_, configs);
+    if (!options.ok()) {
+      spdlog::warn("storage: topic {}: using broker defaults: {}", topic, options.status().ToString());
+      options = options_;
+    }
+    if (!configs.empty()) configs_[topic] = configs;
     Partitions logs;
     for (int32_t p = 0; p < count; ++p) {
       std::string dir = PartitionDir(topic, p);
@@ -96,7 +115,7 @@ Status LogManager::LoadTopics(bool clean) {
         spdlog::warn("storage: topic {} lacks partition directory {}; recreating it empty", topic, p);
         EL_RETURN_IF_ERROR(io::CreateDirs(dir));
       }
-      EL_ASSIGN_OR_RETURN(auto log, PartitionLog::Open(dir, options_, clean));
+      EL_ASSIGN_OR_RETURN(auto log, PartitionLog::Open(dir, *options, clean));
       logs.push_back(std::move(log));
     }
     topics_.emplace(topic, std::move(logs));
@@ -104,8 +123,10 @@ Status LogManager::LoadTopics(bool clean) {
   return Status::Ok();
 }
 
-Status LogManager::CreateTopic(const std::string& topic, int32_t partitions) {
+Status LogManager::CreateTopic(const std::string& topic, int32_t partitions,
+                               const TopicConfigs& configs) {
   EL_RETURN_IF_ERROR(ValidateTopicName(topic));
+  EL_ASSIGN_OR_RETURN(LogOptions options, ApplyTopicConfigs(options_, configs));
   if (partitions < 1 || partitions > kMaxPartitions) {
     return InvalidArgument("partition count " + std::to_string(partitions) + " is outside [1, " +
                            std::to_string(kMaxPartitions) + "]");
@@ -121,8 +142,9 @@ Status LogManager::CreateTopic(const std::string& topic, int32_t partitions) {
   for (int32_t p = 0; p < partitions && st.ok(); ++p) {
     std::string dir = PartitionDir(topic, p);
     st = io::CreateDirs(dir);
+    if (st.ok() && !configs.empty()) st = WriteTopicConfigs(dir, configs);
     if (!st.ok()) break;
-    auto log = PartitionLog::Open(dir, options_, /*clean=*/true);
+    auto log = PartitionLog::Open(dir, options, /*clean=*/true);
     if (!log.ok()) st = log.status();
     else logs.push_back(std::move(log).value());
   }
@@ -133,7 +155,15 @@ Status LogManager::CreateTopic(const std::string& topic, int32_t partitions) {
   }
   std::unique_lock lock(mu_);
   topics_.emplace(topic, std::move(logs));
+  if (!configs.empty()) configs_[topic] = configs;
   return Status::Ok();
+}
+
+std::optional<TopicConfigs> LogManager::GetTopicConfigs(const std::string& topic) const {
+  std::shared_lock lock(mu_);
+  if (!topics_.contains(topic)) return std::nullopt;
+  auto it = configs_.find(topic);
+  return it == configs_.end() ? TopicConfigs{} : it->second;
 }
 
 Status LogManager::DeleteTopic(const std::string& topic) {
@@ -145,8 +175,10 @@ Status LogManager::DeleteTopic(const std::string& topic) {
     if (it == topics_.end()) return NotFound("topic '" + topic + "' does not exist");
     logs = std::move(it->second);
     topics_.erase(it);
+    configs_.erase(topic);
   }
   for (auto& log : logs) {
+    if (!log->healthy()) unclean_ = true;
     Status st = log->Close();  // refuse appends from holders of the shared_ptr
     if (!st.ok()) spdlog::warn("storage: closing {}: {}", log->dir(), st.ToString());
   }
@@ -200,13 +232,43 @@ Status LogManager::SyncAll() {
   return Status::Ok();
 }
 
+Status LogManager::FlushDirty() {
+  Status first;
+  for (const auto& log : AllLogs()) {
+    Status st = log->FlushIfDirty();
+    if (!st.ok() && first.ok()) first = st;
+  }
+  return first;
+}
+
+RetentionStats LogManager::EnforceRetention(TimestampMs now) {
+  RetentionStats stats;
+  for (const auto& log : AllLogs()) {
+    auto deleted = log->EnforceRetention(now);
+    if (deleted.ok()) {
+      stats.segments_deleted += *deleted;
+    } else {
+      ++stats.errors;
+      spdlog::error("storage: retention on {}: {}", log->dir(), deleted.status().ToString());
+    }
+  }
+  return stats;
+}
+
 Status LogManager::Close() {
   std::lock_guard admin(admin_mu_);
   if (closed_) return Status::Ok();
-  for (const auto& log : AllLogs()) EL_RETURN_IF_ERROR(log->Close());
-  EL_RETURN_IF_ERROR(io::WriteFileDurably(data_dir_ + "/" + kCleanMarker, "clean\n"));
   closed_ = true;
-  return Status::Ok();
+  bool healthy = !unclean_;
+  for (const auto& log : AllLogs()) {
+    if (!log->healthy()) healthy = false;
+    EL_RETURN_IF_ERROR(log->Close());
+  }
+  if (!healthy) {
+    spdlog::warn("storage: an I/O error happened during this run; not marking the shutdown clean");
+    return Status::Ok();
+  }
+  return io::WriteFileDurably(data_dir_ + "/" + kCleanMarker, "clean\n");
 }
 
 }  // namespace el::storage

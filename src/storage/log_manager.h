@@ -6,6 +6,7 @@
 // Threading: thread-safe; topic create/delete are serialized, lookups run concurrently.
 // Lifetime: create with Open, call Close on shutdown (writes the clean-shutdown marker); destroying it
 // without Close is like a crash (data appended so far stays in the files, recovery runs next time).
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,12 +19,19 @@
 #include "io/file.h"
 #include "storage/log_options.h"
 #include "storage/partition_log.h"
+#include "storage/topic_config.h"
 
 namespace el::storage {
 
 struct TopicInfo {
   std::string name;
   int32_t partitions;
+};
+
+// What one maintenance pass did (EnforceRetention).
+struct RetentionStats {
+  size_t segments_deleted = 0;
+  size_t errors = 0;
 };
 
 inline constexpr int32_t kMaxPartitions = 10000;
@@ -38,7 +46,11 @@ class LogManager {
 
   // Errors: AlreadyExists, InvalidArgument (bad name: empty, ".", "..", > 249 chars, chars outside
   // [a-zA-Z0-9._-]; partitions < 1 or > kMaxPartitions), IOError, FailedPrecondition after Close.
-  Status CreateTopic(const std::string& topic, int32_t partitions);
+  // `configs` (Kafka topic config names) override the broker defaults for this topic and are
+  // persisted in each partition directory; InvalidArgument for a bad value of an applied config.
+  Status CreateTopic(const std::string& topic, int32_t partitions, const TopicConfigs& configs = {});
+  // The configs a topic was created with (empty if none); nullopt if the topic does not exist.
+  std::optional<TopicConfigs> GetTopicConfigs(const std::string& topic) const;
   Status DeleteTopic(const std::string& topic);  // NotFound; removes the files
   std::vector<TopicInfo> ListTopics() const;      // sorted by name
   std::optional<TopicInfo> GetTopic(const std::string& topic) const;
@@ -46,7 +58,14 @@ class LogManager {
   // still read a partition while its topic is being deleted.
   std::shared_ptr<PartitionLog> Get(const std::string& topic, int32_t partition) const;
   Status SyncAll();  // fsync every partition
-  Status Close();    // SyncAll, then write a clean-shutdown marker (next Open checks headers only)
+  Status FlushDirty();  // fsync every partition with appends since its last fdatasync
+  // Retention and time-based roll over every partition (PartitionLog::EnforceRetention); errors are
+  // logged and counted, and never stop the pass.
+  RetentionStats EnforceRetention(TimestampMs now);
+  // SyncAll, then writes a clean-shutdown marker (next Open checks headers only) unless a write or
+  // fdatasync failed during this run: then the next Open scans and verifies everything.
+  Status Close();
+
 
   const std::string& data_dir() const { return data_dir_; }
   // The validation CreateTopic applies, for callers that want to check a name up front.
@@ -65,6 +84,8 @@ class LogManager {
   std::mutex admin_mu_;                 // serializes CreateTopic, DeleteTopic and Close
   mutable std::shared_mutex mu_;        // guards topics_
   std::map<std::string, Partitions> topics_;  // GUARDED_BY(mu_)
+  std::map<std::string, TopicConfigs> configs_;  // GUARDED_BY(mu_): only topics with configs
+  std::atomic<bool> unclean_{false};  // an I/O error happened in a log since removed
   bool closed_ = false;                       // GUARDED_BY(admin_mu_)
 };
 

@@ -1,6 +1,7 @@
 #include "storage/partition_log.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <limits>
 
@@ -10,6 +11,12 @@
 #include "storage/segment.h"
 
 namespace el::storage {
+
+struct PendingBatch {
+  size_t at;  // position inside the append buffer
+  BatchHeader header;
+};
+
 namespace {
 
 // Parses "<20 digits>.log" into its base offset.
@@ -25,12 +32,6 @@ std::optional<Offset> ParseSegmentName(const std::string& name) {
   return Offset(v);
 }
 
-struct PendingBatch {
-  size_t at;  // position inside the append buffer
-  int32_t last_offset_delta;
-  int64_t max_timestamp;
-};
-
 // Splits an append buffer into batches, checking only the framing (callers validated CRCs).
 Result<std::vector<PendingBatch>> SplitBatches(std::span<const uint8_t> bytes, int64_t* count) {
   std::vector<PendingBatch> out;
@@ -41,12 +42,29 @@ Result<std::vector<PendingBatch>> SplitBatches(std::span<const uint8_t> bytes, i
         h->magic != 2 || h->last_offset_delta < 0) {
       return InvalidArgument("append data is not a sequence of whole v2 record batches");
     }
-    out.push_back({at, h->last_offset_delta, h->max_timestamp});
+    out.push_back({at, *h});
     *count += int64_t{h->last_offset_delta} + 1;
     at += h->total_size();
   }
   if (out.empty()) return InvalidArgument("append of zero batches");
   return out;
+}
+
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const char* VerdictName(SequenceVerdict v) {
+  switch (v) {
+    case SequenceVerdict::kAppend: return "append";
+    case SequenceVerdict::kDuplicate: return "duplicate";
+    case SequenceVerdict::kOutOfOrder: return "out-of-order sequence";
+    case SequenceVerdict::kStaleEpoch: return "stale producer epoch";
+    case SequenceVerdict::kUnknownProducer: return "unknown producer id";
+  }
+  return "?";
 }
 
 }  // namespace
@@ -91,6 +109,8 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(std::string dir, LogOpt
   }
   log->next_offset_ = log->segments_.back()->next_offset();
   log->write_next_ = log->next_offset_;
+  log->active_since_ms_ = WallClockMs();
+  EL_RETURN_IF_ERROR(log->RebuildProducerState());
   return log;
 }
 
@@ -101,6 +121,11 @@ Status PartitionLog::RollIfNeeded(uint64_t append_bytes, int64_t offset_count) {
   bool too_many = write_next_.value() - active.base_offset().value() + offset_count >
                   int64_t{std::numeric_limits<uint32_t>::max()};
   if (!too_big && !too_many) return Status::Ok();
+  return Roll();
+}
+
+Status PartitionLog::Roll() {
+  Segment& active = *segments_.back();
   // Seal the old segment durably before the new one exists: then one fdatasync of the active
   // segment covers every earlier write (SyncUpTo relies on this).
   EL_RETURN_IF_ERROR(active.SyncAll());
@@ -108,42 +133,105 @@ Status PartitionLog::RollIfNeeded(uint64_t append_bytes, int64_t offset_count) {
   EL_RETURN_IF_ERROR(io::SyncDir(dir_));
   std::unique_lock lock(state_mu_);
   segments_.push_back(std::move(seg));
+  active_since_ms_ = WallClockMs();
   return Status::Ok();
 }
 
 Result<Offset> PartitionLog::Append(std::span<const uint8_t> batches, bool sync) {
+  EL_ASSIGN_OR_RETURN(AppendResult r, AppendChecked(batches, sync));
+  if (r.verdict != SequenceVerdict::kAppend && r.verdict != SequenceVerdict::kDuplicate) {
+    return FailedPrecondition(std::string("partition ") + dir_ + ": " + VerdictName(r.verdict));
+  }
+  return r.base;
+}
+
+Result<SequenceCheck> PartitionLog::CheckSequences(std::span<const BatchHeader> headers) const {
+  if (headers.size() == 1) return producers_.Check(headers[0]);
+  ProducerStateTable staged = producers_;  // later batches see the earlier ones of this append
+  for (const BatchHeader& h : headers) {
+    SequenceCheck c = staged.Check(h);
+    if (c.verdict == SequenceVerdict::kDuplicate) c.verdict = SequenceVerdict::kOutOfOrder;
+    if (c.verdict != SequenceVerdict::kAppend) return c;
+    staged.Record(h, Offset(0));
+  }
+  return SequenceCheck{};
+}
+
+Result<AppendResult> PartitionLog::AppendChecked(std::span<const uint8_t> batches, bool sync) {
   int64_t count = 0;
   EL_ASSIGN_OR_RETURN(auto split, SplitBatches(batches, &count));
+  std::vector<BatchHeader> headers;
+  headers.reserve(split.size());
+  for (const PendingBatch& p : split) headers.push_back(p.header);
   std::vector<uint8_t> buf(batches.begin(), batches.end());
-  Offset base;
   uint64_t seq = 0;
+  AppendResult result;
   {
     std::lock_guard append_lock(append_mu_);
     if (closed_) return FailedPrecondition("partition log " + dir_ + " is closed");
     if (failed_) return IOError("partition log " + dir_ + " failed an fdatasync earlier");
-    EL_RETURN_IF_ERROR(RollIfNeeded(buf.size(), count));
-    std::shared_ptr<Segment> seg = segments_.back();
-    base = write_next_;
-    int64_t next = base.value();
-    std::vector<BatchPlacement> placements;
-    placements.reserve(split.size());
-    for (const PendingBatch& p : split) {
-      SetBaseOffset(std::span(buf).subspan(p.at), Offset(next));
-      placements.push_back({seg->written_size() + p.at, Offset(next),
-                            Offset(next + p.last_offset_delta), TimestampMs(p.max_timestamp)});
-      next += int64_t{p.last_offset_delta} + 1;
+    EL_ASSIGN_OR_RETURN(SequenceCheck check, CheckSequences(headers));
+    result.verdict = check.verdict;
+    if (check.verdict == SequenceVerdict::kDuplicate) {
+      spdlog::debug("partition {}: duplicate batch of producer {} (sequence {}) at offset {}", dir_,
+                    headers[0].producer_id, headers[0].base_sequence,
+                    check.duplicate_base.value());
+      result.base = check.duplicate_base;
+      seq = written_seq_;  // the original is at or before this append
+    } else if (check.verdict != SequenceVerdict::kAppend) {
+      return result;
+    } else {
+      EL_ASSIGN_OR_RETURN(result.base, WriteLocked(split, count, buf, &seq, &sync));
     }
-    EL_RETURN_IF_ERROR(seg->Write(buf));
-    seq = ++written_seq_;
-    write_next_ = Offset(next);
-    std::lock_guard publish_lock(publish_mu_);
-    pending_.push_back({seq, std::move(seg), std::move(placements), buf.size(), Offset(next)});
+  }
+  if (result.verdict == SequenceVerdict::kDuplicate) {
+    if (sync) EL_RETURN_IF_ERROR(SyncUpTo(seq));
+    return result;
   }
   Status st = sync ? SyncUpTo(seq) : Status::Ok();
   // Publish even after a failed fdatasync: later appends wait for this one in the queue, and the
   // bytes are intact in the page cache. The caller still gets the error.
   MarkReadyAndPublish(seq);
   if (!st.ok()) return st;
+  return result;
+}
+
+Result<Offset> PartitionLog::WriteLocked(std::span<const PendingBatch> split, int64_t count,
+                                         std::vector<uint8_t>& buf, uint64_t* seq, bool* sync) {
+  Status st = RollIfNeeded(buf.size(), count);
+  if (!st.ok()) {
+    io_error_ = true;
+    return st;
+  }
+  std::shared_ptr<Segment> seg = segments_.back();
+  Offset base = write_next_;
+  int64_t next = base.value();
+  std::vector<BatchPlacement> placements;
+  placements.reserve(split.size());
+  for (const PendingBatch& p : split) {
+    SetBaseOffset(std::span(buf).subspan(p.at), Offset(next));
+    placements.push_back({seg->written_size() + p.at, Offset(next),
+                          Offset(next + p.header.last_offset_delta),
+                          TimestampMs(p.header.max_timestamp)});
+    next += int64_t{p.header.last_offset_delta} + 1;
+  }
+  st = seg->Write(buf);
+  if (!st.ok()) {
+    io_error_ = true;
+    return st;
+  }
+  for (size_t i = 0; i < split.size(); ++i) {
+    producers_.Record(split[i].header, placements[i].base_offset);
+  }
+  *seq = ++written_seq_;
+  written_bytes_ += buf.size();
+  write_next_ = Offset(next);
+  if (!*sync && options_.flush_bytes > 0 &&
+      written_bytes_ - synced_bytes_.load() >= options_.flush_bytes) {
+    *sync = true;  // flush policy by size: this append pays for the fdatasync
+  }
+  std::lock_guard publish_lock(publish_mu_);
+  pending_.push_back({*seq, std::move(seg), std::move(placements), buf.size(), Offset(next)});
   return base;
 }
 
@@ -151,20 +239,24 @@ Status PartitionLog::SyncUpTo(uint64_t seq) {
   std::lock_guard sync_lock(sync_mu_);
   if (synced_seq_ >= seq) return Status::Ok();  // someone else's fdatasync covered us
   uint64_t target = 0;
+  uint64_t target_bytes = 0;
   std::shared_ptr<Segment> active;
   {
     std::lock_guard append_lock(append_mu_);
     target = written_seq_;
+    target_bytes = written_bytes_;
     active = segments_.back();
   }
   Status st = active->SyncLog();
   if (!st.ok()) {
     failed_ = true;
+    io_error_ = true;
     spdlog::error("partition {}: fdatasync failed, refusing further appends: {}", dir_,
                   st.ToString());
     return st;
   }
   synced_seq_ = target;
+  synced_bytes_ = target_bytes;
   return Status::Ok();
 }
 
@@ -190,6 +282,96 @@ Status PartitionLog::Sync() {
     seq = written_seq_;
   }
   return SyncUpTo(seq);
+}
+
+Status PartitionLog::FlushIfDirty() {
+  uint64_t seq = 0;
+  {
+    std::lock_guard append_lock(append_mu_);
+    if (closed_ || failed_) return Status::Ok();
+    seq = written_seq_;
+  }
+  {
+    std::lock_guard sync_lock(sync_mu_);
+    if (synced_seq_ >= seq) return Status::Ok();
+  }
+  return SyncUpTo(seq);
+}
+
+Status PartitionLog::RebuildProducerState() {
+  // Only the tail: producers idle for longer than about two segments are forgotten (their next
+  // batch then gets UNKNOWN_PRODUCER_ID, which idempotent clients answer with a new epoch).
+  size_t first = segments_.size() >= 2 ? segments_.size() - 2 : 0;
+  for (size_t i = first; i < segments_.size(); ++i) {
+    const Segment& seg = *segments_[i];
+    EL_RETURN_IF_ERROR(seg.ForEachHeader(seg.size(), [&](const BatchHeader& h) {
+      producers_.Record(h, Offset(h.base_offset));
+    }));
+  }
+  if (producers_.producer_count() > 0) {
+    spdlog::info("partition {}: producer state rebuilt for {} producer(s)", dir_,
+                 producers_.producer_count());
+  }
+  return Status::Ok();
+}
+
+Result<size_t> PartitionLog::EnforceRetention(TimestampMs now) {
+  std::vector<std::shared_ptr<Segment>> doomed;
+  {
+    std::lock_guard append_lock(append_mu_);
+    if (closed_ || failed_) return size_t{0};
+    Segment& active = *segments_.back();
+    bool active_nonempty = active.written_size() > 0;
+    bool aged = options_.segment_ms > 0 && now.value() - active_since_ms_ >= options_.segment_ms;
+    bool expired;
+    {
+      std::shared_lock lock(state_mu_);
+      expired = options_.retention_ms >= 0 && active.size() == active.written_size() &&
+                active.max_timestamp().value() < now.value() - options_.retention_ms;
+    }
+    if (active_nonempty && (aged || expired)) {
+      Status st = Roll();
+      if (!st.ok()) {
+        io_error_ = true;
+        return st;
+      }
+    }
+    std::unique_lock lock(state_mu_);
+    uint64_t total = 0;
+    for (const auto& seg : segments_) total += seg->size();
+    size_t n = 0;
+    for (; n + 1 < segments_.size(); ++n) {
+      const Segment& seg = *segments_[n];
+      if (seg.next_offset() != segments_[n + 1]->base_offset()) break;  // not fully published
+      // An empty segment's max timestamp is INT64_MIN: always old enough.
+      bool too_old = options_.retention_ms >= 0 &&
+                     seg.max_timestamp().value() < now.value() - options_.retention_ms;
+      bool too_big = options_.retention_bytes >= 0 &&
+                     total - seg.size() >= static_cast<uint64_t>(options_.retention_bytes);
+      if (!too_old && !too_big) break;
+      total -= seg.size();
+    }
+    doomed.assign(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(n));
+    segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  // Oldest first, so that a crash midway never leaves a hole: Open starts at the first remaining.
+  for (const auto& seg : doomed) {
+    Status st = seg->RemoveFiles(dir_);
+    if (!st.ok()) return st;
+  }
+  if (!doomed.empty()) {
+    EL_RETURN_IF_ERROR(io::SyncDir(dir_));
+    spdlog::info("partition {}: retention deleted {} segment(s); log start is now {}", dir_,
+                 doomed.size(), log_start().value());
+  }
+  return doomed.size();
+}
+
+uint64_t PartitionLog::size_bytes() const {
+  std::shared_lock lock(state_mu_);
+  uint64_t total = 0;
+  for (const auto& seg : segments_) total += seg->size();
+  return total;
 }
 
 Status PartitionLog::Close() {

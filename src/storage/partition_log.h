@@ -8,6 +8,10 @@
 // written batch, nor a synced append's batch before it is durable, and a plain append never waits
 // for another's fdatasync (only for the one sealing a segment at a roll); its batch becomes visible
 // once every earlier append is visible.
+// Idempotent producers: every append checks each batch's (producerId, epoch, sequence) against the
+// partition's ProducerStateTable under the append mutex, so a retry racing its original is still
+// caught; the table is rebuilt at Open from the headers of the last two segments.
+// Retention (EnforceRetention) removes whole closed segments from the front under the append mutex.
 // Lock order: sync_mu_ -> append_mu_ -> publish_mu_ -> state_mu_.
 #include <atomic>
 #include <cstdint>
@@ -23,10 +27,18 @@
 #include "base/strong_types.h"
 #include "storage/batch_header.h"
 #include "storage/log_options.h"
+#include "storage/producer_state.h"
 
 namespace el::storage {
 
 class Segment;
+struct PendingBatch;  // one batch of an append buffer (partition_log.cc)
+
+// Outcome of an append with producer checks.
+struct AppendResult {
+  SequenceVerdict verdict = SequenceVerdict::kAppend;
+  Offset base;  // kAppend: offset given to the first batch; kDuplicate: the original one
+};
 
 class PartitionLog {
  public:
@@ -45,8 +57,25 @@ class PartitionLog {
   // append and every later one (IOError) until the log is reopened: the disk state is unknown.
   // Without `sync`, the batch may become visible (high_watermark) slightly after this returns, when
   // an earlier synced append completes.
+  // Without `sync`, once `flush_bytes` (LogOptions) are unsynced the append syncs anyway.
+  // Producer checks as in AppendChecked; a refused batch is FailedPrecondition, a duplicate returns
+  // the original base offset.
   Result<Offset> Append(std::span<const uint8_t> batches, bool sync);
+  // Append with the idempotent-producer verdict: kDuplicate stores nothing and returns the base
+  // offset the batch got first (after an fdatasync if `sync`, so the answer is as durable as the
+  // original's); kOutOfOrder/kStaleEpoch/kUnknownProducer store nothing. Batches with
+  // producerId < 0 are never checked. A duplicate inside a multi-batch append counts as kOutOfOrder.
+  Result<AppendResult> AppendChecked(std::span<const uint8_t> batches, bool sync);
   Status Sync();  // fdatasync everything appended so far
+  Status FlushIfDirty();  // Sync() if anything was appended since the last fdatasync
+  // Retention and time-based roll at wall-clock `now`: rolls a non-empty active segment older than
+  // segment_ms (or wholly past retention_ms), then deletes closed, fully published segments from the
+  // front while they are older than retention_ms or the log stays >= retention_bytes without them;
+  // log_start() advances. Returns the number of segments deleted. Errors: IOError.
+  Result<size_t> EnforceRetention(TimestampMs now);
+  // False once any write or fdatasync failed: the log must not be marked as cleanly shut down.
+  bool healthy() const { return !io_error_; }
+  uint64_t size_bytes() const;  // published bytes over all segments
   // Whole batches, in order, starting with the batch that contains `from` (it may start before
   // `from`), up to `max_bytes` total, but always at least one whole batch when
   // from < high_watermark (KIP-74). Returns batches of one segment per call. Empty when
@@ -69,6 +98,11 @@ class PartitionLog {
 
   PartitionLog(std::string dir, LogOptions options);
   Status RollIfNeeded(uint64_t append_bytes, int64_t offset_count);
+  Result<Offset> WriteLocked(std::span<const PendingBatch> split, int64_t count,
+                             std::vector<uint8_t>& buf, uint64_t* seq, bool* sync);
+  Status Roll();  // seal the active segment and start a new one at write_next_ (append_mu_ held)
+  Status RebuildProducerState();
+  Result<SequenceCheck> CheckSequences(std::span<const BatchHeader> headers) const;
   Status SyncUpTo(uint64_t seq);
   void MarkReadyAndPublish(uint64_t seq);
 
@@ -81,6 +115,11 @@ class PartitionLog {
   Offset write_next_;                     // GUARDED_BY(append_mu_): next offset to assign
   bool closed_ = false;                   // GUARDED_BY(append_mu_)
   std::atomic<bool> failed_{false};       // an fdatasync failed: refuse appends
+  std::atomic<bool> io_error_{false};     // any write/fdatasync failed (not a clean shutdown)
+  ProducerStateTable producers_;          // GUARDED_BY(append_mu_)
+  int64_t active_since_ms_ = 0;           // GUARDED_BY(append_mu_): wall clock of the last roll/Open
+  uint64_t written_bytes_ = 0;            // GUARDED_BY(append_mu_): bytes written since Open
+  std::atomic<uint64_t> synced_bytes_{0}; // written_bytes_ covered by the last fdatasync
   std::mutex publish_mu_;
   std::deque<Pending> pending_;           // GUARDED_BY(publish_mu_), ordered by seq
   mutable std::shared_mutex state_mu_;    // guards the fields below

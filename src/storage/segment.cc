@@ -159,6 +159,11 @@ Status Segment::Write(std::span<const uint8_t> bytes) {
   return st;
 }
 
+Status Segment::RemoveFiles(const std::string& dir) const {
+  EL_RETURN_IF_ERROR(io::RemoveFile(SegmentPath(dir, base_, "log")));
+  return io::RemoveFile(SegmentPath(dir, base_, "index"));
+}
+
 Status Segment::SyncAll() {
   EL_RETURN_IF_ERROR(log_->Sync());
   return index_->Sync();

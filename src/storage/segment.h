@@ -15,6 +15,7 @@
 #include "base/result.h"
 #include "base/strong_types.h"
 #include "io/file.h"
+#include "storage/batch_header.h"
 #include "storage/log_options.h"
 #include "storage/segment_index.h"
 
@@ -47,6 +48,8 @@ class Segment {
   Offset next_offset() const { return next_; }  // one past the last stored offset
   uint64_t size() const { return size_; }  // published bytes (visible to readers)
   uint64_t written_size() const { return written_size_; }  // appender-only: bytes in the file
+  // Largest batch maxTimestamp published so far (INT64_MIN when empty). Under the state lock.
+  TimestampMs max_timestamp() const { return max_timestamp_; }
 
   // Writes `bytes` at the end of the log file (not yet visible). On failure truncates back to
   // written_size() and returns the error.
@@ -70,6 +73,20 @@ class Segment {
   Result<std::vector<uint8_t>> ReadBatches(FilePos pos, uint64_t end, size_t max_bytes) const;
   // Base offset of the first batch whose maxTimestamp >= ts, or nullopt.
   Result<std::optional<Offset>> FindTimestamp(TimestampMs ts) const;
+  // Calls fn(header) for every batch header in [0, end), in order (header reads only, no CRC).
+  // Errors: DataLoss for an impossible header, IOError.
+  template <typename Fn>
+  Status ForEachHeader(uint64_t end, Fn fn) const {
+    for (uint64_t pos = 0; pos < end;) {
+      EL_ASSIGN_OR_RETURN(BatchHeader h, ReadHeaderAt(pos, end));
+      fn(h);
+      pos += h.total_size();
+    }
+    return Status::Ok();
+  }
+  // Unlinks the `.log` (first) and `.index` files. Readers that hold this segment keep reading
+  // through the open descriptor.
+  Status RemoveFiles(const std::string& dir) const;
 
  private:
   Segment(Offset base, const LogOptions& options, std::unique_ptr<io::File> log,

@@ -74,4 +74,22 @@ inline std::vector<uint8_t> MakeValueBatch(int count, const std::string& prefix 
   return MakeBatch(records, base_timestamp);
 }
 
+// Sets the idempotent-producer fields of a batch built above and recomputes its CRC.
+inline void SetProducer(std::vector<uint8_t>& b, int64_t producer_id, int16_t epoch,
+                        int32_t base_sequence) {
+  StoreBe64(b.data() + 43, static_cast<uint64_t>(producer_id));
+  StoreBe16(b.data() + 51, static_cast<uint16_t>(epoch));
+  StoreBe32(b.data() + 53, static_cast<uint32_t>(base_sequence));
+  StoreBe32(b.data() + kBatchCrcField, Crc32c(std::span<const uint8_t>(b).subspan(kBatchCrcStart)));
+}
+
+// `count` records from producer (`producer_id`, `epoch`) with sequences base_sequence.. .
+inline std::vector<uint8_t> MakeProducerBatch(int count, int64_t producer_id, int16_t epoch,
+                                              int32_t base_sequence, int64_t base_timestamp = 1000) {
+  std::vector<uint8_t> b = MakeValueBatch(count, "p" + std::to_string(base_sequence) + "-",
+                                          base_timestamp);
+  SetProducer(b, producer_id, epoch, base_sequence);
+  return b;
+}
+
 }  // namespace el::storage::testing
