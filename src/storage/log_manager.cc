@@ -64,6 +64,7 @@ Result<std::unique_ptr<LogManager>> LogManager::Open(std::string data_dir, LogOp
     EL_RETURN_IF_ERROR(io::SyncDir(mgr->data_dir_));
   }
   EL_RETURN_IF_ERROR(mgr->LoadTopics(clean));
+  EL_ASSIGN_OR_RETURN(mgr->producer_ids_, ProducerIdAllocator::Open(mgr->data_dir_));
   if (fresh) {
     spdlog::info("storage: created new data directory {}", mgr->data_dir_);
   } else {

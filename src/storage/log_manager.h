@@ -19,6 +19,7 @@
 #include "io/file.h"
 #include "storage/log_options.h"
 #include "storage/partition_log.h"
+#include "storage/producer_ids.h"
 #include "storage/topic_config.h"
 
 namespace el::storage {
@@ -57,6 +58,8 @@ class LogManager {
   // nullptr if the topic or partition does not exist. Shared ownership because in-flight fetches may
   // still read a partition while its topic is being deleted.
   std::shared_ptr<PartitionLog> Get(const std::string& topic, int32_t partition) const;
+  // A new idempotent-producer id, unique across restarts of this data dir (ProducerIdAllocator).
+  Result<int64_t> AllocateProducerId() { return producer_ids_->Allocate(); }
   Status SyncAll();  // fsync every partition
   Status FlushDirty();  // fsync every partition with appends since its last fdatasync
   // Retention and time-based roll over every partition (PartitionLog::EnforceRetention); errors are
@@ -81,6 +84,7 @@ class LogManager {
   const std::string data_dir_;
   const LogOptions options_;
   std::unique_ptr<io::FileLock> lock_;  // released last (declared first of the mutable state)
+  std::unique_ptr<ProducerIdAllocator> producer_ids_;  // set by Open
   std::mutex admin_mu_;                 // serializes CreateTopic, DeleteTopic and Close
   mutable std::shared_mutex mu_;        // guards topics_
   std::map<std::string, Partitions> topics_;  // GUARDED_BY(mu_)

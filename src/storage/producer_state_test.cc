@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "io/dir.h"
 #include "storage/partition_log.h"
+#include "storage/producer_ids.h"
 #include "storage/test_batches.h"
 #include "storage/test_temp_dir.h"
 
@@ -105,6 +107,30 @@ TEST_F(IdempotentLogTest, RetryAfterReopenIsStillADuplicate) {
   EXPECT_EQ(retry->base, Offset(2));
   EXPECT_EQ(log->AppendChecked(MakeProducerBatch(1, 5, 3, 4), true)->base, Offset(4));
   EXPECT_EQ(log->high_watermark(), Offset(5));
+}
+
+}  // namespace
+}  // namespace el::storage
+
+namespace el::storage {
+namespace {
+
+TEST(ProducerIdAllocatorTest, IdsAreUniqueAcrossReopen) {
+  testing::TempDir tmp;
+  int64_t last = -1;
+  {
+    auto ids = ProducerIdAllocator::Open(tmp.path());
+    ASSERT_TRUE(ids.ok());
+    EXPECT_EQ(*(*ids)->Allocate(), 0);
+    last = *(*ids)->Allocate();
+  }
+  auto ids = ProducerIdAllocator::Open(tmp.path());
+  ASSERT_TRUE(ids.ok());
+  int64_t next = *(*ids)->Allocate();
+  EXPECT_GT(next, last);
+  EXPECT_EQ(next, ProducerIdAllocator::kBlockSize);
+  ASSERT_TRUE(io::WriteFileDurably(tmp.path() + "/.producer_ids", "garbage").ok());
+  EXPECT_EQ(ProducerIdAllocator::Open(tmp.path()).status().code(), StatusCode::kDataLoss);
 }
 
 }  // namespace
