@@ -18,7 +18,7 @@ namespace {
 struct LandArgs {
   jobs::LandOptions options;
   std::string mode = "overwrite";
-  int64_t flush_ms = 1000;
+  int64_t flush_ms = 300;
 };
 
 // Runs Land on a worker thread while this thread waits for SIGINT/SIGTERM (blocked for the whole

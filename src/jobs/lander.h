@@ -27,7 +27,7 @@ struct LandOptions {
   std::string to = "latest";      // latest (high watermark when the run starts) | <offset> (exclusive)
   bool follow = false;            // keep landing new events until stop is requested
   WriteMode mode = WriteMode::kOverwrite;  // batch default; follow mode always appends
-  std::chrono::milliseconds flush_interval{1000};  // follow: max time an event waits before it is landed
+  std::chrono::milliseconds flush_interval{300};  // follow: max time an event waits before it is landed
   std::string event_type_field = "event_type";
 };
 

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Lander benchmark (not part of ctest). In one run, on this machine:
+#   1. generates N game events (nested item objects) with `eventlake generate game-events`;
+#   2. produces them to one `eventlake broker` topic with kcat (not timed);
+#   3. times `eventlake land` (batch, default layout: the topic's table plus one table per
+#      event_type) from the broker into a fresh lake, and its peak RSS;
+#   4. times DuckDB's own path on the same events as an NDJSON file, through the same DuckDB C
+#      library (`eventlake query` running COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet,
+#      PARTITION_BY (event_type))), and its peak RSS.
+# Prints both rates (events/s), the ratio eventlake/DuckDB and peak RSS, and writes the report to
+# bench/results/lander-<UTC date>.txt.
+#
+# Usage: bench/lander.sh [BUILD_DIR]   (default: build; needs BUILD_DIR/eventlake)
+# Env: BENCH_COUNT (default 1000000), BENCH_DATA_PARENT (default bench/tmp), BENCH_OUT (results
+#      file), BENCH_LAND_ARGS (extra `eventlake land` options).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+build=${1:-build}
+[[ "$build" = /* ]] || build="$repo/$build"
+bin="$build/eventlake"
+[ -x "$bin" ] || { echo "missing $bin: build the eventlake target first" >&2; exit 1; }
+count=${BENCH_COUNT:-1000000}
+parent=${BENCH_DATA_PARENT:-$here/tmp}
+mkdir -p "$parent" "$here/results"
+work=$(mktemp -d "$parent/lander-bench.XXXXXX")
+broker_pid=""
+cleanup() {
+  if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then
+    kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# run_timed NAME CMD... : runs CMD under /usr/bin/time; sets secs[NAME] and rss_mb[NAME].
+declare -A secs rss_mb
+run_timed() {
+  local name=$1; shift
+  local t="$work/time-$name.txt"
+  /usr/bin/time -f "%e %M" -o "$t" "$@" >"$work/$name.out" 2>"$work/$name.err" || {
+    echo "$name failed:" >&2; cat "$work/$name.err" >&2; exit 1; }
+  secs[$name]=$(awk '{print $1}' "$t")
+  rss_mb[$name]=$(awk '{printf "%.0f", $2/1024}' "$t")
+}
+
+"$bin" generate game-events --count "$count" --seed 42 >"$work/events.ndjson"
+bytes=$(stat -c %s "$work/events.ndjson")
+
+"$bin" broker --data "$work/data" --listen 127.0.0.1:0 --port-file "$work/port" >"$work/broker.log" 2>&1 &
+broker_pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+[ -s "$work/port" ] || { echo "broker did not start:" >&2; cat "$work/broker.log" >&2; exit 1; }
+brokers="127.0.0.1:$(cat "$work/port")"
+topic=events
+"$bin" topics create --brokers "$brokers" --topic "$topic" --partitions 1 >/dev/null 2>&1 || true
+kcat -P -b "$brokers" -t "$topic" -p 0 -X linger.ms=20 -X batch.num.messages=10000 \
+  -X queue.buffering.max.messages=1000000 -X queue.buffering.max.kbytes=1048576 "$work/events.ndjson"
+high=$(kcat -Q -b "$brokers" -t "$topic:0:-1" 2>/dev/null | awk '{print $NF}' || true)
+
+# shellcheck disable=SC2086
+run_timed land "$bin" land --brokers "$brokers" --lake "$work/lake" --topic "$topic" ${BENCH_LAND_ARGS:-}
+landed=$(grep -o 'landed [0-9]* events' "$work/land.out" | awk '{print $2}')
+[ "$landed" = "$count" ] || { echo "eventlake landed '$landed' of $count events:" >&2; cat "$work/land.out" "$work/land.err" >&2; exit 1; }
+
+mkdir -p "$work/duck"
+run_timed duckdb "$bin" query --lake "$work/duck" \
+  "COPY (SELECT * FROM read_json('$work/events.ndjson', format='newline_delimited')) TO '$work/duck/events' (FORMAT parquet, PARTITION_BY (event_type), COMPRESSION zstd)"
+duck_rows=$("$bin" query --lake "$work/duck" --format csv \
+  "SELECT count(*) FROM read_parquet('$work/duck/events/**/*.parquet', hive_partitioning=true)" | tail -1)
+[ "$duck_rows" = "$count" ] || { echo "DuckDB wrote $duck_rows of $count rows" >&2; exit 1; }
+
+el_rate=$(awk -v n="$count" -v s="${secs[land]}" 'BEGIN{printf "%.0f", n/s}')
+duck_rate=$(awk -v n="$count" -v s="${secs[duckdb]}" 'BEGIN{printf "%.0f", n/s}')
+ratio=$(awk -v a="$el_rate" -v b="$duck_rate" 'BEGIN{printf "%.2f", a/b}')
+el_mb=$(du -sm "$work/lake" | awk '{print $1}')
+duck_mb=$(du -sm "$work/duck" | awk '{print $1}')
+report="$work/report.txt"
+{
+  echo "eventlake lander benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $(uname -r)"
+  echo "events: $count game events, $((bytes / 1000000)) MB NDJSON (topic high watermark ${high:-?})"
+  echo "eventlake land summary: $(cat "$work/land.out")"
+  printf "%-28s %10s %12s %12s %10s\n" path seconds events/s "peak RSS MB" "lake MB"
+  printf "%-28s %10s %12s %12s %10s\n" "eventlake land (broker)" "${secs[land]}" "$el_rate" "${rss_mb[land]}" "$el_mb"
+  printf "%-28s %10s %12s %12s %10s\n" "DuckDB read_json+COPY" "${secs[duckdb]}" "$duck_rate" "${rss_mb[duckdb]}" "$duck_mb"
+  echo "ratio eventlake/DuckDB: ${ratio}x (target >= 1.0x; peak RSS target < 1024 MB)"
+} >"$report"
+cat "$report"
+out=${BENCH_OUT:-$here/results/lander-$(date -u +%Y-%m-%d).txt}
+cp "$report" "$out"
+echo "wrote $out"
