@@ -18,6 +18,13 @@ struct BrokerArgs {
   std::string port_file;
   int32_t partitions = 1;
   int io_threads = 2;
+  int64_t retention_ms = -1;
+  int64_t retention_bytes = -1;
+  uint64_t segment_bytes = 128ull << 20;
+  int64_t segment_ms = 7ll * 24 * 3600 * 1000;
+  int64_t flush_ms = 1000;
+  uint64_t flush_bytes = 0;
+  int64_t retention_check_ms = 30000;
 };
 
 int RunBroker(const BrokerArgs& args) {
@@ -25,6 +32,13 @@ int RunBroker(const BrokerArgs& args) {
   options.data_dir = args.data;
   options.default_partitions = args.partitions;
   options.io_threads = args.io_threads;
+  options.log.retention_ms = args.retention_ms;
+  options.log.retention_bytes = args.retention_bytes;
+  options.log.segment_bytes = args.segment_bytes;
+  options.log.segment_ms = args.segment_ms;
+  options.log.flush_bytes = args.flush_bytes;
+  options.flush_ms = args.flush_ms;
+  options.retention_check_ms = args.retention_check_ms;
   auto listen = net::ParseHostPort(args.listen, 9092);
   if (!listen.ok()) {
     spdlog::error("--listen: {}", listen.status().message());
@@ -60,6 +74,29 @@ int RunBroker(const BrokerArgs& args) {
   return 0;
 }
 
+// Broker-wide log defaults; a topic's own configs (CreateTopics, `topics create --config`) win.
+void AddStorageOptions(CLI::App& cmd, BrokerArgs& args) {
+  cmd.add_option("--retention-ms", args.retention_ms,
+                 "Delete closed segments older than this (-1 = keep forever)")
+      ->capture_default_str()->check(CLI::Range(int64_t{-1}, INT64_MAX));
+  cmd.add_option("--retention-bytes", args.retention_bytes,
+                 "Per partition: delete the oldest closed segments beyond this size (-1 = no limit)")
+      ->capture_default_str()->check(CLI::Range(int64_t{-1}, INT64_MAX));
+  cmd.add_option("--segment-bytes", args.segment_bytes, "Roll segment files at this size")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1024}, uint64_t{1} << 40));
+  cmd.add_option("--segment-ms", args.segment_ms, "Roll a segment this old (0 = never)")
+      ->capture_default_str()->check(CLI::Range(int64_t{0}, INT64_MAX));
+  cmd.add_option("--flush-ms", args.flush_ms,
+                 "acks=0/1: fdatasync unsynced partitions this often (0 = leave it to the OS)")
+      ->capture_default_str()->check(CLI::Range(int64_t{0}, INT64_MAX));
+  cmd.add_option("--flush-bytes", args.flush_bytes,
+                 "acks=0/1: fdatasync once this many bytes are unsynced in a partition (0 = off)")
+      ->capture_default_str();
+  cmd.add_option("--retention-check-ms", args.retention_check_ms,
+                 "How often retention and segment-age rolls run")
+      ->capture_default_str()->check(CLI::Range(int64_t{100}, INT64_MAX));
+}
+
 }  // namespace
 
 void AddBrokerCommand(CLI::App& app, int& exit_code) {
@@ -74,6 +111,7 @@ void AddBrokerCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
   cmd->add_option("--io-threads", args->io_threads, "Network threads")->capture_default_str()->check(CLI::Range(1, 64));
+  AddStorageOptions(*cmd, *args);
   cmd->callback([args, &exit_code] { exit_code = RunBroker(*args); });
 }
 

@@ -20,9 +20,11 @@ using asio::ip::tcp;
 Result<std::unique_ptr<Broker>> Broker::Start(BrokerOptions options) {
   if (options.io_threads < 1) return InvalidArgument("io_threads must be at least 1");
   if (options.default_partitions < 1) return InvalidArgument("default partitions must be at least 1");
-  EL_ASSIGN_OR_RETURN(auto logs, storage::LogManager::Open(options.data_dir));
+  EL_ASSIGN_OR_RETURN(auto logs, storage::LogManager::Open(options.data_dir, options.log));
   std::unique_ptr<Broker> broker(new Broker(std::move(options), std::move(logs)));
   EL_RETURN_IF_ERROR(broker->Listen());
+  broker->maintenance_ = LogMaintenance::Start(*broker->logs_, broker->options_.flush_ms,
+                                               broker->options_.retention_check_ms);
   asio::co_spawn(broker->acceptor_.get_executor(), broker->AcceptLoop(), asio::detached);
   for (int i = 0; i < broker->options_.io_threads; ++i) {
     broker->threads_.emplace_back([b = broker.get()] { b->ioc_.run(); });
@@ -122,6 +124,7 @@ void Broker::Stop() {
     if (t.joinable()) t.join();
   }
   blocking_.join();
+  if (maintenance_) maintenance_->Stop();
   Status st = logs_->Close();
   if (!st.ok()) spdlog::error("closing logs: {}", st.ToString());
 }

@@ -24,6 +24,7 @@
 #include "base/result.h"
 #include "kafka/server/context.h"
 #include "kafka/server/fetch_waiters.h"
+#include "kafka/server/log_maintenance.h"
 #include "net/endpoint.h"
 #include "storage/log_manager.h"
 
@@ -36,6 +37,9 @@ struct BrokerOptions {
   int io_threads = 2;
   int32_t default_partitions = 1;          // for auto-created topics and CreateTopics with -1
   size_t max_request_bytes = 100u << 20;
+  storage::LogOptions log;                 // broker-wide segment/retention/flush defaults (topics override)
+  int64_t flush_ms = 1000;                 // acks=0/1: fdatasync unsynced partitions this often (0: leave to the OS)
+  int64_t retention_check_ms = 30000;      // how often retention and segment.ms roll run (0: never)
 };
 
 class Broker {
@@ -62,6 +66,7 @@ class Broker {
   // Declaration order is destruction order in reverse: the io_context (and any coroutine frames it
   // still holds) goes before the state those frames reference.
   std::unique_ptr<storage::LogManager> logs_;
+  std::unique_ptr<LogMaintenance> maintenance_;  // uses logs_; stopped in Stop() before logs_ closes
   FetchWaiters waiters_;
   boost::asio::thread_pool blocking_{2};
   BrokerContext ctx_;

@@ -1,6 +1,8 @@
 // CreateTopics 0-4 (admin clients send it to the controller: this node).
 // Partition count -1 (v4+) means the broker default; replication factor must be -1 or 1 on a single
-// node; replica assignments, if given, only fix the partition count. Topic configs are ignored.
+// node; replica assignments, if given, only fix the partition count. Topic configs are stored with
+// the topic; segment.bytes, segment.ms, retention.ms and retention.bytes take effect (a bad value is
+// INVALID_CONFIG), other names are kept but have no effect, and a null value means the default.
 #include "kafka/protocol/topics_admin.h"
 #include "kafka/server/errors.h"
 #include "kafka/server/handlers/handler.h"
@@ -30,10 +32,19 @@ boost::asio::awaitable<CreatableTopicResult> CreateOne(BrokerContext& ctx, Creat
   if (ctx.logs.GetTopic(t.name)) {
     co_return Error(t.name, ErrorCode::kTopicAlreadyExists, "topic '" + t.name + "' already exists");
   }
+  storage::TopicConfigs configs;
+  for (const CreatableConfig& c : t.configs) {
+    if (c.value) configs[c.name] = *c.value;
+  }
+  if (Status valid = storage::ApplyTopicConfigs({}, configs).status(); !valid.ok()) {
+    co_return Error(t.name, ErrorCode::kInvalidConfig, valid.message());
+  }
   if (validate_only) co_return CreatableTopicResult{t.name, 0, std::nullopt};
-  Status st = co_await RunBlocking(ctx, [&] { return ctx.logs.CreateTopic(t.name, partitions); });
+  Status st = co_await RunBlocking(
+      ctx, [&] { return ctx.logs.CreateTopic(t.name, partitions, configs); });
   if (!st.ok()) co_return Error(t.name, ToErrorCode(st, ApiKey::kCreateTopics), st.message());
-  spdlog::info("created topic {} with {} partition(s)", t.name, partitions);
+  spdlog::info("created topic {} with {} partition(s){}", t.name, partitions,
+               configs.empty() ? "" : " and " + std::to_string(configs.size()) + " config(s)");
   co_return CreatableTopicResult{t.name, 0, std::nullopt};
 }
 

@@ -54,6 +54,7 @@ HandlerSpec FindCoordinatorHandler();
 HandlerSpec ApiVersionsHandler();
 HandlerSpec CreateTopicsHandler();
 HandlerSpec DeleteTopicsHandler();
+HandlerSpec InitProducerIdHandler();
 
 // The reply to an ApiVersions request above our max version: error UNSUPPORTED_VERSION with our
 // ApiVersions range, in the v0 layout (which every client version can parse).

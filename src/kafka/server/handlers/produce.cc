@@ -3,6 +3,11 @@
 // acks: 0 = append and send no response at all (clients do not wait for one); 1 = append;
 // -1 = append and fdatasync before answering. Appends run on the blocking pool, so io threads never
 // wait on disk.
+// Idempotent producers (producerId >= 0, KIP-98): the partition log checks (producerId, epoch,
+// sequence) against its last 5 batches per producer. A retry of a stored batch is answered with
+// success and its original base offset and is not stored again; a gap is OUT_OF_ORDER_SEQUENCE_NUMBER,
+// an old epoch INVALID_PRODUCER_EPOCH, a sequence != 0 from a producer the partition does not know
+// UNKNOWN_PRODUCER_ID. producerId -1 batches are never checked.
 // Topics are never auto-created here (only Metadata creates them).
 #include "kafka/protocol/produce.h"
 #include "kafka/server/errors.h"
@@ -13,6 +18,21 @@ namespace el::kafka {
 namespace {
 
 constexpr int kCodecZstd = 4;
+
+ErrorCode VerdictError(storage::SequenceVerdict v) {
+  switch (v) {
+    case storage::SequenceVerdict::kAppend:
+    case storage::SequenceVerdict::kDuplicate:
+      return ErrorCode::kNone;
+    case storage::SequenceVerdict::kOutOfOrder:
+      return ErrorCode::kOutOfOrderSequenceNumber;
+    case storage::SequenceVerdict::kStaleEpoch:
+      return ErrorCode::kInvalidProducerEpoch;
+    case storage::SequenceVerdict::kUnknownProducer:
+      return ErrorCode::kUnknownProducerId;
+  }
+  return ErrorCode::kUnknownServerError;
+}
 
 // Checks that `records` holds exactly one valid magic-2 batch. Returns the error code to answer.
 ErrorCode ValidateBatch(const std::optional<BytesView>& records, int16_t version) {
@@ -48,14 +68,20 @@ boost::asio::awaitable<ProducePartitionResponse> ProduceOne(BrokerContext& ctx, 
   // Every append runs on the blocking pool: even without sync, it may wait for the partition's
   // append lock while another request's fsync holds it.
   bool sync = acks == -1;
-  Result<Offset> base = co_await RunBlocking(ctx, [&] { return log->Append(batch, sync); });
-  if (!base.ok()) {
-    out.error_code = ToWire(ToErrorCode(base.status(), ApiKey::kProduce));
+  Result<storage::AppendResult> appended =
+      co_await RunBlocking(ctx, [&] { return log->AppendChecked(batch, sync); });
+  if (!appended.ok()) {
+    out.error_code = ToWire(ToErrorCode(appended.status(), ApiKey::kProduce));
     co_return out;
   }
-  out.base_offset = base->value();
   out.log_start_offset = log->log_start().value();
-  ctx.waiters.Notify(topic, data.index);
+  if (ErrorCode e = VerdictError(appended->verdict); e != ErrorCode::kNone) {
+    spdlog::debug("produce {}-{}: producer batch refused, error {}", topic, data.index, ToWire(e));
+    out.error_code = ToWire(e);
+    co_return out;
+  }
+  out.base_offset = appended->base.value();
+  if (appended->verdict == storage::SequenceVerdict::kAppend) ctx.waiters.Notify(topic, data.index);
   co_return out;
 }
 

@@ -5,9 +5,10 @@
 namespace el::kafka {
 
 std::span<const HandlerSpec> AllHandlers() {
-  static const std::array<HandlerSpec, 8> kHandlers = {
+  static const std::array<HandlerSpec, 9> kHandlers = {
       ProduceHandler(),         FetchHandler(),       ListOffsetsHandler(),  MetadataHandler(),
       FindCoordinatorHandler(), ApiVersionsHandler(), CreateTopicsHandler(), DeleteTopicsHandler(),
+      InitProducerIdHandler(),
   };
   return kHandlers;
 }
