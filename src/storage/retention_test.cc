@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "io/dir.h"
+#include "io/fault.h"
 #include "storage/log_manager.h"
 #include "storage/partition_log.h"
 #include "storage/test_batches.h"
@@ -130,6 +131,30 @@ TEST(TopicConfigTest, AppliedPersistedAndValidated) {
   ASSERT_TRUE(configs.has_value());
   EXPECT_EQ(configs->at("retention.ms"), "5000");
   EXPECT_FALSE((*mgr)->GetTopic("bad").has_value());
+}
+
+TEST(CleanShutdownTest, NotMarkedCleanAfterAnIoError) {
+  testing::TempDir tmp;
+  {
+    auto mgr = LogManager::Open(tmp.path());
+    ASSERT_TRUE(mgr.ok());
+    ASSERT_TRUE((*mgr)->CreateTopic("t", 1).ok());
+    io::SetFaultHook([](io::FileOp op, const std::string& path) {
+      return op == io::FileOp::kSync && path.ends_with(".log") ? IOError("injected EIO")
+                                                               : Status::Ok();
+    });
+    EXPECT_FALSE((*mgr)->Get("t", 0)->Append(MakeValueBatch(2), /*sync=*/true).ok());
+    io::SetFaultHook(nullptr);
+    EXPECT_FALSE((*mgr)->Get("t", 0)->healthy());
+    ASSERT_TRUE((*mgr)->Close().ok());  // the retried fdatasync succeeds, but the run was not clean
+  }
+  EXPECT_FALSE(io::Exists(tmp.path() + "/.clean_shutdown"));
+  {
+    auto mgr = LogManager::Open(tmp.path());
+    ASSERT_TRUE(mgr.ok());
+    ASSERT_TRUE((*mgr)->Close().ok());
+  }
+  EXPECT_TRUE(io::Exists(tmp.path() + "/.clean_shutdown"));
 }
 
 }  // namespace
