@@ -92,7 +92,7 @@ run_produce acksall-1k -1 1024 "$count_1k"
 run_consume acksall-1k "$count_1k" 1024
 # Latency at a moderate, fixed rate (the runs above saturate the producer queue, so their p99 is mostly
 # queueing in the client).
-run_produce acksall-1k-at5k -1 1024 50000 5000
+run_produce acksall-1k-at1k -1 1024 20000 1000
 
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$broker_pid/status")
 ratio_disk=$(awk -v p="${mbs[acksall-1k]}" -v d="$disk_mbs" 'BEGIN {printf "%.2f", (d > 0 ? p / d : 0)}')
@@ -102,7 +102,7 @@ out=${BENCH_OUT:-$here/results/broker-$(date -u +%Y-%m-%d).txt}
 {
   echo "eventlake broker benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "host: $(nproc) cpus, $(uname -r); data dir fs: $(df -T "$work" | awk 'NR==2 {print $2" "$1}')"
-  echo "commit: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "tree: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown); binary: $bin, built $(date -u -r "$bin" +%Y-%m-%dT%H:%M:%SZ)"
   echo "client: rdkafka_performance (librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo '?')), ${pconf[*]}"
   echo
   printf '%-22s %6s %6s %10s %12s %10s %12s\n' run acks bytes messages msgs/s MB/s p99_ms
