@@ -1,31 +1,87 @@
 #include "collector/body.h"
 
-#include <simdjson.h>
+#include "collector/json_text.h"
 
 namespace el::collector {
-namespace {
 
-std::string EventFromObject(simdjson::dom::object object, const RequestContext& context) {
-  EventBuilder builder;
-  for (auto field : object) {
-    builder.Set(field.key, simdjson::minify(field.value));
-  }
-  return builder.Finish(context, NewEventId());
-}
-
-}  // namespace
-
-Result<std::vector<std::string>> BuildBodyEvents(std::string_view body,
-                                                 const RequestContext& context) {
+Result<simdjson::dom::element> ParseJsonBody(std::string_view body) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   auto error = parser.parse(body.data(), body.size(), true).get(root);
   if (error) {
     return InvalidArgument(std::string("malformed JSON body: ") + simdjson::error_message(error));
   }
-  std::vector<std::string> events;
+  return root;
+}
+
+std::string IdText(simdjson::dom::element value) {
+  switch (value.type()) {
+    case simdjson::dom::element_type::STRING:
+      return std::string(value.get_string().value_unsafe());
+    case simdjson::dom::element_type::INT64:
+      return std::to_string(value.get_int64().value_unsafe());
+    case simdjson::dom::element_type::UINT64:
+      return std::to_string(value.get_uint64().value_unsafe());
+    default:
+      return "";
+  }
+}
+
+Status CopyFields(simdjson::dom::object object, size_t max_bytes, std::string_view what,
+                  EventBuilder& builder) {
+  size_t total = 2;
+  for (auto field : object) {
+    if (field.key == "writeKey") continue;  // a credential, never stored
+    std::string value = simdjson::minify(field.value);
+    total += field.key.size() + value.size() + 4;
+    if (total > max_bytes) {
+      return OutOfRange(std::string(what) + " is larger than " + std::to_string(max_bytes) +
+                        " bytes");
+    }
+    builder.Set(field.key, std::move(value));
+  }
+  return Status::Ok();
+}
+
+BuiltEvent FinishEvent(const EventBuilder& builder, simdjson::dom::object object,
+                       const RequestContext& context, std::string event_type) {
+  BuiltEvent event;
+  simdjson::dom::element value;
+  if (!object["userId"].get(value)) event.key = IdText(value);
+  if (event.key.empty() && !object["anonymousId"].get(value)) event.key = IdText(value);
+  std::string_view message_id;
+  if (!object["messageId"].get(value) && !value.get(message_id) && !message_id.empty()) {
+    event.message_id = std::string(message_id);
+  }
+  event.event_type = std::move(event_type);
+  event.json =
+      builder.Finish(context, event.message_id.empty() ? NewEventId() : event.message_id);
+  return event;
+}
+
+namespace {
+
+Result<BuiltEvent> EventFromObject(simdjson::dom::object object, const RequestContext& context,
+                                   const BodyLimits& limits, std::string_view what) {
+  EventBuilder builder;
+  EL_RETURN_IF_ERROR(CopyFields(object, limits.max_event_bytes, what, builder));
+  std::string_view type;
+  simdjson::dom::element value;
+  if (!object["event_type"].get(value) && value.get(type)) type = {};
+  return FinishEvent(builder, object, context, std::string(type));
+}
+
+}  // namespace
+
+Result<std::vector<BuiltEvent>> BuildBodyEvents(std::string_view body,
+                                                const RequestContext& context,
+                                                const BodyLimits& limits) {
+  EL_ASSIGN_OR_RETURN(simdjson::dom::element root, ParseJsonBody(body));
+  std::vector<BuiltEvent> events;
   if (root.type() == simdjson::dom::element_type::OBJECT) {
-    events.push_back(EventFromObject(root.get_object().value_unsafe(), context));
+    EL_ASSIGN_OR_RETURN(BuiltEvent event, EventFromObject(root.get_object().value_unsafe(),
+                                                          context, limits, "the event"));
+    events.push_back(std::move(event));
     return events;
   }
   if (root.type() != simdjson::dom::element_type::ARRAY) {
@@ -33,13 +89,20 @@ Result<std::vector<std::string>> BuildBodyEvents(std::string_view body,
   }
   simdjson::dom::array array = root.get_array().value_unsafe();
   if (array.size() == 0) return InvalidArgument("empty array: no events");
+  if (array.size() > limits.max_events) {
+    return InvalidArgument("too many events: " + std::to_string(array.size()) + " (at most " +
+                           std::to_string(limits.max_events) + " per request)");
+  }
   events.reserve(array.size());
   size_t i = 0;
   for (simdjson::dom::element element : array) {
     if (element.type() != simdjson::dom::element_type::OBJECT) {
       return InvalidArgument("array element " + std::to_string(i) + " is not a JSON object");
     }
-    events.push_back(EventFromObject(element.get_object().value_unsafe(), context));
+    EL_ASSIGN_OR_RETURN(BuiltEvent event,
+                        EventFromObject(element.get_object().value_unsafe(), context, limits,
+                                        "array element " + std::to_string(i)));
+    events.push_back(std::move(event));
     ++i;
   }
   return events;

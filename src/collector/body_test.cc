@@ -24,7 +24,7 @@ TEST(BodyTest, SingleObjectIsCompactedAndMerged) {
                                 Context());
   ASSERT_TRUE(events.ok()) << events.status().ToString();
   ASSERT_EQ(events->size(), 1u);
-  EXPECT_EQ(WithoutId((*events)[0]),
+  EXPECT_EQ(WithoutId((*events)[0].json),
             R"({"event_type":"login","Kind":"own","nested":{"a":[1,2.5,null,"x"]},)"
             R"("Host":"h","received_at":"T"})");
 }
@@ -34,9 +34,9 @@ TEST(BodyTest, ArrayOfObjectsGivesOneEventEach) {
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 3u);
   EXPECT_EQ(
-      WithoutId((*events)[1]),
+      WithoutId((*events)[1].json),
       "{\"b\":\"\xc3\xa9\\n\",\"Host\":\"h\",\"Kind\":\"from-header\",\"received_at\":\"T\"}");
-  EXPECT_NE((*events)[0], (*events)[2]);
+  EXPECT_NE((*events)[0].json, (*events)[2].json);
 }
 
 TEST(BodyTest, RejectsBadBodiesWithClearMessages) {
@@ -58,6 +58,28 @@ TEST(BodyTest, RejectsBadBodiesWithClearMessages) {
     EXPECT_NE(events.status().message().find(c.message_part), std::string::npos)
         << c.body << " -> " << events.status().message();
   }
+}
+
+TEST(BodyTest, KeyMessageIdAndLimits) {
+  auto events = BuildBodyEvents(
+      R"([{"event_type":"a","userId":"u","messageId":"m1"},{"anonymousId":"an","writeKey":"k"}])",
+      Context());
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ((*events)[0].key, "u");
+  EXPECT_EQ((*events)[0].event_type, "a");
+  EXPECT_EQ((*events)[0].message_id, "m1");
+  EXPECT_NE((*events)[0].json.find(R"("event_id":"m1")"), std::string::npos);
+  EXPECT_EQ((*events)[1].key, "an");
+  EXPECT_EQ((*events)[1].json.find("writeKey"), std::string::npos);
+  BodyLimits limits;
+  limits.max_events = 2;
+  EXPECT_EQ(BuildBodyEvents("[{},{},{}]", Context(), limits).status().code(),
+            StatusCode::kInvalidArgument);
+  limits.max_event_bytes = 20;
+  EXPECT_EQ(BuildBodyEvents(R"({"pad":"xxxxxxxxxxxxxxxxxxxxxxxxx"})", Context(), limits)
+                .status()
+                .code(),
+            StatusCode::kOutOfRange);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 
@@ -30,12 +31,19 @@ constexpr std::chrono::milliseconds kFlushTimeout{10000};
 }  // namespace
 
 // Member order is destruction-safe: the io_context goes first (destroying any abandoned session
-// coroutine while the registry, topic and producer still exist); the topic handle goes before the
-// producer it belongs to.
+// coroutine while the registry, router and producer still exist); the router (topic handles) goes
+// before the producer it belongs to.
 struct Collector::Impl {
   CollectorOptions options;
   std::unique_ptr<rdk::Producer> producer;
-  rdk::TopicHandle topic;
+  std::unique_ptr<TopicRouter> router;
+  std::unique_ptr<MessageIdWindow> dedup;
+  Metrics metrics;
+  std::atomic<bool> broker_reachable{false};
+  std::mutex probe_mu;
+  std::condition_variable probe_cv;
+  bool probe_stop = false;  // guarded by probe_mu
+  std::thread probe_thread;
   SessionRegistry registry;
   SessionEnv env;
   uint16_t port = 0;
@@ -47,6 +55,8 @@ struct Collector::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
 
   Status Listen();
+  void ProbeLoop();
+  void ConfigureEnv();
   asio::awaitable<void> AcceptLoop();
   void StopNow();
 };
@@ -90,31 +100,74 @@ asio::awaitable<void> Collector::Impl::AcceptLoop() {
   }
 }
 
+void Collector::Impl::ProbeLoop() {
+  std::unique_lock lock(probe_mu);
+  while (!probe_stop) {
+    lock.unlock();
+    const rd_kafka_metadata_t* metadata = nullptr;
+    rd_kafka_resp_err_t err =
+        rd_kafka_metadata(producer->handle(), 0, nullptr, &metadata, 1000);
+    bool up = err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata != nullptr && metadata->broker_cnt > 0;
+    if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+    broker_reachable.store(up);
+    lock.lock();
+    probe_cv.wait_for(lock, std::chrono::seconds(1), [this] { return probe_stop; });
+  }
+}
+
+void Collector::Impl::ConfigureEnv() {
+  const CollectorOptions& o = options;
+  env.producer = producer.get();
+  env.router = router.get();
+  env.dedup = dedup.get();
+  env.metrics = &metrics;
+  env.broker_reachable = &broker_reachable;
+  for (const std::string& name : o.header_allow) {
+    if (name == "*") env.all_headers = true;
+  }
+  if (!env.all_headers) env.header_allow = o.header_allow;
+  env.truncate_ip = o.truncate_ip;
+  env.write_keys = o.write_keys;
+  env.cors_origin = o.cors_origin;
+  env.limits.max_event_bytes = o.max_event_bytes;
+  env.limits.max_events = o.max_batch_events;
+  env.max_body_bytes = o.max_body_bytes;
+  env.read_timeout = o.header_timeout;
+  env.body_timeout = o.body_timeout;
+  env.delivery_deadline = o.delivery_timeout + std::chrono::seconds(5);
+  env.registry = &registry;
+}
+
 Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   if (options.io_threads < 1) return InvalidArgument("io_threads must be at least 1");
   if (options.topic.empty()) return InvalidArgument("topic must not be empty");
   if (options.max_body_bytes == 0) return InvalidArgument("max_body_bytes must be positive");
+  if (options.max_event_bytes == 0 || options.max_batch_events == 0) {
+    return InvalidArgument("event limits must be positive");
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   const CollectorOptions& o = impl->options;
   EL_RETURN_IF_ERROR(impl->Listen());  // first, so a bad address fails before any client starts
-  EL_ASSIGN_OR_RETURN(impl->producer, rdk::Producer::Create({
-                                          {"bootstrap.servers", o.brokers},
-                                          {"client.id", "eventlake-collector"},
-                                          {"acks", "all"},
-                                          {"linger.ms", "5"},
-                                          {"message.timeout.ms", "10000"},
-                                          {"log.connection.close", "false"},
-                                          {"socket.nagle.disable", "true"},
-                                          // One maximal POST of tiny events must fit.
-                                          {"queue.buffering.max.messages", "1000000"},
-                                      }));
-  EL_ASSIGN_OR_RETURN(impl->topic, impl->producer->OpenTopic(o.topic));
-  impl->env.producer = impl->producer.get();
-  impl->env.topic = impl->topic.get();
-  impl->env.max_body_bytes = o.max_body_bytes;
-  impl->env.registry = &impl->registry;
+  std::map<std::string, std::string> properties{
+      {"bootstrap.servers", o.brokers},
+      {"client.id", "eventlake-collector"},
+      {"acks", "all"},
+      {"linger.ms", std::to_string(o.linger_ms)},
+      {"message.timeout.ms", std::to_string(o.delivery_timeout.count())},
+      {"log.connection.close", "false"},
+      {"socket.nagle.disable", "true"},
+      // Many maximal POSTs of tiny events must fit.
+      {"queue.buffering.max.messages", "1000000"},
+  };
+  for (const auto& [k, v] : o.producer_properties) properties[k] = v;
+  EL_ASSIGN_OR_RETURN(impl->producer, rdk::Producer::Create(properties));
+  impl->router = std::make_unique<TopicRouter>(impl->producer.get(), o.topic, o.topic_per_type);
+  EL_RETURN_IF_ERROR(impl->router->Init());
+  impl->dedup = std::make_unique<MessageIdWindow>(o.dedup_window, o.dedup_max_ids);
+  impl->ConfigureEnv();
   Impl* raw = impl.get();
+  raw->probe_thread = std::thread([raw] { raw->ProbeLoop(); });
   asio::co_spawn(raw->accept_strand, raw->AcceptLoop(), [](std::exception_ptr e) {
     if (!e) return;
     try {
@@ -146,6 +199,8 @@ Collector::~Collector() {
 
 uint16_t Collector::port() const { return impl_->port; }
 
+bool Collector::broker_reachable() const { return impl_->broker_reachable.load(); }
+
 void Collector::Stop() {
   std::call_once(impl_->stop_once, [this] { impl_->StopNow(); });
 }
@@ -161,6 +216,12 @@ void Collector::Impl::StopNow() {
                  kSessionDrainTimeout.count());
   }
   producer->Close(kFlushTimeout);
+  {
+    std::lock_guard lock(probe_mu);
+    probe_stop = true;
+  }
+  probe_cv.notify_all();
+  if (probe_thread.joinable()) probe_thread.join();
   work.reset();
   io.stop();
   for (auto& thread : threads) {

@@ -1,16 +1,19 @@
 #pragma once
 // Collector: the HTTP tracking API (`eventlake collect`). GET /, GET /purchase_a_sword,
-// GET /<action>?k=v and POST /events become JSON events on a Kafka topic, produced through
+// GET /<action>?k=v, POST /events and Segment's POST /v1/* become JSON events on a Kafka topic, produced through
 // librdkafka with acks=all; each request is answered only after the broker acknowledged all of its
 // events (503 with Retry-After otherwise).
 //
 // Threads: `io_threads` threads run one io_context (each connection a coroutine on its own strand);
-// the producer has its own delivery-report poll thread. Lifecycle: Start() returns once the
+// the producer has its own delivery-report poll thread; a probe thread checks the broker each
+// second for /healthz. Lifecycle: Start() returns once the
 // listener accepts; Stop() (also run by the destructor) stops accepting, lets in-flight requests
 // finish, flushes the producer with a bounded wait and joins every thread. Start/Stop/port may be
 // called from any thread, but Stop must not be called from an io thread.
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,7 +29,24 @@ struct CollectorOptions {
   net::HostPort listen{"127.0.0.1", 5000};
   std::string topic = "events";
   int io_threads = 2;
-  size_t max_body_bytes = 512 * 1024;
+  size_t max_body_bytes = 500 * 1024;  // per request; 413 beyond
+  size_t max_event_bytes = 32 * 1024;  // per event; 413 beyond
+  size_t max_batch_events = 2500;      // per request; 400 beyond
+  // Request headers copied into events (case-insensitive); "*" copies every header.
+  std::vector<std::string> header_allow = {"Host",    "User-Agent",   "Accept",
+                                           "Referer", "Content-Type", "Accept-Language"};
+  bool truncate_ip = false;  // client_ip keeps only its /24 (IPv4) or /48 (IPv6)
+  bool topic_per_type = false;  // produce to "<topic>.<event_type>" instead of `topic`
+  std::vector<std::string> write_keys;  // non-empty: requests need one of them (HTTP Basic user)
+  std::string cors_origin = "*";        // Access-Control-Allow-Origin for browser trackers
+  std::chrono::milliseconds dedup_window{10 * 60 * 1000};  // 0 disables messageId de-duplication
+  size_t dedup_max_ids = 1000000;
+  std::chrono::milliseconds header_timeout{10000};  // idle keep-alive wait plus request head
+  std::chrono::milliseconds body_timeout{30000};
+  std::chrono::milliseconds delivery_timeout{10000};  // librdkafka message.timeout.ms
+  int linger_ms = 1;
+  // Extra librdkafka producer settings (override the defaults above).
+  std::map<std::string, std::string> producer_properties;
 };
 
 class Collector {
@@ -39,6 +59,8 @@ class Collector {
 
   // The bound port (the real one when options.listen.port was 0).
   uint16_t port() const;
+  // Whether the last broker probe (every second) reached a broker.
+  bool broker_reachable() const;
   // Idempotent: stop accepting, finish in-flight requests, flush the producer (bounded), join.
   void Stop();
 

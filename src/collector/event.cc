@@ -12,8 +12,11 @@ namespace {
 constexpr size_t kLinearSearchLimit = 16;
 constexpr std::string_view kReceivedAt = "received_at";
 constexpr std::string_view kEventId = "event_id";
+constexpr std::string_view kClientIp = "client_ip";
 
-bool IsCollectorField(std::string_view key) { return key == kReceivedAt || key == kEventId; }
+bool IsCollectorField(std::string_view key) {
+  return key == kReceivedAt || key == kEventId || key == kClientIp;
+}
 
 void AppendField(std::string& out, std::string_view key, std::string_view json_value) {
   if (out.size() > 1) out.push_back(',');
@@ -105,6 +108,7 @@ std::string EventBuilder::Finish(const RequestContext& context, std::string_view
     out.push_back(':');
     AppendJsonString(out, header.value);
   }
+  if (!context.client_ip.empty()) AppendField(out, kClientIp, JsonString(context.client_ip));
   AppendField(out, kReceivedAt, JsonString(context.received_at));
   AppendField(out, kEventId, JsonString(event_id));
   out.push_back('}');

@@ -1,7 +1,7 @@
 #pragma once
 // Event building: an event is a flat JSON object made of its own fields (route, query string or
 // POST body), then the request's headers (as Flask's `event.update(request.headers)` merged them),
-// then `received_at` and `event_id`, which the collector always sets itself.
+// then `client_ip`, `received_at` and `event_id`, which the collector always sets itself.
 // Own fields win over same-named headers. Pure code; an EventBuilder is used by one thread.
 #include <chrono>
 #include <string>
@@ -21,6 +21,15 @@ struct Header {
 struct RequestContext {
   std::vector<Header> headers;  // unique names; repeated headers joined with ", "
   std::string received_at;      // FormatReceivedAt()
+  std::string client_ip;        // set as `client_ip` when not empty
+};
+
+// One event ready to produce: its JSON text and what routing and de-duplication need.
+struct BuiltEvent {
+  std::string json;
+  std::string key;         // partition key: userId, else anonymousId, else empty
+  std::string event_type;  // for a topic per event type
+  std::string message_id;  // the client's messageId, empty when none was given
 };
 
 // UTC ISO 8601 with milliseconds: "2026-11-21T13:42:00.123Z".

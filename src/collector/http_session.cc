@@ -1,7 +1,5 @@
 #include "collector/http_session.h"
 
-#include <atomic>
-
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -14,12 +12,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "collector/body.h"
-#include "collector/event.h"
-#include "collector/http_names.h"
-#include "collector/json_text.h"
-#include "collector/pending_batch.h"
-#include "collector/route.h"
+#include "collector/auth.h"
 
 namespace el::collector {
 
@@ -33,31 +26,6 @@ namespace {
 
 constexpr size_t kHeaderLimit = 16 * 1024;
 constexpr size_t kLingerBytes = 4 * 1024 * 1024;
-
-RequestContext MakeContext(const http::request<http::string_body>& request) {
-  RequestContext context;
-  context.headers.reserve(16);
-  for (const auto& field : request) {
-    std::string name = CanonicalHeaderName(field.name_string());
-    bool merged = false;
-    for (Header& header : context.headers) {
-      if (header.name == name) {
-        header.value.append(", ").append(field.value());
-        merged = true;
-        break;
-      }
-    }
-    if (!merged) context.headers.push_back(Header{std::move(name), std::string(field.value())});
-  }
-  context.received_at = FormatReceivedAt(std::chrono::system_clock::now());
-  return context;
-}
-
-Method ToMethod(http::verb verb) {
-  if (verb == http::verb::get) return Method::kGet;
-  if (verb == http::verb::post) return Method::kPost;
-  return Method::kOther;
-}
 
 // True when the client sent something that is not acceptable HTTP (as opposed to closing, timing
 // out or being cancelled).
@@ -77,17 +45,6 @@ Response ReadErrorResponse(const beast::error_code& ec, size_t max_body_bytes) {
                          "request headers too large");
   }
   return ErrorResponse(http::status::bad_request, "bad HTTP request: " + ec.message());
-}
-
-// Failed deliveries come in bursts (a broker outage fails every request): log one line a second.
-void WarnAtMostEverySecond(const Status& status) {
-  static std::atomic<int64_t> last_ms{0};
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now().time_since_epoch())
-                    .count();
-  int64_t last = last_ms.load(std::memory_order_relaxed);
-  if (now - last < 1000 || !last_ms.compare_exchange_strong(last, now)) return;
-  spdlog::warn("collector: answering 503: {}", status.ToString());
 }
 
 }  // namespace
@@ -123,7 +80,11 @@ bool SessionRegistry::WaitEmpty(std::chrono::milliseconds timeout) {
 }
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, const SessionEnv& env)
-    : stream_(std::move(socket)), env_(env) {}
+    : stream_(std::move(socket)), env_(env) {
+  beast::error_code ec;
+  auto remote = stream_.socket().remote_endpoint(ec);
+  if (!ec) client_ip_ = ClientIpText(remote.address(), env_.truncate_ip);
+}
 
 void HttpSession::RequestStop() {
   asio::post(stream_.get_executor(), [self = shared_from_this()] {
@@ -153,14 +114,23 @@ asio::awaitable<void> HttpSession::Serve() {
     reading_ = true;
     beast::error_code ec = co_await ReadRequest(parser);
     reading_ = false;
+    auto start = std::chrono::steady_clock::now();
     if (IsBadRequest(ec)) {
-      co_await Write(ReadErrorResponse(ec, env_.max_body_bytes), false);
+      Response response = ReadErrorResponse(ec, env_.max_body_bytes);
+      Record("other", response.result_int(), start, 0);
+      co_await Write(std::move(response), false);
       co_await LingeringClose();
       co_return;
     }
     if (ec) co_return;  // closed, timed out or cancelled
     http::request<http::string_body> request = parser.release();
+    route_label_ = "other";
     Response response = co_await Handle(request);
+    if (!env_.cors_origin.empty() && request.count(http::field::origin) != 0) {
+      response.set(http::field::access_control_allow_origin, env_.cors_origin);
+    }
+    // Counted before the answer goes out, so a client that reads /metrics next sees it.
+    Record(route_label_, response.result_int(), start, request.body().size());
     bool keep_alive = request.keep_alive() && !stop_;
     if (!co_await Write(std::move(response), keep_alive) || !keep_alive) co_return;
   }
@@ -171,6 +141,7 @@ asio::awaitable<beast::error_code> HttpSession::ReadRequest(
   auto [ec, bytes] =
       co_await http::async_read_header(stream_, buffer_, parser, as_tuple(use_awaitable));
   if (ec || parser.is_done()) co_return ec;
+  stream_.expires_after(env_.body_timeout);
   if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
     // curl and others wait for this before sending a body (RFC 9110 section 10.1.1).
     http::response<http::empty_body> go_on{http::status::continue_, 11};
@@ -204,60 +175,11 @@ asio::awaitable<bool> HttpSession::Write(Response response, bool keep_alive) {
   co_return !ec;
 }
 
-asio::awaitable<Status> HttpSession::Publish(std::vector<std::string> events) {
-  auto batch = std::make_shared<PendingBatch>(stream_.get_executor(), std::move(events));
-  batch->Start(*env_.producer, env_.topic);
-  Status status = co_await batch->Wait(env_.delivery_deadline);
-  if (!status.ok()) WarnAtMostEverySecond(status);
-  co_return status;
-}
-
-asio::awaitable<Response> HttpSession::Handle(const Request& request) {
-  std::string_view target(request.target().data(), request.target().size());
-  Route route = MatchRoute(ToMethod(request.method()), target);
-  switch (route.kind) {
-    case RouteKind::kNotFound:
-      co_return ErrorResponse(http::status::not_found,
-                              "no such route: " + std::string(target.substr(0, target.find('?'))));
-    case RouteKind::kMethodNotAllowed: {
-      Response response = ErrorResponse(http::status::method_not_allowed, "method not allowed");
-      response.set(http::field::allow, route.allow);
-      co_return response;
-    }
-    case RouteKind::kEvents: {
-      auto events = BuildBodyEvents(request.body(), MakeContext(request));
-      if (!events.ok()) co_return ErrorResponse(events.status());
-      size_t count = events->size();
-      Status status = co_await Publish(std::move(events).value());
-      if (!status.ok()) co_return ErrorResponse(status);
-      co_return JsonResponse(http::status::ok, "{\"accepted\":" + std::to_string(count) + "}");
-    }
-    default:
-      break;
-  }
-  std::string_view event_type = route.kind == RouteKind::kDefault         ? "default"
-                                : route.kind == RouteKind::kPurchaseSword ? "purchase_sword"
-                                                                          : route.action;
-  EventBuilder builder;
-  builder.SetString("event_type", event_type);
-  for (auto& [key, value] : ParseQuery(route.query)) {
-    if (key != "event_type") builder.SetString(key, value);
-  }
-  std::string event_id = NewEventId();
-  std::vector<std::string> events;
-  events.push_back(builder.Finish(MakeContext(request), event_id));
-  Status status = co_await Publish(std::move(events));
-  if (!status.ok()) co_return ErrorResponse(status);
-  if (route.kind == RouteKind::kDefault) {
-    co_return TextResponse(http::status::ok, "This is the default response!\n");
-  }
-  if (route.kind == RouteKind::kPurchaseSword) {
-    co_return TextResponse(http::status::ok, "Sword Purchased!\n");
-  }
-  std::string body = "{\"status\":\"ok\",\"event_type\":";
-  AppendJsonString(body, event_type);
-  body.append(",\"event_id\":\"").append(event_id).append("\"}");
-  co_return JsonResponse(http::status::ok, std::move(body));
+void HttpSession::Record(std::string_view label, int status,
+                         std::chrono::steady_clock::time_point start, size_t body_bytes) {
+  if (env_.metrics == nullptr) return;
+  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  env_.metrics->RecordRequest(label, status, elapsed.count(), body_bytes);
 }
 
 }  // namespace el::collector

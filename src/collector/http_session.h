@@ -13,14 +13,22 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "clients/rdk/producer.h"
+#include "collector/body.h"
+#include "collector/dedup.h"
+#include "collector/event.h"
+#include "collector/metrics.h"
 #include "collector/response.h"
+#include "collector/route.h"
+#include "collector/topic_router.h"
 
 namespace el::collector {
 
@@ -45,12 +53,24 @@ class SessionRegistry {
   std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;  // guarded by mu_
 };
 
-// What sessions share; owned by the Collector, which outlives its sessions.
+// What sessions share; owned by the Collector, which outlives its sessions. Pointers may be null
+// in tests that never route a request.
 struct SessionEnv {
   rdk::Producer* producer = nullptr;
-  rd_kafka_topic_t* topic = nullptr;
-  size_t max_body_bytes = 512 * 1024;
-  std::chrono::steady_clock::duration read_timeout = std::chrono::seconds(30);
+  TopicRouter* router = nullptr;
+  MessageIdWindow* dedup = nullptr;
+  Metrics* metrics = nullptr;
+  const std::atomic<bool>* broker_reachable = nullptr;
+  std::vector<std::string> header_allow;  // canonical names; empty with all_headers: every header
+  bool all_headers = false;
+  bool truncate_ip = false;
+  std::vector<std::string> write_keys;  // empty: no authentication
+  std::string cors_origin = "*";
+  BodyLimits limits;
+  size_t max_body_bytes = 500 * 1024;
+  // Idle keep-alive wait plus the request head; then the body has body_timeout.
+  std::chrono::steady_clock::duration read_timeout = std::chrono::seconds(10);
+  std::chrono::steady_clock::duration body_timeout = std::chrono::seconds(30);
   std::chrono::steady_clock::duration delivery_deadline = std::chrono::seconds(30);
   SessionRegistry* registry = nullptr;
 };
@@ -72,10 +92,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<void> Serve();
   // `request` lives in Serve()'s frame, which awaits this call to its end.
   boost::asio::awaitable<Response> Handle(const Request& request);
-  // Produces `events`, waits for acknowledgement; OK or the error to answer with.
-  boost::asio::awaitable<Status> Publish(std::vector<std::string> events);
+  // The routes that log events (seed, actions, /events, Segment).
+  boost::asio::awaitable<Response> HandleEvents(const Request& request, const Route& route);
+  boost::asio::awaitable<Response> HandleGetEvent(const Request& request, const Route& route);
+  // Produces `events` (duplicates of acknowledged messageIds skipped), waits for acknowledgement;
+  // OK or the error to answer with.
+  boost::asio::awaitable<Status> Publish(std::vector<BuiltEvent> events);
+  RequestContext MakeContext(const Request& request) const;
+  Response Preflight(const Request& request, const Route& route) const;
+  Response Health() const;
+  bool Authorized(const Request& request) const;
   boost::asio::awaitable<bool> Write(Response response, bool keep_alive);
   boost::asio::awaitable<void> LingeringClose();
+  void Record(std::string_view label, int status, std::chrono::steady_clock::time_point start,
+              size_t body_bytes);
   // Reads one request (answering `Expect: 100-continue` between header and body).
   boost::asio::awaitable<boost::beast::error_code> ReadRequest(
       boost::beast::http::request_parser<boost::beast::http::string_body>& parser);
@@ -83,6 +113,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   const SessionEnv& env_;
+  std::string client_ip_;             // remote address text (truncated when configured)
+  std::string_view route_label_;      // the current request's metrics label; strand only
   bool reading_ = false;  // strand only
   bool stop_ = false;     // strand only
 };

@@ -10,15 +10,15 @@ namespace el::collector {
 
 namespace asio = boost::asio;
 
-PendingBatch::PendingBatch(asio::any_io_executor executor, std::vector<std::string> events)
+PendingBatch::PendingBatch(asio::any_io_executor executor, std::vector<Outgoing> events)
     : executor_(executor), timer_(executor), events_(std::move(events)) {}
 
-void PendingBatch::Start(rdk::Producer& producer, rd_kafka_topic_t* topic) {
+void PendingBatch::Start(rdk::Producer& producer) {
   self_ = shared_from_this();
   pending_.store(1, std::memory_order_relaxed);  // guard, released below
-  for (const std::string& event : events_) {
+  for (const Outgoing& event : events_) {
     pending_.fetch_add(1, std::memory_order_relaxed);
-    Status status = producer.Produce(topic, event, this);
+    Status status = producer.Produce(event.topic, event.payload, this, event.key);
     if (!status.ok()) {
       pending_.fetch_sub(1, std::memory_order_relaxed);
       produce_status_ = std::move(status);

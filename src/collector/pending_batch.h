@@ -21,14 +21,21 @@
 
 namespace el::collector {
 
+// One event to produce: the payload, its partition key and topic.
+struct Outgoing {
+  std::string payload;
+  std::string key;
+  rd_kafka_topic_t* topic = nullptr;
+};
+
 class PendingBatch final : public rdk::DeliveryListener,
                            public std::enable_shared_from_this<PendingBatch> {
  public:
-  PendingBatch(boost::asio::any_io_executor executor, std::vector<std::string> events);
+  PendingBatch(boost::asio::any_io_executor executor, std::vector<Outgoing> events);
 
   // Queues every event. If the producer refuses one (queue full), the rest are not queued and the
   // batch fails; events already queued are still waited for.
-  void Start(rdk::Producer& producer, rd_kafka_topic_t* topic);
+  void Start(rdk::Producer& producer);
 
   // Completes once every queued event has a delivery report, or after `deadline`.
   // Returns OK only if every event was acknowledged. Errors: ResourceExhausted (queue full),
@@ -44,7 +51,7 @@ class PendingBatch final : public rdk::DeliveryListener,
 
   boost::asio::any_io_executor executor_;
   boost::asio::steady_timer timer_;  // used on the strand only
-  std::vector<std::string> events_;  // payloads referenced by librdkafka until delivery
+  std::vector<Outgoing> events_;     // payloads referenced by librdkafka until delivery
   std::atomic<int> pending_{0};
   std::atomic<int> first_error_{RD_KAFKA_RESP_ERR_NO_ERROR};
   Status produce_status_;               // written in Start(), read in Wait(), both on the strand

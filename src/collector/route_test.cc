@@ -29,12 +29,29 @@ TEST(RouteTest, EventsAndMethods) {
   EXPECT_EQ(MatchRoute(Method::kPost, "/events").kind, RouteKind::kEvents);
   Route get_events = MatchRoute(Method::kGet, "/events");
   EXPECT_EQ(get_events.kind, RouteKind::kMethodNotAllowed);
-  EXPECT_EQ(get_events.allow, "POST");
+  EXPECT_EQ(get_events.allow, "POST, OPTIONS");
   Route post_root = MatchRoute(Method::kPost, "/");
   EXPECT_EQ(post_root.kind, RouteKind::kMethodNotAllowed);
-  EXPECT_EQ(post_root.allow, "GET");
+  EXPECT_EQ(post_root.allow, "GET, OPTIONS");
   EXPECT_EQ(MatchRoute(Method::kOther, "/purchase_a_sword").kind, RouteKind::kMethodNotAllowed);
   EXPECT_EQ(MatchRoute(Method::kPost, "/no/such").kind, RouteKind::kNotFound);
+}
+
+TEST(RouteTest, SegmentOperationsAndPreflight) {
+  Route track = MatchRoute(Method::kPost, "/v1/track");
+  EXPECT_EQ(track.kind, RouteKind::kSegment);
+  EXPECT_EQ(track.segment, SegmentType::kTrack);
+  EXPECT_EQ(track.label, "/v1/track");
+  EXPECT_EQ(MatchRoute(Method::kPost, "/v1/b").segment, SegmentType::kBatch);
+  EXPECT_EQ(MatchRoute(Method::kPost, "/v1/batch").label, "/v1/batch");
+  EXPECT_EQ(MatchRoute(Method::kGet, "/v1/track").kind, RouteKind::kMethodNotAllowed);
+  EXPECT_EQ(MatchRoute(Method::kPost, "/v1/nope").kind, RouteKind::kNotFound);
+  EXPECT_EQ(MatchRoute(Method::kGet, "/healthz").kind, RouteKind::kHealth);
+  EXPECT_EQ(MatchRoute(Method::kGet, "/metrics").kind, RouteKind::kMetrics);
+  Route pre = MatchRoute(Method::kOptions, "/v1/page");
+  EXPECT_EQ(pre.kind, RouteKind::kPreflight);
+  EXPECT_EQ(pre.allow, "POST, OPTIONS");
+  EXPECT_EQ(MatchRoute(Method::kOptions, "/no/such").kind, RouteKind::kNotFound);
 }
 
 }  // namespace

@@ -69,10 +69,12 @@ Result<TopicHandle> Producer::OpenTopic(const std::string& name) {
 }
 
 Status Producer::Produce(rd_kafka_topic_t* topic, std::string_view payload,
-                         DeliveryListener* listener) {
-  // Flags 0: librdkafka neither copies nor frees the payload; the caller keeps it alive.
+                         DeliveryListener* listener, std::string_view key) {
+  // Flags 0: librdkafka neither copies nor frees the payload; the caller keeps it alive. The key
+  // is always copied.
   int rc = rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, 0, const_cast<char*>(payload.data()),
-                            payload.size(), nullptr, 0, listener);
+                            payload.size(), key.empty() ? nullptr : key.data(), key.size(),
+                            listener);
   if (rc == 0) return Status::Ok();
   rd_kafka_resp_err_t err = rd_kafka_last_error();
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {

@@ -50,9 +50,14 @@ class Producer {
   Result<TopicHandle> OpenTopic(const std::string& name);
 
   // Queues `payload` (not copied: it must stay valid until `listener` is called) to the topic's
-  // partitioner. On success `listener` is called exactly once later; on failure never.
+  // partitioner, which hashes a non-empty `key` (copied) so that equal keys share a partition.
+  // On success `listener` is called exactly once later; on failure never.
   // Errors: ResourceExhausted when the local queue is full, Unavailable otherwise.
-  Status Produce(rd_kafka_topic_t* topic, std::string_view payload, DeliveryListener* listener);
+  Status Produce(rd_kafka_topic_t* topic, std::string_view payload, DeliveryListener* listener,
+                 std::string_view key = {});
+
+  // Messages queued or in flight, not yet reported.
+  int QueueDepth() const { return rd_kafka_outq_len(handle_.get()); }
 
   // Waits up to `timeout` for every queued message to be delivered. Errors: DeadlineExceeded.
   Status Flush(std::chrono::milliseconds timeout);

@@ -1,0 +1,255 @@
+// HttpSession's request handling: routing, authentication, CORS, enrichment, publishing.
+// Runs on the session's strand (see http_session.h).
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/field.hpp>
+#include <unordered_set>
+
+#include "collector/auth.h"
+#include "collector/http_names.h"
+#include "collector/http_session.h"
+#include "collector/json_text.h"
+#include "collector/pending_batch.h"
+#include "collector/segment.h"
+
+namespace el::collector {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+// Failed deliveries come in bursts (a broker outage fails every request): log one line a second.
+void WarnAtMostEverySecond(std::atomic<int64_t>& last_ms, std::string_view what,
+                           const std::string& detail) {
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  int64_t last = last_ms.load(std::memory_order_relaxed);
+  if (now - last < 1000 || !last_ms.compare_exchange_strong(last, now)) return;
+  spdlog::warn("collector: {}: {}", what, detail);
+}
+
+std::atomic<int64_t> last_503_log{0};
+std::atomic<int64_t> last_duplicate_log{0};
+
+Method ToMethod(http::verb verb) {
+  if (verb == http::verb::get) return Method::kGet;
+  if (verb == http::verb::post) return Method::kPost;
+  if (verb == http::verb::options) return Method::kOptions;
+  return Method::kOther;
+}
+
+bool Allowed(const std::vector<std::string>& allow, bool all, std::string_view name) {
+  // Credentials are never stored, even with "*".
+  if (boost::beast::iequals(name, "Authorization") || boost::beast::iequals(name, "Cookie")) {
+    return false;
+  }
+  if (all) return true;
+  for (const std::string& a : allow) {
+    if (boost::beast::iequals(a, name)) return true;
+  }
+  return false;
+}
+
+Response Unauthorized() {
+  Response response = ErrorResponse(http::status::unauthorized, "missing or invalid write key");
+  response.set(http::field::www_authenticate, "Basic realm=\"eventlake\"");
+  return response;
+}
+
+}  // namespace
+
+RequestContext HttpSession::MakeContext(const Request& request) const {
+  RequestContext context;
+  context.headers.reserve(8);
+  for (const auto& field : request) {
+    if (!Allowed(env_.header_allow, env_.all_headers, field.name_string())) continue;
+    std::string name = CanonicalHeaderName(field.name_string());
+    bool merged = false;
+    for (Header& header : context.headers) {
+      if (header.name == name) {
+        header.value.append(", ").append(field.value());
+        merged = true;
+        break;
+      }
+    }
+    if (!merged) context.headers.push_back(Header{std::move(name), std::string(field.value())});
+  }
+  context.received_at = FormatReceivedAt(std::chrono::system_clock::now());
+  context.client_ip = client_ip_;
+  return context;
+}
+
+bool HttpSession::Authorized(const Request& request) const {
+  if (env_.write_keys.empty()) return true;
+  auto it = request.find(http::field::authorization);
+  if (it == request.end()) return false;
+  return IsWriteKey(env_.write_keys, BasicAuthUser(it->value()));
+}
+
+Response HttpSession::Preflight(const Request& request, const Route& route) const {
+  Response response{http::status::no_content, 11};
+  std::string origin = env_.cors_origin.empty() ? "*" : env_.cors_origin;
+  response.set(http::field::access_control_allow_origin, origin);
+  response.set(http::field::access_control_allow_methods, route.allow);
+  auto requested = request.find(http::field::access_control_request_headers);
+  response.set(http::field::access_control_allow_headers,
+               requested != request.end() ? std::string(requested->value())
+                                          : std::string("Content-Type, Authorization"));
+  response.set(http::field::access_control_max_age, "86400");
+  response.set(http::field::allow, route.allow);
+  return response;
+}
+
+Response HttpSession::Health() const {
+  bool up = env_.broker_reachable == nullptr || env_.broker_reachable->load();
+  int64_t depth = env_.producer != nullptr ? env_.producer->QueueDepth() : 0;
+  std::string body = up ? "{\"status\":\"ok\",\"broker\":\"reachable\"" :
+                          "{\"status\":\"unavailable\",\"broker\":\"unreachable\"";
+  body += ",\"queue_depth\":" + std::to_string(depth) + "}";
+  Response response = JsonResponse(up ? http::status::ok : http::status::service_unavailable,
+                                   std::move(body));
+  if (!up) response.set(http::field::retry_after, "1");
+  return response;
+}
+
+asio::awaitable<Response> HttpSession::Handle(const Request& request) {
+  std::string_view target(request.target().data(), request.target().size());
+  Route route = MatchRoute(ToMethod(request.method()), target);
+  route_label_ = route.label;
+  switch (route.kind) {
+    case RouteKind::kNotFound:
+      co_return ErrorResponse(http::status::not_found,
+                              "no such route: " + std::string(target.substr(0, target.find('?'))));
+    case RouteKind::kMethodNotAllowed: {
+      Response response = ErrorResponse(http::status::method_not_allowed, "method not allowed");
+      response.set(http::field::allow, route.allow);
+      co_return response;
+    }
+    case RouteKind::kPreflight:
+      co_return Preflight(request, route);
+    case RouteKind::kHealth:
+      co_return Health();
+    case RouteKind::kMetrics: {
+      if (env_.metrics == nullptr) co_return TextResponse(http::status::ok, "");
+      bool up = env_.broker_reachable == nullptr || env_.broker_reachable->load();
+      Response response = TextResponse(
+          http::status::ok,
+          env_.metrics->Render(env_.producer != nullptr ? env_.producer->QueueDepth() : 0, up));
+      response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      co_return response;
+    }
+    case RouteKind::kEvents:
+    case RouteKind::kSegment:
+      co_return co_await HandleEvents(request, route);
+    default:
+      co_return co_await HandleGetEvent(request, route);
+  }
+}
+
+asio::awaitable<Response> HttpSession::HandleEvents(const Request& request, const Route& route) {
+  bool authorized = Authorized(request);
+  if (!authorized && route.kind != RouteKind::kSegment) co_return Unauthorized();
+  std::vector<BuiltEvent> events;
+  if (route.kind == RouteKind::kSegment) {
+    auto built = BuildSegmentEvents(route.segment, request.body(), MakeContext(request),
+                                    env_.limits);
+    // analytics.js sends the write key in the body instead of a header.
+    if (!authorized && !(built.ok() && IsWriteKey(env_.write_keys, built->write_key))) {
+      co_return Unauthorized();
+    }
+    if (!built.ok()) co_return ErrorResponse(built.status());
+    events = std::move(built->events);
+  } else {
+    auto built = BuildBodyEvents(request.body(), MakeContext(request), env_.limits);
+    if (!built.ok()) co_return ErrorResponse(built.status());
+    events = std::move(built).value();
+  }
+  size_t count = events.size();
+  Status status = co_await Publish(std::move(events));
+  if (!status.ok()) co_return ErrorResponse(status);
+  if (route.kind == RouteKind::kSegment) {
+    co_return JsonResponse(http::status::ok, "{\"success\":true}");
+  }
+  co_return JsonResponse(http::status::ok, "{\"accepted\":" + std::to_string(count) + "}");
+}
+
+asio::awaitable<Response> HttpSession::HandleGetEvent(const Request& request, const Route& route) {
+  if (!Authorized(request)) co_return Unauthorized();
+  std::string_view event_type = route.kind == RouteKind::kDefault         ? "default"
+                                : route.kind == RouteKind::kPurchaseSword ? "purchase_sword"
+                                                                          : route.action;
+  EventBuilder builder;
+  builder.SetString("event_type", event_type);
+  for (auto& [key, value] : ParseQuery(route.query)) {
+    if (key != "event_type") builder.SetString(key, value);
+  }
+  BuiltEvent event;
+  std::string event_id = NewEventId();
+  event.json = builder.Finish(MakeContext(request), event_id);
+  event.event_type = std::string(event_type);
+  std::vector<BuiltEvent> events;
+  events.push_back(std::move(event));
+  Status status = co_await Publish(std::move(events));
+  if (!status.ok()) co_return ErrorResponse(status);
+  if (route.kind == RouteKind::kDefault) {
+    co_return TextResponse(http::status::ok, "This is the default response!\n");
+  }
+  if (route.kind == RouteKind::kPurchaseSword) {
+    co_return TextResponse(http::status::ok, "Sword Purchased!\n");
+  }
+  std::string body = "{\"status\":\"ok\",\"event_type\":";
+  AppendJsonString(body, event_type);
+  body.append(",\"event_id\":\"").append(event_id).append("\"}");
+  co_return JsonResponse(http::status::ok, std::move(body));
+}
+
+asio::awaitable<Status> HttpSession::Publish(std::vector<BuiltEvent> events) {
+  if (env_.producer == nullptr || env_.router == nullptr) {
+    co_return Unavailable("collector has no producer");
+  }
+  std::vector<const std::string*> ids;
+  ids.reserve(events.size());
+  for (const BuiltEvent& e : events) ids.push_back(&e.message_id);
+  auto now = MessageIdWindow::Clock::now();
+  std::vector<bool> skip = env_.dedup != nullptr ? env_.dedup->Seen(ids, now)
+                                                 : std::vector<bool>(events.size(), false);
+  std::unordered_set<std::string_view> in_request;
+  std::vector<Outgoing> outgoing;
+  outgoing.reserve(events.size());
+  std::vector<const std::string*> produced_ids;
+  for (size_t i = 0; i < events.size(); ++i) {
+    BuiltEvent& e = events[i];
+    if (!e.message_id.empty() && !skip[i] && !in_request.insert(e.message_id).second) skip[i] = true;
+    if (skip[i]) continue;
+    auto topic = env_.router->For(e.event_type);
+    if (!topic.ok()) co_return topic.status();
+    produced_ids.push_back(&e.message_id);
+    outgoing.push_back(Outgoing{std::move(e.json), std::move(e.key), *topic});
+  }
+  size_t duplicates = events.size() - outgoing.size();
+  if (duplicates > 0) {
+    WarnAtMostEverySecond(last_duplicate_log, "duplicate messageIds accepted, not produced again",
+                          std::to_string(duplicates) + " in one request");
+  }
+  if (!outgoing.empty()) {
+    size_t n = outgoing.size();
+    auto batch = std::make_shared<PendingBatch>(stream_.get_executor(), std::move(outgoing));
+    batch->Start(*env_.producer);
+    Status status = co_await batch->Wait(env_.delivery_deadline);
+    if (!status.ok()) {
+      WarnAtMostEverySecond(last_503_log, "answering 503", status.ToString());
+      co_return status;
+    }
+    if (env_.dedup != nullptr) env_.dedup->Remember(produced_ids, MessageIdWindow::Clock::now());
+    if (env_.metrics != nullptr) env_.metrics->AddEvents(n, duplicates);
+  } else if (env_.metrics != nullptr) {
+    env_.metrics->AddEvents(0, duplicates);
+  }
+  co_return Status::Ok();
+}
+
+}  // namespace el::collector
