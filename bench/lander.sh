@@ -55,19 +55,21 @@ brokers="127.0.0.1:$(cat "$work/port")"
 topic=events
 "$bin" topics create --brokers "$brokers" --topic "$topic" --partitions 1 >/dev/null 2>&1 || true
 kcat -P -b "$brokers" -t "$topic" -p 0 -X linger.ms=20 -X batch.num.messages=10000 \
-  -X queue.buffering.max.messages=1000000 -X queue.buffering.max.kbytes=1048576 "$work/events.ndjson"
+  -X queue.buffering.max.messages=1000000 -X queue.buffering.max.kbytes=1048576 <"$work/events.ndjson"
 high=$(kcat -Q -b "$brokers" -t "$topic:0:-1" 2>/dev/null | awk '{print $NF}' || true)
 
 # shellcheck disable=SC2086
 run_timed land "$bin" land --brokers "$brokers" --lake "$work/lake" --topic "$topic" ${BENCH_LAND_ARGS:-}
 landed=$(grep -o 'landed [0-9]* events' "$work/land.out" | awk '{print $2}')
+echo "eventlake land: ${secs[land]} s, peak RSS ${rss_mb[land]} MB" >&2
 [ "$landed" = "$count" ] || { echo "eventlake landed '$landed' of $count events:" >&2; cat "$work/land.out" "$work/land.err" >&2; exit 1; }
 
 mkdir -p "$work/duck"
 run_timed duckdb "$bin" query --lake "$work/duck" \
   "COPY (SELECT * FROM read_json('$work/events.ndjson', format='newline_delimited')) TO '$work/duck/events' (FORMAT parquet, PARTITION_BY (event_type), COMPRESSION zstd)"
+echo "DuckDB COPY: ${secs[duckdb]} s, peak RSS ${rss_mb[duckdb]} MB" >&2
 duck_rows=$("$bin" query --lake "$work/duck" --format csv \
-  "SELECT count(*) FROM read_parquet('$work/duck/events/**/*.parquet', hive_partitioning=true)" | tail -1)
+  "SELECT count(*) FROM read_parquet('$work/duck/events/**/*.parquet', hive_partitioning=true)" | tail -1 | tr -dc 0-9)
 [ "$duck_rows" = "$count" ] || { echo "DuckDB wrote $duck_rows of $count rows" >&2; exit 1; }
 
 el_rate=$(awk -v n="$count" -v s="${secs[land]}" 'BEGIN{printf "%.0f", n/s}')

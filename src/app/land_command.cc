@@ -11,6 +11,7 @@
 #include "app/commands.h"
 #include "base/log.h"
 #include "jobs/lander.h"
+#include "jobs/progress.h"
 
 namespace el::app {
 namespace {
@@ -57,6 +58,12 @@ void RunLand(LandArgs& args, int& exit_code) {
   }
   args.options.mode = args.options.follow ? jobs::WriteMode::kAppend : *mode;
   args.options.flush_interval = std::chrono::milliseconds(args.flush_ms);
+  auto bar = std::make_shared<jobs::ProgressBar>(jobs::ProgressBar::ForStderr());
+  if (!args.options.follow && bar->enabled()) {  // a terminal only; erased before the summary
+    args.options.on_progress = [bar](int64_t done, int64_t total) {
+      done < total ? bar->Update(done, total) : bar->Finish();
+    };
+  }
   auto summary = RunWithSignals(args.options);
   if (!summary.ok()) {
     std::cerr << "eventlake land: " << summary.status().message() << "\n";

@@ -46,14 +46,18 @@ using GroupKey = std::pair<std::string, int32_t>;  // topic, partition
 struct Leaf {
   fs::path dir;
   std::map<GroupKey, std::vector<fs::path>> groups;
-  bool has_subdirs = false;
+  std::vector<fs::path> subdirs;  // e.g. _schema; a lander's _staging-* forbids the swap
+  bool busy = false;
 };
 
 Leaf ReadLeaf(const fs::path& dir) {
-  Leaf leaf{dir, {}, false};
+  Leaf leaf{dir, {}, {}, false};
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_directory()) leaf.has_subdirs = true;
+    if (!it->is_directory()) continue;
+    std::string name = it->path().filename().string();
+    if (!Hidden(name) || name.rfind("_staging", 0) == 0) leaf.busy = true;
+    leaf.subdirs.push_back(it->path());
   }
   for (const fs::path& f : ListDataFiles(dir)) {
     auto src = ParseSource(f.filename().string());
@@ -139,19 +143,28 @@ Result<int64_t> RemoveSuperseded(const fs::path& dir) {
   return removed;
 }
 
-// Gives back what leftover staging folders hold and the live folder lacks, then removes them.
+// Gives back what leftover staging folders hold and the live folder lacks (data files, and hidden
+// folders moved for a swap that never happened), then removes them.
 Status RecoverStaging(const fs::path& parent) {
+  std::vector<fs::path> leftovers;
   std::error_code ec;
   for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (!it->is_directory() || name.rfind(kStagingPrefix, 0) != 0) continue;
-    fs::path live = parent / name.substr(sizeof(kStagingPrefix) - 1);
+    if (it->is_directory() && name.rfind(kStagingPrefix, 0) == 0) leftovers.push_back(it->path());
+  }
+  for (const fs::path& staging : leftovers) {
+    fs::path live = parent / staging.filename().string().substr(sizeof(kStagingPrefix) - 1);
     if (fs::is_directory(live)) {
-      for (const fs::path& f : ListDataFiles(it->path())) {
+      for (const fs::path& f : ListDataFiles(staging)) {
         if (!fs::exists(live / f.filename())) EL_RETURN_IF_ERROR(Rename(f, live / f.filename()));
       }
+      std::vector<fs::path> subs;
+      for (fs::directory_iterator sub(staging, ec), send; !ec && sub != send; sub.increment(ec)) {
+        if (sub->is_directory() && !fs::exists(live / sub->path().filename())) subs.push_back(sub->path());
+      }
+      for (const fs::path& sub : subs) EL_RETURN_IF_ERROR(Rename(sub, live / sub.filename()));
     }
-    EL_RETURN_IF_ERROR(RemoveAll(it->path()));
+    EL_RETURN_IF_ERROR(RemoveAll(staging));
   }
   return Status::Ok();
 }
@@ -207,9 +220,16 @@ class LeafCompactor {
       for (const fs::path& f : files) replaced.insert(f.filename().string());
     }
     size_t before = ListDataFiles(dir).size();
-    bool exchange = !leaf.has_subdirs;
-    if (exchange) EL_RETURN_IF_ERROR(LinkOthers(dir, staging, replaced));
-    if (exchange && !Exchange(staging, dir)) exchange = false;
+    bool exchange = !leaf.busy;
+    if (exchange && !LinkOthers(dir, staging, replaced).ok()) exchange = false;  // no hard links here
+    // Hidden folders (_schema, ...) travel with the swap; recovery gives them back after a crash.
+    for (const fs::path& sub : exchange ? leaf.subdirs : std::vector<fs::path>{}) {
+      EL_RETURN_IF_ERROR(Rename(sub, staging / sub.filename()));
+    }
+    if (exchange && !Exchange(staging, dir)) {
+      exchange = false;
+      for (const fs::path& sub : leaf.subdirs) EL_RETURN_IF_ERROR(Rename(staging / sub.filename(), sub));
+    }
     if (exchange) {
       // Late arrivals (published into the old folder after it was read) move over.
       for (const fs::path& f : ListDataFiles(staging)) {

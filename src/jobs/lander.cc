@@ -108,6 +108,9 @@ class LandRun {
     }
     EL_RETURN_IF_ERROR(consumer_->Assign(o_.topic, starts));
     size_t remaining = starts.size();
+    int64_t total = 0;
+    int64_t read = 0;
+    for (const auto& [p, start] : starts) total += end_[p] - start;
     auto last_progress = Clock::now();
     while (remaining > 0) {
       if (stop_.stop_requested()) return Cancelled("landing stopped before the range was read");
@@ -124,6 +127,7 @@ class LandRun {
       if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && msg->offset < end->second) {
         EL_RETURN_IF_ERROR(Add(*msg));
         last_progress = Clock::now();
+        if (o_.on_progress) o_.on_progress(std::min(++read, total), total);
       } else if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
                  msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
@@ -135,6 +139,7 @@ class LandRun {
         --remaining;
       }
     }
+    if (o_.on_progress) o_.on_progress(total, total);
     return Flush(o_.mode == WriteMode::kOverwrite);
   }
 

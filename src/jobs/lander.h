@@ -8,6 +8,7 @@
 // connection, all owned by the call); run it on its own std::jthread to stop it via `stop`.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <stop_token>
 #include <string>
@@ -29,6 +30,9 @@ struct LandOptions {
   WriteMode mode = WriteMode::kOverwrite;  // batch default; follow mode always appends
   std::chrono::milliseconds flush_interval{300};  // follow: max time an event waits before it is landed
   std::string event_type_field = "event_type";
+  // Batch runs: offsets read so far of the range's total, called on the landing thread after
+  // each record and once with done == total when reading is complete (jobs/progress.h).
+  std::function<void(int64_t done, int64_t total)> on_progress;
 };
 
 // The offsets landed from one partition, inclusive.
