@@ -1,12 +1,16 @@
-// `eventlake land`: lands a range of a topic into the lake (see jobs/lander.h). A follow run stops
+// `eventlake land`: lands a range of a topic, or runs a job file, into the lake (see
+// jobs/lander.h, jobs/job_spec.h). A follow run stops
 // cleanly on SIGINT/SIGTERM: the pending batch is landed first.
 #include <signal.h>
 
 #include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <algorithm>
 #include <memory>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "app/commands.h"
 #include "base/log.h"
@@ -20,6 +24,8 @@ struct LandArgs {
   jobs::LandOptions options;
   std::string mode = "overwrite";
   int64_t flush_ms = 300;
+  std::string job_file;
+  bool mode_given = false;
 };
 
 // Runs Land on a worker thread while this thread waits for SIGINT/SIGTERM (blocked for the whole
@@ -49,10 +55,42 @@ Result<jobs::LandSummary> RunWithSignals(const jobs::LandOptions& options) {
   return result;
 }
 
+// A job file: one Land run per source topic (later topics append to what earlier ones wrote).
+Result<jobs::LandSummary> RunJob(const LandArgs& args, std::string& label) {
+  EL_ASSIGN_OR_RETURN(jobs::JobSpec job, jobs::LoadJobFile(args.job_file));
+  if (!args.options.topic.empty()) job.topics = {args.options.topic};  // --topic overrides the file
+  if ((job.follow || args.options.follow) && job.topics.size() > 1) {
+    return InvalidArgument("a follow job lands one topic; split the job per topic");
+  }
+  jobs::LandSummary total;
+  label = fmt::format("{}", fmt::join(job.topics, ","));
+  for (size_t i = 0; i < job.topics.size(); ++i) {
+    jobs::LandOptions o = jobs::OptionsForJob(args.options, job, job.topics[i]);
+    if (!args.mode_given) o.mode = job.mode;
+    if (o.follow) o.mode = jobs::WriteMode::kAppend;
+    if (i > 0 && o.mode == jobs::WriteMode::kOverwrite) o.mode = jobs::WriteMode::kAppend;
+    if (i > 0) {
+      for (auto& out : o.outputs) out.mode = o.mode;
+    }
+    EL_ASSIGN_OR_RETURN(jobs::LandSummary s, RunWithSignals(o));
+    total.events += s.events;
+    total.dead_letters += s.dead_letters;
+    total.files += s.files;
+    total.seconds += s.seconds;
+    for (const std::string& t : s.tables) {
+      if (std::find(total.tables.begin(), total.tables.end(), t) == total.tables.end()) total.tables.push_back(t);
+    }
+    if (job.topics.size() == 1) total.ranges = s.ranges;
+  }
+  std::sort(total.tables.begin(), total.tables.end());
+  return total;
+}
+
 void RunLand(LandArgs& args, int& exit_code) {
   auto mode = jobs::ParseWriteMode(args.mode);
-  if (!mode.ok()) {
-    std::cerr << "eventlake land: " << mode.status().message() << "\n";
+  if (!mode.ok() || (args.job_file.empty() && args.options.topic.empty())) {
+    std::cerr << "eventlake land: "
+              << (mode.ok() ? "give either --topic or --job" : mode.status().message()) << "\n";
     exit_code = 2;
     return;
   }
@@ -64,13 +102,14 @@ void RunLand(LandArgs& args, int& exit_code) {
       done < total ? bar->Update(done, total) : bar->Finish();
     };
   }
-  auto summary = RunWithSignals(args.options);
+  std::string label = args.options.topic;
+  auto summary = args.job_file.empty() ? RunWithSignals(args.options) : RunJob(args, label);
   if (!summary.ok()) {
     std::cerr << "eventlake land: " << summary.status().message() << "\n";
     exit_code = summary.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
     return;
   }
-  std::cout << jobs::FormatSummary(args.options.topic, *summary) << std::endl;
+  std::cout << jobs::FormatSummary(label, *summary) << std::endl;
   exit_code = 0;
 }
 
@@ -82,20 +121,33 @@ void AddLandCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--brokers", args->options.brokers, "bootstrap brokers host:port,...")
       ->capture_default_str();
   cmd->add_option("--lake", args->options.lake_dir, "lake directory")->required();
-  cmd->add_option("--topic", args->options.topic, "topic to land")->required();
+  cmd->add_option("--topic", args->options.topic, "topic to land (with --job: replaces the job's topics)");
+  cmd->add_option("--job", args->job_file, "job file (TOML): source range and outputs, see README");
   cmd->add_option("--from", args->options.from, "earliest|latest|OFFSET (every partition)")
       ->capture_default_str();
   cmd->add_option("--to", args->options.to, "latest|OFFSET (exclusive end, every partition)")
       ->capture_default_str();
   cmd->add_flag("--follow", args->options.follow, "keep landing new events until SIGINT/SIGTERM");
   cmd->add_option("--mode", args->mode, "overwrite|append|error (follow always appends)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each([args](const std::string&) { args->mode_given = true; });
   cmd->add_option("--flush-ms", args->flush_ms, "follow: longest time an event waits to be landed")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
   cmd->add_option("--event-type-field", args->options.event_type_field,
                   "field whose values get their own tables")
       ->capture_default_str();
+  cmd->add_option("--event-time-field", args->options.event_time.field,
+                  "field holding the event time for dt/hour partitions (else the Kafka timestamp)");
+  cmd->add_option("--time-zone", args->options.event_time.time_zone, "zone of dt/hour folders")
+      ->capture_default_str();
+  cmd->add_option("--partition-by", args->options.partition_by,
+                  "partition columns of the default layout, e.g. dt or dt,hour")
+      ->delimiter(',');
+  cmd->add_option("--max-record-bytes", args->options.max_record_bytes,
+                  "records longer than this become dead letters")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   cmd->callback([args, &exit_code] { RunLand(*args, exit_code); });
 }
 

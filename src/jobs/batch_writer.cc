@@ -1,5 +1,6 @@
 #include "jobs/batch_writer.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
@@ -7,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "jobs/lake_files.h"
+#include "jobs/schema_history.h"
 
 namespace el::jobs {
 namespace {
@@ -41,6 +43,16 @@ Status LoadSource(duck::Connection& con, const BatchInput& in) {
   return Status::Ok();
 }
 
+bool Wants(const BatchInput& in, const std::string& column) {
+  auto has = [&](const std::vector<std::string>& v) {
+    return std::find(v.begin(), v.end(), column) != v.end();
+  };
+  if (has(in.partition_by)) return true;
+  if (in.outputs == nullptr) return false;
+  return std::any_of(in.outputs->begin(), in.outputs->end(),
+                     [&](const OutputSpec& o) { return has(o.partition_by); });
+}
+
 Status LoadDeadLetters(duck::Connection& con, const BatchInput& in) {
   EL_RETURN_IF_ERROR(con.Exec(fmt::format(
       "DROP TABLE IF EXISTS el_dead; CREATE TEMP TABLE el_dead ({}, raw VARCHAR, error VARCHAR)",
@@ -70,28 +82,111 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+// The exact name and type of column `wanted` of el_src (case-insensitive), {"", ""} when absent.
+Result<SchemaColumn> FindTypedColumn(duck::Connection& con, const std::string& wanted) {
+  EL_ASSIGN_OR_RETURN(auto cols, DescribeSelect(con, "SELECT * FROM el_src"));
+  for (const SchemaColumn& c : cols) {
+    if (EqualsIgnoreCase(c.name, wanted)) return c;
+  }
+  return SchemaColumn{};
+}
+
 // The event-type column's exact name in el_src, or "" when the relation has none.
 Result<std::string> FindColumn(duck::Connection& con, const std::string& wanted) {
-  EL_ASSIGN_OR_RETURN(auto probe, con.Query("SELECT * FROM el_src LIMIT 0"));
-  for (size_t c = 0; c < probe.ColumnCount(); ++c) {
-    std::string name = probe.ColumnName(c);
-    if (EqualsIgnoreCase(name, wanted)) return name;
+  EL_ASSIGN_OR_RETURN(SchemaColumn c, FindTypedColumn(con, wanted));
+  return c.name;
+}
+
+// A TIMESTAMPTZ expression for the event time of an el_src row (NULL when unusable).
+std::string EventTimeExpr(const SchemaColumn& c) {
+  if (c.name.empty()) return "NULL::TIMESTAMPTZ";
+  std::string id = QuoteIdent(c.name);
+  auto epoch = [](const std::string& num) {
+    return fmt::format("CASE WHEN abs({0}) >= 1e11 THEN to_timestamp({0} / 1000.0) ELSE to_timestamp({0}) END",
+                       num);
+  };
+  if (c.type == "VARCHAR" || c.type == "JSON") {  // JSON: a field with mixed types, unquoted here
+    std::string text = c.type == "JSON" ? fmt::format("json_extract_string({}, '$')", id) : id;
+    return fmt::format("COALESCE(TRY_CAST({0} AS TIMESTAMPTZ), {1})", text,
+                       epoch(fmt::format("TRY_CAST({} AS DOUBLE)", text)));
   }
-  return std::string();
+  if (c.type.rfind("TIMESTAMP", 0) == 0 || c.type == "DATE") return fmt::format("CAST({} AS TIMESTAMPTZ)", id);
+  static const char* kNumbers[] = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UBIGINT", "HUGEINT",
+                                   "UINTEGER", "FLOAT", "DOUBLE"};
+  for (const char* n : kNumbers) {
+    if (c.type == n) return epoch(fmt::format("CAST({} AS DOUBLE)", id));
+  }
+  return "NULL::TIMESTAMPTZ";
+}
+
+// Adds `dt` (YYYY-MM-DD) and, when wanted, `hour` (HH) to el_src, in the event time's zone.
+Status AddEventTime(duck::Connection& con, const BatchInput& in) {
+  bool dt = Wants(in, "dt"), hour = Wants(in, "hour");
+  if (!dt && !hour) return Status::Ok();
+  SchemaColumn field;
+  if (!in.event_time.field.empty()) {
+    EL_ASSIGN_OR_RETURN(field, FindTypedColumn(con, in.event_time.field));
+  }
+  std::string local = fmt::format("timezone({}, COALESCE({}, CAST(_timestamp AS TIMESTAMPTZ)))",
+                                  QuoteLiteral(in.event_time.time_zone), EventTimeExpr(field));
+  std::string cols;
+  if (dt) cols += fmt::format(", strftime({}, '%Y-%m-%d') AS dt", local);
+  if (hour) cols += fmt::format(", strftime({}, '%H') AS hour", local);
+  std::vector<std::string> replaced;  // same-named fields of the events give way
+  for (const char* name : {"dt", "hour"}) {
+    if ((name[0] == 'd' && !dt) || (name[0] == 'h' && !hour)) continue;
+    EL_ASSIGN_OR_RETURN(SchemaColumn existing, FindTypedColumn(con, name));
+    if (!existing.name.empty()) replaced.push_back(QuoteIdent(existing.name));
+  }
+  std::string exclude = replaced.empty() ? "" : fmt::format(" EXCLUDE ({})", fmt::join(replaced, ", "));
+  return con.Exec(fmt::format(
+      "CREATE TEMP TABLE el_src2 AS SELECT *{}{} FROM el_src; DROP TABLE el_src; "
+      "ALTER TABLE el_src2 RENAME TO el_src",
+      exclude, cols));
+}
+
+// DuckDB names partitioned files `<stem>_<i>.parquet`; the first becomes `<stem>.parquet`.
+Status RenamePartFiles(const fs::path& dir, const std::string& stem) {
+  std::error_code ec;
+  for (const fs::path& f : ListDataFilesRecursive(dir)) {
+    if (f.filename() != stem + "_0.parquet") continue;
+    fs::rename(f, f.parent_path() / (stem + ".parquet"), ec);
+    if (ec) return IOError("cannot rename " + f.string() + ": " + ec.message());
+  }
+  return Status::Ok();
 }
 
 class Stager {
  public:
   Stager(duck::Connection& con, const BatchInput& in) : con_(con), in_(in) {}
 
-  // Writes `select` (rows of one partition) to LAKE/<table>/_staging-<id>/<range name>.
-  Status Write(const std::string& table, const PartitionRange& r, const std::string& select) {
-    fs::path dir = in_.lake_dir / table / ("_staging-" + in_.staging_id);
+  // Writes `select` (rows of one partition) to LAKE/<table>/_staging-<id>/<range name>, cast to
+  // the table's schema; with `partition_by`, into Hive folders below it.
+  Status Write(const std::string& table, const PartitionRange& r, const std::string& select,
+               const std::vector<std::string>& partition_by = {}, const fs::path& root = {}) {
+    fs::path table_dir = root.empty() ? in_.lake_dir / table : root;
+    fs::path dir = table_dir / ("_staging-" + in_.staging_id);
     if (dirs_.emplace(table, dir).second) EL_RETURN_IF_ERROR(MakeDirs(dir));
-    fs::path file = dir / DataFileName(in_.topic, r.partition, r.first, r.last);
-    return con_.Exec(fmt::format("COPY ({} ORDER BY _offset) TO {} (FORMAT parquet, COMPRESSION zstd)",
-                                 select, QuoteLiteral(file.string())));
+    EL_ASSIGN_OR_RETURN(std::vector<SchemaColumn> cols, DescribeSelect(con_, select));
+    EL_ASSIGN_OR_RETURN(std::string list, ConformToSchema(con_, table_dir, cols));
+    bool has_offset = std::any_of(cols.begin(), cols.end(), [](auto& c) { return c.name == "_offset"; });
+    std::string query = fmt::format("SELECT {} FROM ({}) AS el_o{}", list, select,
+                                    has_offset ? " ORDER BY _offset" : "");
+    std::string file = DataFileName(in_.topic, r.partition, r.first, r.last);
+    if (partition_by.empty()) {
+      return con_.Exec(fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd)", query,
+                                   QuoteLiteral((dir / file).string())));
+    }
+    std::string stem = file.substr(0, file.size() - std::string_view(".parquet").size());
+    std::vector<std::string> quoted;
+    for (const std::string& p : partition_by) quoted.push_back(QuoteIdent(p));
+    EL_RETURN_IF_ERROR(con_.Exec(fmt::format(
+        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({}), FILENAME_PATTERN {}, "
+        "OVERWRITE_OR_IGNORE)",
+        query, QuoteLiteral(dir.string()), fmt::join(quoted, ", "), QuoteLiteral(stem + "_{i}"))));
+    return RenamePartFiles(dir, stem);
   }
+
   const std::map<std::string, fs::path>& dirs() const { return dirs_; }
 
  private:
@@ -121,9 +216,67 @@ Status StageEventTypes(duck::Connection& con, const BatchInput& in, Stager& stag
       std::string where = fmt::format("_partition = {} AND {} IN ({})", r.partition, value_expr, in_list);
       EL_ASSIGN_OR_RETURN(auto n, con.Query("SELECT count(*) FROM el_src WHERE " + where));
       if (n.Int(0, 0) == 0) continue;
-      EL_RETURN_IF_ERROR(stager.Write(table, r, "SELECT * FROM el_src WHERE " + where));
+      EL_RETURN_IF_ERROR(stager.Write(table, r, "SELECT * FROM el_src WHERE " + where, in.partition_by));
     }
     order.push_back(table);
+  }
+  return Status::Ok();
+}
+
+// The SELECT of one output: its SQL, or with `unnest`, one row per element of that array
+// carrying the parent key columns (struct elements become columns, others a column named after
+// the array).
+Result<std::string> OutputSelect(duck::Connection& con, const OutputSpec& o) {
+  if (o.unnest.empty()) return o.sql;
+  std::string path;
+  std::string last;
+  for (size_t start = 0; start <= o.unnest.size();) {
+    size_t dot = std::min(o.unnest.find('.', start), o.unnest.size());
+    last = o.unnest.substr(start, dot - start);
+    path += (path.empty() ? "" : ".") + QuoteIdent(last);
+    start = dot + 1;
+  }
+  std::string keys;
+  for (const std::string& k : o.parent_key) keys += QuoteIdent(k) + ", ";
+  std::string items = fmt::format("SELECT {}UNNEST({}) AS el_item FROM ({}) AS el_parent", keys, path, o.sql);
+  EL_ASSIGN_OR_RETURN(std::vector<SchemaColumn> cols, DescribeSelect(con, items));
+  bool is_struct = !cols.empty() && cols.back().type.rfind("STRUCT(", 0) == 0;
+  return fmt::format("SELECT {}{} FROM ({}) AS el_items", keys,
+                     is_struct ? "UNNEST(el_item)" : "el_item AS " + QuoteIdent(last), items);
+}
+
+// Job mode: every output, partition by partition (the view `source` holds one partition's rows;
+// each output is also a view named after its table, for later outputs to read).
+Status StageOutputs(duck::Connection& con, const BatchInput& in, Stager& stager,
+                    std::vector<std::string>& order) {
+  for (const PartitionRange& r : in.ranges) {
+    EL_RETURN_IF_ERROR(con.Exec(fmt::format(
+        "CREATE OR REPLACE TEMP VIEW source AS SELECT * FROM el_src WHERE _partition = {}", r.partition)));
+    for (const OutputSpec& o : *in.outputs) {
+      auto select = OutputSelect(con, o);
+      if (!select.ok()) return InvalidArgument("output " + o.table + ": " + select.status().message());
+      std::string view = QuoteIdent(o.table);
+      Status st = con.Exec(fmt::format("CREATE OR REPLACE TEMP VIEW {} AS {}", view, *select));
+      if (!st.ok()) return InvalidArgument("output " + o.table + ": " + st.message());
+      auto n = con.Query("SELECT count(*) FROM " + view);
+      if (!n.ok()) return InvalidArgument("output " + o.table + ": " + n.status().message());
+      if (n->Int(0, 0) == 0) continue;
+      EL_RETURN_IF_ERROR(stager.Write(o.table, r, "SELECT * FROM " + view, o.partition_by));
+      if (std::find(order.begin(), order.end(), o.table) == order.end()) order.push_back(o.table);
+    }
+  }
+  return Status::Ok();
+}
+
+// Job mode: one progress file per partition range into the job's commit folder.
+Status StageProgress(duck::Connection& con, const BatchInput& in, Stager& stager) {
+  for (const PartitionRange& r : in.ranges) {
+    EL_RETURN_IF_ERROR(stager.Write(
+        "_progress", r,
+        fmt::format("SELECT {} AS topic, {}::INTEGER AS partition, {}::BIGINT AS first_offset, "
+                    "{}::BIGINT AS last_offset, {}::BIGINT AS records, now()::TIMESTAMP AS landed_at",
+                    QuoteLiteral(in.topic), r.partition, r.first, r.last, r.count),
+        {}, in.commit_dir));
   }
   return Status::Ok();
 }
@@ -131,10 +284,17 @@ Status StageEventTypes(duck::Connection& con, const BatchInput& in, Stager& stag
 }  // namespace
 
 Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchInput& in) {
+  bool job = in.outputs != nullptr && !in.outputs->empty();
+  EL_RETURN_IF_ERROR(con.Exec("SET TimeZone = 'UTC'"));
   EL_RETURN_IF_ERROR(LoadSource(con, in));
+  EL_RETURN_IF_ERROR(AddEventTime(con, in));
   Stager stager(con, in);
   std::vector<std::string> order;
-  EL_RETURN_IF_ERROR(StageEventTypes(con, in, stager, order));
+  if (job) {
+    EL_RETURN_IF_ERROR(StageOutputs(con, in, stager, order));
+  } else {
+    EL_RETURN_IF_ERROR(StageEventTypes(con, in, stager, order));
+  }
   if (in.dead_letters != nullptr && !in.dead_letters->empty()) {
     EL_RETURN_IF_ERROR(LoadDeadLetters(con, in));
     std::string table = in.topic + "_dead_letter";
@@ -147,13 +307,27 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
     }
     order.push_back(table);
   }
-  for (const PartitionRange& r : in.ranges) {
-    EL_RETURN_IF_ERROR(stager.Write(
-        in.topic, r, fmt::format("SELECT * FROM el_src WHERE _partition = {}", r.partition)));
+  if (job) {
+    EL_RETURN_IF_ERROR(StageProgress(con, in, stager));
+    order.push_back("_progress");
+  } else {
+    for (const PartitionRange& r : in.ranges) {
+      EL_RETURN_IF_ERROR(stager.Write(
+          in.topic, r, fmt::format("SELECT * FROM el_src WHERE _partition = {}", r.partition),
+          in.partition_by));
+    }
+    order.push_back(in.topic);
   }
-  order.push_back(in.topic);
   std::vector<StagedTable> out;
-  for (const std::string& table : order) out.push_back({table, stager.dirs().at(table)});
+  for (const std::string& table : order) {
+    WriteMode mode = in.mode;
+    if (job) {
+      for (const OutputSpec& o : *in.outputs) {
+        if (o.table == table && o.mode) mode = *o.mode;
+      }
+    }
+    out.push_back({table, stager.dirs().at(table), mode});
+  }
   EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_src; DROP TABLE IF EXISTS el_dead"));
   return out;
 }

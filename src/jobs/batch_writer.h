@@ -13,6 +13,7 @@
 
 #include "base/result.h"
 #include "clients/duck/duck.h"
+#include "jobs/job_spec.h"
 #include "jobs/record_stager.h"
 
 namespace el::jobs {
@@ -34,17 +35,29 @@ struct BatchInput {
   int64_t good_records = 0;
   const std::vector<DeadLetter>* dead_letters = nullptr;
   std::vector<PartitionRange> ranges;  // every partition the batch read from
+  WriteMode mode = WriteMode::kOverwrite;  // for tables without their own mode
+  // Event time: with partition columns `dt` / `hour` wanted, the source gains them, computed
+  // from this field (UTC unless a zone is given), or from the Kafka timestamp when it is absent.
+  EventTimeSpec event_time;
+  std::vector<std::string> partition_by;  // default layout: partition columns of every table
+  // Job mode (outputs non-empty): each output is written instead of the default layout, and
+  // the batch commits through a progress file in `commit_dir` (LAKE/_jobs/<job>).
+  const std::vector<OutputSpec>* outputs = nullptr;
+  std::filesystem::path commit_dir;
 };
 
 struct StagedTable {
   std::string name;
   std::filesystem::path staging_dir;
+  WriteMode mode = WriteMode::kOverwrite;
 };
 
 // Stages the batch's Parquet files. Returns the staged tables in publish order: event-type
-// tables, then the dead-letter table, then the topic's table last (its files mark the batch as
-// committed, so they must appear last). The topic's table gets a file for every partition of
-// `ranges`, even an empty one. Errors: IOError, InvalidArgument (DuckDB refused the data).
+// tables (or the job's outputs), then the dead-letter table, then the commit table last: the
+// topic's table, or the job's progress folder (its files mark the batch as committed, so they
+// must appear last). The commit table gets a file for every partition of `ranges`, even an
+// empty one. Every table's files are cast to its evolving schema (jobs/schema_history.h).
+// Errors: IOError, InvalidArgument (DuckDB refused the data or an output's SQL).
 Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchInput& in);
 
 }  // namespace el::jobs

@@ -107,29 +107,75 @@ Status SyncDir(const fs::path& dir) {
   return Status::Ok();
 }
 
-Result<int64_t> PublishStaged(const fs::path& staging_dir, bool replace) {
-  fs::path table_dir = staging_dir.parent_path();
-  std::set<std::string> moved;
+std::vector<fs::path> ListDataFilesRecursive(const fs::path& table_dir) {
+  std::vector<fs::path> out;
   std::error_code ec;
-  for (const fs::path& file : ListDataFiles(staging_dir)) {
-    fs::rename(file, table_dir / file.filename(), ec);
-    if (ec) return FsError("cannot publish", file, ec);
-    moved.insert(file.filename().string());
-  }
-  if (replace) {
-    for (const fs::path& old : ListDataFiles(table_dir)) {
-      if (moved.count(old.filename().string()) != 0) continue;
-      fs::remove(old, ec);
-      if (ec) return FsError("cannot remove", old, ec);
+  fs::recursive_directory_iterator it(table_dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (Hidden(name)) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
     }
+    if (it->is_regular_file() && it->path().extension() == ".parquet") out.push_back(it->path());
   }
-  fs::path success = table_dir / "_SUCCESS";
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+
+Status TouchSuccess(const fs::path& dir) {
+  fs::path success = dir / "_SUCCESS";
   int fd = ::open(success.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoError("create " + success.string(), errno);
   ::close(fd);
+  return Status::Ok();
+}
+
+// Removes partition folders under `table_dir` that hold no visible data file any more.
+void RemoveEmptyPartitions(const fs::path& table_dir) {
+  std::vector<fs::path> dirs;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(table_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (Hidden(it->path().filename().string())) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_directory()) dirs.push_back(it->path());
+  }
+  std::sort(dirs.rbegin(), dirs.rend());  // children before parents
+  for (const fs::path& d : dirs) {
+    if (ListDataFilesRecursive(d).empty()) fs::remove_all(d, ec);
+  }
+}
+
+}  // namespace
+
+Result<int64_t> PublishStaged(const fs::path& staging_dir, bool replace) {
+  fs::path table_dir = staging_dir.parent_path();
+  std::set<fs::path> moved;
+  std::set<fs::path> dirs{table_dir};
+  std::error_code ec;
+  for (const fs::path& file : ListDataFilesRecursive(staging_dir)) {
+    fs::path target = table_dir / file.lexically_relative(staging_dir);
+    if (dirs.insert(target.parent_path()).second) EL_RETURN_IF_ERROR(MakeDirs(target.parent_path()));
+    fs::rename(file, target, ec);
+    if (ec) return FsError("cannot publish", file, ec);
+    moved.insert(target);
+  }
+  if (replace) {
+    for (const fs::path& old : ListDataFilesRecursive(table_dir)) {
+      if (moved.count(old) != 0) continue;
+      fs::remove(old, ec);
+      if (ec) return FsError("cannot remove", old, ec);
+    }
+    RemoveEmptyPartitions(table_dir);
+  }
+  for (const fs::path& dir : dirs) EL_RETURN_IF_ERROR(TouchSuccess(dir));
   fs::remove_all(staging_dir, ec);
   if (ec) return FsError("cannot remove", staging_dir, ec);
-  EL_RETURN_IF_ERROR(SyncDir(table_dir));
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) EL_RETURN_IF_ERROR(SyncDir(*it));
   return static_cast<int64_t>(moved.size());
 }
 
@@ -138,34 +184,47 @@ Result<int64_t> PublishStaged(const fs::path& staging_dir, bool replace) {
 namespace el::jobs {
 
 Result<std::map<int32_t, int64_t>> RecoverTopic(const fs::path& lake_dir, const std::string& topic) {
+  std::vector<std::string> tables;
+  for (const std::string& t : ListTables(lake_dir)) {
+    if (t == topic || t.rfind(topic + "_", 0) == 0) tables.push_back(t);
+  }
+  return RecoverRange(lake_dir, topic, lake_dir / topic, topic, tables);
+}
+
+Result<std::map<int32_t, int64_t>> RecoverRange(const fs::path& lake_dir, const std::string& topic,
+                                                const fs::path& commit_dir,
+                                                const std::string& staging_key,
+                                                const std::vector<std::string>& tables) {
   std::error_code ec;
-  fs::remove_all(lake_dir / "_staging" / topic, ec);
-  if (ec) return IOError("cannot clean " + (lake_dir / "_staging" / topic).string() + ": " + ec.message());
+  fs::remove_all(lake_dir / "_staging" / staging_key, ec);
+  if (ec) return IOError("cannot clean " + (lake_dir / "_staging" / staging_key).string() + ": " + ec.message());
   std::map<int32_t, int64_t> next;
-  for (const fs::path& file : ListDataFiles(lake_dir / topic)) {
+  for (const fs::path& file : ListDataFilesRecursive(commit_dir)) {
     auto range = ParseDataFileName(topic, file.filename().string());
     if (!range) continue;
     int64_t& n = next[range->partition];
     n = std::max(n, range->last + 1);
   }
-  std::string staging_prefix = "_staging-" + topic + "-";
-  for (fs::directory_iterator t(lake_dir, ec), end; !ec && t != end; t.increment(ec)) {
-    if (!t->is_directory()) continue;
+  std::string staging_prefix = "_staging-" + staging_key + "-";
+  std::vector<fs::path> dirs{commit_dir};
+  for (const std::string& table : tables) dirs.push_back(lake_dir / table);
+  for (const fs::path& dir : dirs) {
     std::error_code ec2;
-    for (fs::directory_iterator f(t->path(), ec2); !ec2 && f != end; f.increment(ec2)) {
-      std::string name = f->path().filename().string();
-      if (name.rfind(staging_prefix, 0) == 0) {
+    for (fs::directory_iterator f(dir, ec2), end; !ec2 && f != end; f.increment(ec2)) {
+      if (f->path().filename().string().rfind(staging_prefix, 0) == 0) {
         fs::remove_all(f->path(), ec2);
         if (ec2) return IOError("cannot clean " + f->path().string() + ": " + ec2.message());
-        continue;
       }
-      auto range = ParseDataFileName(topic, name);
-      if (!range || t->path().filename() == topic) continue;
+    }
+    if (dir == commit_dir) continue;
+    for (const fs::path& file : ListDataFilesRecursive(dir)) {
+      auto range = ParseDataFileName(topic, file.filename().string());
+      if (!range) continue;
       auto it = next.find(range->partition);
       if (it == next.end() || range->first >= it->second) {
-        spdlog::warn("removing {}: its batch was never committed to table {}", f->path().string(), topic);
-        fs::remove(f->path(), ec2);
-        if (ec2) return IOError("cannot remove " + f->path().string() + ": " + ec2.message());
+        spdlog::warn("removing {}: its batch was never committed", file.string());
+        fs::remove(file, ec2);
+        if (ec2) return IOError("cannot remove " + file.string() + ": " + ec2.message());
       }
     }
   }

@@ -33,6 +33,10 @@ std::optional<DataFileRange> ParseDataFileName(std::string_view topic, std::stri
 // Visible Parquet files directly in `table_dir` (sorted), empty when the folder is absent.
 std::vector<std::filesystem::path> ListDataFiles(const std::filesystem::path& table_dir);
 
+// Visible Parquet files at any depth under `table_dir` (Hive partition folders included; hidden
+// folders skipped), sorted.
+std::vector<std::filesystem::path> ListDataFilesRecursive(const std::filesystem::path& table_dir);
+
 // Visible table folders of the lake (names not starting with '_' or '.'), sorted.
 std::vector<std::string> ListTables(const std::filesystem::path& lake_dir);
 
@@ -42,9 +46,11 @@ Status MakeDirs(const std::filesystem::path& dir);
 // fsyncs a directory so that renames inside it are durable. Errors: IOError.
 Status SyncDir(const std::filesystem::path& dir);
 
-// Moves every file of `staging_dir` into its parent table folder (rename, atomic per file),
-// then, when `replace` is set, deletes the table's other data files; writes `_SUCCESS`, fsyncs
-// the folder and removes the staging folder. Returns the number of files moved.
+// Moves every file of `staging_dir` (at any depth: Hive partition folders keep their relative
+// path) into its parent table folder (rename, atomic per file), then, when `replace` is set,
+// deletes the table's other data files at any depth (and partition folders left empty); writes
+// `_SUCCESS` in the table folder and in every partition folder that received files, fsyncs the
+// folders and removes the staging folder. Returns the number of files moved.
 Result<int64_t> PublishStaged(const std::filesystem::path& staging_dir, bool replace);
 
 }  // namespace el::jobs
@@ -58,5 +64,15 @@ namespace el::jobs {
 // tables but never committed to the topic's table). Returns partition -> next offset.
 Result<std::map<int32_t, int64_t>> RecoverTopic(const std::filesystem::path& lake_dir,
                                                  const std::string& topic);
+
+// The general form: progress is read from the data files directly in `commit_dir` (a table
+// folder or a job's hidden progress folder), staging leftovers named `_staging-<staging_key>-*`
+// and `LAKE/_staging/<staging_key>` are removed, and uncommitted files of `topic` are removed at
+// any depth of the table folders in `tables` only.
+Result<std::map<int32_t, int64_t>> RecoverRange(const std::filesystem::path& lake_dir,
+                                                const std::string& topic,
+                                                const std::filesystem::path& commit_dir,
+                                                const std::string& staging_key,
+                                                const std::vector<std::string>& tables);
 
 }  // namespace el::jobs

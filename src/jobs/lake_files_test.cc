@@ -76,6 +76,7 @@ TEST(LakeFilesTest, RecoverRemovesUncommittedBatches) {
   Touch(lake / "ev_buy" / "other+0+20-29.parquet");  // another topic's file
   Touch(lake / "ev_buy" / "_staging-ev-1-1" / "ev+0+30-31.parquet");
   Touch(lake / "_staging" / "ev" / "x.ndjson");
+  Touch(lake / "ev" / "_staging-ev-1-2" / "ev+0+20-29.parquet");
   auto next = RecoverTopic(lake, "ev");
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(*next, (std::map<int32_t, int64_t>{{0, 20}, {1, 5}}));
@@ -84,7 +85,30 @@ TEST(LakeFilesTest, RecoverRemovesUncommittedBatches) {
   EXPECT_FALSE(fs::exists(lake / "ev_buy" / "ev+2+0-3.parquet"));
   EXPECT_TRUE(fs::exists(lake / "ev_buy" / "other+0+20-29.parquet"));
   EXPECT_FALSE(fs::exists(lake / "ev_buy" / "_staging-ev-1-1"));
+  EXPECT_FALSE(fs::exists(lake / "ev" / "_staging-ev-1-2"));
   EXPECT_FALSE(fs::exists(lake / "_staging" / "ev"));
+  fs::remove_all(lake);
+}
+
+TEST(LakeFilesTest, PublishesPartitionFoldersAndRecoversFromThem) {
+  fs::path lake = TempDir();
+  Touch(lake / "t" / "dt=2020-01-01" / "ev+0+0-9.parquet");
+  Touch(lake / "t" / "_staging-j-1-1" / "dt=2020-01-02" / "ev+0+10-19.parquet");
+  auto n = PublishStaged(lake / "t" / "_staging-j-1-1", true);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_TRUE(fs::exists(lake / "t" / "dt=2020-01-02" / "ev+0+10-19.parquet"));
+  EXPECT_TRUE(fs::exists(lake / "t" / "dt=2020-01-02" / "_SUCCESS"));
+  EXPECT_TRUE(fs::exists(lake / "t" / "_SUCCESS"));
+  EXPECT_FALSE(fs::exists(lake / "t" / "dt=2020-01-01"));  // replaced, empty folder removed
+  Touch(lake / "_jobs" / "j" / "ev+0+0-19.parquet");
+  Touch(lake / "t" / "dt=2020-01-03" / "ev+0+20-29.parquet");  // never committed
+  Touch(lake / "other" / "ev+0+20-29.parquet");                 // not this job's table
+  auto next = RecoverRange(lake, "ev", lake / "_jobs" / "j", "j", {"t"});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, (std::map<int32_t, int64_t>{{0, 20}}));
+  EXPECT_FALSE(fs::exists(lake / "t" / "dt=2020-01-03" / "ev+0+20-29.parquet"));
+  EXPECT_TRUE(fs::exists(lake / "other" / "ev+0+20-29.parquet"));
   fs::remove_all(lake);
 }
 

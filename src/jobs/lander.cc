@@ -29,31 +29,40 @@ constexpr auto kStallTimeout = std::chrono::seconds(60);
 constexpr int64_t kMaxBatchRecords = 100'000;
 constexpr int64_t kMaxBatchBytes = 64LL << 20;
 
-struct OffsetSpec {
-  enum class Kind { kEarliest, kLatest, kOffset } kind = Kind::kEarliest;
-  int64_t offset = 0;
-};
-
-Result<OffsetSpec> ParseOffsetSpec(const std::string& text, bool allow_earliest) {
-  if (text == "earliest" && allow_earliest) return OffsetSpec{OffsetSpec::Kind::kEarliest, 0};
-  if (text == "latest") return OffsetSpec{OffsetSpec::Kind::kLatest, 0};
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value < 0) {
-    return InvalidArgument("bad offset '" + text + "': expected " +
-                           (allow_earliest ? "earliest, latest" : "latest") +
-                           " or a non-negative number");
-  }
-  return OffsetSpec{OffsetSpec::Kind::kOffset, value};
-}
-
-int64_t Resolve(const OffsetSpec& spec, const rdk::Watermarks& w) {
+int64_t Resolve(const RangeSpec& spec, int32_t partition, const rdk::Watermarks& w,
+                const std::map<int32_t, int64_t>& by_time) {
   switch (spec.kind) {
-    case OffsetSpec::Kind::kEarliest: return w.low;
-    case OffsetSpec::Kind::kLatest: return w.high;
-    case OffsetSpec::Kind::kOffset: return std::clamp(spec.offset, w.low, w.high);
+    case RangeSpec::Kind::kEarliest: return w.low;
+    case RangeSpec::Kind::kLatest: return w.high;
+    case RangeSpec::Kind::kOffset: return std::clamp(spec.value, w.low, w.high);
+    case RangeSpec::Kind::kPerPartition: {
+      auto it = spec.partitions.find(partition);
+      return it == spec.partitions.end() ? w.low : std::clamp(it->second, w.low, w.high);
+    }
+    case RangeSpec::Kind::kTimestamp: {
+      auto it = by_time.find(partition);
+      return it == by_time.end() || it->second < 0 ? w.high : std::clamp(it->second, w.low, w.high);
+    }
   }
   return w.low;
+}
+
+// The first offset per partition whose timestamp is >= `ms` (-1: none), via a short-lived
+// client handle (ListOffsets by time). Errors: Unavailable.
+Result<std::map<int32_t, int64_t>> OffsetsForTime(const std::string& brokers, const std::string& topic,
+                                                  const std::vector<int32_t>& partitions, int64_t ms) {
+  EL_ASSIGN_OR_RETURN(rdk::Conf conf, rdk::MakeConf({{"bootstrap.servers", brokers}}));
+  EL_ASSIGN_OR_RETURN(rdk::KafkaHandle rk, rdk::MakeHandle(RD_KAFKA_CONSUMER, std::move(conf)));
+  rdk::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (int32_t p : partitions) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = ms;
+  rd_kafka_resp_err_t err =
+      rd_kafka_offsets_for_times(rk.get(), list.get(), static_cast<int>(kMetadataTimeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Unavailable(std::string("offsets for time: ") + rd_kafka_err2str(err));
+  }
+  std::map<int32_t, int64_t> out;
+  for (int i = 0; i < list->cnt; ++i) out[list->elems[i].partition] = list->elems[i].offset;
+  return out;
 }
 
 class LandRun {
@@ -75,19 +84,60 @@ class LandRun {
     if (o_.lake_dir.empty()) return InvalidArgument("a lake directory is required");
     if (o_.brokers.empty()) return InvalidArgument("a broker list is required");
     if (o_.flush_interval.count() <= 0) return InvalidArgument("flush interval must be positive");
-    EL_ASSIGN_OR_RETURN(from_, ParseOffsetSpec(o_.from, true));
-    EL_ASSIGN_OR_RETURN(to_, ParseOffsetSpec(o_.to, false));
-    lake_ = fs::path(o_.lake_dir);
     EL_ASSIGN_OR_RETURN(db_, duck::Database::OpenInMemory());
     EL_ASSIGN_OR_RETURN(con_, duck::Connection::Open(*db_));
+    if (o_.from_spec) {
+      from_ = *o_.from_spec;
+    } else {
+      EL_ASSIGN_OR_RETURN(from_, ParseRangeText(o_.from, true));
+    }
+    EL_ASSIGN_OR_RETURN(to_, ParseRangeText(o_.to, false));
+    if (o_.max_record_bytes <= 0) return InvalidArgument("the record size limit must be positive");
+    EL_RETURN_IF_ERROR(CheckTimeZone());
+    job_ = !o_.outputs.empty();
+    staging_key_ = job_ ? o_.job_name : o_.topic;
+    if (job_ && o_.job_name.empty()) return InvalidArgument("a job needs a name");
+    lake_ = fs::path(o_.lake_dir);
     EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::Create(o_.brokers, {{"group.id", "eventlake-land"}}));
     EL_ASSIGN_OR_RETURN(partitions_, consumer_->Partitions(o_.topic, kMetadataTimeout));
     for (int32_t p : partitions_) {
       EL_ASSIGN_OR_RETURN(watermarks_[p], consumer_->QueryWatermarks(o_.topic, p, kMetadataTimeout));
     }
+    if (from_.kind == RangeSpec::Kind::kTimestamp) {
+      EL_ASSIGN_OR_RETURN(by_time_, OffsetsForTime(o_.brokers, o_.topic, partitions_, from_.value));
+    }
     EL_RETURN_IF_ERROR(MakeDirs(lake_));
-    EL_ASSIGN_OR_RETURN(committed_, RecoverTopic(lake_, o_.topic));
-    EL_RETURN_IF_ERROR(MakeDirs(lake_ / "_staging" / o_.topic));
+    if (job_) {
+      std::vector<std::string> tables{o_.topic + "_dead_letter"};
+      for (const OutputSpec& out : o_.outputs) tables.push_back(out.table);
+      EL_ASSIGN_OR_RETURN(committed_, RecoverRange(lake_, o_.topic, CommitDir(), staging_key_, tables));
+    } else {
+      EL_ASSIGN_OR_RETURN(committed_, RecoverTopic(lake_, o_.topic));
+    }
+    EL_RETURN_IF_ERROR(MakeDirs(lake_ / "_staging" / staging_key_));
+    return Status::Ok();
+  }
+
+  fs::path CommitDir() const { return lake_ / "_jobs" / o_.job_name; }
+
+  Status CheckTimeZone() {
+    auto res = con_->Query("SELECT timezone(" + duck::QuoteLiteral(o_.event_time.time_zone) + ", now())");
+    if (!res.ok()) return InvalidArgument("unknown time zone '" + o_.event_time.time_zone + "'");
+    return Status::Ok();
+  }
+
+  // Mode error: fails when a table the run writes already holds data.
+  Status CheckNotExists() {
+    std::vector<std::string> tables;
+    for (const OutputSpec& out : o_.outputs) {
+      if (out.mode.value_or(o_.mode) == WriteMode::kError) tables.push_back(out.table);
+    }
+    if (!job_ && o_.mode == WriteMode::kError) tables.push_back(o_.topic);
+    for (const std::string& t : tables) {
+      if (!ListDataFilesRecursive(lake_ / t).empty()) {
+        return AlreadyExists("table " + t + " already exists in " + o_.lake_dir);
+      }
+    }
     return Status::Ok();
   }
 
@@ -95,17 +145,15 @@ class LandRun {
     std::map<int32_t, int64_t> starts;
     for (int32_t p : partitions_) {
       const rdk::Watermarks& w = watermarks_[p];
-      int64_t start = Resolve(from_, w);
-      int64_t end = to_.kind == OffsetSpec::Kind::kLatest ? w.high : std::clamp(to_.offset, w.low, w.high);
+      int64_t start = Resolve(from_, p, w, by_time_);
+      int64_t end = to_.kind == RangeSpec::Kind::kLatest ? w.high : std::clamp(to_.value, w.low, w.high);
       if (start < end) {
         starts[p] = start;
         end_[p] = end;
       }
     }
     if (starts.empty()) return Status::Ok();
-    if (o_.mode == WriteMode::kError && !ListDataFiles(lake_ / o_.topic).empty()) {
-      return AlreadyExists("table " + o_.topic + " already exists in " + o_.lake_dir);
-    }
+    EL_RETURN_IF_ERROR(CheckNotExists());
     EL_RETURN_IF_ERROR(consumer_->Assign(o_.topic, starts));
     size_t remaining = starts.size();
     int64_t total = 0;
@@ -140,14 +188,15 @@ class LandRun {
       }
     }
     if (o_.on_progress) o_.on_progress(total, total);
-    return Flush(o_.mode == WriteMode::kOverwrite);
+    return Flush(true);
   }
 
   Status RunFollow() {
     std::map<int32_t, int64_t> starts;
     for (int32_t p : partitions_) {
       auto it = committed_.find(p);
-      starts[p] = it != committed_.end() ? it->second : Resolve(from_, watermarks_[p]);
+      starts[p] = it != committed_.end() ? it->second : Resolve(from_, p, watermarks_[p], by_time_);
+      if (it != committed_.end()) reached_time_.insert(p);
     }
     EL_RETURN_IF_ERROR(consumer_->Assign(o_.topic, starts));
     std::optional<Clock::time_point> first_pending;
@@ -170,10 +219,19 @@ class LandRun {
   }
 
   Status Add(const rd_kafka_message_t& m) {
+    if (from_.kind == RangeSpec::Kind::kTimestamp && reached_time_.count(m.partition) == 0) {
+      // Brokers answer ListOffsets by time with the first offset at or after it, but not all
+      // do it exactly: records before the start time are skipped here as well.
+      rd_kafka_timestamp_type_t type;
+      int64_t ts = rd_kafka_message_timestamp(&m, &type);
+      if (ts >= 0 && ts < from_.value) return Status::Ok();
+      reached_time_.insert(m.partition);
+    }
     if (!stager_) {
-      staging_id_ = fmt::format("{}-{}-{}", o_.topic, ::getpid(), ++batch_seq_);
-      ndjson_ = lake_ / "_staging" / o_.topic / (staging_id_ + ".ndjson");
+      staging_id_ = fmt::format("{}-{}-{}", staging_key_, ::getpid(), ++batch_seq_);
+      ndjson_ = lake_ / "_staging" / staging_key_ / (staging_id_ + ".ndjson");
       EL_ASSIGN_OR_RETURN(auto stager, RecordStager::Open(o_.topic, ndjson_));
+      stager.set_max_record_bytes(o_.max_record_bytes);
       stager_.emplace(std::move(stager));
     }
     RecordMeta meta;
@@ -206,6 +264,13 @@ class LandRun {
     in.good_records = stager_->good();
     in.dead_letters = &stager_->dead_letters();
     for (const auto& [p, r] : batch_) in.ranges.push_back(r);
+    in.mode = o_.mode;
+    in.event_time = o_.event_time;
+    in.partition_by = o_.partition_by;
+    if (job_) {
+      in.outputs = &o_.outputs;
+      in.commit_dir = CommitDir();
+    }
     EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, StageBatch(*con_, in));
     EL_RETURN_IF_ERROR(Publish(staged, replace));
     summary_.events += stager_->good();
@@ -223,17 +288,21 @@ class LandRun {
     return Status::Ok();
   }
 
-  Status Publish(const std::vector<StagedTable>& staged, bool replace) {
-    if (o_.mode == WriteMode::kError && !o_.follow) {
+  // `batch_end`: the single flush of a batch run, where overwrite tables replace their files.
+  Status Publish(const std::vector<StagedTable>& staged, bool batch_end) {
+    if (o_.mode == WriteMode::kError && !o_.follow && !job_) {
       for (const StagedTable& t : staged) {
-        if (t.name != o_.topic && !ListDataFiles(lake_ / t.name).empty()) {
+        if (t.name != o_.topic && !ListDataFilesRecursive(lake_ / t.name).empty()) {
           for (const StagedTable& s : staged) fs::remove_all(s.staging_dir);
           return AlreadyExists("table " + t.name + " already exists in " + o_.lake_dir);
         }
       }
     }
     for (const StagedTable& t : staged) {
+      bool replace = batch_end && !o_.follow && t.mode == WriteMode::kOverwrite;
+      if (t.name == "_progress") replace = batch_end && !o_.follow && o_.mode == WriteMode::kOverwrite;
       EL_ASSIGN_OR_RETURN(int64_t files, PublishStaged(t.staging_dir, replace));
+      if (t.name == "_progress") continue;
       summary_.files += files;
       if (std::find(summary_.tables.begin(), summary_.tables.end(), t.name) == summary_.tables.end()) {
         summary_.tables.push_back(t.name);
@@ -246,8 +315,12 @@ class LandRun {
   const LandOptions& o_;
   std::stop_token stop_;
   fs::path lake_;
-  OffsetSpec from_;
-  OffsetSpec to_;
+  RangeSpec from_;
+  RangeSpec to_;
+  std::map<int32_t, int64_t> by_time_;  // from = timestamp: partition -> first offset at/after it
+  std::set<int32_t> reached_time_;      // from = timestamp: partitions past the start time
+  bool job_ = false;
+  std::string staging_key_;
   std::optional<duck::Database> db_;
   std::optional<duck::Connection> con_;  // declared after db_: destroyed before it
   std::optional<rdk::Consumer> consumer_;
@@ -276,13 +349,6 @@ Result<LandSummary> Land(const LandOptions& options, std::stop_token stop) {
   }
 }
 
-Result<WriteMode> ParseWriteMode(const std::string& text) {
-  if (text == "overwrite") return WriteMode::kOverwrite;
-  if (text == "append") return WriteMode::kAppend;
-  if (text == "error") return WriteMode::kError;
-  return InvalidArgument("bad mode '" + text + "': expected overwrite, append or error");
-}
-
 std::string FormatSummary(const std::string& topic, const LandSummary& s) {
   if (s.events == 0 && s.dead_letters == 0) {
     return "nothing to land: topic " + topic + " has no events in the range";
@@ -296,6 +362,19 @@ std::string FormatSummary(const std::string& topic, const LandSummary& s) {
   return fmt::format("landed {} events from {}[{}] into {} tables ({}): {} files, {} dead letters, {:.1f} s",
                      s.events, topic, ranges, s.tables.size(), fmt::join(s.tables, ", "), s.files,
                      s.dead_letters, s.seconds);
+}
+
+LandOptions OptionsForJob(const LandOptions& base, const JobSpec& job, const std::string& topic) {
+  LandOptions o = base;
+  o.topic = topic;
+  o.from_spec = job.from;
+  o.to = job.to.kind == RangeSpec::Kind::kLatest ? "latest" : std::to_string(job.to.value);
+  o.follow = base.follow || job.follow;
+  o.event_time = job.event_time;
+  o.max_record_bytes = job.max_record_bytes;
+  o.job_name = job.name;
+  o.outputs = job.outputs;
+  return o;
 }
 
 }  // namespace el::jobs

@@ -10,22 +10,24 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "jobs/job_spec.h"
 
 namespace el::jobs {
-
-enum class WriteMode { kOverwrite, kAppend, kError };
 
 struct LandOptions {
   std::string brokers = "127.0.0.1:9092";
   std::string lake_dir;
   std::string topic;
-  std::string from = "earliest";  // earliest | latest | <offset> (applied to every partition)
+  // earliest | latest | <offset> (every partition) | ISO 8601 time | <ms>ms; see ParseRangeText.
+  std::string from = "earliest";
   std::string to = "latest";      // latest (high watermark when the run starts) | <offset> (exclusive)
+  std::optional<RangeSpec> from_spec;  // when set, replaces `from` (job files: per-partition offsets)
   bool follow = false;            // keep landing new events until stop is requested
   WriteMode mode = WriteMode::kOverwrite;  // batch default; follow mode always appends
   std::chrono::milliseconds flush_interval{300};  // follow: max time an event waits before it is landed
@@ -33,6 +35,13 @@ struct LandOptions {
   // Batch runs: offsets read so far of the range's total, called on the landing thread after
   // each record and once with done == total when reading is complete (jobs/progress.h).
   std::function<void(int64_t done, int64_t total)> on_progress;
+  EventTimeSpec event_time;               // source of the dt / hour partition columns
+  std::vector<std::string> partition_by;  // default layout: partition columns (dt, hour, ...)
+  int64_t max_record_bytes = 1 << 20;     // longer values become dead letters
+  // A job (non-empty outputs) writes these tables instead of the default layout and records its
+  // progress in LAKE/_jobs/<job_name>/.
+  std::string job_name;
+  std::vector<OutputSpec> outputs;
 };
 
 // The offsets landed from one partition, inclusive.
@@ -56,12 +65,12 @@ struct LandSummary {
 // first). A batch run stopped early returns Cancelled and publishes nothing.
 Result<LandSummary> Land(const LandOptions& options, std::stop_token stop);
 
-// Parses "overwrite" | "append" | "error". Errors: InvalidArgument.
-Result<WriteMode> ParseWriteMode(const std::string& text);
-
 // The one-line summary the CLI prints, e.g. "landed 42 events from events[0..41] into 3 tables
 // (events, events_default, events_purchase_sword): 3 files, 0 dead letters, 0.4 s", or
 // "nothing to land: topic events has no events in the range".
 std::string FormatSummary(const std::string& topic, const LandSummary& summary);
+
+// LandOptions for one topic of a job file (the CLI's mode/brokers/lake stay in `base`).
+LandOptions OptionsForJob(const LandOptions& base, const JobSpec& job, const std::string& topic);
 
 }  // namespace el::jobs

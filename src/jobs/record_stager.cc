@@ -96,7 +96,8 @@ RecordStager::RecordStager(RecordStager&& other) noexcept
       spellings_(std::move(other.spellings_)),
       dead_letters_(std::move(other.dead_letters_)),
       good_(other.good_),
-      bytes_(other.bytes_) {}
+      bytes_(other.bytes_),
+      max_record_bytes_(other.max_record_bytes_) {}
 
 RecordStager::~RecordStager() {
   if (file_ != nullptr) std::fclose(file_);
@@ -107,6 +108,8 @@ Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
   simdjson::dom::element doc;
   if (value.empty()) {
     error = "empty value";
+  } else if (static_cast<int64_t>(value.size()) > max_record_bytes_) {
+    error = fmt::format("over the size limit: {} bytes > {}", value.size(), max_record_bytes_);
   } else if (auto err = parser_.parse(value.data(), value.size()).get(doc); err) {
     error = std::string("invalid JSON: ") + simdjson::error_message(err);
   } else if (!doc.is_object()) {

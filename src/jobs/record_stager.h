@@ -48,6 +48,8 @@ class RecordStager {
   RecordStager& operator=(RecordStager&&) = delete;
   ~RecordStager();
 
+  // Values longer than this become dead letters "over the size limit".
+  void set_max_record_bytes(int64_t bytes) { max_record_bytes_ = bytes; }
   // Stages one record; bad values go to dead_letters(). Errors: IOError (staging write failed).
   Status Add(const RecordMeta& meta, std::string_view value);
   // Flushes and closes the file. Errors: IOError.
@@ -73,6 +75,7 @@ class RecordStager {
   std::vector<DeadLetter> dead_letters_;
   int64_t good_ = 0;
   int64_t bytes_ = 0;
+  int64_t max_record_bytes_ = 1 << 20;
 };
 
 // Appends `text` as a JSON string literal (quotes included) to `out`; invalid UTF-8 bytes are
