@@ -56,6 +56,9 @@ def drive_librdkafka(addr, groups):
         f.result(timeout=10)
     for f in admin.delete_topics(["golden-admin"]).values():
         f.result(timeout=10)
+    producer = confluent_kafka.Producer({"bootstrap.servers": addr, "enable.idempotence": True})
+    producer.produce("golden", b"idempotent", partition=0)
+    producer.flush(10)
     if not groups:
         return
     consumer = confluent_kafka.Consumer({"bootstrap.servers": addr, "group.id": "golden-rdk",

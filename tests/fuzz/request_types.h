@@ -7,6 +7,7 @@
 #include "kafka/protocol/api_versions.h"
 #include "kafka/protocol/fetch.h"
 #include "kafka/protocol/find_coordinator.h"
+#include "kafka/protocol/init_producer_id.h"
 #include "kafka/protocol/list_offsets.h"
 #include "kafka/protocol/metadata.h"
 #include "kafka/protocol/produce.h"
@@ -28,6 +29,7 @@ bool VisitRequestType(int16_t api_key, F&& f) {
     case ApiKey::kApiVersions: f.template operator()<kafka::ApiVersionsRequest>(); return true;
     case ApiKey::kCreateTopics: f.template operator()<kafka::CreateTopicsRequest>(); return true;
     case ApiKey::kDeleteTopics: f.template operator()<kafka::DeleteTopicsRequest>(); return true;
+    case ApiKey::kInitProducerId: f.template operator()<kafka::InitProducerIdRequest>(); return true;
     default: return false;
   }
 }
