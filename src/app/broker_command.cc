@@ -1,4 +1,5 @@
 // `eventlake broker`: the single-node Kafka-wire-compatible broker, until SIGINT/SIGTERM.
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,9 @@ struct BrokerArgs {
   int64_t flush_ms = 1000;
   uint64_t flush_bytes = 0;
   int64_t retention_check_ms = 30000;
+  int group_initial_delay_ms = 300;
+  int32_t group_min_session_ms = 6000;
+  int32_t group_max_session_ms = 1800000;
 };
 
 int RunBroker(const BrokerArgs& args) {
@@ -39,6 +43,9 @@ int RunBroker(const BrokerArgs& args) {
   options.log.flush_bytes = args.flush_bytes;
   options.flush_ms = args.flush_ms;
   options.retention_check_ms = args.retention_check_ms;
+  options.groups.initial_rebalance_delay = std::chrono::milliseconds(args.group_initial_delay_ms);
+  options.groups.min_session_timeout_ms = args.group_min_session_ms;
+  options.groups.max_session_timeout_ms = args.group_max_session_ms;
   auto listen = net::ParseHostPort(args.listen, 9092);
   if (!listen.ok()) {
     spdlog::error("--listen: {}", listen.status().message());
@@ -111,6 +118,16 @@ void AddBrokerCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
   cmd->add_option("--io-threads", args->io_threads, "Network threads")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--group-initial-delay-ms", args->group_initial_delay_ms,
+                  "How long the first rebalance of an empty consumer group waits for more members")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 300000));
+  cmd->add_option("--group-min-session-ms", args->group_min_session_ms, "Smallest consumer session timeout accepted")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600000));
+  cmd->add_option("--group-max-session-ms", args->group_max_session_ms, "Largest consumer session timeout accepted")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600000));
   AddStorageOptions(*cmd, *args);
   cmd->callback([args, &exit_code] { exit_code = RunBroker(*args); });
 }

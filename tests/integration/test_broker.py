@@ -240,7 +240,7 @@ def test_api_versions_negotiation(procs, tmp_path):
     assert apis[18] == (0, 3)
     assert apis[0] == (0, 7) and apis[1] == (4, 11) and apis[3] == (0, 6)
     assert apis[10][0] == 0  # FindCoordinator v0: librdkafka needs it for groups and LZ4
-    assert 11 not in apis  # no group APIs yet
+    assert apis[11] == (0, 5) and apis[14] == (0, 3) and apis[8] == (0, 7)  # consumer groups
     assert struct.unpack_from(">i", v0)[0] == 12
     # A version above ours: UNSUPPORTED_VERSION in the v0 layout, connection kept open.
     s.sendall(api_versions_request(9, 13))
@@ -249,8 +249,8 @@ def test_api_versions_negotiation(procs, tmp_path):
     assert struct.unpack(">hhh", reply[10:16]) == (18, 0, 3)
     s.sendall(api_versions_request(0, 14))
     assert struct.unpack_from(">i", read_frame(s))[0] == 14
-    # An API we do not serve: the connection is closed.
-    msg = struct.pack(">hhih", 11, 5, 15, -1) + b"\x00" * 20
+    # An API we do not serve (DescribeAcls): the connection is closed.
+    msg = struct.pack(">hhih", 29, 1, 15, -1) + b"\x00" * 20
     s.sendall(struct.pack(">i", len(msg)) + msg)
     assert_closed(s)
     s.close()

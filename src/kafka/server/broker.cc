@@ -22,6 +22,8 @@ Result<std::unique_ptr<Broker>> Broker::Start(BrokerOptions options) {
   if (options.default_partitions < 1) return InvalidArgument("default partitions must be at least 1");
   EL_ASSIGN_OR_RETURN(auto logs, storage::LogManager::Open(options.data_dir, options.log));
   std::unique_ptr<Broker> broker(new Broker(std::move(options), std::move(logs)));
+  EL_ASSIGN_OR_RETURN(broker->groups_, group::Coordinator::Open(broker->options_.data_dir, broker->options_.groups));
+  broker->ctx_.groups = broker->groups_.get();
   EL_RETURN_IF_ERROR(broker->Listen());
   broker->maintenance_ = LogMaintenance::Start(*broker->logs_, broker->options_.flush_ms,
                                                broker->options_.retention_check_ms);
@@ -117,6 +119,7 @@ void Broker::Stop() {
       });
     }
     waiters_.WakeAll();
+    if (groups_) groups_->Shutdown();  // answers parked JoinGroup/SyncGroup requests
     sessions_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return sessions_.empty(); });
   }
   ioc_.stop();

@@ -25,6 +25,7 @@
 #include "kafka/server/context.h"
 #include "kafka/server/fetch_waiters.h"
 #include "kafka/server/log_maintenance.h"
+#include "kafka/server/group/coordinator.h"
 #include "net/endpoint.h"
 #include "storage/log_manager.h"
 
@@ -40,6 +41,7 @@ struct BrokerOptions {
   storage::LogOptions log;                 // broker-wide segment/retention/flush defaults (topics override)
   int64_t flush_ms = 1000;                 // acks=0/1: fdatasync unsynced partitions this often (0: leave to the OS)
   int64_t retention_check_ms = 30000;      // how often retention and segment.ms roll run (0: never)
+  group::GroupConfig groups;               // initial rebalance delay, session timeout bounds
 };
 
 class Broker {
@@ -74,6 +76,7 @@ class Broker {
   std::condition_variable sessions_cv_;
   std::unordered_set<std::shared_ptr<Socket>> sessions_;  // GUARDED_BY(sessions_mu_)
   boost::asio::io_context ioc_;
+  std::unique_ptr<group::Coordinator> groups_;  // before ioc_ in destruction: it holds parked timers
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::vector<std::thread> threads_;

@@ -57,7 +57,7 @@ asio::awaitable<bool> ServeFrame(BrokerContext& ctx, asio::ip::tcp::socket& sock
                  h.api_version);
     co_return false;
   }
-  Request request{h, decoded->body};
+  Request request{h, decoded->body, peer.substr(0, peer.rfind(':'))};
   Result<Response> resp = co_await spec->fn(ctx, request);
   if (!resp.ok()) {
     spdlog::warn("closing connection from {}: malformed {} v{} request: {}", peer, ApiName(spec->api),

@@ -17,6 +17,9 @@
 #include "storage/log_manager.h"
 
 namespace el::kafka {
+namespace group {
+class Coordinator;
+}  // namespace group
 
 inline constexpr int32_t kNodeId = 0;  // the one node id: brokers[], leader, isr, controller
 
@@ -28,6 +31,7 @@ struct BrokerContext {
   int32_t advertised_port = 0;
   int32_t default_partitions = 1;
   std::atomic<bool> stopping{false};
+  group::Coordinator* groups = nullptr;  // consumer groups and committed offsets; set by Start
 };
 
 // Runs `f()` (blocking work: fsync, directory changes) on the blocking pool and resumes the calling

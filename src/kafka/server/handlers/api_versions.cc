@@ -1,6 +1,6 @@
 // ApiVersions 0-3. v3 is flexible (librdkafka sends it first on every connection); the response
 // header is always v0. The advertised set is the handler registry, so it never lists an API that is
-// not served (group APIs are deliberately absent).
+// not served.
 #include "kafka/protocol/api_versions.h"
 #include "kafka/server/handlers/handler.h"
 

@@ -8,6 +8,7 @@
 // An error Status means the request was malformed: the connection is closed.
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -22,6 +23,7 @@ namespace el::kafka {
 struct Request {
   RequestHeader header;
   BytesView body;  // view into the connection's frame buffer, valid until the handler returns
+  std::string peer_host;  // client address (DescribeGroups shows it)
 };
 
 struct Response {
@@ -55,6 +57,14 @@ HandlerSpec ApiVersionsHandler();
 HandlerSpec CreateTopicsHandler();
 HandlerSpec DeleteTopicsHandler();
 HandlerSpec InitProducerIdHandler();
+HandlerSpec OffsetCommitHandler();
+HandlerSpec OffsetFetchHandler();
+HandlerSpec JoinGroupHandler();
+HandlerSpec HeartbeatHandler();
+HandlerSpec LeaveGroupHandler();
+HandlerSpec SyncGroupHandler();
+HandlerSpec DescribeGroupsHandler();
+HandlerSpec ListGroupsHandler();
 
 // The reply to an ApiVersions request above our max version: error UNSUPPORTED_VERSION with our
 // ApiVersions range, in the v0 layout (which every client version can parse).

@@ -5,9 +5,11 @@
 namespace el::kafka {
 
 std::span<const HandlerSpec> AllHandlers() {
-  static const std::array<HandlerSpec, 9> kHandlers = {
-      ProduceHandler(),         FetchHandler(),       ListOffsetsHandler(),  MetadataHandler(),
-      FindCoordinatorHandler(), ApiVersionsHandler(), CreateTopicsHandler(), DeleteTopicsHandler(),
+  static const std::array kHandlers = {
+      ProduceHandler(),         FetchHandler(),          ListOffsetsHandler(),   MetadataHandler(),
+      OffsetCommitHandler(),    OffsetFetchHandler(),    FindCoordinatorHandler(), JoinGroupHandler(),
+      HeartbeatHandler(),       LeaveGroupHandler(),     SyncGroupHandler(),     DescribeGroupsHandler(),
+      ListGroupsHandler(),      ApiVersionsHandler(),    CreateTopicsHandler(),  DeleteTopicsHandler(),
       InitProducerIdHandler(),
   };
   return kHandlers;
