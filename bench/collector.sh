@@ -5,7 +5,8 @@
 #   3. the same collector, POST /v1/batch with 100 events per request.
 # Prints requests/s, events/s, p99 latency and the ratio to nginx, checks that the topic holds at least
 # every event answered 2xx, and writes bench/results/collector-<UTC date>.txt.
-# Usage: bench/collector.sh [path/to/eventlake]   (env: DURATION=10s CONNECTIONS=50 THREADS=2)
+# Usage: bench/collector.sh [path/to/eventlake]
+#   (env: DURATION=10s CONNECTIONS=50 THREADS=2 IO_THREADS=2 COLLECT_ARGS="--linger-ms 0")
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${1:-$root/build/eventlake}"
@@ -56,7 +57,7 @@ pids+=($!)
 wait_file "$tmp/broker.port"
 brokers="127.0.0.1:$(cat "$tmp/broker.port")"
 "$bin" collect --brokers "$brokers" --listen 127.0.0.1:0 --port-file "$tmp/collect.port" \
-  --io-threads "${IO_THREADS:-2}" > "$tmp/collect.log" 2>&1 &
+  --io-threads "${IO_THREADS:-2}" ${COLLECT_ARGS:-} > "$tmp/collect.log" 2>&1 &
 pids+=($!)
 wait_file "$tmp/collect.port"
 http="http://127.0.0.1:$(cat "$tmp/collect.port")"

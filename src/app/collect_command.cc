@@ -29,7 +29,7 @@ struct CollectArgs {
   int64_t header_timeout_ms = 10000;
   int64_t body_timeout_ms = 30000;
   int64_t delivery_timeout_ms = 10000;
-  int linger_ms = 1;
+  int linger_ms = 5;
   size_t max_body_bytes = 500 * 1024;
   size_t max_event_bytes = 32 * 1024;
   size_t max_batch_events = 2500;

@@ -44,7 +44,7 @@ struct CollectorOptions {
   std::chrono::milliseconds header_timeout{10000};  // idle keep-alive wait plus request head
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::milliseconds delivery_timeout{10000};  // librdkafka message.timeout.ms
-  int linger_ms = 1;
+  int linger_ms = 5;  // producer linger.ms: bigger batches per broker write (and fsync)
   // Extra librdkafka producer settings (override the defaults above).
   std::map<std::string, std::string> producer_properties;
 };
