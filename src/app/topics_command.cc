@@ -3,8 +3,10 @@
 // same against eventlake's broker and a Kafka cluster.
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/commands.h"
 #include "base/log.h"
@@ -18,8 +20,20 @@ struct TopicsArgs {
   std::string brokers;
   std::string topic;
   int32_t partitions = -1;
+  std::vector<std::string> configs;  // "name=value" topic configs for create
   int timeout_ms = 10000;
 };
+
+// "name=value" -> map. Errors: InvalidArgument for an entry without '='.
+Result<std::map<std::string, std::string>> ParseConfigs(const std::vector<std::string>& entries) {
+  std::map<std::string, std::string> out;
+  for (const std::string& e : entries) {
+    size_t eq = e.find('=');
+    if (eq == std::string::npos || eq == 0) return InvalidArgument("--config expects name=value, got '" + e + "'");
+    out[e.substr(0, eq)] = e.substr(eq + 1);
+  }
+  return out;
+}
 
 void PrintTopic(rdk::Admin& admin, const rdk::TopicMetadata& t) {
   std::printf("topic %s partitions %zu%s%s\n", t.name.c_str(), t.partitions.size(),
@@ -53,7 +67,8 @@ Status RunAction(rdk::Admin& admin, const TopicsArgs& args) {
     return Status::Ok();
   }
   if (args.action == "create") {
-    EL_RETURN_IF_ERROR(admin.CreateTopic(args.topic, args.partitions));
+    EL_ASSIGN_OR_RETURN(auto configs, ParseConfigs(args.configs));
+    EL_RETURN_IF_ERROR(admin.CreateTopic(args.topic, args.partitions, -1, configs));
     std::printf("created topic %s\n", args.topic.c_str());
     return Status::Ok();
   }
@@ -93,6 +108,9 @@ void AddTopicsCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--topic", args->topic, "Topic name");
   cmd->add_option("--partitions", args->partitions, "Partitions for create (-1 = broker default)")
       ->capture_default_str();
+  cmd->add_option("--config", args->configs,
+                  "Topic config name=value for create (repeatable): retention.ms, retention.bytes, "
+                  "segment.bytes, segment.ms");
   cmd->add_option("--timeout-ms", args->timeout_ms, "Per-request timeout")->capture_default_str();
   cmd->callback([args, &exit_code] { exit_code = RunTopics(*args); });
 }

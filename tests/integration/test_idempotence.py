@@ -100,3 +100,21 @@ def test_topic_retention_by_bytes_and_time(procs, tmp_path):
     values = read_values(brokers, "by-bytes")
     assert values[0].startswith(f"v{low_b:04d}") and values[-1].startswith("v0399")
     assert read_values(brokers, "by-time") == []
+
+
+def test_topics_create_with_config(procs, tmp_path):
+    data = tmp_path / "data"
+    _, port = start(procs, data, 0, "b0")
+    brokers = f"127.0.0.1:{port}"
+    import harness
+    harness.run(["topics", "create", "--brokers", brokers, "--topic", "cfg", "--partitions", "2",
+                 "--config", "retention.ms=1234", "--config", "segment.bytes=4096"], timeout=30)
+    for p in (0, 1):
+        text = (data / f"cfg-{p}" / "topic.config").read_text()
+        assert "retention.ms=1234\n" in text and "segment.bytes=4096\n" in text
+    bad = harness.run(["topics", "create", "--brokers", brokers, "--topic", "cfg2",
+                       "--config", "retention.bytes=lots"], timeout=30, check=False)
+    assert bad.returncode == 1, bad.stderr
+    usage = harness.run(["topics", "create", "--brokers", brokers, "--topic", "cfg3",
+                         "--config", "noequals"], timeout=30, check=False)
+    assert usage.returncode != 0

@@ -73,11 +73,17 @@ Result<Admin> Admin::Connect(const std::string& brokers, std::chrono::millisecon
   return Admin(std::move(handle), timeout);
 }
 
-Status Admin::CreateTopic(const std::string& topic, int32_t partitions, int32_t replication_factor) {
+Status Admin::CreateTopic(const std::string& topic, int32_t partitions, int32_t replication_factor,
+                          const std::map<std::string, std::string>& configs) {
   char err[512];
   std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter> nt(
       rd_kafka_NewTopic_new(topic.c_str(), partitions, replication_factor, err, sizeof(err)));
   if (!nt) return InvalidArgument("create topic " + topic + ": " + err);
+  for (const auto& [name, value] : configs) {
+    if (rd_kafka_NewTopic_set_config(nt.get(), name.c_str(), value.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return InvalidArgument("create topic " + topic + ": bad config " + name);
+    }
+  }
   std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(handle_.get()));
   auto opts = MakeOptions(handle_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout_);
   rd_kafka_NewTopic_t* list[] = {nt.get()};

@@ -5,6 +5,7 @@
 // Lifetime: owns its rd_kafka_t; every call blocks for at most the timeout given to Connect.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,9 @@ class Admin {
 
   // Errors: AlreadyExists, InvalidArgument (bad name, partitions, replication), DeadlineExceeded,
   // Unavailable (any other broker error).
-  Status CreateTopic(const std::string& topic, int32_t partitions, int32_t replication_factor = -1);
+  // `configs`: topic-level configs (e.g. retention.ms) sent with the CreateTopics request.
+  Status CreateTopic(const std::string& topic, int32_t partitions, int32_t replication_factor = -1,
+                     const std::map<std::string, std::string>& configs = {});
   // Errors: NotFound, DeadlineExceeded, Unavailable.
   Status DeleteTopic(const std::string& topic);
   // Every topic (sorted by name), from a Metadata request for all topics.
