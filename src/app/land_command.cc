@@ -134,6 +134,12 @@ void AddLandCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--flush-ms", args->flush_ms, "follow: longest time an event waits to be landed")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
+  cmd->add_option("--max-rows", args->options.max_rows, "follow: land a batch once it holds this many records")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  cmd->add_option("--max-bytes", args->options.max_bytes, "follow: land a batch once it stages this many bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   cmd->add_option("--event-type-field", args->options.event_type_field,
                   "field whose values get their own tables")
       ->capture_default_str();

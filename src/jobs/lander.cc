@@ -26,8 +26,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kMetadataTimeout = std::chrono::milliseconds(8000);
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
 constexpr auto kStallTimeout = std::chrono::seconds(60);
-constexpr int64_t kMaxBatchRecords = 100'000;
-constexpr int64_t kMaxBatchBytes = 64LL << 20;
 
 int64_t Resolve(const RangeSpec& spec, int32_t partition, const rdk::Watermarks& w,
                 const std::map<int32_t, int64_t>& by_time) {
@@ -84,6 +82,7 @@ class LandRun {
     if (o_.lake_dir.empty()) return InvalidArgument("a lake directory is required");
     if (o_.brokers.empty()) return InvalidArgument("a broker list is required");
     if (o_.flush_interval.count() <= 0) return InvalidArgument("flush interval must be positive");
+    if (o_.max_rows <= 0 || o_.max_bytes <= 0) return InvalidArgument("max rows and bytes must be positive");
     EL_ASSIGN_OR_RETURN(db_, duck::Database::OpenInMemory());
     EL_ASSIGN_OR_RETURN(con_, duck::Connection::Open(*db_));
     if (o_.from_spec) {
@@ -209,7 +208,7 @@ class LandRun {
         spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
       }
       msg.reset();
-      bool full = stager_ && (batch_count_ >= kMaxBatchRecords || stager_->bytes() >= kMaxBatchBytes);
+      bool full = stager_ && (batch_count_ >= o_.max_rows || stager_->bytes() >= o_.max_bytes);
       if (first_pending && (full || Clock::now() - *first_pending >= o_.flush_interval)) {
         EL_RETURN_IF_ERROR(Flush(false));
         first_pending.reset();

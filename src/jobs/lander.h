@@ -35,6 +35,10 @@ struct LandOptions {
   // Batch runs: offsets read so far of the range's total, called on the landing thread after
   // each record and once with done == total when reading is complete (jobs/progress.h).
   std::function<void(int64_t done, int64_t total)> on_progress;
+  // Follow: a batch is landed (files rotate) once it holds max_rows records or max_bytes staged
+  // bytes, or flush_interval after its first record, whichever comes first.
+  int64_t max_rows = 100'000;
+  int64_t max_bytes = 64LL << 20;
   EventTimeSpec event_time;               // source of the dt / hour partition columns
   std::vector<std::string> partition_by;  // default layout: partition columns (dt, hour, ...)
   int64_t max_record_bytes = 1 << 20;     // longer values become dead letters

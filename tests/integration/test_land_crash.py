@@ -196,3 +196,20 @@ def test_acknowledged_event_is_queryable_within_a_second(procs, tmp_path):
     print(f"worst ack-to-visible latency: {worst:.3f} s")
     assert worst <= 1.0, f"an acknowledged event became visible only after {worst:.3f} s"
     assert lander.stop(signal.SIGTERM) == 0
+
+
+def test_follow_rotates_by_rows_before_the_flush_interval(procs, tmp_path):
+    _, brokers = procs.broker(tmp_path / "data")
+    topic = f"rotate_{uuid.uuid4().hex[:8]}"
+    create_topic(brokers, topic, partitions=1)
+    lake = tmp_path / "lake"
+    lander = procs.start(follow_args(brokers, lake, topic, "--flush-ms", "600000", "--max-rows", "5",
+                                     "--max-bytes", "100000000"), "follow")
+    lines = "".join(json.dumps({"event_type": "r", "i": i}) + "\n" for i in range(20)).encode()
+    harness.kcat(["-P", "-b", brokers, "-t", topic, "-p", "0"], input=lines)
+    assert wait_for_count(lake, topic, 20, timeout=20), lander.output()
+    files = [f for f in os.listdir(lake / topic) if f.endswith(".parquet")]
+    assert len(files) >= 4 and all(int(f.split("+")[2].split("-")[1].split(".")[0]) -
+                                   int(f.split("+")[2].split("-")[0]) < 5 for f in files), files
+    assert lander.stop(signal.SIGTERM) == 0
+    assert sorted(k[2] for k in landed_keys(lake, topic)) == list(range(20))
