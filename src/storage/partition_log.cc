@@ -8,6 +8,7 @@
 #include "base/check.h"
 #include "base/log.h"
 #include "io/dir.h"
+#include "storage/record_scan.h"
 #include "storage/segment.h"
 
 namespace el::storage {
@@ -427,16 +428,28 @@ Result<std::vector<uint8_t>> PartitionLog::Read(Offset from, size_t max_bytes) c
 }
 
 Offset PartitionLog::OffsetForTimestamp(TimestampMs ts) const {
-  std::shared_lock lock(state_mu_);
-  for (const auto& seg : segments_) {
-    auto found = seg->FindTimestamp(ts);
-    if (!found.ok()) {
-      spdlog::warn("partition {}: timestamp lookup: {}", dir_, found.status().ToString());
-      continue;
+  std::optional<Offset> batch_base;
+  {
+    std::shared_lock lock(state_mu_);
+    for (const auto& seg : segments_) {
+      auto found = seg->FindTimestamp(ts);
+      if (!found.ok()) {
+        spdlog::warn("partition {}: timestamp lookup: {}", dir_, found.status().ToString());
+        continue;
+      }
+      if (*found) {
+        batch_base = **found;
+        break;
+      }
     }
-    if (*found) return **found;
+    if (!batch_base) return next_offset_;
   }
-  return next_offset_;
+  // The index knows batches; within an uncompressed batch the answer is the first record at or
+  // after `ts`, as Kafka gives it. Compressed batches keep the batch's base offset.
+  auto bytes = Read(*batch_base, 1);
+  if (!bytes.ok()) return *batch_base;
+  auto exact = FirstRecordAtOrAfter(*bytes, *batch_base, ts);
+  return exact ? *exact : *batch_base;
 }
 
 }  // namespace el::storage

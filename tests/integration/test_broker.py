@@ -88,6 +88,22 @@ def test_kcat_offsets_and_query(procs, tmp_path):
     assert "offset 0" in out  # every record has a timestamp >= 0
 
 
+def test_offsets_by_timestamp_point_at_records_inside_a_batch(procs, tmp_path):
+    from kafka import KafkaProducer
+
+    _, brokers = procs.broker(tmp_path / "data")
+    producer = KafkaProducer(bootstrap_servers=brokers, linger_ms=200)
+    base = 1700000000000
+    futures = [producer.send("stamped", b"m%d" % i, timestamp_ms=base + i * 1000) for i in range(10)]
+    producer.flush()
+    assert [f.get(timeout=10).offset for f in futures] == list(range(10))
+    producer.close()
+    # All ten records share one batch; the answer is the first record at or after the timestamp.
+    assert consume(brokers, "stamped", "-o", f"s@{base + 6500}") == ["m7", "m8", "m9"]
+    out = kcat(["-Q", "-b", brokers, "-t", f"stamped:0:{base + 3000}"]).stdout.decode()
+    assert "offset 3" in out
+
+
 def test_kafka_python_producer_and_assigned_consumer(procs, tmp_path):
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
