@@ -1,6 +1,6 @@
 #include "collector/body.h"
 
-#include "collector/json_text.h"
+#include "base/json_text.h"
 
 namespace el::collector {
 

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <random>
 
-#include "collector/json_text.h"
+#include "base/json_text.h"
 
 namespace el::collector {
 namespace {

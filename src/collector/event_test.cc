@@ -5,7 +5,6 @@
 #include <regex>
 #include <set>
 
-#include "collector/json_text.h"
 
 namespace el::collector {
 namespace {
@@ -69,14 +68,6 @@ TEST(EventTest, EventIdsAreRandomV4) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
-}
-
-TEST(JsonTextTest, EscapesAndRepairsUtf8) {
-  EXPECT_EQ(JsonString("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
-  EXPECT_EQ(JsonString("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
-  EXPECT_EQ(JsonString("bad\xff!"), "\"bad\xef\xbf\xbd!\"");
-  EXPECT_EQ(JsonString("\xed\xa0\x80"), "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");  // surrogate
-  EXPECT_EQ(JsonString("\xe2\x9c"), "\"\xef\xbf\xbd\xef\xbf\xbd\"");                  // truncated
 }
 
 }  // namespace

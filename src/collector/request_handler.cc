@@ -10,7 +10,7 @@
 #include "collector/auth.h"
 #include "collector/http_names.h"
 #include "collector/http_session.h"
-#include "collector/json_text.h"
+#include "base/json_text.h"
 #include "collector/pending_batch.h"
 #include "collector/segment.h"
 

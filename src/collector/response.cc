@@ -2,7 +2,7 @@
 
 #include <boost/beast/http/field.hpp>
 
-#include "collector/json_text.h"
+#include "base/json_text.h"
 
 namespace el::collector {
 

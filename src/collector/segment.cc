@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "collector/json_text.h"
+#include "base/json_text.h"
 
 namespace el::collector {
 namespace {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "base/json_text.h"
+
 namespace el::jobs {
 namespace {
 
@@ -58,26 +60,7 @@ std::string ToValidUtf8(std::string_view text) {
 }
 
 void AppendJsonString(std::string& out, std::string_view text) {
-  std::string valid = ToValidUtf8(text);
-  out += '"';
-  for (unsigned char c : valid) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
+  ::el::AppendJsonString(out, ToValidUtf8(text));
 }
 
 Result<RecordStager> RecordStager::Open(std::string topic, const std::filesystem::path& path) {

@@ -1,8 +1,8 @@
-#include "collector/json_text.h"
+#include "base/json_text.h"
 
 #include <cstdint>
 
-namespace el::collector {
+namespace el {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
@@ -96,4 +96,4 @@ std::string JsonString(std::string_view text) {
   return out;
 }
 
-}  // namespace el::collector
+}  // namespace el
