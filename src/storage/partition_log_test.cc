@@ -290,7 +290,9 @@ TEST_F(PartitionLogTest, OffsetForTimestamp) {
   EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1003)).value(), 3);
   for (int i = 0; i < 40; ++i) {
     EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1000 + 10 * i)).value(), 3 * i) << i;
-    EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1002 + 10 * i)).value(), 3 * i) << i;
+    // Inside a batch the answer is the record's own offset, as Kafka gives it.
+    EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1001 + 10 * i)).value(), 3 * i + 1) << i;
+    EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1002 + 10 * i)).value(), 3 * i + 2) << i;
   }
   EXPECT_EQ(log->OffsetForTimestamp(TimestampMs(1000 + 10 * 39 + 3)).value(), 120);
   // Non-monotonic timestamps: an old-stamped batch after newer ones.
