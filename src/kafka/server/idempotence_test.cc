@@ -14,6 +14,7 @@
 #include "kafka/protocol/produce.h"
 #include "kafka/protocol/topics_admin.h"
 #include "kafka/server/broker.h"
+#include "kafka/server/test_client.h"
 #include "storage/test_batches.h"
 #include "storage/test_temp_dir.h"
 
@@ -23,36 +24,7 @@ namespace {
 namespace asio = boost::asio;
 using storage::testing::MakeProducerBatch;
 
-class RawClient {
- public:
-  explicit RawClient(uint16_t port) : socket_(ioc_) {
-    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
-  }
-  template <typename Resp, typename Req>
-  Resp Call(const Req& req, int16_t version) {
-    Writer w(false);
-    w.Int32(0);
-    EncodeRequestHeader(w, {static_cast<int16_t>(Req::kApiKey), version, ++correlation_id_, "test"},
-                        IsFlexible(Req::kApiKey, version));
-    EncodeMessage(w, req, version);
-    w.PatchInt32(0, static_cast<int32_t>(w.size() - 4));
-    asio::write(socket_, asio::buffer(w.buffer()));
-    uint8_t size_buf[4];
-    asio::read(socket_, asio::buffer(size_buf));
-    int32_t size = (size_buf[0] << 24) | (size_buf[1] << 16) | (size_buf[2] << 8) | size_buf[3];
-    std::vector<uint8_t> frame(static_cast<size_t>(size));
-    asio::read(socket_, asio::buffer(frame));
-    size_t header = ResponseHeaderHasTags(Req::kApiKey, version) ? 5 : 4;
-    auto resp = DecodeMessage<Resp>(BytesView(frame).subspan(header), version);
-    EXPECT_TRUE(resp.ok()) << resp.status().ToString();
-    return resp.ok() ? *resp : Resp{};
-  }
-
- private:
-  asio::io_context ioc_;
-  asio::ip::tcp::socket socket_;
-  int32_t correlation_id_ = 0;
-};
+using RawClient = testing::Client;
 
 class IdempotenceTest : public ::testing::Test {
  protected:
