@@ -11,21 +11,12 @@
 #include "kafka/protocol/offset_commit.h"
 #include "kafka/protocol/offset_fetch.h"
 #include "kafka/protocol/sync_group.h"
+#include "kafka/protocol/test_round_trip.h"
 
 namespace el::kafka {
 namespace {
 
-template <typename M>
-void ExpectRoundTrip(const M& m, int16_t version) {
-  std::vector<uint8_t> bytes = EncodeMessage(m, version);
-  auto decoded = DecodeMessage<M>(bytes, version);
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString() << " v" << version;
-  EXPECT_EQ(*decoded, m) << "v" << version;
-  for (size_t n = 0; n < bytes.size(); ++n) {
-    auto truncated = DecodeMessage<M>(BytesView(bytes.data(), n), version);
-    if (truncated.ok()) EXPECT_LT(EncodeMessage(*truncated, version).size(), bytes.size());
-  }
-}
+using testing::ExpectRoundTrip;
 
 std::vector<uint8_t> B(std::string_view s) { return {s.begin(), s.end()}; }
 

@@ -10,25 +10,12 @@
 #include "kafka/protocol/metadata.h"
 #include "kafka/protocol/produce.h"
 #include "kafka/protocol/topics_admin.h"
+#include "kafka/protocol/test_round_trip.h"
 
 namespace el::kafka {
 namespace {
 
-template <typename M>
-void ExpectRoundTrip(const M& m, int16_t version) {
-  std::vector<uint8_t> bytes = EncodeMessage(m, version);
-  auto decoded = DecodeMessage<M>(bytes, version);
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString() << " v" << version;
-  EXPECT_EQ(*decoded, m) << "v" << version;
-  EXPECT_EQ(EncodeMessage(*decoded, version), bytes) << "v" << version;
-  // Every strict prefix must fail to decode (or decode to something that re-encodes shorter).
-  for (size_t n = 0; n < bytes.size(); ++n) {
-    auto truncated = DecodeMessage<M>(BytesView(bytes.data(), n), version);
-    if (truncated.ok()) {
-      EXPECT_LT(EncodeMessage(*truncated, version).size(), bytes.size());
-    }
-  }
-}
+using testing::ExpectRoundTrip;
 
 std::vector<uint8_t> Bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
