@@ -11,27 +11,12 @@
 # Env: BENCH_DATA_PARENT (where the data dir goes, default bench/tmp), BENCH_COUNT_1K (default 300000),
 #      BENCH_COUNT_100 (default 1000000), BENCH_DD_MB (default 1024), BENCH_OUT (results file).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
-build=${1:-build}
-[[ "$build" = /* ]] || build="$repo/$build"
-bin="$build/eventlake"
-[ -x "$bin" ] || { echo "missing $bin: build the eventlake target first" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"
+bench_setup broker "${1:-build}"
 count_1k=${BENCH_COUNT_1K:-300000}
 count_100=${BENCH_COUNT_100:-1000000}
 dd_mb=${BENCH_DD_MB:-1024}
-parent=${BENCH_DATA_PARENT:-$here/tmp}
-mkdir -p "$parent" "$here/results"
-work=$(mktemp -d "$parent/broker-bench.XXXXXX")
 perf_bin="$work/rdkafka_performance"
-broker_pid=""
-cleanup() {
-  if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then
-    kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 bash "$repo/../shared/tools/rdkafka_performance/build.sh" "$perf_bin" >/dev/null
 
@@ -42,11 +27,7 @@ rm -f "$work/dd.bin"
 disk_mbs=$(awk '{for(i=1;i<=NF;i++) if($i=="copied,") {printf "%.1f", $1/$(i+1)/1e6}}' <<<"$dd_out")
 
 # --- broker -------------------------------------------------------------------------------------------
-"$bin" broker --data "$work/data" --listen 127.0.0.1:0 --port-file "$work/port" >"$work/broker.log" 2>&1 &
-broker_pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || { echo "broker did not start:" >&2; cat "$work/broker.log" >&2; exit 1; }
-brokers="127.0.0.1:$(cat "$work/port")"
+start_broker
 
 # Producer settings shared by every run: let librdkafka batch as a Kafka producer would under load.
 pconf=(-X linger.ms=5 -X batch.num.messages=10000 -X queue.buffering.max.messages=1000000

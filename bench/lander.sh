@@ -14,24 +14,9 @@
 # Env: BENCH_COUNT (default 1000000), BENCH_DATA_PARENT (default bench/tmp), BENCH_OUT (results
 #      file), BENCH_LAND_ARGS (extra `eventlake land` options).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
-build=${1:-build}
-[[ "$build" = /* ]] || build="$repo/$build"
-bin="$build/eventlake"
-[ -x "$bin" ] || { echo "missing $bin: build the eventlake target first" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"
+bench_setup lander "${1:-build}"
 count=${BENCH_COUNT:-1000000}
-parent=${BENCH_DATA_PARENT:-$here/tmp}
-mkdir -p "$parent" "$here/results"
-work=$(mktemp -d "$parent/lander-bench.XXXXXX")
-broker_pid=""
-cleanup() {
-  if [ -n "$broker_pid" ] && kill -0 "$broker_pid" 2>/dev/null; then
-    kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 # run_timed NAME CMD... : runs CMD under /usr/bin/time; sets secs[NAME] and rss_mb[NAME].
 declare -A secs rss_mb
@@ -47,11 +32,7 @@ run_timed() {
 "$bin" generate game-events --count "$count" --seed 42 >"$work/events.ndjson"
 bytes=$(stat -c %s "$work/events.ndjson")
 
-"$bin" broker --data "$work/data" --listen 127.0.0.1:0 --port-file "$work/port" >"$work/broker.log" 2>&1 &
-broker_pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || { echo "broker did not start:" >&2; cat "$work/broker.log" >&2; exit 1; }
-brokers="127.0.0.1:$(cat "$work/port")"
+start_broker
 topic=events
 "$bin" topics create --brokers "$brokers" --topic "$topic" --partitions 1 >/dev/null 2>&1 || true
 kcat -P -b "$brokers" -t "$topic" -p 0 -X linger.ms=20 -X batch.num.messages=10000 \
