@@ -159,42 +159,44 @@ Result<SequenceCheck> PartitionLog::CheckSequences(std::span<const BatchHeader> 
 }
 
 Result<AppendResult> PartitionLog::AppendChecked(std::span<const uint8_t> batches, bool sync) {
+  EL_ASSIGN_OR_RETURN(AppendTicket ticket, Write(batches, sync));
+  EL_RETURN_IF_ERROR(Finish(ticket));
+  return ticket.result;
+}
+
+Result<AppendTicket> PartitionLog::Write(std::span<const uint8_t> batches, bool sync) {
   int64_t count = 0;
   EL_ASSIGN_OR_RETURN(auto split, SplitBatches(batches, &count));
   std::vector<BatchHeader> headers;
   headers.reserve(split.size());
   for (const PendingBatch& p : split) headers.push_back(p.header);
   std::vector<uint8_t> buf(batches.begin(), batches.end());
-  uint64_t seq = 0;
-  AppendResult result;
-  {
-    std::lock_guard append_lock(append_mu_);
-    if (closed_) return FailedPrecondition("partition log " + dir_ + " is closed");
-    if (failed_) return IOError("partition log " + dir_ + " failed an fdatasync earlier");
-    EL_ASSIGN_OR_RETURN(SequenceCheck check, CheckSequences(headers));
-    result.verdict = check.verdict;
-    if (check.verdict == SequenceVerdict::kDuplicate) {
-      spdlog::debug("partition {}: duplicate batch of producer {} (sequence {}) at offset {}", dir_,
-                    headers[0].producer_id, headers[0].base_sequence,
-                    check.duplicate_base.value());
-      result.base = check.duplicate_base;
-      seq = written_seq_;  // the original is at or before this append
-    } else if (check.verdict != SequenceVerdict::kAppend) {
-      return result;
-    } else {
-      EL_ASSIGN_OR_RETURN(result.base, WriteLocked(split, count, buf, &seq, &sync));
-    }
+  AppendTicket ticket;
+  std::lock_guard append_lock(append_mu_);
+  if (closed_) return FailedPrecondition("partition log " + dir_ + " is closed");
+  if (failed_) return IOError("partition log " + dir_ + " failed an fdatasync earlier");
+  EL_ASSIGN_OR_RETURN(SequenceCheck check, CheckSequences(headers));
+  ticket.result.verdict = check.verdict;
+  if (check.verdict == SequenceVerdict::kDuplicate) {
+    spdlog::debug("partition {}: duplicate batch of producer {} (sequence {}) at offset {}", dir_,
+                  headers[0].producer_id, headers[0].base_sequence, check.duplicate_base.value());
+    ticket.result.base = check.duplicate_base;
+    ticket.seq = written_seq_;  // the original is at or before this append
+    ticket.sync = sync;
+  } else if (check.verdict == SequenceVerdict::kAppend) {
+    EL_ASSIGN_OR_RETURN(ticket.result.base, WriteLocked(split, count, buf, &ticket.seq, &sync));
+    ticket.sync = sync;
+    ticket.publish = true;
   }
-  if (result.verdict == SequenceVerdict::kDuplicate) {
-    if (sync) EL_RETURN_IF_ERROR(SyncUpTo(seq));
-    return result;
-  }
-  Status st = sync ? SyncUpTo(seq) : Status::Ok();
+  return ticket;
+}
+
+Status PartitionLog::Finish(const AppendTicket& ticket) {
+  Status st = ticket.sync ? SyncUpTo(ticket.seq) : Status::Ok();
   // Publish even after a failed fdatasync: later appends wait for this one in the queue, and the
   // bytes are intact in the page cache. The caller still gets the error.
-  MarkReadyAndPublish(seq);
-  if (!st.ok()) return st;
-  return result;
+  if (ticket.publish) MarkReadyAndPublish(ticket.seq);
+  return st;
 }
 
 Result<Offset> PartitionLog::WriteLocked(std::span<const PendingBatch> split, int64_t count,

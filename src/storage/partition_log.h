@@ -40,6 +40,14 @@ struct AppendResult {
   Offset base;  // kAppend: offset given to the first batch; kDuplicate: the original one
 };
 
+// Phase one of an append (PartitionLog::Write): what Finish must still do.
+struct AppendTicket {
+  AppendResult result;
+  uint64_t seq = 0;      // the append's (or, for a duplicate, the original's) write sequence number
+  bool sync = false;     // Finish must fdatasync up to seq first
+  bool publish = false;  // Finish must publish the batch (a written kAppend)
+};
+
 class PartitionLog {
  public:
   // Opens the log in `dir` (which must exist), recovering every segment (see Segment::Open); creates
@@ -66,6 +74,15 @@ class PartitionLog {
   // original's); kOutOfOrder/kStaleEpoch/kUnknownProducer store nothing. Batches with
   // producerId < 0 are never checked. A duplicate inside a multi-batch append counts as kOutOfOrder.
   Result<AppendResult> AppendChecked(std::span<const uint8_t> batches, bool sync);
+  // AppendChecked in two phases, for callers that pipeline: Write checks and writes the batches (page
+  // cache only, short) and assigns offsets, so successive Writes land in call order; Finish does the
+  // fdatasync (if ticket.sync; group commit: SyncUpTo) and publishes. Every ticket with `publish`
+  // must be passed to Finish exactly once, or later appends of this partition never become visible.
+  // Finish may run on any thread and in any order relative to other tickets.
+  Result<AppendTicket> Write(std::span<const uint8_t> batches, bool sync);
+  Status Finish(const AppendTicket& ticket);
+  // Group commit: Finish's fdatasync covers every append written before it started, so the Finish
+  // of such a later ticket returns without syncing again.
   Status Sync();  // fdatasync everything appended so far
   Status FlushIfDirty();  // Sync() if anything was appended since the last fdatasync
   // Retention and time-based roll at wall-clock `now`: rolls a non-empty active segment older than

@@ -433,5 +433,26 @@ TEST_F(PartitionLogTest, ReadErrorDuringRecoveryFailsOpenWithoutTruncating) {
   VerifyAll(*log, 3);
 }
 
+TEST_F(PartitionLogTest, WriteAssignsOffsetsNowAndFinishPublishesInWriteOrder) {
+  auto log = OpenLog();
+  auto a = log->Write(MakeValueBatch(2), /*sync=*/true);
+  auto b = log->Write(MakeValueBatch(3), /*sync=*/true);
+  auto c = log->Write(MakeValueBatch(1), /*sync=*/false);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(a->result.base, Offset(0));
+  EXPECT_EQ(b->result.base, Offset(2));
+  EXPECT_EQ(c->result.base, Offset(5));
+  EXPECT_TRUE(a->sync && a->publish && b->sync && !c->sync);
+  EXPECT_EQ(log->high_watermark(), Offset(0));  // nothing visible before its Finish
+  ASSERT_TRUE(log->Finish(*c).ok());
+  ASSERT_TRUE(log->Finish(*b).ok());
+  EXPECT_EQ(log->high_watermark(), Offset(0));  // b and c wait for a
+  ASSERT_TRUE(log->Finish(*a).ok());
+  EXPECT_EQ(log->high_watermark(), Offset(6));
+  auto read = log->Read(Offset(0), 1 << 20);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(Split(*read).size(), 3u);
+}
+
 }  // namespace
 }  // namespace el::storage

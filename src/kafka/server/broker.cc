@@ -38,7 +38,9 @@ Broker::Broker(BrokerOptions options, std::unique_ptr<storage::LogManager> logs)
     : options_(std::move(options)),
       logs_(std::move(logs)),
       ctx_{*logs_, waiters_, blocking_, "", 0, options_.default_partitions, {false}},
-      acceptor_(asio::make_strand(ioc_)) {}
+      acceptor_(asio::make_strand(ioc_)) {
+  ctx_.commits = &commits_;
+}
 
 Broker::~Broker() { Stop(); }
 

@@ -24,6 +24,7 @@
 #include "base/result.h"
 #include "kafka/server/context.h"
 #include "kafka/server/fetch_waiters.h"
+#include "kafka/server/group_commit.h"
 #include "kafka/server/log_maintenance.h"
 #include "kafka/server/group/coordinator.h"
 #include "net/endpoint.h"
@@ -70,7 +71,10 @@ class Broker {
   std::unique_ptr<storage::LogManager> logs_;
   std::unique_ptr<LogMaintenance> maintenance_;  // uses logs_; stopped in Stop() before logs_ closes
   FetchWaiters waiters_;
-  boost::asio::thread_pool blocking_{2};
+  // Blocking file work: appends' page-cache writes, one group-commit fdatasync per busy partition,
+  // topic and offset-store changes. Threads mostly wait on the disk, so more than the cores.
+  boost::asio::thread_pool blocking_{8};
+  GroupCommit commits_{blocking_};
   BrokerContext ctx_;
   std::mutex sessions_mu_;
   std::condition_variable sessions_cv_;

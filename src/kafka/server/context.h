@@ -20,6 +20,7 @@ namespace el::kafka {
 namespace group {
 class Coordinator;
 }  // namespace group
+class GroupCommit;
 
 inline constexpr int32_t kNodeId = 0;  // the one node id: brokers[], leader, isr, controller
 
@@ -32,6 +33,7 @@ struct BrokerContext {
   int32_t default_partitions = 1;
   std::atomic<bool> stopping{false};
   group::Coordinator* groups = nullptr;  // consumer groups and committed offsets; set by Start
+  GroupCommit* commits = nullptr;        // acks=all appends' fdatasync (group commit); set by Broker
 };
 
 // Runs `f()` (blocking work: fsync, directory changes) on the blocking pool and resumes the calling

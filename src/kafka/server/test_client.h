@@ -45,6 +45,21 @@ class Client {
     asio::write(socket_, asio::buffer(w.buffer()));
   }
 
+  int32_t last_correlation_id() const { return correlation_id_; }
+
+  // Decodes a response frame read with ReadFrame (for requests sent back-to-back with Send).
+  template <typename Resp>
+  static Resp Decode(const std::vector<uint8_t>& frame, int16_t version) {
+    size_t header = ResponseHeaderHasTags(Resp::kApiKey, version) ? 5 : 4;
+    auto resp = DecodeMessage<Resp>(BytesView(frame).subspan(header), version);
+    EXPECT_TRUE(resp.ok()) << resp.status().ToString();
+    return resp.ok() ? *resp : Resp{};
+  }
+  static int32_t CorrelationId(const std::vector<uint8_t>& frame) {
+    return static_cast<int32_t>((uint32_t{frame.at(0)} << 24) | (uint32_t{frame.at(1)} << 16) |
+                                (uint32_t{frame.at(2)} << 8) | frame.at(3));
+  }
+
   std::vector<uint8_t> ReadFrame() {
     uint8_t size_buf[4];
     asio::read(socket_, asio::buffer(size_buf));

@@ -3,10 +3,15 @@
 // HandlerSpec. The registry (registry.cc) lists them; the connection dispatches through it and
 // ApiVersions advertises exactly these ranges.
 //
-// A handler runs on its connection's strand, one request at a time per connection. It returns the
-// encoded response body (without the response header) or, for Produce with acks=0, send = false.
-// An error Status means the request was malformed: the connection is closed.
+// A handler runs on its connection's strand. A plain handler (`fn`) runs alone: the connection first
+// writes every earlier response, then awaits it and writes its answer. It returns the encoded
+// response body (without the response header). An error Status means the request was malformed:
+// the connection is closed.
+// A pipelined handler (`pipelined`, Produce) lets the connection keep reading: it does the part that
+// must follow request order (the appends) before its awaitable completes, and calls `respond` then
+// or later (once the appends are durable); the connection writes the answers in request order.
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,19 +32,27 @@ struct Request {
 };
 
 struct Response {
-  bool send = true;
+  bool send = true;  // false: Produce with acks=0, no answer at all
   std::vector<uint8_t> body;
 };
 
 // `req` is taken by reference (it lives in the caller's frame until the handler completes) rather than
 // by value: GCC 12 destroys a by-value coroutine argument built from a temporary twice.
 using HandlerFn = boost::asio::awaitable<Result<Response>> (*)(BrokerContext& ctx, const Request& req);
+// Called exactly once, from any thread, with the request's response (send = false: no answer).
+using Respond = std::function<void(Response)>;
+// Returns an error Status (malformed request: the connection closes) without calling `respond`, or
+// Ok once its order-sensitive part is done; `respond` may be called before or after it returns.
+// `req.body` must not be used after the awaitable completes.
+using PipelinedFn = boost::asio::awaitable<Status> (*)(BrokerContext& ctx, const Request& req,
+                                                        const Respond& respond);
 
 struct HandlerSpec {
   ApiKey api;
   int16_t min_version;
   int16_t max_version;
-  HandlerFn fn;
+  HandlerFn fn;                     // exactly one of fn and pipelined is set
+  PipelinedFn pipelined = nullptr;
 };
 
 // Every handler, in api key order. Static storage.
