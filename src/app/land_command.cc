@@ -28,42 +28,73 @@ struct LandArgs {
   bool mode_given = false;
 };
 
-// Runs Land on a worker thread while this thread waits for SIGINT/SIGTERM (blocked for the whole
-// process so that no other thread takes them) and turns one into a stop request.
-Result<jobs::LandSummary> RunWithSignals(const jobs::LandOptions& options) {
+// Runs one Land per options on worker threads while this thread waits for SIGINT/SIGTERM
+// (blocked for the whole process so that no other thread takes them) and turns one into a stop
+// request for all of them. A run that fails stops the others. Results in the order given.
+std::vector<Result<jobs::LandSummary>> RunWithSignals(const std::vector<jobs::LandOptions>& runs) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  Result<jobs::LandSummary> result = Internal("landing did not run");
-  std::atomic<bool> finished{false};
-  std::jthread worker([&](std::stop_token stop) {
-    result = jobs::Land(options, stop);
-    finished = true;
-  });
+  std::vector<Result<jobs::LandSummary>> results(runs.size(), Internal("landing did not run"));
+  std::stop_source stop;
+  std::atomic<size_t> finished{0};
+  std::vector<std::jthread> workers;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    workers.emplace_back([&, i] {
+      results[i] = jobs::Land(runs[i], stop.get_token());
+      if (!results[i].ok()) stop.request_stop();
+      ++finished;
+    });
+  }
   timespec tick{0, 100'000'000};
-  while (!finished) {
+  while (finished < runs.size() && !stop.stop_requested()) {
     int sig = sigtimedwait(&set, nullptr, &tick);
     if (sig == SIGINT || sig == SIGTERM) {
       spdlog::info("signal {}: landing pending events and stopping", sig);
-      worker.request_stop();
-      break;
+      stop.request_stop();
     }
   }
-  worker.join();
-  return result;
+  workers.clear();  // joins
+  return results;
+}
+
+Result<jobs::LandSummary> RunWithSignals(const jobs::LandOptions& options) {
+  return std::move(RunWithSignals(std::vector<jobs::LandOptions>{options}).front());
+}
+
+void AddUp(jobs::LandSummary& total, const jobs::LandSummary& s) {
+  total.events += s.events;
+  total.dead_letters += s.dead_letters;
+  total.files += s.files;
+  total.seconds = std::max(total.seconds, s.seconds);
+  for (const std::string& t : s.tables) {
+    if (std::find(total.tables.begin(), total.tables.end(), t) == total.tables.end()) total.tables.push_back(t);
+  }
 }
 
 // A job file: one Land run per source topic (later topics append to what earlier ones wrote).
 Result<jobs::LandSummary> RunJob(const LandArgs& args, std::string& label) {
   EL_ASSIGN_OR_RETURN(jobs::JobSpec job, jobs::LoadJobFile(args.job_file));
   if (!args.options.topic.empty()) job.topics = {args.options.topic};  // --topic overrides the file
-  if ((job.follow || args.options.follow) && job.topics.size() > 1) {
-    return InvalidArgument("a follow job lands one topic; split the job per topic");
-  }
   jobs::LandSummary total;
   label = fmt::format("{}", fmt::join(job.topics, ","));
+  if (job.follow || args.options.follow) {  // every topic at once, each on its own thread
+    std::vector<jobs::LandOptions> runs;
+    for (const std::string& topic : job.topics) {
+      runs.push_back(jobs::OptionsForJob(args.options, job, topic));
+      runs.back().mode = jobs::WriteMode::kAppend;
+      if (job.topics.size() > 1) runs.back().staging_key = job.name + "." + topic;
+    }
+    for (auto& r : RunWithSignals(runs)) {
+      EL_RETURN_IF_ERROR(r.status());
+      AddUp(total, *r);
+      if (job.topics.size() == 1) total.ranges = r->ranges;
+    }
+    std::sort(total.tables.begin(), total.tables.end());
+    return total;
+  }
   for (size_t i = 0; i < job.topics.size(); ++i) {
     jobs::LandOptions o = jobs::OptionsForJob(args.options, job, job.topics[i]);
     if (!args.mode_given) o.mode = job.mode;
@@ -72,14 +103,10 @@ Result<jobs::LandSummary> RunJob(const LandArgs& args, std::string& label) {
     if (i > 0) {
       for (auto& out : o.outputs) out.mode = o.mode;
     }
+    double before = total.seconds;
     EL_ASSIGN_OR_RETURN(jobs::LandSummary s, RunWithSignals(o));
-    total.events += s.events;
-    total.dead_letters += s.dead_letters;
-    total.files += s.files;
-    total.seconds += s.seconds;
-    for (const std::string& t : s.tables) {
-      if (std::find(total.tables.begin(), total.tables.end(), t) == total.tables.end()) total.tables.push_back(t);
-    }
+    AddUp(total, s);
+    total.seconds = before + s.seconds;
     if (job.topics.size() == 1) total.ranges = s.ranges;
   }
   std::sort(total.tables.begin(), total.tables.end());
@@ -128,6 +155,8 @@ void AddLandCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--to", args->options.to, "latest|OFFSET (exclusive end, every partition)")
       ->capture_default_str();
   cmd->add_flag("--follow", args->options.follow, "keep landing new events until SIGINT/SIGTERM");
+  cmd->add_option("--group", args->options.group,
+                  "follow: consumer group whose landers split the topic's partitions between them");
   cmd->add_option("--mode", args->mode, "overwrite|append|error (follow always appends)")
       ->capture_default_str()
       ->each([args](const std::string&) { args->mode_given = true; });

@@ -1,6 +1,7 @@
 #include "jobs/lake_files.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -183,21 +184,41 @@ Result<int64_t> PublishStaged(const fs::path& staging_dir, bool replace) {
 
 namespace el::jobs {
 
-Result<std::map<int32_t, int64_t>> RecoverTopic(const fs::path& lake_dir, const std::string& topic) {
+Result<std::map<int32_t, int64_t>> RecoverTopic(const fs::path& lake_dir, const std::string& topic,
+                                                 const std::set<int32_t>* partitions) {
   std::vector<std::string> tables;
   for (const std::string& t : ListTables(lake_dir)) {
     if (t == topic || t.rfind(topic + "_", 0) == 0) tables.push_back(t);
   }
-  return RecoverRange(lake_dir, topic, lake_dir / topic, topic, tables);
+  return RecoverRange(lake_dir, topic, lake_dir / topic, topic, tables, partitions);
 }
 
-Result<std::map<int32_t, int64_t>> RecoverRange(const fs::path& lake_dir, const std::string& topic,
-                                                const fs::path& commit_dir,
-                                                const std::string& staging_key,
-                                                const std::vector<std::string>& tables) {
-  std::error_code ec;
-  fs::remove_all(lake_dir / "_staging" / staging_key, ec);
-  if (ec) return IOError("cannot clean " + (lake_dir / "_staging" / staging_key).string() + ": " + ec.message());
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+Result<FileLock> FileLock::Acquire(const fs::path& path, bool wait) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoError("open " + path.string(), errno);
+  while (::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+    int err = errno;
+    if (err == EINTR) continue;
+    ::close(fd);
+    if (err == EWOULDBLOCK) return Unavailable(path.string() + " is locked by another process");
+    return ErrnoError("flock " + path.string(), err);
+  }
+  return FileLock(fd);
+}
+
+fs::path PublishLockPath(const fs::path& lake_dir, const std::string& staging_key) {
+  return lake_dir / "_staging" / (staging_key + ".lock");
+}
+
+fs::path OwnerLockPath(const fs::path& lake_dir, const std::string& staging_key) {
+  return lake_dir / "_staging" / staging_key / (std::to_string(::getpid()) + ".owner");
+}
+
+std::map<int32_t, int64_t> CommittedOffsets(const fs::path& commit_dir, const std::string& topic) {
   std::map<int32_t, int64_t> next;
   for (const fs::path& file : ListDataFilesRecursive(commit_dir)) {
     auto range = ParseDataFileName(topic, file.filename().string());
@@ -205,29 +226,83 @@ Result<std::map<int32_t, int64_t>> RecoverRange(const fs::path& lake_dir, const 
     int64_t& n = next[range->partition];
     n = std::max(n, range->last + 1);
   }
-  std::string staging_prefix = "_staging-" + staging_key + "-";
+  return next;
+}
+
+namespace {
+
+// Whether staging item `name` (`<prefix><pid>-...`) belongs to a lander that is still running:
+// another process that holds its owner lock in `owners`.
+// Names whose pid does not parse belong to another staging key that shares the prefix: kept.
+bool OwnerRunning(const fs::path& owners, std::string_view name, std::string_view prefix) {
+  std::string_view rest = name.substr(prefix.size());
+  int64_t pid = 0;
+  if (!ParseInt(rest.substr(0, rest.find_first_of("-.")), pid)) return true;
+  if (pid == ::getpid()) return false;
+  fs::path lock = owners / (std::to_string(pid) + ".owner");
+  std::error_code ec;
+  if (!fs::exists(lock, ec)) return false;
+  auto held = FileLock::Acquire(lock, false);
+  return !held.ok() && held.status().code() == StatusCode::kUnavailable;
+}
+
+// Removes the entries of `dir` named `<prefix>...` whose lander is gone.
+Status RemoveLeftovers(const fs::path& dir, const fs::path& owners, const std::string& prefix) {
+  std::error_code ec;
+  for (fs::directory_iterator f(dir, ec), end; !ec && f != end; f.increment(ec)) {
+    std::string name = f->path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || OwnerRunning(owners, name, prefix)) continue;
+    std::error_code rm;
+    fs::remove_all(f->path(), rm);
+    if (rm) return FsError("cannot clean", f->path(), rm);
+  }
+  return Status::Ok();
+}
+
+// Removes the owner lock files of landers that are gone (not this process's own).
+void RemoveDeadOwners(const fs::path& owners) {
+  std::error_code ec;
+  for (fs::directory_iterator f(owners, ec), end; !ec && f != end; f.increment(ec)) {
+    std::string name = f->path().filename().string();
+    if (f->path().extension() != ".owner" || name == std::to_string(::getpid()) + ".owner") continue;
+    if (!FileLock::Acquire(f->path(), false).ok()) continue;  // running (or unreadable): keep
+    std::error_code rm;
+    fs::remove(f->path(), rm);
+  }
+}
+
+}  // namespace
+
+Result<std::map<int32_t, int64_t>> RecoverRange(const fs::path& lake_dir, const std::string& topic,
+                                                const fs::path& commit_dir,
+                                                const std::string& staging_key,
+                                                const std::vector<std::string>& tables,
+                                                const std::set<int32_t>* partitions) {
+  fs::path owners = lake_dir / "_staging" / staging_key;
+  std::string item_prefix = staging_key + "-";
+  EL_RETURN_IF_ERROR(RemoveLeftovers(owners, owners, item_prefix));
+  RemoveDeadOwners(owners);
+  std::map<int32_t, int64_t> next = CommittedOffsets(commit_dir, topic);
+  auto mine = [&](int32_t p) { return partitions == nullptr || partitions->count(p) != 0; };
+  std::string staging_prefix = "_staging-" + item_prefix;
   std::vector<fs::path> dirs{commit_dir};
   for (const std::string& table : tables) dirs.push_back(lake_dir / table);
   for (const fs::path& dir : dirs) {
-    std::error_code ec2;
-    for (fs::directory_iterator f(dir, ec2), end; !ec2 && f != end; f.increment(ec2)) {
-      if (f->path().filename().string().rfind(staging_prefix, 0) == 0) {
-        fs::remove_all(f->path(), ec2);
-        if (ec2) return IOError("cannot clean " + f->path().string() + ": " + ec2.message());
-      }
-    }
+    EL_RETURN_IF_ERROR(RemoveLeftovers(dir, owners, staging_prefix));
     if (dir == commit_dir) continue;
     for (const fs::path& file : ListDataFilesRecursive(dir)) {
       auto range = ParseDataFileName(topic, file.filename().string());
-      if (!range) continue;
+      if (!range || !mine(range->partition)) continue;
       auto it = next.find(range->partition);
       if (it == next.end() || range->first >= it->second) {
         spdlog::warn("removing {}: its batch was never committed", file.string());
-        fs::remove(file, ec2);
-        if (ec2) return IOError("cannot remove " + file.string() + ": " + ec2.message());
+        std::error_code ec;
+        fs::remove(file, ec);
+        if (ec) return FsError("cannot remove", file, ec);
       }
     }
   }
+  if (partitions != nullptr) std::erase_if(next, [&](const auto& kv) { return !mine(kv.first); });
   return next;
 }
 

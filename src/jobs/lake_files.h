@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -57,22 +59,57 @@ Result<int64_t> PublishStaged(const std::filesystem::path& staging_dir, bool rep
 
 namespace el::jobs {
 
+// An exclusive flock(2) on a file, held until destruction; the kernel drops it when the process
+// dies, so a lock left by a killed lander never blocks the next one. Move-only.
+class FileLock {
+ public:
+  // Creates `path` when missing and locks it, waiting when `wait`, else failing at once with
+  // Unavailable when another process holds it. Errors: IOError, Unavailable.
+  static Result<FileLock> Acquire(const std::filesystem::path& path, bool wait);
+  FileLock(FileLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FileLock& operator=(FileLock&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// The lock every lander of `staging_key` holds while it recovers or publishes, so that
+// recovery never removes files another lander is publishing: LAKE/_staging/<staging_key>.lock.
+std::filesystem::path PublishLockPath(const std::filesystem::path& lake_dir, const std::string& staging_key);
+// The lock a running lander holds for its whole life: its staging folders and files
+// (`<staging_key>-<pid>-<seq>`) are never recovered while it lives:
+// LAKE/_staging/<staging_key>/<pid>.owner.
+std::filesystem::path OwnerLockPath(const std::filesystem::path& lake_dir, const std::string& staging_key);
+
+// partition -> next offset (last landed offset + 1) according to the data files of `topic` at
+// any depth of `commit_dir`.
+std::map<int32_t, int64_t> CommittedOffsets(const std::filesystem::path& commit_dir, const std::string& topic);
+
 // Recovery for `topic` before a run: removes leftover staging folders of the topic
 // (`LAKE/_staging/<topic>/`, `LAKE/*/_staging-<topic>-*`), reads the committed progress from the
 // topic's table (file names: partition -> last offset + 1), and deletes data files of the topic
 // in other tables whose range starts at or after that point (a batch that was staged into some
 // tables but never committed to the topic's table). Returns partition -> next offset.
 Result<std::map<int32_t, int64_t>> RecoverTopic(const std::filesystem::path& lake_dir,
-                                                 const std::string& topic);
+                                                 const std::string& topic,
+                                                 const std::set<int32_t>* partitions = nullptr);
 
-// The general form: progress is read from the data files directly in `commit_dir` (a table
-// folder or a job's hidden progress folder), staging leftovers named `_staging-<staging_key>-*`
-// and `LAKE/_staging/<staging_key>` are removed, and uncommitted files of `topic` are removed at
-// any depth of the table folders in `tables` only.
+// The general form: progress is read from the data files in `commit_dir` (a table folder or a
+// job's hidden progress folder), staging leftovers of landers that no longer run (folders
+// `_staging-<staging_key>-<pid>-*`, files in `LAKE/_staging/<staging_key>/`; this process's own
+// count as leftovers) are removed, and uncommitted files of `topic` are removed at any depth of
+// the table folders in `tables` only. With `partitions`, only those partitions are recovered
+// (the others may belong to landers running now). Call it holding the PublishLockPath lock.
 Result<std::map<int32_t, int64_t>> RecoverRange(const std::filesystem::path& lake_dir,
                                                 const std::string& topic,
                                                 const std::filesystem::path& commit_dir,
                                                 const std::string& staging_key,
-                                                const std::vector<std::string>& tables);
+                                                const std::vector<std::string>& tables,
+                                                const std::set<int32_t>* partitions = nullptr);
 
 }  // namespace el::jobs

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 #include <optional>
+#include <ranges>
 #include <set>
 
 #include <fmt/format.h>
@@ -63,7 +64,7 @@ Result<std::map<int32_t, int64_t>> OffsetsForTime(const std::string& brokers, co
   return out;
 }
 
-class LandRun {
+class LandRun : public rdk::RebalanceListener {
  public:
   LandRun(const LandOptions& options, std::stop_token stop) : o_(options), stop_(std::move(stop)) {}
 
@@ -94,10 +95,16 @@ class LandRun {
     if (o_.max_record_bytes <= 0) return InvalidArgument("the record size limit must be positive");
     EL_RETURN_IF_ERROR(CheckTimeZone());
     job_ = !o_.outputs.empty();
-    staging_key_ = job_ ? o_.job_name : o_.topic;
+    staging_key_ = !o_.staging_key.empty() ? o_.staging_key : job_ ? o_.job_name : o_.topic;
     if (job_ && o_.job_name.empty()) return InvalidArgument("a job needs a name");
+    if (!o_.group.empty() && !o_.follow) return InvalidArgument("a consumer group needs follow mode");
     lake_ = fs::path(o_.lake_dir);
-    EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::Create(o_.brokers, {{"group.id", "eventlake-land"}}));
+    if (o_.group.empty()) {
+      EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::Create(o_.brokers, {{"group.id", "eventlake-land-" + staging_key_}}));
+    } else {
+      EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::CreateMember(o_.brokers, o_.group, this,
+                                                                 {{"session.timeout.ms", "10000"}}));
+    }
     EL_ASSIGN_OR_RETURN(partitions_, consumer_->Partitions(o_.topic, kMetadataTimeout));
     for (int32_t p : partitions_) {
       EL_ASSIGN_OR_RETURN(watermarks_[p], consumer_->QueryWatermarks(o_.topic, p, kMetadataTimeout));
@@ -105,19 +112,66 @@ class LandRun {
     if (from_.kind == RangeSpec::Kind::kTimestamp) {
       EL_ASSIGN_OR_RETURN(by_time_, OffsetsForTime(o_.brokers, o_.topic, partitions_, from_.value));
     }
-    EL_RETURN_IF_ERROR(MakeDirs(lake_));
-    if (job_) {
-      std::vector<std::string> tables{o_.topic + "_dead_letter"};
-      for (const OutputSpec& out : o_.outputs) tables.push_back(out.table);
-      EL_ASSIGN_OR_RETURN(committed_, RecoverRange(lake_, o_.topic, CommitDir(), staging_key_, tables));
-    } else {
-      EL_ASSIGN_OR_RETURN(committed_, RecoverTopic(lake_, o_.topic));
-    }
     EL_RETURN_IF_ERROR(MakeDirs(lake_ / "_staging" / staging_key_));
+    {
+      // The owner lock is taken under the publish lock, so that no recovery sees its file unlocked.
+      EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
+      EL_ASSIGN_OR_RETURN(owner_, FileLock::Acquire(OwnerLockPath(lake_, staging_key_), false));
+    }
+    if (o_.group.empty()) {
+      EL_ASSIGN_OR_RETURN(committed_, Recover(nullptr));
+      expected_ = committed_;
+    }
     return Status::Ok();
   }
 
   fs::path CommitDir() const { return lake_ / "_jobs" / o_.job_name; }
+  // Where the lake records which offsets are landed: the job's progress or the topic's table.
+  fs::path ProgressDir() const { return job_ ? CommitDir() : lake_ / o_.topic; }
+
+  // Removes what crashed landers left for `partitions` (all when null); returns partition -> next
+  // offset according to the lake. Takes the publish lock.
+  Result<std::map<int32_t, int64_t>> Recover(const std::set<int32_t>* partitions) {
+    EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
+    if (!job_) return RecoverTopic(lake_, o_.topic, partitions);
+    std::vector<std::string> tables{o_.topic + "_dead_letter"};
+    for (const OutputSpec& out : o_.outputs) tables.push_back(out.table);
+    return RecoverRange(lake_, o_.topic, CommitDir(), staging_key_, tables, partitions);
+  }
+
+  // Group member: recovers the partitions the group hands this lander and starts them where the
+  // lake ends (or at `from` when the lake holds none of them).
+  Result<std::map<int32_t, int64_t>> OnAssigned(const std::string&, const std::vector<int32_t>& partitions) override {
+    std::set<int32_t> mine(partitions.begin(), partitions.end());
+    EL_ASSIGN_OR_RETURN(auto committed, Recover(&mine));
+    std::map<int32_t, int64_t> starts;
+    expected_.clear();
+    for (int32_t p : partitions) {
+      auto it = committed.find(p);
+      if (it != committed.end()) {
+        starts[p] = it->second;
+        expected_[p] = it->second;
+        reached_time_.insert(p);
+        continue;
+      }
+      EL_ASSIGN_OR_RETURN(rdk::Watermarks w, consumer_->QueryWatermarks(o_.topic, p, kMetadataTimeout));
+      starts[p] = Resolve(from_, p, w, by_time_);
+    }
+    owned_ = std::move(mine);
+    spdlog::info("group {}: landing {} partition(s) of {}: {}", o_.group, owned_.size(), o_.topic,
+                 fmt::join(owned_, ","));
+    return starts;
+  }
+
+  // Group member: lands what was read from the partitions before they go to another lander.
+  Status OnRevoked(const std::string&, const std::vector<int32_t>&) override {
+    revoking_ = true;
+    Status st = Flush(false);
+    revoking_ = false;
+    owned_.clear();
+    expected_.clear();
+    return st;
+  }
 
   Status CheckTimeZone() {
     auto res = con_->Query("SELECT timezone(" + duck::QuoteLiteral(o_.event_time.time_zone) + ", now())");
@@ -191,17 +245,24 @@ class LandRun {
   }
 
   Status RunFollow() {
-    std::map<int32_t, int64_t> starts;
-    for (int32_t p : partitions_) {
-      auto it = committed_.find(p);
-      starts[p] = it != committed_.end() ? it->second : Resolve(from_, p, watermarks_[p], by_time_);
-      if (it != committed_.end()) reached_time_.insert(p);
+    if (!o_.group.empty()) {
+      EL_RETURN_IF_ERROR(consumer_->Subscribe(o_.topic));
+    } else {
+      std::map<int32_t, int64_t> starts;
+      for (int32_t p : partitions_) {
+        auto it = committed_.find(p);
+        starts[p] = it != committed_.end() ? it->second : Resolve(from_, p, watermarks_[p], by_time_);
+        if (it != committed_.end()) reached_time_.insert(p);
+      }
+      EL_RETURN_IF_ERROR(consumer_->Assign(o_.topic, starts));
+      owned_ = {partitions_.begin(), partitions_.end()};
     }
-    EL_RETURN_IF_ERROR(consumer_->Assign(o_.topic, starts));
     std::optional<Clock::time_point> first_pending;
     while (!stop_.stop_requested()) {
       rdk::Message msg = consumer_->Poll(kPollTimeout);
-      if (msg != nullptr && msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      EL_RETURN_IF_ERROR(consumer_->TakeRebalanceError());
+      if (!stager_) first_pending.reset();  // a revocation landed the pending batch
+      if (msg != nullptr && msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && owned_.count(msg->partition) != 0) {
         EL_RETURN_IF_ERROR(Add(*msg));
         if (!first_pending) first_pending = Clock::now();
       } else if (msg != nullptr && msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -271,7 +332,16 @@ class LandRun {
       in.commit_dir = CommitDir();
     }
     EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, StageBatch(*con_, in));
+    EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
+    if (o_.follow && !StillNext()) return DropBatch(staged);
     EL_RETURN_IF_ERROR(Publish(staged, replace));
+    std::map<int32_t, int64_t> actual = o_.follow ? CommittedOffsets(ProgressDir(), o_.topic) : expected_;
+    std::map<int32_t, int64_t> next;
+    for (const auto& [p, r] : batch_) {
+      next[p] = r.last + 1;
+      if (auto a = actual.find(p); a != actual.end()) expected_[p] = a->second;
+    }
+    if (Status st = consumer_->Commit(o_.topic, next); !st.ok()) spdlog::warn("{}", st.ToString());
     summary_.events += stager_->good();
     summary_.dead_letters += static_cast<int64_t>(stager_->dead_letters().size());
     for (const auto& [p, r] : batch_) {
@@ -279,12 +349,54 @@ class LandRun {
       if (landed.first < 0) landed.first = r.first;
       landed.last = r.last;
     }
+    ClearBatch();
+    return Status::Ok();
+  }
+
+  void ClearBatch() {
     std::error_code ec;
     fs::remove(ndjson_, ec);
     stager_.reset();
     batch_.clear();
     batch_count_ = 0;
-    return Status::Ok();
+  }
+
+  // Whether the lake still ends, for every partition of the batch, where it ended when this
+  // lander last looked (no other lander landed them meanwhile). Call under the publish lock.
+  bool StillNext() {
+    std::map<int32_t, int64_t> actual = CommittedOffsets(ProgressDir(), o_.topic);
+    for (const auto& [p, r] : batch_) {
+      auto a = actual.find(p);
+      auto e = expected_.find(p);
+      bool same = (a == actual.end()) == (e == expected_.end()) && (a == actual.end() || a->second == e->second);
+      if (!same) return false;
+    }
+    return true;
+  }
+
+  // Another lander landed some of this batch's partitions: the batch is dropped and every one of
+  // its partitions is read again from where the lake now ends.
+  Status DropBatch(const std::vector<StagedTable>& staged) {
+    for (const StagedTable& t : staged) {
+      std::error_code ec;
+      fs::remove_all(t.staging_dir, ec);
+    }
+    std::map<int32_t, int64_t> actual = CommittedOffsets(ProgressDir(), o_.topic);
+    std::map<int32_t, int64_t> seek;
+    for (const auto& [p, r] : batch_) {
+      auto a = actual.find(p);
+      if (a != actual.end()) {
+        expected_[p] = a->second;
+      } else {
+        expected_.erase(p);
+      }
+      seek[p] = a != actual.end() ? a->second : r.first;
+    }
+    spdlog::warn("another lander landed part of {} partition(s) {}: dropping this batch, reading on from the lake",
+                 o_.topic, fmt::join(seek | std::views::keys, ","));
+    ClearBatch();
+    if (revoking_) return Status::Ok();  // the partitions go elsewhere; nothing to re-read here
+    return consumer_->Seek(o_.topic, seek);
   }
 
   // `batch_end`: the single flush of a batch run, where overwrite tables replace their files.
@@ -322,10 +434,14 @@ class LandRun {
   std::string staging_key_;
   std::optional<duck::Database> db_;
   std::optional<duck::Connection> con_;  // declared after db_: destroyed before it
+  std::optional<FileLock> owner_;  // held for the run: staging of this process is not recovered
   std::optional<rdk::Consumer> consumer_;
   std::vector<int32_t> partitions_;
   std::map<int32_t, rdk::Watermarks> watermarks_;
   std::map<int32_t, int64_t> committed_;  // partition -> next offset according to the lake
+  std::map<int32_t, int64_t> expected_;   // follow: the same, as of this lander's last look
+  std::set<int32_t> owned_;               // partitions this lander lands now
+  bool revoking_ = false;
   std::map<int32_t, int64_t> end_;        // batch mode: partition -> end offset (exclusive)
   std::set<int32_t> done_;
   std::optional<RecordStager> stager_;

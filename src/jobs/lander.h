@@ -1,9 +1,12 @@
 #pragma once
-// Land: the landing job. Reads a range of a Kafka topic through librdkafka (explicit offsets, no
-// consumer-group commits), validates every record as a JSON object (others become dead letters),
-// infers one schema over the whole batch in DuckDB, and publishes Parquet files into the lake
-// (see jobs/batch_writer.h, jobs/lake_files.h). The lake is the source of truth for progress:
-// follow mode resumes from the offsets named by the topic table's file names.
+// Land: the landing job. Reads a range of a Kafka topic through librdkafka (start offsets chosen
+// from the lake; in a consumer group, only the partitions the group assigns), validates every
+// record as a JSON object (others become dead letters), infers one schema over the whole batch
+// in DuckDB, and publishes Parquet files into the lake (see jobs/batch_writer.h,
+// jobs/lake_files.h). The lake is the source of truth for progress: follow mode resumes from the
+// offsets named by the commit table's file names, and publishes a batch only if no other lander
+// has landed those partitions since it started reading (checked under the lake's publish lock);
+// otherwise it drops the batch and reads on from what the lake holds.
 // Threading: Land blocks the calling thread (one librdkafka consumer and one DuckDB database and
 // connection, all owned by the call); run it on its own std::jthread to stop it via `stop`.
 #include <chrono>
@@ -42,6 +45,12 @@ struct LandOptions {
   EventTimeSpec event_time;               // source of the dt / hour partition columns
   std::vector<std::string> partition_by;  // default layout: partition columns (dt, hour, ...)
   int64_t max_record_bytes = 1 << 20;     // longer values become dead letters
+  // Follow: the consumer group this lander joins to split the topic's partitions with the other
+  // landers of the group (each lands the partitions the group assigns it). Empty: this lander
+  // reads every partition. Landed offsets are committed to this group, or without one to
+  // `eventlake-land-<topic or job name>`, for lag tools; the lake stays the source of truth.
+  std::string group;
+  std::string staging_key;  // default: the job name, else the topic (multi-topic jobs set it)
   // A job (non-empty outputs) writes these tables instead of the default layout and records its
   // progress in LAKE/_jobs/<job_name>/.
   std::string job_name;

@@ -143,6 +143,9 @@ Result<std::vector<SchemaColumn>> DescribeSelect(duck::Connection& con, const st
 
 Result<std::string> ConformToSchema(duck::Connection& con, const fs::path& table_dir,
                                     const std::vector<SchemaColumn>& batch) {
+  // Landers of one table read, merge and write the history one at a time.
+  EL_RETURN_IF_ERROR(MakeDirs(table_dir / "_schema"));
+  EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(table_dir / "_schema" / ".lock", true));
   std::vector<SchemaVersion> history = ReadSchemaHistory(table_dir);
   SchemaVersion next;
   if (!history.empty()) next = history.back();

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <thread>
+#include <utility>
+
+#include "base/log.h"
 
 namespace el::rdk {
+namespace {
 
-Result<Consumer> Consumer::Create(const std::string& brokers,
-                                  const std::map<std::string, std::string>& extra) {
+std::map<std::string, std::string> BaseProperties(const std::string& brokers,
+                                                  const std::map<std::string, std::string>& extra) {
   std::map<std::string, std::string> props = {
       {"bootstrap.servers", brokers},
       {"enable.auto.commit", "false"},
@@ -18,13 +22,130 @@ Result<Consumer> Consumer::Create(const std::string& brokers,
       {"topic.metadata.refresh.interval.ms", "10000"},
   };
   for (const auto& [k, v] : extra) props[k] = v;
-  EL_ASSIGN_OR_RETURN(Conf conf, MakeConf(props));
+  return props;
+}
+
+void LogCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*, void*) {
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    spdlog::warn("consumer group offset commit failed: {}", rd_kafka_err2str(err));
+  }
+}
+
+}  // namespace
+
+struct Consumer::Member {
+  RebalanceListener* listener = nullptr;
+  Status error;          // first listener error not yet taken
+  bool closing = false;  // the destructor runs: revocations only unassign
+};
+
+Consumer::Consumer(KafkaHandle handle, std::unique_ptr<Member> member)
+    : member_(std::move(member)), handle_(std::move(handle)) {}
+Consumer::Consumer(Consumer&&) noexcept = default;
+Consumer& Consumer::operator=(Consumer&&) noexcept = default;
+
+Result<Consumer> Consumer::Create(const std::string& brokers,
+                                  const std::map<std::string, std::string>& extra) {
+  EL_ASSIGN_OR_RETURN(Conf conf, MakeConf(BaseProperties(brokers, extra)));
   EL_ASSIGN_OR_RETURN(KafkaHandle handle, MakeHandle(RD_KAFKA_CONSUMER, std::move(conf)));
-  return Consumer(std::move(handle));
+  return Consumer(std::move(handle), nullptr);
+}
+
+Result<Consumer> Consumer::CreateMember(const std::string& brokers, const std::string& group,
+                                        RebalanceListener* listener,
+                                        const std::map<std::string, std::string>& extra) {
+  if (group.empty()) return InvalidArgument("a consumer group name is required");
+  auto props = BaseProperties(brokers, extra);
+  props["group.id"] = group;
+  props.emplace("partition.assignment.strategy", "range,roundrobin");  // eager rebalances
+  EL_ASSIGN_OR_RETURN(Conf conf, MakeConf(props));
+  auto member = std::make_unique<Member>();
+  member->listener = listener;
+  rd_kafka_conf_set_opaque(conf.get(), member.get());
+  rd_kafka_conf_set_rebalance_cb(conf.get(), &Consumer::OnRebalance);
+  rd_kafka_conf_set_offset_commit_cb(conf.get(), &LogCommit);
+  EL_ASSIGN_OR_RETURN(KafkaHandle handle, MakeHandle(RD_KAFKA_CONSUMER, std::move(conf)));
+  return Consumer(std::move(handle), std::move(member));
 }
 
 Consumer::~Consumer() {
+  if (member_ != nullptr) member_->closing = true;
   if (handle_ != nullptr) rd_kafka_consumer_close(handle_.get());
+}
+
+void Consumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                           void* opaque) {
+  auto* member = static_cast<Member*>(opaque);
+  std::string topic = parts->cnt > 0 ? parts->elems[0].topic : "";
+  std::vector<int32_t> ids;
+  for (int i = 0; i < parts->cnt; ++i) ids.push_back(parts->elems[i].partition);
+  auto keep = [&](const Status& st) {
+    if (!st.ok() && member->error.ok()) member->error = st;
+  };
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && !member->closing) {
+    auto starts = member->listener->OnAssigned(topic, ids);
+    if (!starts.ok()) {
+      keep(starts.status());
+      rd_kafka_assign(rk, nullptr);
+      return;
+    }
+    for (int i = 0; i < parts->cnt; ++i) {
+      auto it = starts->find(parts->elems[i].partition);
+      parts->elems[i].offset = it != starts->end() ? it->second : RD_KAFKA_OFFSET_END;
+    }
+    rd_kafka_assign(rk, parts);
+    return;
+  }
+  if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !member->closing) {
+    keep(member->listener->OnRevoked(topic, ids));
+  } else if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    spdlog::warn("consumer group rebalance failed: {}", rd_kafka_err2str(err));
+  }
+  rd_kafka_assign(rk, nullptr);
+}
+
+Status Consumer::Subscribe(const std::string& topic) {
+  if (member_ == nullptr) return Internal("subscribe needs a consumer group member");
+  TopicPartitionList list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(handle_.get(), list.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Internal(std::string("subscribe: ") + rd_kafka_err2str(err));
+  return Status::Ok();
+}
+
+Status Consumer::Seek(const std::string& topic, const std::map<int32_t, int64_t>& next) {
+  TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(next.size())));
+  for (const auto& [partition, offset] : next) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
+  }
+  rd_kafka_error_t* error = rd_kafka_seek_partitions(handle_.get(), list.get(), 5000);
+  if (error != nullptr) {
+    std::string text = rd_kafka_error_string(error);
+    rd_kafka_error_destroy(error);
+    return Internal("seek: " + text);
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Internal(std::string("seek: ") + rd_kafka_err2str(list->elems[i].err));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Consumer::Commit(const std::string& topic, const std::map<int32_t, int64_t>& next) {
+  if (next.empty()) return Status::Ok();
+  TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(next.size())));
+  for (const auto& [partition, offset] : next) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
+  }
+  rd_kafka_resp_err_t err = rd_kafka_commit(handle_.get(), list.get(), 1);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Internal(std::string("commit: ") + rd_kafka_err2str(err));
+  return Status::Ok();
+}
+
+Status Consumer::TakeRebalanceError() {
+  if (member_ == nullptr) return Status::Ok();
+  return std::exchange(member_->error, Status::Ok());
 }
 
 Result<std::vector<int32_t>> Consumer::Partitions(const std::string& topic,
