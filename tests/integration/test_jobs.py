@@ -225,6 +225,51 @@ partition_by = ["dt"]
     assert scalar(lake, "SELECT count(*) FROM live") == str(total)
 
 
+def test_follow_job_with_two_topics_lands_both_and_resumes(brokers, procs, tmp_path):
+    import time
+    topics = [topic_name("clicks"), topic_name("views")]
+    lake = tmp_path / "lake"
+    job = write_job(tmp_path, f"""
+name = "both"
+[source]
+topics = {json.dumps(topics)}
+follow = true
+[[output]]
+table = "all_events"
+""")
+    args = ["land", "--brokers", brokers, "--lake", str(lake), "--job", str(job), "--flush-ms", "100"]
+    want = {t: 0 for t in topics}
+
+    def wait_counts():
+        deadline = time.monotonic() + 20
+        got = None
+        while time.monotonic() < deadline:
+            if (lake / "all_events").exists():
+                rows = query(lake, "SELECT _topic, count(*) AS n, count(DISTINCT _offset) AS d "
+                                   "FROM all_events GROUP BY _topic")
+                got = {r["_topic"]: (int(r["n"]), int(r["d"])) for r in rows}
+                if got == {t: (n, n) for t, n in want.items() if n}:
+                    return got
+            time.sleep(0.2)
+        return got
+
+    def produce_round():
+        for t, n in zip(topics, (5, 8)):
+            produce(brokers, t, [json.dumps({"topic": t, "i": want[t] + i}) for i in range(n)])
+            want[t] += n
+
+    produce_round()  # the topics exist before the first lander starts
+    for round_ in range(2):
+        follower = procs.start(args, name=f"follow{round_}")
+        if round_ > 0:
+            produce_round()
+        got = wait_counts()
+        assert got == {t: (n, n) for t, n in want.items()}, follower.output()
+        assert follower.stop() == 0, follower.output()
+    for t in topics:  # each topic's progress is committed in the job's folder
+        assert any(f.startswith(t + "+") for f in os.listdir(lake / "_jobs" / "both"))
+
+
 def test_default_layout_event_time_partitions_in_a_time_zone(brokers, tmp_path):
     from kafka import KafkaProducer
     topic = topic_name()
