@@ -46,24 +46,6 @@ int64_t Resolve(const RangeSpec& spec, int32_t partition, const rdk::Watermarks&
   return w.low;
 }
 
-// The first offset per partition whose timestamp is >= `ms` (-1: none), via a short-lived
-// client handle (ListOffsets by time). Errors: Unavailable.
-Result<std::map<int32_t, int64_t>> OffsetsForTime(const std::string& brokers, const std::string& topic,
-                                                  const std::vector<int32_t>& partitions, int64_t ms) {
-  EL_ASSIGN_OR_RETURN(rdk::Conf conf, rdk::MakeConf({{"bootstrap.servers", brokers}}));
-  EL_ASSIGN_OR_RETURN(rdk::KafkaHandle rk, rdk::MakeHandle(RD_KAFKA_CONSUMER, std::move(conf)));
-  rdk::TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
-  for (int32_t p : partitions) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = ms;
-  rd_kafka_resp_err_t err =
-      rd_kafka_offsets_for_times(rk.get(), list.get(), static_cast<int>(kMetadataTimeout.count()));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Unavailable(std::string("offsets for time: ") + rd_kafka_err2str(err));
-  }
-  std::map<int32_t, int64_t> out;
-  for (int i = 0; i < list->cnt; ++i) out[list->elems[i].partition] = list->elems[i].offset;
-  return out;
-}
-
 class LandRun : public rdk::RebalanceListener {
  public:
   LandRun(const LandOptions& options, std::stop_token stop) : o_(options), stop_(std::move(stop)) {}
@@ -110,7 +92,7 @@ class LandRun : public rdk::RebalanceListener {
       EL_ASSIGN_OR_RETURN(watermarks_[p], consumer_->QueryWatermarks(o_.topic, p, kMetadataTimeout));
     }
     if (from_.kind == RangeSpec::Kind::kTimestamp) {
-      EL_ASSIGN_OR_RETURN(by_time_, OffsetsForTime(o_.brokers, o_.topic, partitions_, from_.value));
+      EL_ASSIGN_OR_RETURN(by_time_, consumer_->OffsetsForTime(o_.topic, partitions_, from_.value, kMetadataTimeout));
     }
     EL_RETURN_IF_ERROR(MakeDirs(lake_ / "_staging" / staging_key_));
     {

@@ -201,6 +201,18 @@ Result<Watermarks> Consumer::QueryWatermarks(const std::string& topic, int32_t p
   return w;
 }
 
+Result<std::map<int32_t, int64_t>> Consumer::OffsetsForTime(const std::string& topic,
+                                                            const std::vector<int32_t>& partitions, int64_t ms,
+                                                            std::chrono::milliseconds timeout) {
+  TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (int32_t p : partitions) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = ms;
+  rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(handle_.get(), list.get(), static_cast<int>(timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Unavailable(std::string("offsets for time: ") + rd_kafka_err2str(err));
+  std::map<int32_t, int64_t> out;
+  for (int i = 0; i < list->cnt; ++i) out[list->elems[i].partition] = list->elems[i].offset;
+  return out;
+}
+
 Status Consumer::Assign(const std::string& topic, const std::map<int32_t, int64_t>& starts) {
   TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(starts.size())));
   for (const auto& [partition, offset] : starts) {

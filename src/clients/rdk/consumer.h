@@ -58,6 +58,10 @@ class Consumer {
   // Errors: Unavailable.
   Result<Watermarks> QueryWatermarks(const std::string& topic, int32_t partition,
                                      std::chrono::milliseconds timeout);
+  // The first offset per partition whose timestamp is >= `ms` (-1: none), by ListOffsets.
+  // Errors: Unavailable.
+  Result<std::map<int32_t, int64_t>> OffsetsForTime(const std::string& topic, const std::vector<int32_t>& partitions,
+                                                    int64_t ms, std::chrono::milliseconds timeout);
   // Starts fetching each partition in `starts` (partition -> first offset). Replaces any
   // earlier assignment. Errors: Internal with librdkafka's reason.
   Status Assign(const std::string& topic, const std::map<int32_t, int64_t>& starts);
