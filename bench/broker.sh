@@ -9,12 +9,13 @@
 #
 # Usage: bench/broker.sh [BUILD_DIR]   (default: build; needs BUILD_DIR/eventlake)
 # Env: BENCH_DATA_PARENT (where the data dir goes, default bench/tmp), BENCH_COUNT_1K (default 300000),
-#      BENCH_COUNT_100 (default 1000000), BENCH_DD_MB (default 1024), BENCH_OUT (results file).
+#      BENCH_COUNT_100 (default 1000000), BENCH_COUNT_PIPE (default 200000), BENCH_DD_MB (default 1024), BENCH_OUT (results file).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 bench_setup broker "${1:-build}"
 count_1k=${BENCH_COUNT_1K:-300000}
 count_100=${BENCH_COUNT_100:-1000000}
+count_pipe=${BENCH_COUNT_PIPE:-200000}
 dd_mb=${BENCH_DD_MB:-1024}
 perf_bin="$work/rdkafka_performance"
 
@@ -33,12 +34,14 @@ start_broker
 pconf=(-X linger.ms=5 -X batch.num.messages=10000 -X queue.buffering.max.messages=1000000
        -X queue.buffering.max.kbytes=1048576)
 
-# run_produce NAME ACKS SIZE COUNT [RATE] -> appends a row to $rows (RATE: msgs/s limit, for latency)
+# run_produce NAME ACKS SIZE COUNT [RATE] [CONF...] -> appends a row to $rows (RATE: msgs/s limit, for
+# latency; CONF: more -X settings, later ones win)
 rows=()
 declare -A mbs
 run_produce() {
   local name=$1 acks=$2 size=$3 count=$4 rate_limit=${5:-}
   local extra=(); [ -n "$rate_limit" ] && extra=(-r "$rate_limit")
+  [ $# -gt 5 ] && extra+=("${@:6}")
   local lat="$work/lat-$name.txt" log="$work/produce-$name.log"
   "$perf_bin" -P -t "$name" -p 0 -b "$brokers" -s "$size" -c "$count" -a "$acks" -l -A "$lat" \
     "${pconf[@]}" "${extra[@]}" -q >"$log" 2>&1
@@ -74,6 +77,10 @@ run_consume acksall-1k "$count_1k" 1024
 # Latency at a moderate, fixed rate (the runs above saturate the producer queue, so their p99 is mostly
 # queueing in the client).
 run_produce acksall-1k-at1k -1 1024 20000 1000
+# Pipelined small messages at acks=all: no linger, small batches, an idempotent producer keeping 5
+# produce requests in flight on its one connection; the broker's group commit shares each fdatasync.
+run_produce acksall-100-pipe -1 100 "$count_pipe" "" -X linger.ms=0 -X batch.num.messages=100 \
+  -X enable.idempotence=true -X max.in.flight=5
 
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$broker_pid/status")
 ratio_disk=$(awk -v p="${mbs[acksall-1k]}" -v d="$disk_mbs" 'BEGIN {printf "%.2f", (d > 0 ? p / d : 0)}')

@@ -44,7 +44,9 @@ struct CollectorOptions {
   std::chrono::milliseconds header_timeout{10000};  // idle keep-alive wait plus request head
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::milliseconds delivery_timeout{10000};  // librdkafka message.timeout.ms
-  int linger_ms = 5;  // producer linger.ms: bigger batches per broker write (and fsync)
+  // producer linger.ms: 0 = send at once; the broker pipelines requests and shares one fdatasync
+  // among all appends waiting for it, so waiting here only adds latency to every acknowledged event.
+  int linger_ms = 0;
   // Extra librdkafka producer settings (override the defaults above).
   std::map<std::string, std::string> producer_properties;
 };

@@ -14,18 +14,54 @@ constexpr std::string_view kReceivedAt = "received_at";
 constexpr std::string_view kEventId = "event_id";
 constexpr std::string_view kClientIp = "client_ip";
 
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+// Writes `digits` lower-case hex digits of `v` (most significant first) at `out`.
+char* PutHex(char* out, uint64_t v, int digits) {
+  for (int i = digits - 1; i >= 0; --i) {
+    out[i] = kHexDigits[v & 0xF];
+    v >>= 4;
+  }
+  return out + digits;
+}
+
+bool IsPlainJsonText(std::string_view text) {
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
 bool IsCollectorField(std::string_view key) {
   return key == kReceivedAt || key == kEventId || key == kClientIp;
 }
 
 void AppendField(std::string& out, std::string_view key, std::string_view json_value) {
   if (out.size() > 1) out.push_back(',');
-  AppendJsonString(out, key);
+  AppendJsonText(out, key);
   out.push_back(':');
   out.append(json_value);
 }
 
 }  // namespace
+
+void AppendJsonText(std::string& out, std::string_view text) {
+  if (!IsPlainJsonText(text)) {
+    AppendJsonString(out, text);
+    return;
+  }
+  out.reserve(out.size() + text.size() + 2);
+  out.push_back('"');
+  out.append(text);
+  out.push_back('"');
+}
+
+std::string JsonText(std::string_view text) {
+  std::string out;
+  AppendJsonText(out, text);
+  return out;
+}
 
 std::string FormatReceivedAt(std::chrono::system_clock::time_point time) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
@@ -50,12 +86,15 @@ std::string NewEventId() {
   uint64_t lo = rng();
   hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10xx
-  char buf[37];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
-  return buf;
+  // 8-4-4-4-12 hex digits.
+  std::string id(36, '-');
+  char* p = id.data();
+  p = PutHex(p, hi >> 32, 8) + 1;
+  p = PutHex(p, (hi >> 16) & 0xFFFF, 4) + 1;
+  p = PutHex(p, hi & 0xFFFF, 4) + 1;
+  p = PutHex(p, lo >> 48, 4) + 1;
+  PutHex(p, lo & 0xFFFFFFFFFFFFull, 12);
+  return id;
 }
 
 bool EventBuilder::Has(std::string_view key) const {
@@ -91,7 +130,20 @@ void EventBuilder::Set(std::string_view key, std::string json_value) {
 }
 
 void EventBuilder::SetString(std::string_view key, std::string_view value) {
-  Set(key, JsonString(value));
+  Set(key, JsonText(value));
+}
+
+void PrepareJson(RequestContext& context) {
+  for (Header& header : context.headers) {
+    header.json.clear();
+    AppendJsonText(header.json, header.name);
+    header.json.push_back(':');
+    AppendJsonText(header.json, header.value);
+  }
+  context.tail_json = "{";  // AppendField adds a comma only after the first character
+  if (!context.client_ip.empty()) AppendField(context.tail_json, kClientIp, JsonText(context.client_ip));
+  AppendField(context.tail_json, kReceivedAt, JsonText(context.received_at));
+  context.tail_json.erase(0, 1);
 }
 
 std::string EventBuilder::Finish(const RequestContext& context, std::string_view event_id) const {
@@ -104,13 +156,22 @@ std::string EventBuilder::Finish(const RequestContext& context, std::string_view
   for (const Header& header : context.headers) {
     if (IsCollectorField(header.name) || Has(header.name)) continue;
     if (out.size() > 1) out.push_back(',');
-    AppendJsonString(out, header.name);
+    if (!header.json.empty()) {
+      out.append(header.json);
+      continue;
+    }
+    AppendJsonText(out, header.name);
     out.push_back(':');
-    AppendJsonString(out, header.value);
+    AppendJsonText(out, header.value);
   }
-  if (!context.client_ip.empty()) AppendField(out, kClientIp, JsonString(context.client_ip));
-  AppendField(out, kReceivedAt, JsonString(context.received_at));
-  AppendField(out, kEventId, JsonString(event_id));
+  if (!context.tail_json.empty()) {
+    if (out.size() > 1) out.push_back(',');
+    out.append(context.tail_json);
+  } else {
+    if (!context.client_ip.empty()) AppendField(out, kClientIp, JsonText(context.client_ip));
+    AppendField(out, kReceivedAt, JsonText(context.received_at));
+  }
+  AppendField(out, kEventId, JsonText(event_id));
   out.push_back('}');
   return out;
 }

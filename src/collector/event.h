@@ -15,6 +15,7 @@ namespace el::collector {
 struct Header {
   std::string name;  // canonical (CanonicalHeaderName)
   std::string value;
+  std::string json;  // `"name":"value"`, filled by PrepareJson (then reused by every event)
 };
 
 // What every event of one request shares.
@@ -22,7 +23,12 @@ struct RequestContext {
   std::vector<Header> headers;  // unique names; repeated headers joined with ", "
   std::string received_at;      // FormatReceivedAt()
   std::string client_ip;        // set as `client_ip` when not empty
+  std::string tail_json;        // `"client_ip":..,"received_at":..` once PrepareJson ran
 };
+
+// Encodes the parts every event of the request repeats (header fields, client_ip, received_at)
+// once, so EventBuilder::Finish only copies them. Call after the fields above are final.
+void PrepareJson(RequestContext& context);
 
 // One event ready to produce: its JSON text and what routing and de-duplication need.
 struct BuiltEvent {
@@ -37,6 +43,11 @@ std::string FormatReceivedAt(std::chrono::system_clock::time_point time);
 
 // A random UUID version 4 in canonical lower-case form (thread-local generator).
 std::string NewEventId();
+
+// base::AppendJsonString / JsonString with a fast path for the common case (printable ASCII with
+// nothing to escape: appended in one piece); anything else goes to the base escaper.
+void AppendJsonText(std::string& out, std::string_view text);
+std::string JsonText(std::string_view text);
 
 class EventBuilder {
  public:

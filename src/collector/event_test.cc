@@ -28,6 +28,26 @@ TEST(EventTest, OwnFieldsThenHeadersThenCollectorFields) {
             "\"received_at\":\"2026-11-21T13:42:00.123Z\",\"event_id\":\"id-1\"}");
 }
 
+TEST(EventTest, PreparedContextGivesTheSameEvents) {
+  for (const std::string& ip : {std::string(), std::string("10.0.0.0")}) {
+    RequestContext plain = Context();
+    plain.client_ip = ip;
+    plain.headers.push_back({"Referer", "a \"quoted\"\n\xff value"});
+    RequestContext prepared = plain;
+    PrepareJson(prepared);
+    for (bool own_fields : {false, true}) {
+      EventBuilder b;
+      if (own_fields) {
+        b.SetString("event_type", "purchase_sword");
+        b.SetString("Color", "red");
+      }
+      EXPECT_EQ(b.Finish(prepared, "id-1"), b.Finish(plain, "id-1"));
+    }
+  }
+  EXPECT_EQ(JsonText("plain text"), "\"plain text\"");
+  EXPECT_EQ(JsonText("tab\there \x7f"), "\"tab\\there \x7f\"");
+}
+
 TEST(EventTest, RepeatedKeyKeepsPositionTakesLastValueAndCollectorFieldsWin) {
   EventBuilder b;
   b.Set("a", "1");

@@ -80,6 +80,7 @@ RequestContext HttpSession::MakeContext(const Request& request) const {
   }
   context.received_at = FormatReceivedAt(std::chrono::system_clock::now());
   context.client_ip = client_ip_;
+  PrepareJson(context);
   return context;
 }
 

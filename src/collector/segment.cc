@@ -84,11 +84,11 @@ Result<BuiltEvent> BuildCall(SegmentType type, object call, std::string_view wha
   EventBuilder builder;
   EL_RETURN_IF_ERROR(CopyFields(call, limits.max_event_bytes, what, builder));
   std::string_view name = SegmentTypeName(type);
-  builder.Set("type", JsonString(name));
+  builder.Set("type", JsonText(name));
   if (!shared_context.empty() && !builder.Has("context")) builder.Set("context", shared_context);
   std::string event_type(name);
   if (type == SegmentType::kTrack) event_type = std::string(call["event"].get_string().value());
-  builder.Set("event_type", JsonString(event_type));
+  builder.Set("event_type", JsonText(event_type));
   return FinishEvent(builder, call, context, std::move(event_type));
 }
 
