@@ -145,6 +145,11 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   if (options.max_event_bytes == 0 || options.max_batch_events == 0) {
     return InvalidArgument("event limits must be positive");
   }
+  std::vector<IpNetwork> trusted_proxies;
+  for (const std::string& text : options.trusted_proxies) {
+    EL_ASSIGN_OR_RETURN(IpNetwork net, ParseIpNetwork(text));
+    trusted_proxies.push_back(net);
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   const CollectorOptions& o = impl->options;
@@ -166,6 +171,7 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   EL_RETURN_IF_ERROR(impl->router->Init());
   impl->dedup = std::make_unique<MessageIdWindow>(o.dedup_window, o.dedup_max_ids);
   impl->ConfigureEnv();
+  impl->env.trusted_proxies = std::move(trusted_proxies);
   Impl* raw = impl.get();
   raw->probe_thread = std::thread([raw] { raw->ProbeLoop(); });
   asio::co_spawn(raw->accept_strand, raw->AcceptLoop(), [](std::exception_ptr e) {

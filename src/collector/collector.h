@@ -35,6 +35,9 @@ struct CollectorOptions {
   // Request headers copied into events (case-insensitive); "*" copies every header.
   std::vector<std::string> header_allow = {"Host",    "User-Agent",   "Accept",
                                            "Referer", "Content-Type", "Accept-Language"};
+  // Reverse proxies (CIDRs or addresses) whose X-Forwarded-For is believed: client_ip is then the
+  // right-most untrusted address in it. Empty: client_ip is always the TCP peer.
+  std::vector<std::string> trusted_proxies;
   bool truncate_ip = false;  // client_ip keeps only its /24 (IPv4) or /48 (IPv6)
   bool topic_per_type = false;  // produce to "<topic>.<event_type>" instead of `topic`
   std::vector<std::string> write_keys;  // non-empty: requests need one of them (HTTP Basic user)

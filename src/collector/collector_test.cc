@@ -82,8 +82,10 @@ class CollectorTest : public ::testing::Test {
     ASSERT_EQ(rd_kafka_mock_topic_create(mock_, "events", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
   }
 
-  std::unique_ptr<Collector> StartCollector(size_t max_body = 512 * 1024) {
+  std::unique_ptr<Collector> StartCollector(size_t max_body = 512 * 1024,
+                                            std::vector<std::string> trusted_proxies = {}) {
     CollectorOptions options;
+    options.trusted_proxies = std::move(trusted_proxies);
     options.brokers = bootstraps_;
     options.listen = net::HostPort{"127.0.0.1", 0};
     options.max_body_bytes = max_body;
@@ -156,6 +158,25 @@ TEST_F(CollectorTest, SeedRoutesProduceEventsWithHeaders) {
   EXPECT_EQ(Field(second, "sword_type"), "katana");
   EXPECT_NE(Field(first, "event_id"), Field(second, "event_id"));
   EXPECT_EQ(Field(first, "event_id").size(), 36u);
+}
+
+TEST_F(CollectorTest, TrustedProxyForwardedForGivesClientIp) {
+  auto collector = StartCollector(512 * 1024, {"127.0.0.0/8", "10.0.0.0/8"});
+  ASSERT_TRUE(collector);
+  Client client(collector->port());
+  auto xff = [&](const std::string& value) {
+    EXPECT_EQ(client.Send(http::verb::get, "/", "", {{"X-Forwarded-For", value}}).status, 200);
+  };
+  xff("6.6.6.6, 198.51.100.7, 10.1.2.3");  // forged left part, then a trusted hop
+  xff("10.0.0.1");                          // every hop trusted: the left-most
+  auto events = Consume(2);
+  ASSERT_EQ(events.size(), 2u);
+  simdjson::dom::parser p1, p2;
+  EXPECT_EQ(Field(p1.parse(events[0]), "client_ip"), "198.51.100.7") << events[0];
+  EXPECT_EQ(Field(p2.parse(events[1]), "client_ip"), "10.0.0.1") << events[1];
+  CollectorOptions bad;
+  bad.trusted_proxies = {"10.0.0.0/40"};
+  EXPECT_EQ(Collector::Start(bad).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(CollectorTest, ActionsAndPostedEvents) {

@@ -83,7 +83,9 @@ HttpSession::HttpSession(asio::ip::tcp::socket socket, const SessionEnv& env)
     : stream_(std::move(socket)), env_(env) {
   beast::error_code ec;
   auto remote = stream_.socket().remote_endpoint(ec);
-  if (!ec) client_ip_ = ClientIpText(remote.address(), env_.truncate_ip);
+  if (ec) return;
+  peer_ = remote.address();
+  client_ip_ = ClientIpText(peer_, env_.truncate_ip);
 }
 
 void HttpSession::RequestStop() {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "clients/rdk/producer.h"
+#include "collector/proxy.h"
 #include "collector/body.h"
 #include "collector/dedup.h"
 #include "collector/event.h"
@@ -64,6 +65,7 @@ struct SessionEnv {
   std::vector<std::string> header_allow;  // canonical names; empty with all_headers: every header
   bool all_headers = false;
   bool truncate_ip = false;
+  std::vector<IpNetwork> trusted_proxies;  // non-empty: client_ip from their X-Forwarded-For
   std::vector<std::string> write_keys;  // empty: no authentication
   std::string cors_origin = "*";
   BodyLimits limits;
@@ -113,6 +115,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   const SessionEnv& env_;
+  boost::asio::ip::address peer_;      // the TCP peer
   std::string client_ip_;             // remote address text (truncated when configured)
   std::string_view route_label_;      // the current request's metrics label; strand only
   bool reading_ = false;  // strand only

@@ -80,6 +80,15 @@ RequestContext HttpSession::MakeContext(const Request& request) const {
   }
   context.received_at = FormatReceivedAt(std::chrono::system_clock::now());
   context.client_ip = client_ip_;
+  if (!env_.trusted_proxies.empty()) {
+    std::string forwarded_for;
+    for (const auto& field : request) {  // every X-Forwarded-For line, in order
+      if (!boost::beast::iequals(field.name_string(), "X-Forwarded-For")) continue;
+      if (!forwarded_for.empty()) forwarded_for.push_back(',');
+      forwarded_for.append(field.value());
+    }
+    context.client_ip = ClientIpText(ClientAddress(peer_, forwarded_for, env_.trusted_proxies), env_.truncate_ip);
+  }
   PrepareJson(context);
   return context;
 }
