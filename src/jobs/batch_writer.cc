@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "base/log.h"
+#include "jobs/json_schema.h"
 #include "jobs/lake_files.h"
 #include "jobs/schema_history.h"
 
@@ -17,13 +19,25 @@ namespace fs = std::filesystem;
 using duck::QuoteIdent;
 using duck::QuoteLiteral;
 
+// Parquet codec of every file (see the README's lake section for the choice).
+constexpr char kCompression[] = "snappy";
+
 constexpr char kMetaSchema[] =
     "_topic VARCHAR, _partition INTEGER, _offset BIGINT, _timestamp TIMESTAMP, _key VARCHAR";
 
+bool Wants(const BatchInput& in, const std::string& column) {
+  auto has = [&](const std::vector<std::string>& v) {
+    return std::find(v.begin(), v.end(), column) != v.end();
+  };
+  if (has(in.partition_by)) return true;
+  if (in.outputs == nullptr) return false;
+  return std::any_of(in.outputs->begin(), in.outputs->end(),
+                     [&](const OutputSpec& o) { return has(o.partition_by); });
+}
+
 // Loads the staged NDJSON into temp table el_src (metadata columns first, then one column per
-// JSON field).
-Status LoadSource(duck::Connection& con, const BatchInput& in) {
-  EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_raw; DROP TABLE IF EXISTS el_src"));
+// JSON field), with DuckDB inferring the types (for staging files without a stager's schema).
+Status InferAndLoadSource(duck::Connection& con, const BatchInput& in) {
   if (in.good_records == 0) {
     return con.Exec(fmt::format("CREATE TEMP TABLE el_src ({})", kMetaSchema));
   }
@@ -41,16 +55,6 @@ Status LoadSource(duck::Connection& con, const BatchInput& in) {
       "FROM el_raw ORDER BY _partition, _offset; DROP TABLE el_raw",
       has_fields ? ", unnest(v)" : "")));
   return Status::Ok();
-}
-
-bool Wants(const BatchInput& in, const std::string& column) {
-  auto has = [&](const std::vector<std::string>& v) {
-    return std::find(v.begin(), v.end(), column) != v.end();
-  };
-  if (has(in.partition_by)) return true;
-  if (in.outputs == nullptr) return false;
-  return std::any_of(in.outputs->begin(), in.outputs->end(),
-                     [&](const OutputSpec& o) { return has(o.partition_by); });
 }
 
 Status LoadDeadLetters(duck::Connection& con, const BatchInput& in) {
@@ -91,16 +95,10 @@ Result<SchemaColumn> FindTypedColumn(duck::Connection& con, const std::string& w
   return SchemaColumn{};
 }
 
-// The event-type column's exact name in el_src, or "" when the relation has none.
-Result<std::string> FindColumn(duck::Connection& con, const std::string& wanted) {
-  EL_ASSIGN_OR_RETURN(SchemaColumn c, FindTypedColumn(con, wanted));
-  return c.name;
-}
-
-// A TIMESTAMPTZ expression for the event time of an el_src row (NULL when unusable).
-std::string EventTimeExpr(const SchemaColumn& c) {
-  if (c.name.empty()) return "NULL::TIMESTAMPTZ";
-  std::string id = QuoteIdent(c.name);
+// A TIMESTAMPTZ expression for the event time held by `id`, a value of DuckDB type `type` (NULL
+// when unusable).
+std::string EventTimeExpr(const std::string& id, const std::string& type) {
+  SchemaColumn c{id, type};
   auto epoch = [](const std::string& num) {
     return fmt::format("CASE WHEN abs({0}) >= 1e11 THEN to_timestamp({0} / 1000.0) ELSE to_timestamp({0}) END",
                        num);
@@ -127,8 +125,9 @@ Status AddEventTime(duck::Connection& con, const BatchInput& in) {
   if (!in.event_time.field.empty()) {
     EL_ASSIGN_OR_RETURN(field, FindTypedColumn(con, in.event_time.field));
   }
-  std::string local = fmt::format("timezone({}, COALESCE({}, CAST(_timestamp AS TIMESTAMPTZ)))",
-                                  QuoteLiteral(in.event_time.time_zone), EventTimeExpr(field));
+  std::string local = fmt::format(
+      "timezone({}, COALESCE({}, CAST(_timestamp AS TIMESTAMPTZ)))", QuoteLiteral(in.event_time.time_zone),
+      field.name.empty() ? "NULL::TIMESTAMPTZ" : EventTimeExpr(QuoteIdent(field.name), field.type));
   std::string cols;
   if (dt) cols += fmt::format(", strftime({}, '%Y-%m-%d') AS dt", local);
   if (hour) cols += fmt::format(", strftime({}, '%H') AS hour", local);
@@ -145,6 +144,65 @@ Status AddEventTime(duck::Connection& con, const BatchInput& in) {
       exclude, cols));
 }
 
+// The event-time field of the staged lines as an expression over read_json's columns, and its
+// type; {"", ""} when absent. Metadata columns come first, as in el_src.
+SchemaColumn StagedEventTimeField(const BatchInput& in, const JsonType& v) {
+  const std::string& wanted = in.event_time.field;
+  if (wanted.empty()) return {};
+  static const SchemaColumn kMeta[] = {{"_topic", "VARCHAR"}, {"_partition", "INTEGER"}, {"_offset", "BIGINT"},
+                                       {"_timestamp", "TIMESTAMP"}, {"_key", "VARCHAR"}};
+  for (const SchemaColumn& m : kMeta) {
+    if (EqualsIgnoreCase(m.name, wanted)) return {m.name == "_timestamp" ? "epoch_ms(_ts)" : m.name, m.type};
+  }
+  for (const auto& [name, type] : v.fields()) {
+    if (EqualsIgnoreCase(name, wanted)) return {"v." + QuoteIdent(name), type->SqlType()};
+  }
+  return {};
+}
+
+// Loads the staged NDJSON into el_src with the stager's schema `v` (no inference in DuckDB), dt
+// and hour computed in the same statement. The file is in partition/offset order and DuckDB
+// keeps insertion order, so no sort is needed.
+Status LoadTypedSource(duck::Connection& con, const BatchInput& in, const JsonType& v) {
+  bool dt = Wants(in, "dt"), hour = Wants(in, "hour");
+  std::string select = "_topic, _partition, _offset, epoch_ms(_ts) AS _timestamp, _key";
+  for (const auto& [name, type] : v.fields()) {
+    if ((dt && EqualsIgnoreCase(name, "dt")) || (hour && EqualsIgnoreCase(name, "hour"))) continue;
+    select += fmt::format(", v.{0} AS {0}", QuoteIdent(name));
+  }
+  if (dt || hour) {
+    SchemaColumn field = StagedEventTimeField(in, v);
+    std::string local = fmt::format(
+        "timezone({}, COALESCE({}, CAST(epoch_ms(_ts) AS TIMESTAMPTZ)))", QuoteLiteral(in.event_time.time_zone),
+        field.name.empty() ? "NULL::TIMESTAMPTZ" : EventTimeExpr(field.name, field.type));
+    if (dt) select += fmt::format(", strftime({}, '%Y-%m-%d') AS dt", local);
+    if (hour) select += fmt::format(", strftime({}, '%H') AS hour", local);
+  }
+  std::string columns = fmt::format(
+      "{{'_topic': 'VARCHAR', '_partition': 'INTEGER', '_offset': 'BIGINT', '_ts': 'BIGINT', "
+      "'_key': 'VARCHAR', 'v': {}}}",
+      QuoteLiteral(v.SqlType()));
+  return con.Exec(fmt::format(
+      "CREATE TEMP TABLE el_src AS SELECT {} FROM read_json({}, format='newline_delimited', records=true, "
+      "columns={})",
+      select, QuoteLiteral(in.ndjson.string()), columns));
+}
+
+// el_src for the batch: typed by the stager's schema when there is one, else inferred by DuckDB
+// (also when DuckDB refuses the typed read, so that a schema corner case never fails the batch).
+Status LoadSource(duck::Connection& con, const BatchInput& in) {
+  EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_raw; DROP TABLE IF EXISTS el_src"));
+  std::shared_ptr<const JsonType> schema = TakeStagedSchema(in.ndjson);
+  if (in.good_records > 0 && schema != nullptr && !schema->fields().empty()) {
+    Status st = LoadTypedSource(con, in, *schema);
+    if (st.ok()) return st;
+    spdlog::warn("typed read of {} failed, inferring the types instead: {}", in.ndjson.string(), st.message());
+    EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_src"));
+  }
+  EL_RETURN_IF_ERROR(InferAndLoadSource(con, in));
+  return AddEventTime(con, in);
+}
+
 // DuckDB names partitioned files `<stem>_<i>.parquet`; the first becomes `<stem>.parquet`.
 Status RenamePartFiles(const fs::path& dir, const std::string& stem) {
   std::error_code ec;
@@ -156,34 +214,46 @@ Status RenamePartFiles(const fs::path& dir, const std::string& stem) {
   return Status::Ok();
 }
 
+std::string QuoteIdents(const std::vector<std::string>& names) {
+  std::vector<std::string> quoted;
+  for (const std::string& n : names) quoted.push_back(QuoteIdent(n));
+  return fmt::format("{}", fmt::join(quoted, ", "));
+}
+
 class Stager {
  public:
-  Stager(duck::Connection& con, const BatchInput& in) : con_(con), in_(in) {}
+  // `sort`: files are written ORDER BY _offset (job outputs, whose SQL may reorder rows).
+  Stager(duck::Connection& con, const BatchInput& in, bool sort) : con_(con), in_(in), sort_(sort) {}
+
+  // LAKE/<table>/_staging-<id>/ (or below `root`), created on first use.
+  Result<fs::path> Dir(const std::string& table, const fs::path& root = {}) {
+    fs::path dir = (root.empty() ? in_.lake_dir / table : root) / ("_staging-" + in_.staging_id);
+    if (dirs_.emplace(table, dir).second) EL_RETURN_IF_ERROR(MakeDirs(dir));
+    return dir;
+  }
 
   // Writes `select` (rows of one partition) to LAKE/<table>/_staging-<id>/<range name>, cast to
   // the table's schema; with `partition_by`, into Hive folders below it.
   Status Write(const std::string& table, const PartitionRange& r, const std::string& select,
                const std::vector<std::string>& partition_by = {}, const fs::path& root = {}) {
     fs::path table_dir = root.empty() ? in_.lake_dir / table : root;
-    fs::path dir = table_dir / ("_staging-" + in_.staging_id);
-    if (dirs_.emplace(table, dir).second) EL_RETURN_IF_ERROR(MakeDirs(dir));
+    EL_ASSIGN_OR_RETURN(fs::path dir, Dir(table, root));
     EL_ASSIGN_OR_RETURN(std::vector<SchemaColumn> cols, DescribeSelect(con_, select));
     EL_ASSIGN_OR_RETURN(std::string list, ConformToSchema(con_, table_dir, cols));
     bool has_offset = std::any_of(cols.begin(), cols.end(), [](auto& c) { return c.name == "_offset"; });
     std::string query = fmt::format("SELECT {} FROM ({}) AS el_o{}", list, select,
-                                    has_offset ? " ORDER BY _offset" : "");
+                                    sort_ && has_offset ? " ORDER BY _offset" : "");
     std::string file = DataFileName(in_.topic, r.partition, r.first, r.last);
     if (partition_by.empty()) {
-      return con_.Exec(fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd)", query,
-                                   QuoteLiteral((dir / file).string())));
+      return con_.Exec(fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION {})", query,
+                                   QuoteLiteral((dir / file).string()), kCompression));
     }
     std::string stem = file.substr(0, file.size() - std::string_view(".parquet").size());
-    std::vector<std::string> quoted;
-    for (const std::string& p : partition_by) quoted.push_back(QuoteIdent(p));
     EL_RETURN_IF_ERROR(con_.Exec(fmt::format(
-        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({}), FILENAME_PATTERN {}, "
+        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION {}, PARTITION_BY ({}), FILENAME_PATTERN {}, "
         "OVERWRITE_OR_IGNORE)",
-        query, QuoteLiteral(dir.string()), fmt::join(quoted, ", "), QuoteLiteral(stem + "_{i}"))));
+        query, QuoteLiteral(dir.string()), kCompression, QuoteIdents(partition_by),
+        QuoteLiteral(stem + "_{i}"))));
     return RenamePartFiles(dir, stem);
   }
 
@@ -192,33 +262,100 @@ class Stager {
  private:
   duck::Connection& con_;
   const BatchInput& in_;
+  bool sort_;
   std::map<std::string, fs::path> dirs_;
 };
 
-// Event type tables: for each sanitized value, its raw values and the partitions holding them.
+// One group of event-type tables (`tables`, whose conformed select lists are all `list`) in one
+// COPY partitioned by (table index, Kafka partition[, partition columns]) into a scratch folder;
+// each file then moves to its table's staging folder, named after its partition's range as
+// Stager::Write names them.
+Status WriteTypeGroup(duck::Connection& con, const BatchInput& in, Stager& stager, const std::string& list,
+                      const std::string& value_expr, const std::vector<std::string>& tables,
+                      const std::map<std::string, std::vector<std::string>>& raws) {
+  std::string values;
+  for (size_t t = 0; t < tables.size(); ++t) {
+    for (const std::string& raw : raws.at(tables[t])) {
+      values += fmt::format("{}({}, {})", values.empty() ? "" : ", ", QuoteLiteral(raw), t);
+    }
+  }
+  EL_RETURN_IF_ERROR(con.Exec(fmt::format(
+      "CREATE OR REPLACE TEMP TABLE el_types AS SELECT * FROM (VALUES {}) AS m(__el_raw, __el_table)", values)));
+  fs::path scratch = in.ndjson.parent_path() / (in.staging_id + "-types");
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+  std::vector<std::string> parts{"__el_table", "__el_partition"};
+  parts.insert(parts.end(), in.partition_by.begin(), in.partition_by.end());
+  EL_RETURN_IF_ERROR(con.Exec(fmt::format(
+      "COPY (SELECT {}, __el_table, _partition AS __el_partition FROM el_src JOIN el_types ON {} = __el_raw) "
+      "TO {} (FORMAT parquet, COMPRESSION {}, PARTITION_BY ({}), FILENAME_PATTERN 'part_{{i}}')",
+      list, value_expr, QuoteLiteral(scratch.string()), kCompression, QuoteIdents(parts))));
+  std::map<int32_t, const PartitionRange*> ranges;
+  for (const PartitionRange& r : in.ranges) ranges[r.partition] = &r;
+  std::vector<fs::path> files;  // (ListDataFilesRecursive skips the hidden "__el_..." folders)
+  for (fs::recursive_directory_iterator it(scratch, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file() && it->path().extension() == ".parquet") files.push_back(it->path());
+  }
+  if (ec) return IOError("cannot list " + scratch.string() + ": " + ec.message());
+  for (const fs::path& file : files) {
+    fs::path rel = file.lexically_relative(scratch);
+    auto part = rel.begin();
+    std::string t_dir = (part++)->string(), p_dir = (part++)->string();
+    size_t t = std::stoul(t_dir.substr(t_dir.find('=') + 1));
+    auto range = ranges.find(std::stoi(p_dir.substr(p_dir.find('=') + 1)));
+    if (t >= tables.size() || range == ranges.end()) return Internal("unexpected file " + file.string());
+    const PartitionRange& r = *range->second;
+    EL_ASSIGN_OR_RETURN(fs::path dest, stager.Dir(tables[t]));
+    for (; std::next(part) != rel.end(); ++part) dest /= *part;
+    EL_RETURN_IF_ERROR(MakeDirs(dest));
+    std::string stem = DataFileName(in.topic, r.partition, r.first, r.last);
+    stem.resize(stem.size() - std::string_view(".parquet").size());
+    std::string index = file.stem().string().substr(std::string_view("part_").size());
+    fs::rename(file, dest / (index == "0" ? stem + ".parquet" : stem + "_" + index + ".parquet"), ec);
+    if (ec) return IOError("cannot move " + file.string() + ": " + ec.message());
+  }
+  fs::remove_all(scratch, ec);
+  return Status::Ok();
+}
+
+// Event type tables: one per sanitized value of the event-type field, written by groups of equal
+// column lists (WriteTypeGroup); a group DuckDB refuses to write so is written table by table.
 Status StageEventTypes(duck::Connection& con, const BatchInput& in, Stager& stager,
                        std::vector<std::string>& order) {
-  EL_ASSIGN_OR_RETURN(std::string column, FindColumn(con, in.event_type_field));
-  if (column.empty()) return Status::Ok();
-  std::string value_expr = "CAST(" + QuoteIdent(column) + " AS VARCHAR)";
-  EL_ASSIGN_OR_RETURN(auto values,
-                      con.Query(fmt::format("SELECT DISTINCT {} FROM el_src WHERE {} IS NOT NULL",
-                                            value_expr, value_expr)));
-  std::map<std::string, std::vector<std::string>> by_table;
+  EL_ASSIGN_OR_RETURN(std::vector<SchemaColumn> cols, DescribeSelect(con, "SELECT * FROM el_src"));
+  auto column = std::find_if(cols.begin(), cols.end(),
+                             [&](const SchemaColumn& c) { return EqualsIgnoreCase(c.name, in.event_type_field); });
+  if (column == cols.end()) return Status::Ok();
+  std::string value_expr = "CAST(" + QuoteIdent(column->name) + " AS VARCHAR)";
+  EL_ASSIGN_OR_RETURN(auto values, con.Query(fmt::format(
+                                       "SELECT DISTINCT {0} FROM el_src WHERE {0} IS NOT NULL", value_expr)));
+  std::map<std::string, std::vector<std::string>> by_table;  // table -> raw values
   for (size_t row = 0; row < values.RowCount(); ++row) {
     std::string raw = values.Text(0, row);
-    by_table[in.topic + "_" + SanitizeName(raw)].push_back(QuoteLiteral(raw));
+    by_table[in.topic + "_" + SanitizeName(raw)].push_back(raw);
   }
+  std::map<std::string, std::vector<std::string>> groups;  // conformed select list -> tables
   for (const auto& [table, raws] : by_table) {
     if (table == in.topic + "_dead_letter") continue;  // reserved for malformed records
-    std::string in_list = fmt::format("{}", fmt::join(raws, ", "));
-    for (const PartitionRange& r : in.ranges) {
-      std::string where = fmt::format("_partition = {} AND {} IN ({})", r.partition, value_expr, in_list);
-      EL_ASSIGN_OR_RETURN(auto n, con.Query("SELECT count(*) FROM el_src WHERE " + where));
-      if (n.Int(0, 0) == 0) continue;
-      EL_RETURN_IF_ERROR(stager.Write(table, r, "SELECT * FROM el_src WHERE " + where, in.partition_by));
-    }
+    EL_ASSIGN_OR_RETURN(std::string list, ConformToSchema(con, in.lake_dir / table, cols));
+    groups[list].push_back(table);
     order.push_back(table);
+  }
+  for (const auto& [list, tables] : groups) {
+    Status st = WriteTypeGroup(con, in, stager, list, value_expr, tables, by_table);
+    if (st.ok()) continue;
+    spdlog::warn("writing event types together failed, writing them one by one: {}", st.message());
+    for (const std::string& table : tables) {
+      std::vector<std::string> quoted;
+      for (const std::string& raw : by_table.at(table)) quoted.push_back(QuoteLiteral(raw));
+      for (const PartitionRange& r : in.ranges) {
+        std::string where = fmt::format("_partition = {} AND {} IN ({})", r.partition, value_expr,
+                                        fmt::join(quoted, ", "));
+        EL_ASSIGN_OR_RETURN(auto n, con.Query("SELECT count(*) FROM el_src WHERE " + where));
+        if (n.Int(0, 0) == 0) continue;
+        EL_RETURN_IF_ERROR(stager.Write(table, r, "SELECT * FROM el_src WHERE " + where, in.partition_by));
+      }
+    }
   }
   return Status::Ok();
 }
@@ -287,8 +424,7 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
   bool job = in.outputs != nullptr && !in.outputs->empty();
   EL_RETURN_IF_ERROR(con.Exec("SET TimeZone = 'UTC'"));
   EL_RETURN_IF_ERROR(LoadSource(con, in));
-  EL_RETURN_IF_ERROR(AddEventTime(con, in));
-  Stager stager(con, in);
+  Stager stager(con, in, job);
   std::vector<std::string> order;
   if (job) {
     EL_RETURN_IF_ERROR(StageOutputs(con, in, stager, order));
@@ -312,9 +448,8 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
     order.push_back("_progress");
   } else {
     for (const PartitionRange& r : in.ranges) {
-      EL_RETURN_IF_ERROR(stager.Write(
-          in.topic, r, fmt::format("SELECT * FROM el_src WHERE _partition = {}", r.partition),
-          in.partition_by));
+      std::string where = in.ranges.size() == 1 ? "" : fmt::format(" WHERE _partition = {}", r.partition);
+      EL_RETURN_IF_ERROR(stager.Write(in.topic, r, "SELECT * FROM el_src" + where, in.partition_by));
     }
     order.push_back(in.topic);
   }
@@ -328,7 +463,7 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
     }
     out.push_back({table, stager.dirs().at(table), mode});
   }
-  EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_src; DROP TABLE IF EXISTS el_dead"));
+  EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_src; DROP TABLE IF EXISTS el_dead; DROP TABLE IF EXISTS el_types"));
   return out;
 }
 

@@ -1,6 +1,8 @@
 #include "jobs/record_stager.h"
 
 #include <cerrno>
+#include <charconv>
+#include <iterator>
 #include <set>
 #include <utility>
 
@@ -41,6 +43,28 @@ size_t Utf8SequenceLength(std::string_view text, size_t i) {
   return len;
 }
 
+// Appends `text`, valid UTF-8 (simdjson validated it), as a JSON string: one copy unless it holds a
+// character JSON escapes.
+void AppendParsedString(std::string& out, std::string_view text) {
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == '"' || c == '\\') {
+      ::el::AppendJsonString(out, text);
+      return;
+    }
+  }
+  out += '"';
+  out.append(text);
+  out += '"';
+}
+
+template <typename Int>
+void AppendInt(std::string& out, Int value) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof(buf), value);
+  out.append(buf, res.ptr);
+}
+
 }  // namespace
 
 std::string ToValidUtf8(std::string_view text) {
@@ -70,13 +94,20 @@ Result<RecordStager> RecordStager::Open(std::string topic, const std::filesystem
 }
 
 RecordStager::RecordStager(std::string topic, std::filesystem::path path, FILE* file)
-    : topic_(std::move(topic)), path_(std::move(path)), file_(file) {}
+    : topic_(std::move(topic)), path_(std::move(path)), file_(file) {
+  line_prefix_ = "{\"_topic\":";
+  AppendJsonString(line_prefix_, topic_);
+}
 
 RecordStager::RecordStager(RecordStager&& other) noexcept
     : topic_(std::move(other.topic_)),
+      line_prefix_(std::move(other.line_prefix_)),
       path_(std::move(other.path_)),
       file_(std::exchange(other.file_, nullptr)),
       spellings_(std::move(other.spellings_)),
+      canonical_(std::move(other.canonical_)),
+      recent_keys_(std::move(other.recent_keys_)),
+      schema_(std::move(other.schema_)),
       dead_letters_(std::move(other.dead_letters_)),
       good_(other.good_),
       bytes_(other.bytes_),
@@ -104,18 +135,22 @@ Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
                                        ToValidUtf8(value), std::move(error)});
     return Status::Ok();
   }
-  line_.clear();
-  line_ += "{\"_topic\":";
-  AppendJsonString(line_, topic_);
-  line_ += fmt::format(",\"_partition\":{},\"_offset\":{},\"_ts\":{},\"_key\":", meta.partition,
-                       meta.offset, meta.timestamp_ms);
+  line_.assign(line_prefix_);
+  key_seq_ = 0;
+  line_ += ",\"_partition\":";
+  AppendInt(line_, meta.partition);
+  line_ += ",\"_offset\":";
+  AppendInt(line_, meta.offset);
+  line_ += ",\"_ts\":";
+  AppendInt(line_, meta.timestamp_ms);
+  line_ += ",\"_key\":";
   if (meta.has_key) {
     AppendJsonString(line_, meta.key);
   } else {
     line_ += "null";
   }
   line_ += ",\"v\":";
-  WriteObject(doc.get_object().value_unsafe(), true);
+  WriteObject(doc.get_object().value_unsafe(), true, schema_.get());
   line_ += "}\n";
   if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size()) {
     return ErrnoError("write " + path_.string(), errno);
@@ -126,16 +161,30 @@ Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
 }
 
 const std::string& RecordStager::CanonicalKey(std::string_view key) {
-  std::string lower = Lower(key);
-  auto it = spellings_.find(lower);
-  if (it == spellings_.end()) it = spellings_.emplace(std::move(lower), std::string(key)).first;
-  return it->second;
+  // Records of one topic tend to repeat their keys in the same order: the n-th key of this
+  // record is first compared with the n-th key of the previous one.
+  size_t n = key_seq_++;
+  if (n < recent_keys_.size() && recent_keys_[n].first == key) return *recent_keys_[n].second;
+  const std::string* canonical = nullptr;
+  if (auto known = canonical_.find(key); known != canonical_.end()) {
+    canonical = known->second;
+  } else {
+    std::string lower = Lower(key);
+    auto it = spellings_.find(lower);
+    if (it == spellings_.end()) it = spellings_.emplace(std::move(lower), std::string(key)).first;
+    canonical = &it->second;
+    canonical_.emplace(std::string(key), canonical);
+  }
+  if (n < kRecentKeys) {
+    if (n >= recent_keys_.size()) recent_keys_.resize(n + 1);
+    recent_keys_[n] = {std::string(key), canonical};
+  }
+  return *canonical;
 }
 
-void RecordStager::WriteObject(simdjson::dom::object object, bool top_level) {
-  line_ += '{';
-  std::set<std::string> used;  // lower-case names already emitted in this object
-  bool first = true;
+std::vector<std::string> RecordStager::RewriteKeys(simdjson::dom::object object, bool top_level) {
+  std::vector<std::string> names;
+  std::set<std::string> used;  // lower-case names already given in this object
   for (auto field : object) {
     std::string name = CanonicalKey(field.key);
     if (top_level) {
@@ -146,49 +195,87 @@ void RecordStager::WriteObject(simdjson::dom::object object, bool top_level) {
     std::string base = name;
     for (int n = 2; used.count(Lower(name)) != 0; ++n) name = base + "_" + std::to_string(n);
     used.insert(Lower(name));
-    if (!first) line_ += ',';
-    first = false;
-    AppendJsonString(line_, name);
-    line_ += ':';
-    WriteValue(field.value, false);
+    names.push_back(std::move(name));
   }
-  line_ += '}';
+  return names;
 }
 
-void RecordStager::WriteValue(simdjson::dom::element value, bool top_level) {
+void RecordStager::WriteObject(simdjson::dom::object object, bool top_level, JsonType* node) {
+  constexpr size_t kMaxFastKeys = 64;
+  if (node != nullptr && !node->ObserveObject()) node = nullptr;
+  // Fast path: the keys' canonical spellings are distinct (same spelling <=> same lower case)
+  // and none is a metadata column, so every key is written as its canonical spelling.
+  size_t base = names_.size();
+  bool fast = true;
+  for (auto field : object) {
+    const std::string* name = &CanonicalKey(field.key);
+    if (top_level && !name->empty() && (*name)[0] == '_') {
+      for (std::string_view meta : kMetaColumns) fast = fast && Lower(*name) != meta;
+    }
+    for (size_t i = base; fast && i < names_.size(); ++i) fast = names_[i] != name;
+    names_.push_back(name);
+    if (!fast || names_.size() - base > kMaxFastKeys) {
+      fast = false;
+      break;
+    }
+  }
+  std::vector<std::string> slow_names;
+  if (!fast) slow_names = RewriteKeys(object, top_level);
+  line_ += '{';
+  size_t i = 0;
+  for (auto field : object) {
+    const std::string& name = fast ? *names_[base + i] : slow_names[i];
+    if (i++ > 0) line_ += ',';
+    AppendParsedString(line_, name);
+    line_ += ':';
+    WriteValue(field.value, node != nullptr ? node->Field(name) : nullptr);
+  }
+  line_ += '}';
+  names_.resize(base);
+}
+
+void RecordStager::WriteValue(simdjson::dom::element value, JsonType* node) {
   using simdjson::dom::element_type;
   switch (value.type()) {
     case element_type::OBJECT:
-      WriteObject(value.get_object().value_unsafe(), top_level);
+      WriteObject(value.get_object().value_unsafe(), false, node);
       break;
     case element_type::ARRAY: {
+      JsonType* element = node != nullptr ? node->ObserveArray() : nullptr;
       line_ += '[';
       bool first = true;
       simdjson::dom::array array = value.get_array().value_unsafe();
       for (auto item : array) {
         if (!first) line_ += ',';
         first = false;
-        WriteValue(item, false);
+        WriteValue(item, element);
       }
       line_ += ']';
       break;
     }
-    case element_type::STRING:
-      AppendJsonString(line_, value.get_string().value_unsafe());
+    case element_type::STRING: {
+      std::string_view text = value.get_string().value_unsafe();
+      if (node != nullptr) node->ObserveString(text);
+      AppendParsedString(line_, text);
       break;
+    }
     case element_type::INT64:
-      line_ += std::to_string(value.get_int64().value_unsafe());
+      if (node != nullptr) node->ObserveInteger();
+      AppendInt(line_, value.get_int64().value_unsafe());
       break;
-    case element_type::UINT64:
-      line_ += std::to_string(value.get_uint64().value_unsafe());
+    case element_type::UINT64:  // above BIGINT's range
+      if (node != nullptr) node->ObserveDouble();
+      AppendInt(line_, value.get_uint64().value_unsafe());
       break;
     case element_type::DOUBLE: {
-      std::string text = fmt::format("{}", value.get_double().value_unsafe());
-      if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
-      line_ += text;
+      if (node != nullptr) node->ObserveDouble();
+      size_t start = line_.size();
+      fmt::format_to(std::back_inserter(line_), "{}", value.get_double().value_unsafe());
+      if (line_.find_first_of(".eEn", start) == std::string::npos) line_ += ".0";
       break;
     }
     case element_type::BOOL:
+      if (node != nullptr) node->ObserveBoolean();
       line_ += value.get_bool().value_unsafe() ? "true" : "false";
       break;
     case element_type::NULL_VALUE:
@@ -201,6 +288,7 @@ Status RecordStager::Close() {
   if (file_ == nullptr) return Status::Ok();
   int rc = std::fclose(file_);
   file_ = nullptr;
+  RegisterStagedSchema(path_, schema_);
   if (rc != 0) return ErrnoError("close " + path_.string(), errno);
   return Status::Ok();
 }

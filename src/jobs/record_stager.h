@@ -7,10 +7,14 @@
 // "Host" next to "host", so a key is spelled as the first spelling seen in this stager
 // (case-insensitively), and a key that still repeats inside one object gets a "_2", "_3"...
 // suffix; top-level keys that clash with the metadata columns get a "_value" suffix.
+// The same walk infers the type of every field over every record (jobs/json_schema.h); Close()
+// hands that schema to the batch writer (RegisterStagedSchema under the staging file's path).
 // Threading: one thread. Lifetime: owns its output file until Close().
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,6 +23,7 @@
 #include <simdjson.h>
 
 #include "base/result.h"
+#include "jobs/json_schema.h"
 
 namespace el::jobs {
 
@@ -59,19 +64,38 @@ class RecordStager {
   int64_t bytes() const { return bytes_; }
   const std::vector<DeadLetter>& dead_letters() const { return dead_letters_; }
   const std::filesystem::path& path() const { return path_; }
+  // The type of the staged objects (the lines' "v") over every good record so far.
+  const JsonType& schema() const { return *schema_; }
 
  private:
   RecordStager(std::string topic, std::filesystem::path path, FILE* file);
-  void WriteValue(simdjson::dom::element value, bool top_level);
-  void WriteObject(simdjson::dom::object object, bool top_level);
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  void WriteValue(simdjson::dom::element value, JsonType* node);
+  void WriteObject(simdjson::dom::object object, bool top_level, JsonType* node);
+  // The rewritten names of `object`'s keys (rules above) for objects the fast path refuses.
+  std::vector<std::string> RewriteKeys(simdjson::dom::object object, bool top_level);
   const std::string& CanonicalKey(std::string_view key);
 
+  static constexpr size_t kRecentKeys = 256;
+
   std::string topic_;
+  std::string line_prefix_;  // {"_topic":"<topic>"
   std::filesystem::path path_;
   FILE* file_ = nullptr;
   simdjson::dom::parser parser_;
   std::string line_;
   std::unordered_map<std::string, std::string> spellings_;  // lower-case key -> first spelling
+  // key as written -> its entry in spellings_ (node-based map: the pointers stay valid)
+  std::unordered_map<std::string, const std::string*, KeyHash, std::equal_to<>> canonical_;
+  // the n-th key of the previous record and its entry in spellings_ (n < kRecentKeys)
+  std::vector<std::pair<std::string, const std::string*>> recent_keys_;
+  size_t key_seq_ = 0;  // keys seen so far in the current record
+  std::vector<const std::string*> names_;  // stack of the keys of the objects being written
+  std::shared_ptr<JsonType> schema_ = std::make_shared<JsonType>();
   std::vector<DeadLetter> dead_letters_;
   int64_t good_ = 0;
   int64_t bytes_ = 0;

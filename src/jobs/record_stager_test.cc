@@ -47,6 +47,12 @@ TEST(RecordStagerTest, GoodRecordsBecomeLinesBadOnesDeadLetters) {
             "\"v\":{\"Host\":\"a\",\"n\":2.0,\"x\":[1,{\"y\":null}]}}\n"
             "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":8,\"_ts\":1000,\"_key\":null,"
             "\"v\":{\"Host\":\"b\",\"Host_2\":\"c\",\"_offset_value\":5,\"s\":\"q\\\"\\n\"}}\n");
+  EXPECT_EQ(stager->schema().SqlType(),
+            "STRUCT(\"Host\" VARCHAR, \"n\" DOUBLE, \"x\" JSON[], \"Host_2\" VARCHAR, \"_offset_value\" BIGINT, "
+            "\"s\" VARCHAR)");
+  auto handed_over = TakeStagedSchema(path);
+  ASSERT_NE(handed_over, nullptr);
+  EXPECT_EQ(handed_over->SqlType(), stager->schema().SqlType());
   std::filesystem::remove(path);
 }
 

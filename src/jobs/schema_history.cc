@@ -29,6 +29,10 @@ bool IsNumber(const std::string& t) {
   return IsInteger(t) || t == "UBIGINT" || t == "HUGEINT" || t == "FLOAT" || t == "DOUBLE" ||
          t.rfind("DECIMAL", 0) == 0;
 }
+// Types DuckDB or the stager may find in strings; text holds every value of them.
+bool IsTextLike(const std::string& t) {
+  return t == "VARCHAR" || t == "DATE" || t == "TIMESTAMP" || t == "TIME" || t == "UUID";
+}
 bool IsNested(const std::string& t) {
   return t.rfind("STRUCT(", 0) == 0 || t.rfind("MAP(", 0) == 0 ||
          (t.size() > 2 && t.substr(t.size() - 2) == "[]");
@@ -126,6 +130,8 @@ std::string MergeTypes(duck::Connection& con, const std::string& a, const std::s
   if (a == "JSON" || b == "JSON") return "JSON";
   if (IsInteger(a) && IsInteger(b)) return "BIGINT";
   if (IsNumber(a) && IsNumber(b)) return "DOUBLE";
+  if ((a == "DATE" && b == "TIMESTAMP") || (a == "TIMESTAMP" && b == "DATE")) return "TIMESTAMP";
+  if (IsTextLike(a) && IsTextLike(b)) return "VARCHAR";
   if (IsNested(a) && IsNested(b)) {
     auto res = con.Query(fmt::format(
         "SELECT typeof(x) FROM (SELECT NULL::{} AS x UNION ALL BY NAME SELECT NULL::{} AS x) LIMIT 1", a, b));

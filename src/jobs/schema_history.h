@@ -2,7 +2,8 @@
 // Table schemas across runs. Every table keeps its history in LAKE/<table>/_schema/v<N>.json
 // ({"version","created","columns":[{"name","type"}],"changes":[...]}), hidden from readers.
 // Before a batch writes a table, Conform() merges the batch's column types into the latest
-// version: new fields add columns, integers widen to BIGINT then DOUBLE, nested types merge when
+// version: new fields add columns, integers widen to BIGINT then DOUBLE, DATE to TIMESTAMP, text
+// types (DATE, TIMESTAMP, TIME, UUID) meeting VARCHAR become VARCHAR, nested types merge when
 // DuckDB finds a common type, anything else falls back to JSON text. The batch is then cast to
 // the merged types so files of one version agree; older files stay readable through DuckDB's
 // union_by_name. A schema change never fails the job.

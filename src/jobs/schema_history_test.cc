@@ -34,6 +34,10 @@ TEST_F(SchemaHistoryTest, MergesTypes) {
   EXPECT_EQ(MergeTypes(*con_, "STRUCT(x BIGINT)", "VARCHAR"), "JSON");
   EXPECT_EQ(MergeTypes(*con_, "STRUCT(x BIGINT)", "STRUCT(x BIGINT, y VARCHAR)"), "STRUCT(x BIGINT, y VARCHAR)");
   EXPECT_EQ(MergeTypes(*con_, "BOOLEAN", "BOOLEAN"), "BOOLEAN");
+  EXPECT_EQ(MergeTypes(*con_, "TIMESTAMP", "VARCHAR"), "VARCHAR");
+  EXPECT_EQ(MergeTypes(*con_, "UUID", "VARCHAR"), "VARCHAR");
+  EXPECT_EQ(MergeTypes(*con_, "DATE", "TIMESTAMP"), "TIMESTAMP");
+  EXPECT_EQ(MergeTypes(*con_, "TIMESTAMP", "BIGINT"), "JSON");
 }
 
 TEST_F(SchemaHistoryTest, RecordsVersionsOnlyOnChange) {
