@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <climits>
+#include <cstdio>
 #include <set>
 
 #include "base/log.h"
@@ -231,6 +233,68 @@ std::map<int32_t, int64_t> CommittedOffsets(const fs::path& commit_dir, const st
 
 namespace {
 
+fs::path ProgressRecords(const fs::path& lake_dir, const std::string& topic) {
+  return lake_dir / "_progress" / topic;
+}
+
+std::map<int32_t, int64_t> ReadTopicProgress(const fs::path& lake_dir, const std::string& topic) {
+  std::map<int32_t, int64_t> out;
+  std::error_code ec;
+  for (fs::directory_iterator f(ProgressRecords(lake_dir, topic), ec), end; !ec && f != end; f.increment(ec)) {
+    if (f->path().extension() != ".next") continue;
+    int64_t partition = 0;
+    int64_t next = 0;
+    if (!ParseInt(f->path().stem().string(), partition) || partition > INT32_MAX) continue;
+    FILE* in = std::fopen(f->path().c_str(), "r");
+    if (in == nullptr) continue;
+    char buf[32] = {};
+    size_t n = std::fread(buf, 1, sizeof(buf) - 1, in);
+    std::fclose(in);
+    std::string_view text(buf, n);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    if (ParseInt(text, next)) out[static_cast<int32_t>(partition)] = next;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::map<int32_t, int64_t> TopicCommitted(const fs::path& lake_dir, const std::string& topic) {
+  std::map<int32_t, int64_t> next = CommittedOffsets(lake_dir / topic, topic);
+  for (const auto& [p, n] : ReadTopicProgress(lake_dir, topic)) next[p] = std::max(next[p], n);
+  return next;
+}
+
+Status WriteTopicProgress(const fs::path& lake_dir, const std::string& topic, const std::map<int32_t, int64_t>& next,
+                          bool exact) {
+  fs::path dir = ProgressRecords(lake_dir, topic);
+  EL_RETURN_IF_ERROR(MakeDirs(dir));
+  std::map<int32_t, int64_t> old = ReadTopicProgress(lake_dir, topic);
+  for (const auto& [p, n] : next) {
+    auto it = old.find(p);
+    if (!exact && it != old.end() && it->second >= n) continue;
+    fs::path final_path = dir / (std::to_string(p) + ".next");
+    fs::path tmp = dir / ("." + std::to_string(p) + ".next.tmp");
+    std::string text = std::to_string(n) + "\n";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return ErrnoError("create " + tmp.string(), errno);
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    int err = errno;
+    ::close(fd);
+    if (!ok) return ErrnoError("write " + tmp.string(), err);
+    if (::rename(tmp.c_str(), final_path.c_str()) != 0) return ErrnoError("rename " + tmp.string(), errno);
+  }
+  if (exact) {
+    for (const auto& [p, n] : old) {
+      std::error_code ec;
+      if (next.count(p) == 0) fs::remove(dir / (std::to_string(p) + ".next"), ec);
+    }
+  }
+  return SyncDir(dir);
+}
+
+namespace {
+
 // Whether staging item `name` (`<prefix><pid>-...`) belongs to a lander that is still running:
 // another process that holds its owner lock in `owners`.
 // Names whose pid does not parse belong to another staging key that shares the prefix: kept.
@@ -282,7 +346,8 @@ Result<std::map<int32_t, int64_t>> RecoverRange(const fs::path& lake_dir, const 
   std::string item_prefix = staging_key + "-";
   EL_RETURN_IF_ERROR(RemoveLeftovers(owners, owners, item_prefix));
   RemoveDeadOwners(owners);
-  std::map<int32_t, int64_t> next = CommittedOffsets(commit_dir, topic);
+  std::map<int32_t, int64_t> next =
+      commit_dir == lake_dir / topic ? TopicCommitted(lake_dir, topic) : CommittedOffsets(commit_dir, topic);
   auto mine = [&](int32_t p) { return partitions == nullptr || partitions->count(p) != 0; };
   std::string staging_prefix = "_staging-" + item_prefix;
   std::vector<fs::path> dirs{commit_dir};

@@ -90,6 +90,17 @@ std::filesystem::path OwnerLockPath(const std::filesystem::path& lake_dir, const
 // any depth of `commit_dir`.
 std::map<int32_t, int64_t> CommittedOffsets(const std::filesystem::path& commit_dir, const std::string& topic);
 
+// Default layout progress records. A batch in which a partition held only dead letters leaves no
+// file in the topic's table, so after each publish the lander also records partition -> next
+// offset in LAKE/_progress/<topic>/<partition>.next (decimal text, replaced atomically). With
+// `exact` (an overwrite run replaced the table) the records become `next` (others removed),
+// otherwise each only moves forward. Errors: IOError.
+Status WriteTopicProgress(const std::filesystem::path& lake_dir, const std::string& topic,
+                          const std::map<int32_t, int64_t>& next, bool exact);
+// The default layout's committed offsets: the topic table's file names and the progress records,
+// whichever is further.
+std::map<int32_t, int64_t> TopicCommitted(const std::filesystem::path& lake_dir, const std::string& topic);
+
 // Recovery for `topic` before a run: removes leftover staging folders of the topic
 // (`LAKE/_staging/<topic>/`, `LAKE/*/_staging-<topic>-*`), reads the committed progress from the
 // topic's table (file names: partition -> last offset + 1), and deletes data files of the topic
@@ -100,7 +111,7 @@ Result<std::map<int32_t, int64_t>> RecoverTopic(const std::filesystem::path& lak
                                                  const std::set<int32_t>* partitions = nullptr);
 
 // The general form: progress is read from the data files in `commit_dir` (a table folder or a
-// job's hidden progress folder), staging leftovers of landers that no longer run (folders
+// job's hidden progress folder; when it is the topic's own table, as TopicCommitted), staging leftovers of landers that no longer run (folders
 // `_staging-<staging_key>-<pid>-*`, files in `LAKE/_staging/<staging_key>/`; this process's own
 // count as leftovers) are removed, and uncommitted files of `topic` are removed at any depth of
 // the table folders in `tables` only. With `partitions`, only those partitions are recovered

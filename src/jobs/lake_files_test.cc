@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 
 namespace el::jobs {
 namespace {
@@ -75,7 +76,7 @@ TEST(LakeFilesTest, RecoverRemovesUncommittedBatches) {
   Touch(lake / "ev_buy" / "ev+2+0-3.parquet");     // partition never committed
   Touch(lake / "ev_buy" / "other+0+20-29.parquet");  // another topic's file
   Touch(lake / "ev_buy" / "_staging-ev-1-1" / "ev+0+30-31.parquet");
-  Touch(lake / "_staging" / "ev" / "x.ndjson");
+  Touch(lake / "_staging" / "ev" / "ev-1-1.ndjson");
   Touch(lake / "ev" / "_staging-ev-1-2" / "ev+0+20-29.parquet");
   auto next = RecoverTopic(lake, "ev");
   ASSERT_TRUE(next.ok()) << next.status().ToString();
@@ -86,7 +87,59 @@ TEST(LakeFilesTest, RecoverRemovesUncommittedBatches) {
   EXPECT_TRUE(fs::exists(lake / "ev_buy" / "other+0+20-29.parquet"));
   EXPECT_FALSE(fs::exists(lake / "ev_buy" / "_staging-ev-1-1"));
   EXPECT_FALSE(fs::exists(lake / "ev" / "_staging-ev-1-2"));
-  EXPECT_FALSE(fs::exists(lake / "_staging" / "ev"));
+  EXPECT_FALSE(fs::exists(lake / "_staging" / "ev" / "ev-1-1.ndjson"));
+  fs::remove_all(lake);
+}
+
+TEST(LakeFilesTest, RecoveryKeepsTheStagingOfRunningLandersAndOtherPartitions) {
+  fs::path lake = TempDir();
+  Touch(lake / "ev" / "ev+0+0-9.parquet");
+  Touch(lake / "ev_buy" / "ev+0+10-19.parquet");  // partition 0: not committed
+  Touch(lake / "ev_buy" / "ev+1+0-9.parquet");    // partition 1: not committed
+  Touch(lake / "ev_buy" / "_staging-ev-4242-1" / "ev+1+0-9.parquet");
+  Touch(lake / "_staging" / "ev" / "ev-4242-1.ndjson");
+  {
+    auto running = FileLock::Acquire(lake / "_staging" / "ev" / "4242.owner", false);  // lander 4242 runs
+    ASSERT_TRUE(running.ok()) << running.status().ToString();
+    std::set<int32_t> mine{1};
+    auto next = RecoverTopic(lake, "ev", &mine);
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    EXPECT_TRUE(next->empty());
+    EXPECT_TRUE(fs::exists(lake / "ev_buy" / "ev+0+10-19.parquet"));  // not this lander's partition
+    EXPECT_FALSE(fs::exists(lake / "ev_buy" / "ev+1+0-9.parquet"));
+    EXPECT_TRUE(fs::exists(lake / "ev_buy" / "_staging-ev-4242-1"));
+    EXPECT_TRUE(fs::exists(lake / "_staging" / "ev" / "ev-4242-1.ndjson"));
+    auto again = FileLock::Acquire(lake / "_staging" / "ev" / "4242.owner", false);
+    EXPECT_EQ(again.status().code(), StatusCode::kUnavailable);
+  }
+  auto next = RecoverTopic(lake, "ev");  // lander 4242 is gone now
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, (std::map<int32_t, int64_t>{{0, 10}}));
+  EXPECT_FALSE(fs::exists(lake / "ev_buy" / "ev+0+10-19.parquet"));
+  EXPECT_FALSE(fs::exists(lake / "ev_buy" / "_staging-ev-4242-1"));
+  EXPECT_FALSE(fs::exists(lake / "_staging" / "ev" / "ev-4242-1.ndjson"));
+  EXPECT_FALSE(fs::exists(lake / "_staging" / "ev" / "4242.owner"));
+  fs::remove_all(lake);
+}
+
+TEST(LakeFilesTest, ProgressRecordsCommitPartitionsWithOnlyDeadLetters) {
+  fs::path lake = TempDir();
+  Touch(lake / "ev" / "ev+0+0-9.parquet");
+  Touch(lake / "ev_dead_letter" / "ev+1+0-4.parquet");  // partition 1 held only bad records
+  ASSERT_TRUE(WriteTopicProgress(lake, "ev", {{0, 10}, {1, 5}}, false).ok());
+  EXPECT_EQ(TopicCommitted(lake, "ev"), (std::map<int32_t, int64_t>{{0, 10}, {1, 5}}));
+  ASSERT_TRUE(WriteTopicProgress(lake, "ev", {{1, 3}}, false).ok());  // never moves back
+  EXPECT_EQ(TopicCommitted(lake, "ev").at(1), 5);
+  Touch(lake / "ev" / "ev+0+10-29.parquet");  // the table is ahead of the record: the table wins
+  EXPECT_EQ(TopicCommitted(lake, "ev").at(0), 30);
+  auto next = RecoverTopic(lake, "ev");
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, (std::map<int32_t, int64_t>{{0, 30}, {1, 5}}));
+  EXPECT_TRUE(fs::exists(lake / "ev_dead_letter" / "ev+1+0-4.parquet"));  // committed by its record
+  ASSERT_TRUE(WriteTopicProgress(lake, "ev", {{0, 4}}, true).ok());  // an overwrite run: exactly this
+  fs::remove(lake / "ev" / "ev+0+10-29.parquet");
+  fs::remove(lake / "ev" / "ev+0+0-9.parquet");
+  EXPECT_EQ(TopicCommitted(lake, "ev"), (std::map<int32_t, int64_t>{{0, 4}}));
   fs::remove_all(lake);
 }
 

@@ -108,8 +108,11 @@ class LandRun : public rdk::RebalanceListener {
   }
 
   fs::path CommitDir() const { return lake_ / "_jobs" / o_.job_name; }
-  // Where the lake records which offsets are landed: the job's progress or the topic's table.
-  fs::path ProgressDir() const { return job_ ? CommitDir() : lake_ / o_.topic; }
+  // partition -> next offset according to the lake: the job's progress, or the topic's table and
+  // progress records.
+  std::map<int32_t, int64_t> LakeCommitted() const {
+    return job_ ? CommittedOffsets(CommitDir(), o_.topic) : TopicCommitted(lake_, o_.topic);
+  }
 
   // Removes what crashed landers left for `partitions` (all when null); returns partition -> next
   // offset according to the lake. Takes the publish lock.
@@ -317,11 +320,17 @@ class LandRun : public rdk::RebalanceListener {
     EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
     if (o_.follow && !StillNext()) return DropBatch(staged);
     EL_RETURN_IF_ERROR(Publish(staged, replace));
-    std::map<int32_t, int64_t> actual = o_.follow ? CommittedOffsets(ProgressDir(), o_.topic) : expected_;
     std::map<int32_t, int64_t> next;
-    for (const auto& [p, r] : batch_) {
-      next[p] = r.last + 1;
-      if (auto a = actual.find(p); a != actual.end()) expected_[p] = a->second;
+    for (const auto& [p, r] : batch_) next[p] = r.last + 1;
+    if (!job_) {
+      bool exact = replace && !o_.follow && o_.mode == WriteMode::kOverwrite;
+      EL_RETURN_IF_ERROR(WriteTopicProgress(lake_, o_.topic, next, exact));
+    }
+    if (o_.follow) {
+      std::map<int32_t, int64_t> actual = LakeCommitted();
+      for (const auto& [p, r] : batch_) {
+        if (auto a = actual.find(p); a != actual.end()) expected_[p] = a->second;
+      }
     }
     if (Status st = consumer_->Commit(o_.topic, next); !st.ok()) spdlog::warn("{}", st.ToString());
     summary_.events += stager_->good();
@@ -346,7 +355,7 @@ class LandRun : public rdk::RebalanceListener {
   // Whether the lake still ends, for every partition of the batch, where it ended when this
   // lander last looked (no other lander landed them meanwhile). Call under the publish lock.
   bool StillNext() {
-    std::map<int32_t, int64_t> actual = CommittedOffsets(ProgressDir(), o_.topic);
+    std::map<int32_t, int64_t> actual = LakeCommitted();
     for (const auto& [p, r] : batch_) {
       auto a = actual.find(p);
       auto e = expected_.find(p);
@@ -363,7 +372,7 @@ class LandRun : public rdk::RebalanceListener {
       std::error_code ec;
       fs::remove_all(t.staging_dir, ec);
     }
-    std::map<int32_t, int64_t> actual = CommittedOffsets(ProgressDir(), o_.topic);
+    std::map<int32_t, int64_t> actual = LakeCommitted();
     std::map<int32_t, int64_t> seek;
     for (const auto& [p, r] : batch_) {
       auto a = actual.find(p);

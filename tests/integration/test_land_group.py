@@ -11,7 +11,7 @@ import uuid
 
 import harness
 from test_land_crash import (PARTITIONS, Producer, assert_exactly_once, create_topic, follow_args,
-                             seed_from_env, wait_for_count)
+                             landed_keys, seed_from_env, wait_for_count)
 
 
 def assignments(proc):
@@ -74,17 +74,37 @@ def test_landers_in_one_group_split_partitions_and_land_each_event_once(procs, t
     assert not [p for p in os.listdir(lake / topic) if p.startswith("_staging")]
 
 
+class BadRecords:
+    """Produces records that are not JSON to one partition (which then holds only bad records)."""
+
+    def __init__(self, brokers, topic, partition):
+        from confluent_kafka import Producer as KafkaProducer
+        self.topic, self.partition, self.n = topic, partition, 0
+        self.producer = KafkaProducer({"bootstrap.servers": brokers, "acks": "all", "linger.ms": 2})
+        self.acked = set()
+
+    def send(self, count):
+        for _ in range(count):
+            self.producer.produce(self.topic, f"not json {self.n}".encode(), partition=self.partition,
+                                  on_delivery=lambda err, msg: err is None and self.acked.add(
+                                      (msg.topic(), msg.partition(), msg.offset())))
+            self.n += 1
+        self.producer.flush(10)
+
+
 def test_landers_without_a_group_on_one_lake_still_land_each_event_once(procs, tmp_path):
     rng = random.Random(seed_from_env())
     _, brokers = procs.broker(tmp_path / "data")
     topic = f"race_{uuid.uuid4().hex[:8]}"
-    create_topic(brokers, topic)
+    create_topic(brokers, topic, partitions=PARTITIONS + 1)  # the last one gets only bad records
     lake = tmp_path / "lake"
     producer = Producer(brokers, topic, rng)
     producer.start()
+    bad = BadRecords(brokers, topic, PARTITIONS)
     landers = []
     try:
         for i in range(6):
+            bad.send(rng.randint(1, 20))
             flush = rng.choice(["30", "100", "250"])
             landers.append(procs.start(follow_args(brokers, lake, topic, "--flush-ms", flush), f"race{i}"))
             time.sleep(rng.uniform(0.3, 1.0))
@@ -96,6 +116,10 @@ def test_landers_without_a_group_on_one_lake_still_land_each_event_once(procs, t
     assert wait_for_count(lake, topic, len(producer.acked)), "\n".join(p.output() for p in landers)
     dropped = sum(p.output().count("dropping this batch") for p in landers)
     print(f"batches dropped because another lander landed them first: {dropped}")
+    wait_until(lambda: len(landed_keys(lake, f"{topic}_dead_letter")) >= len(bad.acked), 30, "dead letters")
     for p in landers:
         assert p.stop(signal.SIGTERM) == 0, p.output()
     assert_exactly_once(lake, topic, producer.acked)
+    dead = landed_keys(lake, f"{topic}_dead_letter")
+    assert len(dead) == len(set(dead)), f"{len(dead) - len(set(dead))} dead letters landed twice"
+    assert set(dead) == bad.acked
