@@ -19,25 +19,29 @@ void GroupCommit::Finish(std::shared_ptr<storage::PartitionLog> log, storage::Ap
 void GroupCommit::Run(storage::PartitionLog* key) {
   std::shared_ptr<storage::PartitionLog> log;
   std::vector<Waiter> batch;
-  for (;;) {
-    {
-      std::lock_guard lock(mu_);
-      auto it = entries_.find(key);
-      if (it->second.waiters.empty()) {
-        entries_.erase(it);
-        return;
-      }
-      log = it->second.log;
-      batch.swap(it->second.waiters);
-    }
-    // Every ticket here was written before this pass began, so the first Finish's fdatasync covers
-    // them all and the later ones only publish.
-    for (Waiter& w : batch) {
-      Status st = log->Finish(w.ticket);
-      w.done(std::move(st));
-    }
-    batch.clear();
+  {
+    std::lock_guard lock(mu_);
+    Entry& entry = entries_.at(key);
+    log = entry.log;
+    batch.swap(entry.waiters);
   }
+  // Every ticket here was written before this pass began, so the first Finish's fdatasync covers
+  // them all and the later ones only publish.
+  for (Waiter& w : batch) {
+    Status st = log->Finish(w.ticket);
+    w.done(std::move(st));
+  }
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(key);
+    if (it->second.waiters.empty()) {
+      entries_.erase(it);
+      return;
+    }
+  }
+  // Tickets arrived during this pass: the next pass goes to the back of the pool's queue, so busy
+  // partitions share the pool with each other and with other blocking work.
+  boost::asio::post(pool_, [this, key] { Run(key); });
 }
 
 }  // namespace el::kafka

@@ -3,6 +3,7 @@
 // waiting request. Per partition, at most one Finish pass runs on the blocking pool at a time; tickets
 // arriving meanwhile queue up and the next pass's single fdatasync covers all of them. So a partition
 // sees at most one fdatasync in flight, and every request waits for at most two.
+// One pass per pool task: a partition with more tickets re-queues its next pass behind other work.
 // Threading: Finish may be called from any thread; `done` runs on a blocking-pool thread (post it to
 // your own executor). Lifetime: owned by the Broker; outlives every connection; its pool is joined
 // before the logs close, and every queued ticket is finished (and published) even if its requester is gone.
