@@ -29,7 +29,8 @@ struct CollectArgs {
   int64_t header_timeout_ms = 10000;
   int64_t body_timeout_ms = 30000;
   int64_t delivery_timeout_ms = 10000;
-  int linger_ms = 5;
+  int linger_ms = 0;
+  std::vector<std::string> trusted_proxies;
   size_t max_body_bytes = 500 * 1024;
   size_t max_event_bytes = 32 * 1024;
   size_t max_batch_events = 2500;
@@ -69,6 +70,7 @@ bool ToOptions(const CollectArgs& args, collector::CollectorOptions& options) {
   options.body_timeout = std::chrono::milliseconds(args.body_timeout_ms);
   options.delivery_timeout = std::chrono::milliseconds(args.delivery_timeout_ms);
   options.linger_ms = args.linger_ms;
+  options.trusted_proxies = args.trusted_proxies;
   options.max_body_bytes = args.max_body_bytes;
   options.max_event_bytes = args.max_event_bytes;
   options.max_batch_events = args.max_batch_events;
@@ -162,7 +164,9 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
                   "messageIds acknowledged within this window are not produced again (0: off)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--linger-ms", args->linger_ms, "producer linger.ms")
+  cmd->add_option("--trusted-proxy", args->trusted_proxies,
+                  "reverse proxy (CIDR or address, repeatable) whose X-Forwarded-For gives the client IP");
+  cmd->add_option("--linger-ms", args->linger_ms, "producer linger.ms (0: the broker batches by group commit)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
   cmd->add_option("--producer-property", args->producer_properties,

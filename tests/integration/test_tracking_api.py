@@ -157,6 +157,21 @@ def test_topic_per_event_type(procs, tmp_path):
     assert consume(brokers, "events.identify", 1)[0][2]["type"] == "identify"
 
 
+def test_client_ip_from_x_forwarded_for_only_behind_a_trusted_proxy(procs, tmp_path):
+    _, brokers = procs.broker(tmp_path / "data")
+    _, trusting = procs.collector(brokers, name="trusting", extra=["--trusted-proxy", "127.0.0.0/8",
+                                                                  "--trusted-proxy", "10.1.2.3"])
+    _, plain = procs.collector(brokers, name="plain")
+    chain = {"X-Forwarded-For": "198.51.100.9, 203.0.113.7, 10.1.2.3"}
+    assert request(trusting, "GET", "/purchase_a_sword?via=trusting", headers=chain)[0] == 200
+    assert request(plain, "GET", "/purchase_a_sword?via=plain", headers=chain)[0] == 200
+    rows = consume(brokers, "events", 2)
+    ips = {e["via"]: e["client_ip"] for _, _, e in rows}
+    assert ips == {"trusting": "203.0.113.7", "plain": "127.0.0.1"}  # right-most untrusted hop
+    assert procs.start(["collect", "--brokers", brokers, "--trusted-proxy", "not-a-cidr"],
+                       "bad").popen.wait(15) != 0
+
+
 def test_write_keys_cors_ip_truncation_and_all_headers(procs, tmp_path):
     _, brokers = procs.broker(tmp_path / "data")
     _, url = procs.collector(brokers, extra=["--write-key", "k1", "--write-key", "k2", "--truncate-ip",
