@@ -6,13 +6,18 @@
 #      event_type) from the broker into a fresh lake, and its peak RSS;
 #   4. times DuckDB's own path on the same events as an NDJSON file, through the same DuckDB C
 #      library (`eventlake query` running COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet,
-#      PARTITION_BY (event_type))), and its peak RSS.
-# Prints both rates (events/s), the ratio eventlake/DuckDB and peak RSS, and writes the report to
+#      PARTITION_BY (event_type))), and its peak RSS; with the lake's Parquet codec (zstd), so
+#      both write the same kind of files;
+#   5. unless BENCH_LIKE=0, also times a like-for-like `eventlake land --job` writing the shape of
+#      DuckDB's COPY (one table, Hive folders by event_type) into another fresh lake.
+# Prints the rates (events/s), the ratio of the default layout (row 1, the ratio that counts) and
+# of the like-for-like job to DuckDB, and peak RSS; writes the report to
 # bench/results/lander-<UTC date>.txt.
 #
 # Usage: bench/lander.sh [BUILD_DIR]   (default: build; needs BUILD_DIR/eventlake)
 # Env: BENCH_COUNT (default 1000000), BENCH_DATA_PARENT (default bench/tmp), BENCH_OUT (results
-#      file), BENCH_LAND_ARGS (extra `eventlake land` options).
+#      file), BENCH_LAND_ARGS (extra `eventlake land` options), BENCH_CODEC (DuckDB's codec,
+#      default zstd as the lander's), BENCH_LIKE (0: skip the like-for-like job).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 bench_setup lander "${1:-build}"
@@ -45,9 +50,23 @@ landed=$(grep -o 'landed [0-9]* events' "$work/land.out" | awk '{print $2}')
 echo "eventlake land: ${secs[land]} s, peak RSS ${rss_mb[land]} MB" >&2
 [ "$landed" = "$count" ] || { echo "eventlake landed '$landed' of $count events:" >&2; cat "$work/land.out" "$work/land.err" >&2; exit 1; }
 
+if [ "${BENCH_LIKE:-1}" != 0 ]; then
+  cat >"$work/like.toml" <<EOF
+name = "like_duckdb"
+[source]
+topic = "$topic"
+[[output]]
+table = "events_by_type"
+sql = "SELECT * FROM source"
+partition_by = ["event_type"]
+EOF
+  run_timed like "$bin" land --brokers "$brokers" --lake "$work/like-lake" --job "$work/like.toml"
+  echo "eventlake land --job (one table by event_type): ${secs[like]} s, peak RSS ${rss_mb[like]} MB" >&2
+fi
+
 mkdir -p "$work/duck"
 run_timed duckdb "$bin" query --lake "$work/duck" \
-  "COPY (SELECT * FROM read_json('$work/events.ndjson', format='newline_delimited')) TO '$work/duck/events' (FORMAT parquet, PARTITION_BY (event_type), COMPRESSION zstd)"
+  "COPY (SELECT * FROM read_json('$work/events.ndjson', format='newline_delimited')) TO '$work/duck/events' (FORMAT parquet, PARTITION_BY (event_type), COMPRESSION ${BENCH_CODEC:-zstd})"
 echo "DuckDB COPY: ${secs[duckdb]} s, peak RSS ${rss_mb[duckdb]} MB" >&2
 duck_rows=$("$bin" query --lake "$work/duck" --format csv \
   "SELECT count(*) FROM read_parquet('$work/duck/events/**/*.parquet', hive_partitioning=true)" | tail -1 | tr -dc 0-9)
@@ -65,8 +84,17 @@ report="$work/report.txt"
   echo "eventlake land summary: $(cat "$work/land.out")"
   printf "%-28s %10s %12s %12s %10s\n" path seconds events/s "peak RSS MB" "lake MB"
   printf "%-28s %10s %12s %12s %10s\n" "eventlake land (broker)" "${secs[land]}" "$el_rate" "${rss_mb[land]}" "$el_mb"
+  if [ -n "${secs[like]:-}" ]; then
+    like_rate=$(awk -v n="$count" -v s="${secs[like]}" 'BEGIN{printf "%.0f", n/s}')
+    printf "%-28s %10s %12s %12s %10s\n" "eventlake job, DuckDB shape" "${secs[like]}" "$like_rate" "${rss_mb[like]}" \
+      "$(du -sm "$work/like-lake" | awk '{print $1}')"
+  fi
   printf "%-28s %10s %12s %12s %10s\n" "DuckDB read_json+COPY" "${secs[duckdb]}" "$duck_rate" "${rss_mb[duckdb]}" "$duck_mb"
-  echo "ratio eventlake/DuckDB: ${ratio}x (target >= 1.0x; peak RSS target < 1024 MB)"
+  echo "ratio eventlake default layout/DuckDB: ${ratio}x (target >= 1.0x; peak RSS target < 1024 MB)"
+  if [ -n "${like_rate:-}" ]; then
+    echo "ratio eventlake job in DuckDB's shape/DuckDB: $(awk -v a="$like_rate" -v b="$duck_rate" 'BEGIN{printf "%.2f", a/b}')x"
+  fi
+  echo "codec: ${BENCH_CODEC:-zstd} for DuckDB; the lander writes zstd"
 } >"$report"
 cat "$report"
 out=${BENCH_OUT:-$here/results/lander-$(date -u +%Y-%m-%d).txt}

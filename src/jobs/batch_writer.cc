@@ -20,7 +20,7 @@ using duck::QuoteIdent;
 using duck::QuoteLiteral;
 
 // Parquet codec of every file (see the README's lake section for the choice).
-constexpr char kCompression[] = "snappy";
+constexpr char kCompression[] = "zstd";
 
 constexpr char kMetaSchema[] =
     "_topic VARCHAR, _partition INTEGER, _offset BIGINT, _timestamp TIMESTAMP, _key VARCHAR";
