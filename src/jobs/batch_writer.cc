@@ -192,9 +192,8 @@ Status LoadTypedSource(duck::Connection& con, const BatchInput& in, const JsonTy
 // (also when DuckDB refuses the typed read, so that a schema corner case never fails the batch).
 Status LoadSource(duck::Connection& con, const BatchInput& in) {
   EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_raw; DROP TABLE IF EXISTS el_src"));
-  std::shared_ptr<const JsonType> schema = TakeStagedSchema(in.ndjson);
-  if (in.good_records > 0 && schema != nullptr && !schema->fields().empty()) {
-    Status st = LoadTypedSource(con, in, *schema);
+  if (in.good_records > 0 && in.schema != nullptr && !in.schema->fields().empty()) {
+    Status st = LoadTypedSource(con, in, *in.schema);
     if (st.ok()) return st;
     spdlog::warn("typed read of {} failed, inferring the types instead: {}", in.ndjson.string(), st.message());
     EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_src"));

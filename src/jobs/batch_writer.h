@@ -33,6 +33,7 @@ struct BatchInput {
   std::string event_type_field;
   std::filesystem::path ndjson;  // stager output; read only when good_records > 0
   int64_t good_records = 0;
+  const JsonType* schema = nullptr;  // the stager's types for the lines' "v" (null: DuckDB infers)
   const std::vector<DeadLetter>* dead_letters = nullptr;
   std::vector<PartitionRange> ranges;  // every partition the batch read from
   WriteMode mode = WriteMode::kOverwrite;  // for tables without their own mode

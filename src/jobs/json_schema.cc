@@ -1,7 +1,5 @@
 #include "jobs/json_schema.h"
 
-#include <map>
-#include <mutex>
 
 namespace el::jobs {
 namespace {
@@ -37,11 +35,6 @@ std::string QuoteName(std::string_view name) {
   return out + "\"";
 }
 
-std::mutex registry_mu;
-std::map<std::string, std::shared_ptr<const JsonType>>& Registry() {
-  static auto* registry = new std::map<std::string, std::shared_ptr<const JsonType>>();
-  return *registry;
-}
 
 }  // namespace
 
@@ -144,20 +137,6 @@ std::string JsonType::SqlType() const {
     out += QuoteName(fields_[i].first) + " " + fields_[i].second->SqlType();
   }
   return out + ")";
-}
-
-void RegisterStagedSchema(const std::filesystem::path& ndjson, std::shared_ptr<const JsonType> schema) {
-  std::lock_guard lock(registry_mu);
-  Registry()[ndjson.string()] = std::move(schema);
-}
-
-std::shared_ptr<const JsonType> TakeStagedSchema(const std::filesystem::path& ndjson) {
-  std::lock_guard lock(registry_mu);
-  auto it = Registry().find(ndjson.string());
-  if (it == Registry().end()) return nullptr;
-  auto schema = std::move(it->second);
-  Registry().erase(it);
-  return schema;
 }
 
 }  // namespace el::jobs

@@ -57,9 +57,4 @@ class JsonType {
 // True for YYYY-MM-DD, and for YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z] (`date_only` tells which).
 bool IsIsoDateTime(std::string_view text, bool* date_only);
 
-// Hand-over of a stager's inferred schema (the object under the staged lines' "v") to the batch
-// writer reading the same staging file. Thread-safe; an entry is taken once.
-void RegisterStagedSchema(const std::filesystem::path& ndjson, std::shared_ptr<const JsonType> schema);
-std::shared_ptr<const JsonType> TakeStagedSchema(const std::filesystem::path& ndjson);
-
 }  // namespace el::jobs

@@ -77,16 +77,5 @@ TEST(JsonSchemaTest, DatesAndTimestamps) {
   }
 }
 
-TEST(JsonSchemaTest, RegistryHandsOverOnce) {
-  auto schema = std::make_shared<JsonType>();
-  schema->ObserveInteger();
-  RegisterStagedSchema("/tmp/x.ndjson", schema);
-  EXPECT_EQ(TakeStagedSchema("/tmp/y.ndjson"), nullptr);
-  auto got = TakeStagedSchema("/tmp/x.ndjson");
-  ASSERT_NE(got, nullptr);
-  EXPECT_EQ(got->SqlType(), "BIGINT");
-  EXPECT_EQ(TakeStagedSchema("/tmp/x.ndjson"), nullptr);
-}
-
 }  // namespace
 }  // namespace el::jobs

@@ -198,11 +198,15 @@ class LandRun : public rdk::RebalanceListener {
     int64_t read = 0;
     for (const auto& [p, start] : starts) total += end_[p] - start;
     auto last_progress = Clock::now();
+    bool progressed = false;
     while (remaining > 0) {
       if (stop_.stop_requested()) return Cancelled("landing stopped before the range was read");
       rdk::Message msg = consumer_->Poll(kPollTimeout);
-      if (msg == nullptr) {
-        if (Clock::now() - last_progress > kStallTimeout) {
+      if (msg == nullptr) {  // the clock is read only here: reading it per record costs
+        if (progressed) {
+          last_progress = Clock::now();
+          progressed = false;
+        } else if (Clock::now() - last_progress > kStallTimeout) {
           return Unavailable("no data from the brokers for 60 s");
         }
         continue;
@@ -212,7 +216,7 @@ class LandRun : public rdk::RebalanceListener {
       if (end == end_.end() || done_.count(p) != 0) continue;
       if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && msg->offset < end->second) {
         EL_RETURN_IF_ERROR(Add(*msg));
-        last_progress = Clock::now();
+        progressed = true;
         if (o_.on_progress) o_.on_progress(std::min(++read, total), total);
       } else if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
                  msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -307,6 +311,7 @@ class LandRun : public rdk::RebalanceListener {
     in.event_type_field = o_.event_type_field;
     in.ndjson = ndjson_;
     in.good_records = stager_->good();
+    in.schema = &stager_->schema();
     in.dead_letters = &stager_->dead_letters();
     for (const auto& [p, r] : batch_) in.ranges.push_back(r);
     in.mode = o_.mode;

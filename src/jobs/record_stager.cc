@@ -288,7 +288,6 @@ Status RecordStager::Close() {
   if (file_ == nullptr) return Status::Ok();
   int rc = std::fclose(file_);
   file_ = nullptr;
-  RegisterStagedSchema(path_, schema_);
   if (rc != 0) return ErrnoError("close " + path_.string(), errno);
   return Status::Ok();
 }

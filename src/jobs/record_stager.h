@@ -7,8 +7,8 @@
 // "Host" next to "host", so a key is spelled as the first spelling seen in this stager
 // (case-insensitively), and a key that still repeats inside one object gets a "_2", "_3"...
 // suffix; top-level keys that clash with the metadata columns get a "_value" suffix.
-// The same walk infers the type of every field over every record (jobs/json_schema.h); Close()
-// hands that schema to the batch writer (RegisterStagedSchema under the staging file's path).
+// The same walk infers the type of every field over every record (jobs/json_schema.h): schema()
+// is what the batch writer reads the staging file with.
 // Threading: one thread. Lifetime: owns its output file until Close().
 #include <cstdint>
 #include <cstdio>

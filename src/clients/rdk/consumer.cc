@@ -118,15 +118,16 @@ Status Consumer::Seek(const std::string& topic, const std::map<int32_t, int64_t>
   for (const auto& [partition, offset] : next) {
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
   }
-  rd_kafka_error_t* error = rd_kafka_seek_partitions(handle_.get(), list.get(), 5000);
+  rd_kafka_error_t* error = rd_kafka_seek_partitions(handle_.get(), list.get(), 0);
   if (error != nullptr) {
     std::string text = rd_kafka_error_string(error);
     rd_kafka_error_destroy(error);
     return Internal("seek: " + text);
   }
   for (int i = 0; i < list->cnt; ++i) {
-    if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Internal(std::string("seek: ") + rd_kafka_err2str(list->elems[i].err));
+    rd_kafka_resp_err_t err = list->elems[i].err;
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__IN_PROGRESS) {
+      return Internal(std::string("seek: ") + rd_kafka_err2str(err));
     }
   }
   return Status::Ok();

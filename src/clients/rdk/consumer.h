@@ -65,7 +65,8 @@ class Consumer {
   // Starts fetching each partition in `starts` (partition -> first offset). Replaces any
   // earlier assignment. Errors: Internal with librdkafka's reason.
   Status Assign(const std::string& topic, const std::map<int32_t, int64_t>& starts);
-  // Moves the fetch position of assigned partitions (partition -> next offset). Errors: Internal.
+  // Moves the fetch position of assigned partitions (partition -> next offset), asynchronously:
+  // messages fetched before the seek are not returned afterwards. Errors: Internal.
   Status Seek(const std::string& topic, const std::map<int32_t, int64_t>& next);
   // Joins the group for `topic` (CreateMember consumers only). Errors: Internal.
   Status Subscribe(const std::string& topic);
