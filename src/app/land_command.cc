@@ -179,6 +179,9 @@ void AddLandCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--partition-by", args->options.partition_by,
                   "partition columns of the default layout, e.g. dt or dt,hour")
       ->delimiter(',');
+  cmd->add_option("--memory-limit", args->options.memory_limit,
+                  "DuckDB memory for a batch (e.g. 512MB, 2GB); beyond it, it spills to the lake's _staging")
+      ->capture_default_str();
   cmd->add_option("--max-record-bytes", args->options.max_record_bytes,
                   "records longer than this become dead letters")
       ->capture_default_str()

@@ -298,11 +298,11 @@ namespace {
 // Whether staging item `name` (`<prefix><pid>-...`) belongs to a lander that is still running:
 // another process that holds its owner lock in `owners`.
 // Names whose pid does not parse belong to another staging key that shares the prefix: kept.
-bool OwnerRunning(const fs::path& owners, std::string_view name, std::string_view prefix) {
+bool OwnerRunning(const fs::path& owners, std::string_view name, std::string_view prefix, bool own_running) {
   std::string_view rest = name.substr(prefix.size());
   int64_t pid = 0;
   if (!ParseInt(rest.substr(0, rest.find_first_of("-.")), pid)) return true;
-  if (pid == ::getpid()) return false;
+  if (pid == ::getpid()) return own_running;
   fs::path lock = owners / (std::to_string(pid) + ".owner");
   std::error_code ec;
   if (!fs::exists(lock, ec)) return false;
@@ -311,11 +311,11 @@ bool OwnerRunning(const fs::path& owners, std::string_view name, std::string_vie
 }
 
 // Removes the entries of `dir` named `<prefix>...` whose lander is gone.
-Status RemoveLeftovers(const fs::path& dir, const fs::path& owners, const std::string& prefix) {
+Status RemoveLeftovers(const fs::path& dir, const fs::path& owners, const std::string& prefix, bool own_running) {
   std::error_code ec;
   for (fs::directory_iterator f(dir, ec), end; !ec && f != end; f.increment(ec)) {
     std::string name = f->path().filename().string();
-    if (name.rfind(prefix, 0) != 0 || OwnerRunning(owners, name, prefix)) continue;
+    if (name.rfind(prefix, 0) != 0 || OwnerRunning(owners, name, prefix, own_running)) continue;
     std::error_code rm;
     fs::remove_all(f->path(), rm);
     if (rm) return FsError("cannot clean", f->path(), rm);
@@ -344,7 +344,8 @@ Result<std::map<int32_t, int64_t>> RecoverRange(const fs::path& lake_dir, const 
                                                 const std::set<int32_t>* partitions) {
   fs::path owners = lake_dir / "_staging" / staging_key;
   std::string item_prefix = staging_key + "-";
-  EL_RETURN_IF_ERROR(RemoveLeftovers(owners, owners, item_prefix));
+  bool own_running = partitions != nullptr;  // a group assignment: this process is running
+  EL_RETURN_IF_ERROR(RemoveLeftovers(owners, owners, item_prefix, own_running));
   RemoveDeadOwners(owners);
   std::map<int32_t, int64_t> next =
       commit_dir == lake_dir / topic ? TopicCommitted(lake_dir, topic) : CommittedOffsets(commit_dir, topic);
@@ -353,7 +354,7 @@ Result<std::map<int32_t, int64_t>> RecoverRange(const fs::path& lake_dir, const 
   std::vector<fs::path> dirs{commit_dir};
   for (const std::string& table : tables) dirs.push_back(lake_dir / table);
   for (const fs::path& dir : dirs) {
-    EL_RETURN_IF_ERROR(RemoveLeftovers(dir, owners, staging_prefix));
+    EL_RETURN_IF_ERROR(RemoveLeftovers(dir, owners, staging_prefix, own_running));
     if (dir == commit_dir) continue;
     for (const fs::path& file : ListDataFilesRecursive(dir)) {
       auto range = ParseDataFileName(topic, file.filename().string());

@@ -111,10 +111,11 @@ Result<std::map<int32_t, int64_t>> RecoverTopic(const std::filesystem::path& lak
                                                  const std::set<int32_t>* partitions = nullptr);
 
 // The general form: progress is read from the data files in `commit_dir` (a table folder or a
-// job's hidden progress folder; when it is the topic's own table, as TopicCommitted), staging leftovers of landers that no longer run (folders
-// `_staging-<staging_key>-<pid>-*`, files in `LAKE/_staging/<staging_key>/`; this process's own
-// count as leftovers) are removed, and uncommitted files of `topic` are removed at any depth of
-// the table folders in `tables` only. With `partitions`, only those partitions are recovered
+// job's hidden progress folder; when it is the topic's own table, as TopicCommitted). Staging
+// leftovers of landers that no longer run (folders `_staging-<staging_key>-<pid>-*`, entries of
+// `LAKE/_staging/<staging_key>/`) are removed; this process's own count as leftovers in a full
+// recovery and as running with `partitions`. Uncommitted files of `topic` are removed at any depth
+// of the table folders in `tables` only. With `partitions`, only those partitions are recovered
 // (the others may belong to landers running now). Call it holding the PublishLockPath lock.
 Result<std::map<int32_t, int64_t>> RecoverRange(const std::filesystem::path& lake_dir,
                                                 const std::string& topic,

@@ -68,6 +68,9 @@ class LandRun : public rdk::RebalanceListener {
     if (o_.max_rows <= 0 || o_.max_bytes <= 0) return InvalidArgument("max rows and bytes must be positive");
     EL_ASSIGN_OR_RETURN(db_, duck::Database::OpenInMemory());
     EL_ASSIGN_OR_RETURN(con_, duck::Connection::Open(*db_));
+    if (!con_->Exec("SET memory_limit = " + duck::QuoteLiteral(o_.memory_limit)).ok()) {
+      return InvalidArgument("bad memory limit '" + o_.memory_limit + "'");
+    }
     if (o_.from_spec) {
       from_ = *o_.from_spec;
     } else {
@@ -100,6 +103,8 @@ class LandRun : public rdk::RebalanceListener {
       EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
       EL_ASSIGN_OR_RETURN(owner_, FileLock::Acquire(OwnerLockPath(lake_, staging_key_), false));
     }
+    fs::path spill = lake_ / "_staging" / staging_key_ / fmt::format("{}-{}-spill", staging_key_, ::getpid());
+    EL_RETURN_IF_ERROR(con_->Exec("SET temp_directory = " + duck::QuoteLiteral(spill.string())));
     if (o_.group.empty()) {
       EL_ASSIGN_OR_RETURN(committed_, Recover(nullptr));
       expected_ = committed_;

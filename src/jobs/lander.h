@@ -45,6 +45,9 @@ struct LandOptions {
   EventTimeSpec event_time;               // source of the dt / hour partition columns
   std::vector<std::string> partition_by;  // default layout: partition columns (dt, hour, ...)
   int64_t max_record_bytes = 1 << 20;     // longer values become dead letters
+  // DuckDB's memory limit for a batch (DuckDB syntax, e.g. 512MB); beyond it, it spills to
+  // LAKE/_staging/<key>/ instead of growing.
+  std::string memory_limit = "512MB";
   // Follow: the consumer group this lander joins to split the topic's partitions with the other
   // landers of the group (each lands the partitions the group assigns it). Empty: this lander
   // reads every partition. Landed offsets are committed to this group, or without one to
