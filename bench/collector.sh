@@ -6,7 +6,7 @@
 # Prints requests/s, events/s, p99 latency and the ratio to nginx, checks that the topic holds at least
 # every event answered 2xx, and writes bench/results/collector-<UTC date>.txt.
 # Usage: bench/collector.sh [BUILD_DIR | path/to/eventlake]   (default: build)
-#   (env: DURATION=10s CONNECTIONS=50 THREADS=2 IO_THREADS=2 LINGER_MS=0 COLLECT_ARGS="...",
+#   (env: DURATION=10s CONNECTIONS=50 THREADS=2 IO_THREADS=2 LINGER_MS=0 COLLECT_ARGS="...", NOTE="...",
 #    BENCH_DATA_PARENT as in bench/lib.sh)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -107,4 +107,11 @@ report="$tmp/report.txt"
   if [ "$in_topic" -ge "$answered_2xx" ]; then echo "check: every answered event is in the topic"; else echo "check FAILED: topic holds fewer records than answered events"; fi
 } | tee "$report"
 mkdir -p "$root/bench/results"
-cp "$report" "$root/bench/results/collector-$(date -u +%Y-%m-%d).txt"
+# The day's results file keeps earlier runs below the new one (NOTE="..." adds a line on top).
+out="$root/bench/results/collector-$(date -u +%Y-%m-%d).txt"
+{
+  [ -n "${NOTE:-}" ] && echo "$NOTE"
+  cat "$report"
+  if [ -s "$out" ]; then echo; echo "----- earlier runs -----"; cat "$out"; fi
+} > "$out.new"
+mv "$out.new" "$out"

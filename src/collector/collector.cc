@@ -1,6 +1,7 @@
 #include "collector/collector.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -9,13 +10,16 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "clients/rdk/producer.h"
 #include "collector/http_session.h"
@@ -28,6 +32,8 @@ using asio::ip::tcp;
 namespace {
 constexpr std::chrono::milliseconds kSessionDrainTimeout{20000};
 constexpr std::chrono::milliseconds kFlushTimeout{10000};
+// Delivery reports are also served on this period, whatever the eventfd says (a safety net).
+constexpr std::chrono::milliseconds kDeliverySweep{100};
 }  // namespace
 
 // Member order is destruction-safe: the io_context goes first (destroying any abandoned session
@@ -53,8 +59,14 @@ struct Collector::Impl {
   asio::strand<asio::io_context::executor_type> accept_strand{io.get_executor()};
   tcp::acceptor acceptor{accept_strand};
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  // A dup of the producer's delivery eventfd; its waits and the sweep timer run on the io threads.
+  std::optional<asio::posix::stream_descriptor> delivery_fd;
+  std::optional<asio::steady_timer> delivery_sweep;
 
   Status Listen();
+  Status StartDeliveries();
+  asio::awaitable<void> DeliveryLoop();
+  asio::awaitable<void> DeliverySweep();
   void ProbeLoop();
   void ConfigureEnv();
   asio::awaitable<void> AcceptLoop();
@@ -97,6 +109,46 @@ asio::awaitable<void> Collector::Impl::AcceptLoop() {
     auto session = std::make_shared<HttpSession>(std::move(socket), env);
     if (!registry.Add(session)) continue;  // shutting down: the socket closes here
     asio::co_spawn(session->executor(), HttpSession::Run(session), asio::detached);
+  }
+}
+
+// Delivery reports are served on an io thread as soon as librdkafka signals them, so completing a
+// request needs no other thread: the session strands' completions are posted from the io thread.
+Status Collector::Impl::StartDeliveries() {
+  int fd = dup(producer->delivery_event_fd());
+  if (fd < 0) return ErrnoError("dup of the delivery eventfd", errno);
+  delivery_fd.emplace(io, fd);
+  delivery_sweep.emplace(io);
+  auto log_failure = [](const char* what) {
+    return [what](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("collector: {} failed: {}", what, ex.what());
+      }
+    };
+  };
+  asio::co_spawn(io, DeliveryLoop(), log_failure("delivery loop"));
+  asio::co_spawn(io, DeliverySweep(), log_failure("delivery sweep"));
+  return Status::Ok();
+}
+
+asio::awaitable<void> Collector::Impl::DeliveryLoop() {
+  for (;;) {
+    auto [ec] = co_await delivery_fd->async_wait(asio::posix::descriptor_base::wait_read,
+                                                 asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted || !delivery_fd->is_open()) co_return;
+    producer->ServeDeliveries();
+  }
+}
+
+asio::awaitable<void> Collector::Impl::DeliverySweep() {
+  for (;;) {
+    delivery_sweep->expires_after(kDeliverySweep);
+    auto [ec] = co_await delivery_sweep->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted) co_return;
+    producer->ServeDeliveries();
   }
 }
 
@@ -166,12 +218,13 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
       {"queue.buffering.max.messages", "1000000"},
   };
   for (const auto& [k, v] : o.producer_properties) properties[k] = v;
-  EL_ASSIGN_OR_RETURN(impl->producer, rdk::Producer::Create(properties));
+  EL_ASSIGN_OR_RETURN(impl->producer, rdk::Producer::Create(properties, rdk::DeliveryMode::kEventFd));
   impl->router = std::make_unique<TopicRouter>(impl->producer.get(), o.topic, o.topic_per_type);
   EL_RETURN_IF_ERROR(impl->router->Init());
   impl->dedup = std::make_unique<MessageIdWindow>(o.dedup_window, o.dedup_max_ids);
   impl->ConfigureEnv();
   impl->env.trusted_proxies = std::move(trusted_proxies);
+  EL_RETURN_IF_ERROR(impl->StartDeliveries());
   Impl* raw = impl.get();
   raw->probe_thread = std::thread([raw] { raw->ProbeLoop(); });
   asio::co_spawn(raw->accept_strand, raw->AcceptLoop(), [](std::exception_ptr e) {

@@ -5,8 +5,9 @@
 // events (503 with Retry-After otherwise).
 //
 // Threads: `io_threads` threads run one io_context (each connection a coroutine on its own strand);
-// the producer has its own delivery-report poll thread; a probe thread checks the broker each
-// second for /healthz. Lifecycle: Start() returns once the
+// the producer's delivery reports are served on those io threads too (librdkafka signals an
+// eventfd the io_context waits on), so an acknowledgement completes its requests without another
+// thread hop; a probe thread checks the broker each second for /healthz. Lifecycle: Start() returns once the
 // listener accepts; Stop() (also run by the destructor) stops accepting, lets in-flight requests
 // finish, flushes the producer with a bounded wait and joins every thread. Start/Stop/port may be
 // called from any thread, but Stop must not be called from an io thread.

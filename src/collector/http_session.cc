@@ -4,6 +4,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -11,6 +12,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+
+#include <sstream>
 
 #include "collector/auth.h"
 
@@ -127,13 +130,21 @@ asio::awaitable<void> HttpSession::Serve() {
     if (ec) co_return;  // closed, timed out or cancelled
     http::request<http::string_body> request = parser.release();
     route_label_ = "other";
+    fixed_body_ = {};
     Response response = co_await Handle(request);
-    if (!env_.cors_origin.empty() && request.count(http::field::origin) != 0) {
-      response.set(http::field::access_control_allow_origin, env_.cors_origin);
+    bool cors = !env_.cors_origin.empty() && request.count(http::field::origin) != 0;
+    bool keep_alive = request.keep_alive() && !stop_;
+    if (!fixed_body_.empty()) {
+      if (keep_alive && !cors) {  // the common case: bytes serialized once per process
+        Record(route_label_, 200, start, request.body().size());
+        if (!co_await WriteFixed()) co_return;
+        continue;
+      }
+      response = TextResponse(http::status::ok, fixed_body_);
     }
+    if (cors) response.set(http::field::access_control_allow_origin, env_.cors_origin);
     // Counted before the answer goes out, so a client that reads /metrics next sees it.
     Record(route_label_, response.result_int(), start, request.body().size());
-    bool keep_alive = request.keep_alive() && !stop_;
     if (!co_await Write(std::move(response), keep_alive) || !keep_alive) co_return;
   }
 }
@@ -174,6 +185,23 @@ asio::awaitable<bool> HttpSession::Write(Response response, bool keep_alive) {
   response.prepare_payload();
   stream_.expires_after(env_.read_timeout);
   auto [ec, bytes] = co_await http::async_write(stream_, response, as_tuple(use_awaitable));
+  co_return !ec;
+}
+
+asio::awaitable<bool> HttpSession::WriteFixed() {
+  // Serialized exactly as Write() would (HTTP/1.1 keep-alive needs no Connection header).
+  static const auto serialize = [](std::string_view body) {
+    Response response = TextResponse(http::status::ok, body);
+    response.prepare_payload();
+    std::ostringstream out;
+    out << response;
+    return out.str();
+  };
+  static const std::string kSword = serialize(kSwordBody);
+  static const std::string kDefault = serialize(kDefaultBody);
+  const std::string& bytes = fixed_body_ == kSwordBody ? kSword : kDefault;  // the only two
+  stream_.expires_after(env_.read_timeout);
+  auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(bytes), as_tuple(use_awaitable));
   co_return !ec;
 }
 

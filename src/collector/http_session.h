@@ -105,6 +105,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Response Health() const;
   bool Authorized(const Request& request) const;
   boost::asio::awaitable<bool> Write(Response response, bool keep_alive);
+  // Writes fixed_body_ as a keep-alive 200 text answer from pre-serialized bytes (one write).
+  boost::asio::awaitable<bool> WriteFixed();
   boost::asio::awaitable<void> LingeringClose();
   void Record(std::string_view label, int status, std::chrono::steady_clock::time_point start,
               size_t body_bytes);
@@ -118,6 +120,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::ip::address peer_;      // the TCP peer
   std::string client_ip_;             // remote address text (truncated when configured)
   std::string_view route_label_;      // the current request's metrics label; strand only
+  // A seed route's fixed 200 answer for the current request (body text), set by HandleGetEvent
+  // instead of building a Response; empty otherwise. Strand only.
+  std::string_view fixed_body_;
   bool reading_ = false;  // strand only
   bool stop_ = false;     // strand only
 };

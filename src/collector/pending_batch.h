@@ -2,9 +2,10 @@
 // PendingBatch: one HTTP request's events on their way to the broker.
 //
 // It owns the event payloads until librdkafka has reported on every one (payloads are produced
-// without copying), and wakes the waiting session when the last delivery report arrives: the poll
-// thread posts the completion to the session's executor (a strand), never runs session code itself.
-// Start() and Wait() run on that strand; OnDelivery() on the producer's poll thread.
+// without copying), and wakes the waiting session when the last delivery report arrives: the thread
+// serving delivery reports (an io thread, or the producer's Close) posts the completion to the
+// session's executor (a strand), never runs session code itself.
+// Start() and Wait() run on that strand; OnDelivery() wherever the producer serves reports.
 // Lifetime: held by shared_ptr; while deliveries are outstanding the batch keeps itself alive, so
 // it survives an abandoned session, and is released by the last delivery report.
 #include <atomic>

@@ -205,11 +205,10 @@ asio::awaitable<Response> HttpSession::HandleGetEvent(const Request& request, co
   events.push_back(std::move(event));
   Status status = co_await Publish(std::move(events));
   if (!status.ok()) co_return ErrorResponse(status);
-  if (route.kind == RouteKind::kDefault) {
-    co_return TextResponse(http::status::ok, "This is the default response!\n");
-  }
-  if (route.kind == RouteKind::kPurchaseSword) {
-    co_return TextResponse(http::status::ok, "Sword Purchased!\n");
+  if (route.kind == RouteKind::kDefault || route.kind == RouteKind::kPurchaseSword) {
+    // Serve() writes it (pre-serialized when it can).
+    fixed_body_ = route.kind == RouteKind::kDefault ? kDefaultBody : kSwordBody;
+    co_return Response{};
   }
   std::string body = "{\"status\":\"ok\",\"event_type\":";
   AppendJsonString(body, event_type);

@@ -12,6 +12,10 @@ namespace el::collector {
 
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
+// The seed's fixed answers (text/plain) to GET /purchase_a_sword and GET /.
+inline constexpr std::string_view kSwordBody = "Sword Purchased!\n";
+inline constexpr std::string_view kDefaultBody = "This is the default response!\n";
+
 // InvalidArgument 400, NotFound 404, OutOfRange 413, ResourceExhausted/Unavailable/
 // DeadlineExceeded/Cancelled 503; anything else 500.
 boost::beast::http::status ToHttpStatus(const Status& status);

@@ -159,3 +159,47 @@ def test_bad_flags_exit_2():
     assert harness.run(["collect"], check=False, timeout=30).returncode == 2
     assert harness.run(["collect", "--brokers", "x", "--listen", "127.0.0.1:notaport"], check=False,
                        timeout=30).returncode == 2
+
+
+def read_answers(sock, count, timeout=20):
+    """Reads `count` HTTP answers (each with Content-Length) from `sock`; returns (head, body) pairs."""
+    sock.settimeout(timeout)
+    data = b""
+    answers = []
+    while len(answers) < count:
+        head_end = data.find(b"\r\n\r\n")
+        if head_end >= 0:
+            head = data[:head_end].decode()
+            length = int(re.search(r"(?im)^content-length:\s*(\d+)", head).group(1))
+            if len(data) >= head_end + 4 + length:
+                answers.append((head, data[head_end + 4:head_end + 4 + length]))
+                data = data[head_end + 4 + length:]
+                continue
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed after {len(answers)} answers"
+        data += chunk
+    return answers
+
+
+def test_seed_answers_pipelined_keep_alive_cors_and_close(procs, tmp_path):
+    broker, brokers = procs.broker(tmp_path / "data")
+    collector, url = procs.collector(brokers)
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=20) as s:
+        # Three pipelined requests: the answers come back in order, each with exact headers.
+        s.sendall(b"GET /purchase_a_sword HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"GET /purchase_a_sword HTTP/1.1\r\nHost: x\r\nOrigin: https://game.example\r\n\r\n")
+        answers = read_answers(s, 3)
+        assert answers[0] == ("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                              "Content-Length: 17", b"Sword Purchased!\n")
+        assert answers[1][0].startswith("HTTP/1.1 200 OK\r\n")
+        assert answers[1][1] == b"This is the default response!\n"
+        assert "Access-Control-Allow-Origin: *" in answers[2][0]
+        assert answers[2][1] == b"Sword Purchased!\n"
+        s.sendall(b"GET /purchase_a_sword HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        head, body = read_answers(s, 1)[0]
+        assert "Connection: close" in head and body == b"Sword Purchased!\n"
+        assert s.recv(1) == b""  # closed after the answer
+    assert len(consume_all(brokers, 4)) == 4
+    assert collector.stop() == 0

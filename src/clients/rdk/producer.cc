@@ -1,6 +1,11 @@
 #include "clients/rdk/producer.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
 
 namespace el::rdk {
 namespace {
@@ -39,20 +44,54 @@ void OnError(rd_kafka_t*, int err, const char* reason, void*) noexcept {
 }  // namespace
 
 Result<std::unique_ptr<Producer>> Producer::Create(
-    const std::map<std::string, std::string>& properties) {
+    const std::map<std::string, std::string>& properties, DeliveryMode mode) {
   EL_ASSIGN_OR_RETURN(Conf conf, MakeConf(properties));
   rd_kafka_conf_set_dr_msg_cb(conf.get(), OnDeliveryReport);
   rd_kafka_conf_set_log_cb(conf.get(), OnLog);
   rd_kafka_conf_set_error_cb(conf.get(), OnError);
   EL_ASSIGN_OR_RETURN(KafkaHandle handle, MakeHandle(RD_KAFKA_PRODUCER, std::move(conf)));
-  return std::unique_ptr<Producer>(new Producer(std::move(handle)));
+  std::unique_ptr<Producer> producer(new Producer(std::move(handle)));
+  EL_RETURN_IF_ERROR(producer->StartDeliveries(mode));
+  return producer;
 }
 
-Producer::Producer(KafkaHandle handle) : handle_(std::move(handle)) {
-  poll_thread_ = std::thread([this] { PollLoop(); });
+Producer::Producer(KafkaHandle handle) : handle_(std::move(handle)) {}
+
+Status Producer::StartDeliveries(DeliveryMode mode) {
+  if (mode == DeliveryMode::kPollThread) {
+    poll_thread_ = std::thread([this] { PollLoop(); });
+    return Status::Ok();
+  }
+  event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (event_fd_ < 0) return ErrnoError("eventfd for delivery reports", errno);
+  // librdkafka writes this 8-byte counter increment when a report lands in its (empty) main queue.
+  static constexpr uint64_t kOne = 1;
+  rd_kafka_queue_t* main_queue = rd_kafka_queue_get_main(handle_.get());
+  rd_kafka_queue_io_event_enable(main_queue, event_fd_, &kOne, sizeof(kOne));
+  rd_kafka_queue_destroy(main_queue);
+  return Status::Ok();
 }
 
-Producer::~Producer() { Close(std::chrono::milliseconds(10000)); }
+Producer::~Producer() {
+  Close(std::chrono::milliseconds(10000));
+  if (event_fd_ >= 0) {
+    rd_kafka_queue_t* main_queue = rd_kafka_queue_get_main(handle_.get());
+    rd_kafka_queue_io_event_enable(main_queue, -1, nullptr, 0);
+    rd_kafka_queue_destroy(main_queue);
+    close(event_fd_);
+  }
+}
+
+int Producer::ServeDeliveries() {
+  if (event_fd_ >= 0) {
+    uint64_t count = 0;
+    // Cleared before serving: a report queued after this read signals the fd again.
+    [[maybe_unused]] ssize_t n = read(event_fd_, &count, sizeof(count));
+  }
+  int served = 0;
+  for (int n; (n = rd_kafka_poll(handle_.get(), 0)) > 0;) served += n;
+  return served;
+}
 
 void Producer::PollLoop() {
   while (!stop_.load(std::memory_order_acquire)) {

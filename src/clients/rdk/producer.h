@@ -1,11 +1,15 @@
 #pragma once
-// Producer: a librdkafka producer with a dedicated delivery-report poll thread.
+// Producer: a librdkafka producer whose delivery reports are served either by a dedicated poll
+// thread (DeliveryMode::kPollThread) or by the application's own event loop
+// (DeliveryMode::kEventFd: librdkafka signals an eventfd when reports are waiting, and the loop
+// calls ServeDeliveries() on its thread, so no extra thread wakes up per report).
 //
-// Lifecycle: Create() starts the poll thread; Close() (or the destructor) flushes with a bounded
-// wait, purges what is still queued (each purged message gets a failed delivery report), then stops
-// and joins the poll thread. Produce() and OpenTopic() are thread-safe and never block.
-// Delivery reports run on the poll thread (or inside Close): listeners must be cheap and must not
-// call back into this Producer's Close().
+// Lifecycle: Create() starts the poll thread (kPollThread); Close() (or the destructor) flushes
+// with a bounded wait, purges what is still queued (each purged message gets a failed delivery
+// report), then stops and joins the poll thread. Produce() and OpenTopic() are thread-safe and
+// never block. Delivery reports run on the poll thread, on the thread calling ServeDeliveries(),
+// or inside Close() (several of these may run at once): listeners must be cheap and thread-safe and
+// must not call back into this Producer's Close().
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
@@ -28,7 +32,7 @@ using TopicHandle = std::unique_ptr<rd_kafka_topic_t, TopicDeleter>;
 
 // Receives the outcome of one produced message. `err` is RD_KAFKA_RESP_ERR_NO_ERROR once the
 // broker acknowledged it (with the producer's acks setting). Called exactly once per message that
-// Produce() accepted, on the poll thread.
+// Produce() accepted, on whichever thread serves delivery reports (see Producer).
 class DeliveryListener {
  public:
   virtual void OnDelivery(rd_kafka_resp_err_t err) noexcept = 0;
@@ -37,11 +41,18 @@ class DeliveryListener {
   ~DeliveryListener() = default;
 };
 
+enum class DeliveryMode {
+  kPollThread,  // the producer's own thread polls for delivery reports
+  kEventFd,     // the caller waits on delivery_event_fd() and calls ServeDeliveries()
+};
+
 class Producer {
  public:
-  // `properties` are librdkafka settings (bootstrap.servers, acks, ...). Errors: InvalidArgument.
+  // `properties` are librdkafka settings (bootstrap.servers, acks, ...). Errors: InvalidArgument,
+  // IOError (no eventfd).
   static Result<std::unique_ptr<Producer>> Create(
-      const std::map<std::string, std::string>& properties);
+      const std::map<std::string, std::string>& properties,
+      DeliveryMode mode = DeliveryMode::kPollThread);
   ~Producer();
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
@@ -65,13 +76,23 @@ class Producer {
   // Idempotent: flush (bounded by `timeout`), purge the rest, stop the poll thread.
   void Close(std::chrono::milliseconds timeout);
 
+  // kEventFd only: readable (non-blocking eventfd, owned by the Producer, valid until it is
+  // destroyed) whenever delivery reports may be waiting; -1 in kPollThread mode.
+  int delivery_event_fd() const { return event_fd_; }
+
+  // Clears delivery_event_fd() and runs every waiting delivery report on the calling thread;
+  // returns how many events were served. Thread-safe; never blocks.
+  int ServeDeliveries();
+
   rd_kafka_t* handle() const { return handle_.get(); }
 
  private:
   explicit Producer(KafkaHandle handle);
+  Status StartDeliveries(DeliveryMode mode);
   void PollLoop();
 
   KafkaHandle handle_;  // destroyed last, after the poll thread has been joined
+  int event_fd_ = -1;   // kEventFd: signalled by librdkafka's main queue
   std::atomic<bool> stop_{false};
   std::atomic<bool> closed_{false};
   std::thread poll_thread_;

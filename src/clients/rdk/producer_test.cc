@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -50,6 +51,39 @@ TEST(ProducerTest, DeliveryReportsArriveFromThePollThread) {
   }
   // Nobody calls poll here: the producer's own thread serves the reports.
   ASSERT_TRUE(WaitFor(listener.calls, 10));
+  EXPECT_EQ(listener.last_error.load(), RD_KAFKA_RESP_ERR_NO_ERROR);
+  topic->reset();
+  (*producer)->Close(std::chrono::milliseconds(1000));
+}
+
+TEST(ProducerTest, EventFdModeSignalsAndServesReportsOnTheCallersThread) {
+  auto mock_owner = MakeHandle(
+      RD_KAFKA_PRODUCER, MakeConf({{"test.mock.num.brokers", "1"}, {"log_level", "0"}}).value());
+  ASSERT_TRUE(mock_owner.ok());
+  rd_kafka_mock_cluster_t* mock = rd_kafka_handle_mock_cluster(mock_owner->get());
+  ASSERT_EQ(rd_kafka_mock_topic_create(mock, "t", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  auto producer = Producer::Create(
+      {{"bootstrap.servers", rd_kafka_mock_cluster_bootstraps(mock)}, {"acks", "all"}},
+      DeliveryMode::kEventFd);
+  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
+  int fd = (*producer)->delivery_event_fd();
+  ASSERT_GE(fd, 0);
+  auto topic = (*producer)->OpenTopic("t");
+  ASSERT_TRUE(topic.ok());
+  CountingListener listener;
+  std::string payload = "{\"a\":1}";
+  constexpr int kMessages = 50;
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_TRUE((*producer)->Produce(topic->get(), payload, &listener).ok());
+  }
+  // Nothing serves reports unless this thread does, after the fd said so.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (listener.calls.load() < kMessages && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 1000) <= 0) continue;
+    (*producer)->ServeDeliveries();
+  }
+  EXPECT_EQ(listener.calls.load(), kMessages);
   EXPECT_EQ(listener.last_error.load(), RD_KAFKA_RESP_ERR_NO_ERROR);
   topic->reset();
   (*producer)->Close(std::chrono::milliseconds(1000));
