@@ -12,6 +12,7 @@
 #include <set>
 
 #include "base/log.h"
+#include "io/dir.h"
 
 namespace el::jobs {
 namespace fs = std::filesystem;
@@ -273,16 +274,7 @@ Status WriteTopicProgress(const fs::path& lake_dir, const std::string& topic, co
   for (const auto& [p, n] : next) {
     auto it = old.find(p);
     if (!exact && it != old.end() && it->second >= n) continue;
-    fs::path final_path = dir / (std::to_string(p) + ".next");
-    fs::path tmp = dir / ("." + std::to_string(p) + ".next.tmp");
-    std::string text = std::to_string(n) + "\n";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return ErrnoError("create " + tmp.string(), errno);
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    int err = errno;
-    ::close(fd);
-    if (!ok) return ErrnoError("write " + tmp.string(), err);
-    if (::rename(tmp.c_str(), final_path.c_str()) != 0) return ErrnoError("rename " + tmp.string(), errno);
+    EL_RETURN_IF_ERROR(io::WriteFileDurably((dir / (std::to_string(p) + ".next")).string(), std::to_string(n) + "\n"));
   }
   if (exact) {
     for (const auto& [p, n] : old) {

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "io/dir.h"
 #include "jobs/lake_files.h"
 #include "jobs/record_stager.h"
 
@@ -90,17 +91,7 @@ std::optional<SchemaVersion> FromJson(simdjson::dom::parser& parser, const fs::p
 Status WriteVersion(const fs::path& table_dir, const SchemaVersion& v) {
   fs::path dir = table_dir / "_schema";
   EL_RETURN_IF_ERROR(MakeDirs(dir));
-  fs::path tmp = dir / fmt::format(".v{}.json.tmp", v.version);
-  fs::path final_path = dir / fmt::format("v{}.json", v.version);
-  std::string text = ToJson(v);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError("create " + tmp.string(), errno);
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  int err = errno;
-  ::close(fd);
-  if (!ok) return ErrnoError("write " + tmp.string(), err);
-  if (::rename(tmp.c_str(), final_path.c_str()) != 0) return ErrnoError("rename " + tmp.string(), errno);
-  return SyncDir(dir);
+  return io::WriteFileDurably((dir / fmt::format("v{}.json", v.version)).string(), ToJson(v));
 }
 
 std::string CastExpr(const SchemaColumn& batch, const std::string& merged) {
