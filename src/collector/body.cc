@@ -32,20 +32,24 @@ Status CopyFields(simdjson::dom::object object, size_t max_bytes, std::string_vi
   size_t total = 2;
   for (auto field : object) {
     if (field.key == "writeKey") continue;  // a credential, never stored
-    std::string value = simdjson::minify(field.value);
+    // The same text as simdjson::minify(), written into this thread's reusable buffer.
+    thread_local simdjson::internal::string_builder<> minified;
+    minified.clear();
+    minified.append(field.value);
+    std::string_view value = minified.str();
     total += field.key.size() + value.size() + 4;
     if (total > max_bytes) {
       return OutOfRange(std::string(what) + " is larger than " + std::to_string(max_bytes) +
                         " bytes");
     }
-    builder.Set(field.key, std::move(value));
+    builder.Set(field.key, value);
   }
   return Status::Ok();
 }
 
-BuiltEvent FinishEvent(const EventBuilder& builder, simdjson::dom::object object,
-                       const RequestContext& context, std::string event_type) {
-  BuiltEvent event;
+void FinishEvent(const EventBuilder& builder, simdjson::dom::object object,
+                 const RequestContext& context, std::string event_type, EventBatch& batch) {
+  BuiltEvent& event = batch.events.emplace_back();
   simdjson::dom::element value;
   if (!object["userId"].get(value)) event.key = IdText(value);
   if (event.key.empty() && !object["anonymousId"].get(value)) event.key = IdText(value);
@@ -54,35 +58,43 @@ BuiltEvent FinishEvent(const EventBuilder& builder, simdjson::dom::object object
     event.message_id = std::string(message_id);
   }
   event.event_type = std::move(event_type);
-  event.json =
-      builder.Finish(context, event.message_id.empty() ? NewEventId() : event.message_id);
-  return event;
+  std::string& text = *batch.text;
+  event.json_begin = text.size();
+  if (event.message_id.empty()) {
+    char id[kEventIdSize];
+    builder.AppendTo(text, context, WriteEventId(id));
+  } else {
+    builder.AppendTo(text, context, event.message_id);
+  }
+  event.json_size = text.size() - event.json_begin;
 }
 
 namespace {
 
-Result<BuiltEvent> EventFromObject(simdjson::dom::object object, const RequestContext& context,
-                                   const BodyLimits& limits, std::string_view what) {
-  EventBuilder builder;
+Status EventFromObject(simdjson::dom::object object, const RequestContext& context,
+                       const BodyLimits& limits, std::string_view what, EventBuilder& builder,
+                       EventBatch& batch) {
+  builder.Clear();
   EL_RETURN_IF_ERROR(CopyFields(object, limits.max_event_bytes, what, builder));
   std::string_view type;
   simdjson::dom::element value;
   if (!object["event_type"].get(value) && value.get(type)) type = {};
-  return FinishEvent(builder, object, context, std::string(type));
+  FinishEvent(builder, object, context, std::string(type), batch);
+  return Status::Ok();
 }
 
 }  // namespace
 
-Result<std::vector<BuiltEvent>> BuildBodyEvents(std::string_view body,
-                                                const RequestContext& context,
-                                                const BodyLimits& limits) {
+Result<EventBatch> BuildBodyEvents(std::string_view body, const RequestContext& context,
+                                   const BodyLimits& limits) {
   EL_ASSIGN_OR_RETURN(simdjson::dom::element root, ParseJsonBody(body));
-  std::vector<BuiltEvent> events;
+  EventBatch batch;
+  thread_local EventBuilder builder;
   if (root.type() == simdjson::dom::element_type::OBJECT) {
-    EL_ASSIGN_OR_RETURN(BuiltEvent event, EventFromObject(root.get_object().value_unsafe(),
-                                                          context, limits, "the event"));
-    events.push_back(std::move(event));
-    return events;
+    EL_RETURN_IF_ERROR(EventFromObject(root.get_object().value_unsafe(), context, limits,
+                                       "the event", builder, batch));
+    batch.Seal();
+    return batch;
   }
   if (root.type() != simdjson::dom::element_type::ARRAY) {
     return InvalidArgument("body must be a JSON object or an array of objects");
@@ -93,19 +105,19 @@ Result<std::vector<BuiltEvent>> BuildBodyEvents(std::string_view body,
     return InvalidArgument("too many events: " + std::to_string(array.size()) + " (at most " +
                            std::to_string(limits.max_events) + " per request)");
   }
-  events.reserve(array.size());
+  batch.events.reserve(array.size());
+  batch.text->reserve(body.size() + array.size() * (64 + context.tail_json.size()));
   size_t i = 0;
   for (simdjson::dom::element element : array) {
     if (element.type() != simdjson::dom::element_type::OBJECT) {
       return InvalidArgument("array element " + std::to_string(i) + " is not a JSON object");
     }
-    EL_ASSIGN_OR_RETURN(BuiltEvent event,
-                        EventFromObject(element.get_object().value_unsafe(), context, limits,
-                                        "array element " + std::to_string(i)));
-    events.push_back(std::move(event));
+    EL_RETURN_IF_ERROR(EventFromObject(element.get_object().value_unsafe(), context, limits,
+                                       "array element " + std::to_string(i), builder, batch));
     ++i;
   }
-  return events;
+  batch.Seal();
+  return batch;
 }
 
 }  // namespace el::collector

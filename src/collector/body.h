@@ -23,9 +23,8 @@ struct BodyLimits {
 // has one. Errors: InvalidArgument naming the problem (malformed JSON, empty array, an element
 // that is not an object, not an object or array at the top, too many events); OutOfRange (an
 // event larger than the limit).
-Result<std::vector<BuiltEvent>> BuildBodyEvents(std::string_view body,
-                                                const RequestContext& context,
-                                                const BodyLimits& limits = {});
+Result<EventBatch> BuildBodyEvents(std::string_view body, const RequestContext& context,
+                                   const BodyLimits& limits = {});
 
 // Shared by the body parsers: parses `body` with this thread's parser.
 // Errors: InvalidArgument (malformed JSON).
@@ -39,8 +38,9 @@ std::string IdText(simdjson::dom::element value);
 Status CopyFields(simdjson::dom::object object, size_t max_bytes, std::string_view what,
                   EventBuilder& builder);
 
-// Finishes `builder` into an event: key from userId/anonymousId, event_id from messageId.
-BuiltEvent FinishEvent(const EventBuilder& builder, simdjson::dom::object object,
-                       const RequestContext& context, std::string event_type);
+// Finishes `builder` into an event appended to `batch` (its JSON to batch.text; the caller
+// Seal()s the batch): key from userId/anonymousId, event_id from messageId.
+void FinishEvent(const EventBuilder& builder, simdjson::dom::object object,
+                 const RequestContext& context, std::string event_type, EventBatch& batch);
 
 }  // namespace el::collector

@@ -13,9 +13,9 @@ RequestContext Context() {
 }
 
 // Strips the trailing ,"event_id":"<uuid>"} so that results can be compared exactly.
-std::string WithoutId(const std::string& event) {
+std::string WithoutId(std::string_view event) {
   size_t pos = event.rfind(",\"event_id\":\"");
-  return pos == std::string::npos ? event : event.substr(0, pos) + "}";
+  return pos == std::string::npos ? std::string(event) : std::string(event.substr(0, pos)) + "}";
 }
 
 TEST(BodyTest, SingleObjectIsCompactedAndMerged) {
@@ -23,8 +23,8 @@ TEST(BodyTest, SingleObjectIsCompactedAndMerged) {
       "nested": { "a" : [1, 2.5, null, "x"] } } )",
                                 Context());
   ASSERT_TRUE(events.ok()) << events.status().ToString();
-  ASSERT_EQ(events->size(), 1u);
-  EXPECT_EQ(WithoutId((*events)[0].json),
+  ASSERT_EQ(events->events.size(), 1u);
+  EXPECT_EQ(WithoutId(events->events[0].json),
             R"({"event_type":"login","Kind":"own","nested":{"a":[1,2.5,null,"x"]},)"
             R"("Host":"h","received_at":"T"})");
 }
@@ -32,11 +32,11 @@ TEST(BodyTest, SingleObjectIsCompactedAndMerged) {
 TEST(BodyTest, ArrayOfObjectsGivesOneEventEach) {
   auto events = BuildBodyEvents(R"([{"a":1},{"b":"\u00e9\n"},{}])", Context());
   ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), 3u);
+  ASSERT_EQ(events->events.size(), 3u);
   EXPECT_EQ(
-      WithoutId((*events)[1].json),
+      WithoutId(events->events[1].json),
       "{\"b\":\"\xc3\xa9\\n\",\"Host\":\"h\",\"Kind\":\"from-header\",\"received_at\":\"T\"}");
-  EXPECT_NE((*events)[0].json, (*events)[2].json);
+  EXPECT_NE(events->events[0].json, events->events[2].json);
 }
 
 TEST(BodyTest, RejectsBadBodiesWithClearMessages) {
@@ -65,12 +65,12 @@ TEST(BodyTest, KeyMessageIdAndLimits) {
       R"([{"event_type":"a","userId":"u","messageId":"m1"},{"anonymousId":"an","writeKey":"k"}])",
       Context());
   ASSERT_TRUE(events.ok());
-  EXPECT_EQ((*events)[0].key, "u");
-  EXPECT_EQ((*events)[0].event_type, "a");
-  EXPECT_EQ((*events)[0].message_id, "m1");
-  EXPECT_NE((*events)[0].json.find(R"("event_id":"m1")"), std::string::npos);
-  EXPECT_EQ((*events)[1].key, "an");
-  EXPECT_EQ((*events)[1].json.find("writeKey"), std::string::npos);
+  EXPECT_EQ(events->events[0].key, "u");
+  EXPECT_EQ(events->events[0].event_type, "a");
+  EXPECT_EQ(events->events[0].message_id, "m1");
+  EXPECT_NE(events->events[0].json.find(R"("event_id":"m1")"), std::string::npos);
+  EXPECT_EQ(events->events[1].key, "an");
+  EXPECT_EQ(events->events[1].json.find("writeKey"), std::string::npos);
   BodyLimits limits;
   limits.max_events = 2;
   EXPECT_EQ(BuildBodyEvents("[{},{},{}]", Context(), limits).status().code(),

@@ -79,7 +79,7 @@ std::string FormatReceivedAt(std::chrono::system_clock::time_point time) {
   return buf;
 }
 
-std::string NewEventId() {
+std::string_view WriteEventId(char (&out)[kEventIdSize]) {
   thread_local std::mt19937_64 rng{std::random_device{}() ^
                                    (static_cast<uint64_t>(std::random_device{}()) << 32)};
   uint64_t hi = rng();
@@ -87,50 +87,80 @@ std::string NewEventId() {
   hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 10xx
   // 8-4-4-4-12 hex digits.
-  std::string id(36, '-');
-  char* p = id.data();
-  p = PutHex(p, hi >> 32, 8) + 1;
-  p = PutHex(p, (hi >> 16) & 0xFFFF, 4) + 1;
-  p = PutHex(p, hi & 0xFFFF, 4) + 1;
-  p = PutHex(p, lo >> 48, 4) + 1;
+  char* p = out;
+  p = PutHex(p, hi >> 32, 8);
+  *p++ = '-';
+  p = PutHex(p, (hi >> 16) & 0xFFFF, 4);
+  *p++ = '-';
+  p = PutHex(p, hi & 0xFFFF, 4);
+  *p++ = '-';
+  p = PutHex(p, lo >> 48, 4);
+  *p++ = '-';
   PutHex(p, lo & 0xFFFFFFFFFFFFull, 12);
-  return id;
+  return {out, kEventIdSize};
 }
 
-bool EventBuilder::Has(std::string_view key) const {
-  if (fields_.size() <= kLinearSearchLimit) {
-    for (const auto& [k, v] : fields_) {
-      if (k == key) return true;
-    }
-    return false;
+std::string NewEventId() {
+  char id[kEventIdSize];
+  return std::string(WriteEventId(id));
+}
+
+void EventBatch::Seal() {
+  for (BuiltEvent& event : events) {
+    event.json = std::string_view(*text).substr(event.json_begin, event.json_size);
   }
-  return index_.find(std::string(key)) != index_.end();
 }
 
-void EventBuilder::Set(std::string_view key, std::string json_value) {
+void EventBuilder::Clear() {
+  text_.clear();
+  fields_.clear();
+  index_.clear();
+}
+
+int64_t EventBuilder::Find(std::string_view key) const {
   if (fields_.size() <= kLinearSearchLimit) {
-    for (auto& [k, v] : fields_) {
-      if (k == key) {
-        v = std::move(json_value);
-        return;
-      }
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      if (KeyOf(fields_[i]) == key) return static_cast<int64_t>(i);
     }
-    fields_.emplace_back(std::string(key), std::move(json_value));
-    if (fields_.size() > kLinearSearchLimit) {
-      for (size_t i = 0; i < fields_.size(); ++i) index_.emplace(fields_[i].first, i);
-    }
+    return -1;
+  }
+  auto it = index_.find(std::string(key));
+  return it == index_.end() ? -1 : static_cast<int64_t>(it->second);
+}
+
+bool EventBuilder::Has(std::string_view key) const { return Find(key) >= 0; }
+
+template <typename WriteValue>
+void EventBuilder::Put(std::string_view key, WriteValue write_value) {
+  int64_t found = Find(key);
+  if (found >= 0) {
+    Field& field = fields_[static_cast<size_t>(found)];
+    field.value_begin = static_cast<uint32_t>(text_.size());
+    write_value(text_);
+    field.value_size = static_cast<uint32_t>(text_.size() - field.value_begin);
     return;
   }
-  auto [it, inserted] = index_.emplace(std::string(key), fields_.size());
-  if (!inserted) {
-    fields_[it->second].second = std::move(json_value);
-  } else {
-    fields_.emplace_back(std::string(key), std::move(json_value));
+  Field field;
+  field.key_begin = static_cast<uint32_t>(text_.size());
+  field.key_size = static_cast<uint32_t>(key.size());
+  text_.append(key);
+  field.value_begin = static_cast<uint32_t>(text_.size());
+  write_value(text_);
+  field.value_size = static_cast<uint32_t>(text_.size() - field.value_begin);
+  fields_.push_back(field);
+  if (fields_.size() == kLinearSearchLimit + 1) {
+    for (size_t i = 0; i < fields_.size(); ++i) index_.emplace(KeyOf(fields_[i]), i);
+  } else if (fields_.size() > kLinearSearchLimit + 1) {
+    index_.emplace(std::string(key), fields_.size() - 1);
   }
+}
+
+void EventBuilder::Set(std::string_view key, std::string_view json_value) {
+  Put(key, [json_value](std::string& text) { text.append(json_value); });
 }
 
 void EventBuilder::SetString(std::string_view key, std::string_view value) {
-  Set(key, JsonText(value));
+  Put(key, [value](std::string& text) { AppendJsonText(text, value); });
 }
 
 void PrepareJson(RequestContext& context) {
@@ -149,13 +179,29 @@ void PrepareJson(RequestContext& context) {
 std::string EventBuilder::Finish(const RequestContext& context, std::string_view event_id) const {
   std::string out;
   out.reserve(256 + context.headers.size() * 48);
+  AppendTo(out, context, event_id);
+  return out;
+}
+
+void EventBuilder::AppendTo(std::string& out, const RequestContext& context,
+                            std::string_view event_id) const {
+  const size_t start = out.size();
   out.push_back('{');
-  for (const auto& [key, value] : fields_) {
-    if (!IsCollectorField(key)) AppendField(out, key, value);
+  auto comma = [&out, start] {
+    if (out.size() > start + 1) out.push_back(',');
+  };
+  auto field = [&](std::string_view key, std::string_view json_value) {
+    comma();
+    AppendJsonText(out, key);
+    out.push_back(':');
+    out.append(json_value);
+  };
+  for (const Field& f : fields_) {
+    if (!IsCollectorField(KeyOf(f))) field(KeyOf(f), ValueOf(f));
   }
   for (const Header& header : context.headers) {
     if (IsCollectorField(header.name) || Has(header.name)) continue;
-    if (out.size() > 1) out.push_back(',');
+    comma();
     if (!header.json.empty()) {
       out.append(header.json);
       continue;
@@ -165,15 +211,17 @@ std::string EventBuilder::Finish(const RequestContext& context, std::string_view
     AppendJsonText(out, header.value);
   }
   if (!context.tail_json.empty()) {
-    if (out.size() > 1) out.push_back(',');
+    comma();
     out.append(context.tail_json);
   } else {
-    if (!context.client_ip.empty()) AppendField(out, kClientIp, JsonText(context.client_ip));
-    AppendField(out, kReceivedAt, JsonText(context.received_at));
+    if (!context.client_ip.empty()) field(kClientIp, JsonText(context.client_ip));
+    field(kReceivedAt, JsonText(context.received_at));
   }
-  AppendField(out, kEventId, JsonText(event_id));
+  comma();
+  AppendJsonText(out, kEventId);
+  out.push_back(':');
+  AppendJsonText(out, event_id);
   out.push_back('}');
-  return out;
 }
 
 }  // namespace el::collector

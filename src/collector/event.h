@@ -3,7 +3,11 @@
 // POST body), then the request's headers (as Flask's `event.update(request.headers)` merged them),
 // then `client_ip`, `received_at` and `event_id`, which the collector always sets itself.
 // Own fields win over same-named headers. Pure code; an EventBuilder is used by one thread.
+// Events of one request are written back to back into one shared text buffer (EventBatch), which
+// the producer reads in place until every delivery report is in.
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -32,10 +36,23 @@ void PrepareJson(RequestContext& context);
 
 // One event ready to produce: its JSON text and what routing and de-duplication need.
 struct BuiltEvent {
-  std::string json;
+  std::string_view json;   // into the owning EventBatch's text (set by EventBatch::Seal)
   std::string key;         // partition key: userId, else anonymousId, else empty
   std::string event_type;  // for a topic per event type
   std::string message_id;  // the client's messageId, empty when none was given
+  size_t json_begin = 0;   // offset of `json` in the batch text
+  size_t json_size = 0;
+};
+
+// One request's events. `text` holds every event's JSON back to back (one heap buffer per
+// request); it is shared so that in-flight deliveries keep it alive after the request is gone.
+struct EventBatch {
+  std::shared_ptr<std::string> text = std::make_shared<std::string>();
+  std::vector<BuiltEvent> events;
+  std::string write_key;  // Segment bodies: the top-level "writeKey", as analytics.js sends it
+
+  // Points every event's `json` into `text`; call once the text is complete.
+  void Seal();
 };
 
 // UTC ISO 8601 with milliseconds: "2026-11-21T13:42:00.123Z".
@@ -43,17 +60,24 @@ std::string FormatReceivedAt(std::chrono::system_clock::time_point time);
 
 // A random UUID version 4 in canonical lower-case form (thread-local generator).
 std::string NewEventId();
+constexpr size_t kEventIdSize = 36;
+// The same, written to `out` (no allocation); returns the text.
+std::string_view WriteEventId(char (&out)[kEventIdSize]);
 
 // base::AppendJsonString / JsonString with a fast path for the common case (printable ASCII with
 // nothing to escape: appended in one piece); anything else goes to the base escaper.
 void AppendJsonText(std::string& out, std::string_view text);
 std::string JsonText(std::string_view text);
 
+// Fields are kept in one reusable text buffer (Clear() keeps its capacity), so building an event
+// allocates nothing once the builder has warmed up.
 class EventBuilder {
  public:
+  // Forgets every field, keeping the buffers.
+  void Clear();
   // Sets an own field. `json_value` must be one valid, compact JSON value. A repeated key keeps its
   // first position and takes the new value.
-  void Set(std::string_view key, std::string json_value);
+  void Set(std::string_view key, std::string_view json_value);
   // Sets an own field to a JSON string.
   void SetString(std::string_view key, std::string_view value);
   bool Has(std::string_view key) const;
@@ -61,9 +85,26 @@ class EventBuilder {
 
   // The event as compact JSON text, merged with `context`, with `event_id` (NewEventId()).
   std::string Finish(const RequestContext& context, std::string_view event_id) const;
+  // The same text appended to `out`.
+  void AppendTo(std::string& out, const RequestContext& context, std::string_view event_id) const;
 
  private:
-  std::vector<std::pair<std::string, std::string>> fields_;
+  struct Field {
+    uint32_t key_begin, key_size, value_begin, value_size;  // into text_
+  };
+  std::string_view KeyOf(const Field& f) const { return {text_.data() + f.key_begin, f.key_size}; }
+  std::string_view ValueOf(const Field& f) const {
+    return {text_.data() + f.value_begin, f.value_size};
+  }
+  // Index of `key` in fields_, or -1.
+  int64_t Find(std::string_view key) const;
+  // Appends `key` to text_ and a field whose value is what follows it up to the end of text_ once
+  // `write_value` ran (a repeated key moves to the new value, keeping its position).
+  template <typename WriteValue>
+  void Put(std::string_view key, WriteValue write_value);
+
+  std::string text_;  // keys and values, back to back
+  std::vector<Field> fields_;
   // Key -> index into fields_, built once there are more than a few fields.
   std::unordered_map<std::string, size_t> index_;
 };

@@ -61,6 +61,23 @@ TEST(EventTest, RepeatedKeyKeepsPositionTakesLastValueAndCollectorFieldsWin) {
             "{\"a\":{\"x\":true},\"b\":[1,2],\"received_at\":\"T\",\"event_id\":\"id\"}");
 }
 
+TEST(EventTest, ClearedBuilderAppendsTheSameEvent) {
+  EventBuilder b;
+  std::string text = "prefix";
+  for (int round = 0; round < 3; ++round) {
+    b.Clear();
+    b.SetString("event_type", "purchase_sword");
+    b.Set("Color", "\"blue\"");
+    b.SetString("Color", "red");
+    b.AppendTo(text, Context(), "id-1");
+  }
+  std::string event =
+      "{\"event_type\":\"purchase_sword\",\"Color\":\"red\",\"Host\":\"moe:5000\","
+      "\"User-Agent\":\"curl/8\",\"Event-Id\":\"x\","
+      "\"received_at\":\"2026-11-21T13:42:00.123Z\",\"event_id\":\"id-1\"}";
+  EXPECT_EQ(text, "prefix" + event + event + event);
+}
+
 TEST(EventTest, ManyFieldsUseTheIndex) {
   EventBuilder b;
   for (int i = 0; i < 100; ++i) b.Set("k" + std::to_string(i % 50), std::to_string(i));

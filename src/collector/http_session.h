@@ -99,7 +99,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<Response> HandleGetEvent(const Request& request, const Route& route);
   // Produces `events` (duplicates of acknowledged messageIds skipped), waits for acknowledgement;
   // OK or the error to answer with.
-  boost::asio::awaitable<Status> Publish(std::vector<BuiltEvent> events);
+  boost::asio::awaitable<Status> Publish(EventBatch batch);
   RequestContext MakeContext(const Request& request) const;
   Response Preflight(const Request& request, const Route& route) const;
   Response Health() const;

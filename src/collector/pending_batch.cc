@@ -5,26 +5,53 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <vector>
 
 namespace el::collector {
 
 namespace asio = boost::asio;
 
-PendingBatch::PendingBatch(asio::any_io_executor executor, std::vector<Outgoing> events)
-    : executor_(executor), timer_(executor), events_(std::move(events)) {}
+PendingBatch::PendingBatch(asio::any_io_executor executor, std::shared_ptr<const std::string> text)
+    : executor_(executor), timer_(executor), text_(std::move(text)) {}
 
-void PendingBatch::Start(rdk::Producer& producer) {
+void PendingBatch::Start(rdk::Producer& producer, std::span<const Outgoing> events) {
   self_ = shared_from_this();
-  pending_.store(1, std::memory_order_relaxed);  // guard, released below
-  for (const Outgoing& event : events_) {
-    pending_.fetch_add(1, std::memory_order_relaxed);
-    Status status = producer.Produce(event.topic, event.payload, this, event.key);
-    if (!status.ok()) {
-      pending_.fetch_sub(1, std::memory_order_relaxed);
-      produce_status_ = std::move(status);
-      break;
-    }
+  // The guard (released below) plus one per event; events that are not queued are taken off.
+  pending_.store(static_cast<int>(events.size()) + 1, std::memory_order_relaxed);
+  // Reused by every request on this thread (Start runs to completion without yielding).
+  thread_local std::vector<rd_kafka_message_t> messages;
+  messages.assign(events.size(), rd_kafka_message_t{});
+  auto* listener = static_cast<rdk::DeliveryListener*>(this);
+  for (size_t i = 0; i < events.size(); ++i) {
+    rd_kafka_message_t& m = messages[i];
+    m.payload = const_cast<char*>(events[i].payload.data());
+    m.len = events[i].payload.size();
+    m.key = events[i].key.empty() ? nullptr : const_cast<char*>(events[i].key.data());
+    m.key_len = events[i].key.size();
+    m._private = listener;
   }
+  // One produce call per run of events bound for the same topic.
+  int not_queued = 0;
+  for (size_t begin = 0, end = 0; begin < events.size(); begin = end) {
+    for (end = begin; end < events.size() && events[end].topic == events[begin].topic;) ++end;
+    int count = static_cast<int>(end - begin);
+    if (!produce_status_.ok()) {  // the batch already failed: queue no more
+      not_queued += count;
+      continue;
+    }
+    std::span<rd_kafka_message_t> run(messages.data() + begin, end - begin);
+    int accepted = producer.ProduceBatch(events[begin].topic, run);
+    if (accepted == count) continue;
+    not_queued += count - accepted;
+    for (const rd_kafka_message_t& m : run) {
+      if (m.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        produce_status_ = rdk::Producer::ProduceError(m.err);
+        break;
+      }
+    }
+    if (produce_status_.ok()) produce_status_ = Unavailable("producer refused an event");
+  }
+  if (not_queued > 0) pending_.fetch_sub(not_queued, std::memory_order_relaxed);
   Release();
 }
 

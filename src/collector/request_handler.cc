@@ -163,7 +163,7 @@ asio::awaitable<Response> HttpSession::Handle(const Request& request) {
 asio::awaitable<Response> HttpSession::HandleEvents(const Request& request, const Route& route) {
   bool authorized = Authorized(request);
   if (!authorized && route.kind != RouteKind::kSegment) co_return Unauthorized();
-  std::vector<BuiltEvent> events;
+  EventBatch events;
   if (route.kind == RouteKind::kSegment) {
     auto built = BuildSegmentEvents(route.segment, request.body(), MakeContext(request),
                                     env_.limits);
@@ -172,13 +172,13 @@ asio::awaitable<Response> HttpSession::HandleEvents(const Request& request, cons
       co_return Unauthorized();
     }
     if (!built.ok()) co_return ErrorResponse(built.status());
-    events = std::move(built->events);
+    events = std::move(built).value();
   } else {
     auto built = BuildBodyEvents(request.body(), MakeContext(request), env_.limits);
     if (!built.ok()) co_return ErrorResponse(built.status());
     events = std::move(built).value();
   }
-  size_t count = events.size();
+  size_t count = events.events.size();
   Status status = co_await Publish(std::move(events));
   if (!status.ok()) co_return ErrorResponse(status);
   if (route.kind == RouteKind::kSegment) {
@@ -192,17 +192,19 @@ asio::awaitable<Response> HttpSession::HandleGetEvent(const Request& request, co
   std::string_view event_type = route.kind == RouteKind::kDefault         ? "default"
                                 : route.kind == RouteKind::kPurchaseSword ? "purchase_sword"
                                                                           : route.action;
-  EventBuilder builder;
+  thread_local EventBuilder builder;  // used without suspending, so one per thread suffices
+  builder.Clear();
   builder.SetString("event_type", event_type);
   for (auto& [key, value] : ParseQuery(route.query)) {
     if (key != "event_type") builder.SetString(key, value);
   }
-  BuiltEvent event;
   std::string event_id = NewEventId();
-  event.json = builder.Finish(MakeContext(request), event_id);
+  EventBatch events;
+  BuiltEvent& event = events.events.emplace_back();
+  builder.AppendTo(*events.text, MakeContext(request), event_id);
+  event.json_size = events.text->size();
   event.event_type = std::string(event_type);
-  std::vector<BuiltEvent> events;
-  events.push_back(std::move(event));
+  events.Seal();
   Status status = co_await Publish(std::move(events));
   if (!status.ok()) co_return ErrorResponse(status);
   if (route.kind == RouteKind::kDefault || route.kind == RouteKind::kPurchaseSword) {
@@ -216,28 +218,39 @@ asio::awaitable<Response> HttpSession::HandleGetEvent(const Request& request, co
   co_return JsonResponse(http::status::ok, std::move(body));
 }
 
-asio::awaitable<Status> HttpSession::Publish(std::vector<BuiltEvent> events) {
+asio::awaitable<Status> HttpSession::Publish(EventBatch batch) {
   if (env_.producer == nullptr || env_.router == nullptr) {
     co_return Unavailable("collector has no producer");
   }
-  std::vector<const std::string*> ids;
-  ids.reserve(events.size());
-  for (const BuiltEvent& e : events) ids.push_back(&e.message_id);
-  auto now = MessageIdWindow::Clock::now();
-  std::vector<bool> skip = env_.dedup != nullptr ? env_.dedup->Seen(ids, now)
-                                                 : std::vector<bool>(events.size(), false);
+  std::vector<BuiltEvent>& events = batch.events;
+  // De-duplication only concerns events with a messageId; without any, the window is not touched.
+  bool any_id = false;
+  for (const BuiltEvent& e : events) any_id = any_id || !e.message_id.empty();
+  MessageIdWindow* dedup = any_id ? env_.dedup : nullptr;
+  std::vector<bool> skip;
+  if (dedup != nullptr) {
+    std::vector<const std::string*> ids;
+    ids.reserve(events.size());
+    for (const BuiltEvent& e : events) ids.push_back(&e.message_id);
+    skip = dedup->Seen(ids, MessageIdWindow::Clock::now());
+  }
   std::unordered_set<std::string_view> in_request;
   std::vector<Outgoing> outgoing;
   outgoing.reserve(events.size());
   std::vector<const std::string*> produced_ids;
   for (size_t i = 0; i < events.size(); ++i) {
     BuiltEvent& e = events[i];
-    if (!e.message_id.empty() && !skip[i] && !in_request.insert(e.message_id).second) skip[i] = true;
-    if (skip[i]) continue;
+    if (any_id) {
+      bool duplicate = dedup != nullptr && skip[i];
+      if (!e.message_id.empty() && !duplicate && !in_request.insert(e.message_id).second) {
+        duplicate = true;
+      }
+      if (duplicate) continue;
+      produced_ids.push_back(&e.message_id);
+    }
     auto topic = env_.router->For(e.event_type);
     if (!topic.ok()) co_return topic.status();
-    produced_ids.push_back(&e.message_id);
-    outgoing.push_back(Outgoing{std::move(e.json), std::move(e.key), *topic});
+    outgoing.push_back(Outgoing{e.json, e.key, *topic});
   }
   size_t duplicates = events.size() - outgoing.size();
   if (duplicates > 0) {
@@ -246,14 +259,14 @@ asio::awaitable<Status> HttpSession::Publish(std::vector<BuiltEvent> events) {
   }
   if (!outgoing.empty()) {
     size_t n = outgoing.size();
-    auto batch = std::make_shared<PendingBatch>(stream_.get_executor(), std::move(outgoing));
-    batch->Start(*env_.producer);
-    Status status = co_await batch->Wait(env_.delivery_deadline);
+    auto pending = std::make_shared<PendingBatch>(stream_.get_executor(), batch.text);
+    pending->Start(*env_.producer, outgoing);
+    Status status = co_await pending->Wait(env_.delivery_deadline);
     if (!status.ok()) {
       WarnAtMostEverySecond(last_503_log, "answering 503", status.ToString());
       co_return status;
     }
-    if (env_.dedup != nullptr) env_.dedup->Remember(produced_ids, MessageIdWindow::Clock::now());
+    if (dedup != nullptr) dedup->Remember(produced_ids, MessageIdWindow::Clock::now());
     if (env_.metrics != nullptr) env_.metrics->AddEvents(n, duplicates);
   } else if (env_.metrics != nullptr) {
     env_.metrics->AddEvents(0, duplicates);

@@ -76,23 +76,33 @@ Status CheckCall(SegmentType type, object call, std::string_view what) {
   return Status::Ok();
 }
 
-// One call as an event; `shared_context` (may be empty) is the batch's top-level context.
-Result<BuiltEvent> BuildCall(SegmentType type, object call, std::string_view what,
-                             const std::string& shared_context, const RequestContext& context,
-                             const BodyLimits& limits) {
+// Bytes every event of the request adds to its own fields (headers, client_ip, received_at,
+// event_id), for reserving the batch text once.
+size_t EventOverhead(const RequestContext& context) {
+  size_t bytes = context.tail_json.size() + 64;
+  for (const Header& header : context.headers) bytes += header.json.size() + 1;
+  return bytes;
+}
+
+// One call as an event appended to `out`; `shared_context` (may be empty) is the batch's
+// top-level context. `builder` is reused from call to call.
+Status BuildCall(SegmentType type, object call, std::string_view what,
+                 std::string_view shared_context, const RequestContext& context,
+                 const BodyLimits& limits, EventBuilder& builder, SegmentEvents& out) {
   EL_RETURN_IF_ERROR(CheckCall(type, call, what));
-  EventBuilder builder;
+  builder.Clear();
   EL_RETURN_IF_ERROR(CopyFields(call, limits.max_event_bytes, what, builder));
   std::string_view name = SegmentTypeName(type);
-  builder.Set("type", JsonText(name));
+  builder.SetString("type", name);
   if (!shared_context.empty() && !builder.Has("context")) builder.Set("context", shared_context);
   std::string event_type(name);
   if (type == SegmentType::kTrack) event_type = std::string(call["event"].get_string().value());
-  builder.Set("event_type", JsonText(event_type));
-  return FinishEvent(builder, call, context, std::move(event_type));
+  builder.SetString("event_type", event_type);
+  FinishEvent(builder, call, context, std::move(event_type), out);
+  return Status::Ok();
 }
 
-Result<SegmentEvents> BuildBatch(object root, const RequestContext& context,
+Result<SegmentEvents> BuildBatch(object root, size_t body_size, const RequestContext& context,
                                  const BodyLimits& limits, SegmentEvents out) {
   element value;
   simdjson::dom::array batch;
@@ -109,6 +119,8 @@ Result<SegmentEvents> BuildBatch(object root, const RequestContext& context,
     shared_context = simdjson::minify(value);
   }
   out.events.reserve(batch.size());
+  out.text->reserve(body_size + batch.size() * EventOverhead(context));
+  thread_local EventBuilder builder;
   size_t i = 0;
   for (element item : batch) {
     std::string what = "batch[" + std::to_string(i++) + "]";
@@ -118,10 +130,9 @@ Result<SegmentEvents> BuildBatch(object root, const RequestContext& context,
     if (call["type"].get(value) || value.get(type_name)) return Missing(what, "type");
     auto type = TypeFromName(type_name);
     if (!type.ok()) return InvalidArgument(what + ": " + type.status().message());
-    EL_ASSIGN_OR_RETURN(BuiltEvent event,
-                        BuildCall(*type, call, what, shared_context, context, limits));
-    out.events.push_back(std::move(event));
+    EL_RETURN_IF_ERROR(BuildCall(*type, call, what, shared_context, context, limits, builder, out));
   }
+  out.Seal();
   return out;
 }
 
@@ -137,10 +148,13 @@ Result<SegmentEvents> BuildSegmentEvents(SegmentType type, std::string_view body
   element value;
   std::string_view key;
   if (!call["writeKey"].get(value) && !value.get(key)) out.write_key = std::string(key);
-  if (type == SegmentType::kBatch) return BuildBatch(call, context, limits, std::move(out));
-  EL_ASSIGN_OR_RETURN(BuiltEvent event, BuildCall(type, call, SegmentTypeName(type), "", context,
-                                                  limits));
-  out.events.push_back(std::move(event));
+  if (type == SegmentType::kBatch) {
+    return BuildBatch(call, body.size(), context, limits, std::move(out));
+  }
+  thread_local EventBuilder builder;
+  EL_RETURN_IF_ERROR(
+      BuildCall(type, call, SegmentTypeName(type), "", context, limits, builder, out));
+  out.Seal();
   return out;
 }
 

@@ -15,10 +15,8 @@
 
 namespace el::collector {
 
-struct SegmentEvents {
-  std::vector<BuiltEvent> events;
-  std::string write_key;  // the body's top-level "writeKey", as analytics.js sends it
-};
+// The request's events; write_key is the body's top-level "writeKey" (analytics.js sends it).
+using SegmentEvents = EventBatch;
 
 // Field rules: every call needs userId or anonymousId (string or integer); track needs a non-empty
 // `event`; group needs `groupId`; alias needs `userId` and `previousId`; properties, traits,

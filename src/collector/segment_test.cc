@@ -92,5 +92,32 @@ TEST(SegmentTest, BatchSharesContextAndChecksLimits) {
   EXPECT_EQ(large.status().code(), StatusCode::kOutOfRange);
 }
 
+TEST(SegmentTest, BatchEventsShareOneTextAndMatchSingleCalls) {
+  // Each call of a batch gives the same bytes as the same call sent alone (one reused builder,
+  // one text for the request), a repeated key keeps its first position, and the events lie back to
+  // back in the batch text.
+  std::string call1 = R"({"type":"track","userId":"u1","event":"e1","properties":{"n":1.5,"s":"\u00e9"},)"
+                      R"("messageId":"m1","event_type":"own","event":"e2"})";
+  std::string call2 = R"({"type":"track","anonymousId":"a2","event":"x","messageId":"m2",)"
+                      R"("properties":{"list":[1,null,true]}})";
+  auto batch = BuildSegmentEvents(SegmentType::kBatch,
+                                  R"({"batch":[)" + call1 + "," + call2 + "]}", Context());
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->events.size(), 2u);
+  auto one = BuildSegmentEvents(SegmentType::kTrack, call1, Context());
+  auto two = BuildSegmentEvents(SegmentType::kTrack, call2, Context());
+  ASSERT_TRUE(one.ok() && two.ok());
+  EXPECT_EQ(batch->events[0].json, one->events[0].json);
+  EXPECT_EQ(batch->events[1].json, two->events[0].json);
+  EXPECT_EQ(one->events[0].json,
+            R"({"type":"track","userId":"u1","event":"e2","properties":{"n":1.5,"s":")"
+            "\xc3\xa9"
+            R"("},"messageId":"m1","event_type":"e1","User-Agent":"sdk/1","client_ip":"10.0.0.0",)"
+            R"("received_at":"T","event_id":"m1"})");
+  EXPECT_EQ(batch->events[1].event_type, "x");
+  EXPECT_EQ(batch->events[1].key, "a2");
+  EXPECT_EQ(*batch->text, std::string(batch->events[0].json) + std::string(batch->events[1].json));
+}
+
 }  // namespace
 }  // namespace el::collector

@@ -115,7 +115,17 @@ Status Producer::Produce(rd_kafka_topic_t* topic, std::string_view payload,
                             payload.size(), key.empty() ? nullptr : key.data(), key.size(),
                             listener);
   if (rc == 0) return Status::Ok();
-  rd_kafka_resp_err_t err = rd_kafka_last_error();
+  return ProduceError(rd_kafka_last_error());
+}
+
+int Producer::ProduceBatch(rd_kafka_topic_t* topic, std::span<rd_kafka_message_t> messages) {
+  if (messages.empty()) return 0;
+  // Flags 0 as in Produce(); RD_KAFKA_PARTITION_UA runs the partitioner for every message.
+  return rd_kafka_produce_batch(topic, RD_KAFKA_PARTITION_UA, 0, messages.data(),
+                                static_cast<int>(messages.size()));
+}
+
+Status Producer::ProduceError(rd_kafka_resp_err_t err) {
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
     return ResourceExhausted("producer queue is full");
   }

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -66,6 +67,16 @@ class Producer {
   // Errors: ResourceExhausted when the local queue is full, Unavailable otherwise.
   Status Produce(rd_kafka_topic_t* topic, std::string_view payload, DeliveryListener* listener,
                  std::string_view key = {});
+
+  // Queues several messages to `topic` in one call (one lock round for the whole run). Each
+  // message's payload/len (not copied: valid until its report), key/key_len (copied) and _private
+  // (its DeliveryListener, called exactly once for every accepted message) must be set by the
+  // caller. Returns how many were accepted; a refused message has its `err` set (see
+  // ProduceError()).
+  int ProduceBatch(rd_kafka_topic_t* topic, std::span<rd_kafka_message_t> messages);
+
+  // The Status for a message Produce()/ProduceBatch() refused with `err`.
+  static Status ProduceError(rd_kafka_resp_err_t err);
 
   // Messages queued or in flight, not yet reported.
   int QueueDepth() const { return rd_kafka_outq_len(handle_.get()); }
