@@ -315,6 +315,21 @@ Status RemoveLeftovers(const fs::path& dir, const fs::path& owners, const std::s
   return Status::Ok();
 }
 
+}  // namespace
+
+bool LanderGone(const fs::path& lake_dir, const std::string& staging_key) {
+  fs::path owners = lake_dir / "_staging" / staging_key;
+  std::error_code ec;
+  for (fs::directory_iterator f(owners, ec), end; !ec && f != end; f.increment(ec)) {
+    std::string name = f->path().filename().string();
+    if (f->path().extension() != ".owner" || name == std::to_string(::getpid()) + ".owner") continue;
+    if (FileLock::Acquire(f->path(), false).ok()) return true;
+  }
+  return false;
+}
+
+namespace {
+
 // Removes the owner lock files of landers that are gone (not this process's own).
 void RemoveDeadOwners(const fs::path& owners) {
   std::error_code ec;

@@ -86,6 +86,11 @@ std::filesystem::path PublishLockPath(const std::filesystem::path& lake_dir, con
 // LAKE/_staging/<staging_key>/<pid>.owner.
 std::filesystem::path OwnerLockPath(const std::filesystem::path& lake_dir, const std::string& staging_key);
 
+// Whether a lander of `staging_key` ended without cleaning up after itself (its owner file is no
+// longer locked): a batch it was publishing may have left files behind. Call it holding the
+// PublishLockPath lock, then recover.
+bool LanderGone(const std::filesystem::path& lake_dir, const std::string& staging_key);
+
 // partition -> next offset (last landed offset + 1) according to the data files of `topic` at
 // any depth of `commit_dir`.
 std::map<int32_t, int64_t> CommittedOffsets(const std::filesystem::path& commit_dir, const std::string& topic);

@@ -122,6 +122,24 @@ TEST(LakeFilesTest, RecoveryKeepsTheStagingOfRunningLandersAndOtherPartitions) {
   fs::remove_all(lake);
 }
 
+TEST(LakeFilesTest, LanderGoneWhenAnOwnerFileIsNoLongerLocked) {
+  fs::path lake = TempDir();
+  fs::path owners = lake / "_staging" / "ev";
+  fs::create_directories(owners);
+  EXPECT_FALSE(LanderGone(lake, "ev"));
+  auto mine = FileLock::Acquire(OwnerLockPath(lake, "ev"), false);  // this process: never "gone"
+  ASSERT_TRUE(mine.ok());
+  {
+    auto other = FileLock::Acquire(owners / "4242.owner", false);
+    ASSERT_TRUE(other.ok());
+    EXPECT_FALSE(LanderGone(lake, "ev"));
+  }
+  EXPECT_TRUE(LanderGone(lake, "ev"));  // 4242 ended without recovery
+  ASSERT_TRUE(RecoverTopic(lake, "ev").ok());
+  EXPECT_FALSE(LanderGone(lake, "ev"));
+  fs::remove_all(lake);
+}
+
 TEST(LakeFilesTest, ProgressRecordsCommitPartitionsWithOnlyDeadLetters) {
   fs::path lake = TempDir();
   Touch(lake / "ev" / "ev+0+0-9.parquet");

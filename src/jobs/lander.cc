@@ -123,6 +123,10 @@ class LandRun : public rdk::RebalanceListener {
   // offset according to the lake. Takes the publish lock.
   Result<std::map<int32_t, int64_t>> Recover(const std::set<int32_t>* partitions) {
     EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
+    return RecoverLocked(partitions);
+  }
+
+  Result<std::map<int32_t, int64_t>> RecoverLocked(const std::set<int32_t>* partitions) {
     if (!job_) return RecoverTopic(lake_, o_.topic, partitions);
     std::vector<std::string> tables{o_.topic + "_dead_letter"};
     for (const OutputSpec& out : o_.outputs) tables.push_back(out.table);
@@ -328,6 +332,10 @@ class LandRun : public rdk::RebalanceListener {
     }
     EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, StageBatch(*con_, in));
     EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
+    if (LanderGone(lake_, staging_key_)) {  // a killed lander may have left a half-published batch
+      std::set<int32_t> all(partitions_.begin(), partitions_.end());
+      EL_RETURN_IF_ERROR(RecoverLocked(&all).status());
+    }
     if (o_.follow && !StillNext()) return DropBatch(staged);
     EL_RETURN_IF_ERROR(Publish(staged, replace));
     std::map<int32_t, int64_t> next;
