@@ -132,21 +132,24 @@ bool EventBuilder::Has(std::string_view key) const { return Find(key) >= 0; }
 
 template <typename WriteValue>
 void EventBuilder::Put(std::string_view key, WriteValue write_value) {
+  // `key` never points into text_, so appending to text_ cannot invalidate it.
+  auto write_member = [&](Field& field) {
+    field.member_begin = static_cast<uint32_t>(text_.size());
+    AppendJsonText(text_, key);
+    text_.push_back(':');
+    write_value(text_);
+    field.member_size = static_cast<uint32_t>(text_.size() - field.member_begin);
+  };
   int64_t found = Find(key);
   if (found >= 0) {
-    Field& field = fields_[static_cast<size_t>(found)];
-    field.value_begin = static_cast<uint32_t>(text_.size());
-    write_value(text_);
-    field.value_size = static_cast<uint32_t>(text_.size() - field.value_begin);
+    write_member(fields_[static_cast<size_t>(found)]);
     return;
   }
   Field field;
   field.key_begin = static_cast<uint32_t>(text_.size());
   field.key_size = static_cast<uint32_t>(key.size());
   text_.append(key);
-  field.value_begin = static_cast<uint32_t>(text_.size());
-  write_value(text_);
-  field.value_size = static_cast<uint32_t>(text_.size() - field.value_begin);
+  write_member(field);
   fields_.push_back(field);
   if (fields_.size() == kLinearSearchLimit + 1) {
     for (size_t i = 0; i < fields_.size(); ++i) index_.emplace(KeyOf(fields_[i]), i);
@@ -197,7 +200,9 @@ void EventBuilder::AppendTo(std::string& out, const RequestContext& context,
     out.append(json_value);
   };
   for (const Field& f : fields_) {
-    if (!IsCollectorField(KeyOf(f))) field(KeyOf(f), ValueOf(f));
+    if (IsCollectorField(KeyOf(f))) continue;
+    comma();
+    out.append(MemberOf(f));
   }
   for (const Header& header : context.headers) {
     if (IsCollectorField(header.name) || Has(header.name)) continue;

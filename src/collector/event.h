@@ -90,16 +90,17 @@ class EventBuilder {
 
  private:
   struct Field {
-    uint32_t key_begin, key_size, value_begin, value_size;  // into text_
+    uint32_t key_begin, key_size;        // the key as given, for lookups
+    uint32_t member_begin, member_size;  // `"key":value`, ready to copy into events
   };
   std::string_view KeyOf(const Field& f) const { return {text_.data() + f.key_begin, f.key_size}; }
-  std::string_view ValueOf(const Field& f) const {
-    return {text_.data() + f.value_begin, f.value_size};
+  std::string_view MemberOf(const Field& f) const {
+    return {text_.data() + f.member_begin, f.member_size};
   }
   // Index of `key` in fields_, or -1.
   int64_t Find(std::string_view key) const;
-  // Appends `key` to text_ and a field whose value is what follows it up to the end of text_ once
-  // `write_value` ran (a repeated key moves to the new value, keeping its position).
+  // Appends `key` (for a new field) and `"key":` then the value `write_value` writes to text_ (a
+  // repeated key keeps its position and points at the new member).
   template <typename WriteValue>
   void Put(std::string_view key, WriteValue write_value);
 
