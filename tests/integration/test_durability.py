@@ -70,13 +70,21 @@ def test_acknowledged_messages_survive_sigkill(procs, tmp_path):
         "reconnect.backoff.ms": 50,
         "reconnect.backoff.max.ms": 200,
     })
+    def produce(value):
+        while True:  # a full local queue is back-pressure: serve delivery reports, then retry
+            try:
+                producer.produce(topic, value.encode(), partition=0, on_delivery=on_delivery)
+                return
+            except BufferError:
+                producer.poll(0.05)
+
     sent = []
     n = 0
     for rnd in range(ROUNDS):
         kill_at = time.monotonic() + rng.uniform(0.3, 1.5)
         while time.monotonic() < kill_at:
             value = f"m{n:07d}"
-            producer.produce(topic, value.encode(), partition=0, on_delivery=on_delivery)
+            produce(value)
             sent.append(value)
             n += 1
             producer.poll(0)
@@ -87,7 +95,7 @@ def test_acknowledged_messages_survive_sigkill(procs, tmp_path):
         # A few more sends land in librdkafka's queue while the broker is down.
         for _ in range(rng.randrange(50)):
             value = f"m{n:07d}"
-            producer.produce(topic, value.encode(), partition=0, on_delivery=on_delivery)
+            produce(value)
             sent.append(value)
             n += 1
         broker, _ = start_broker(procs, data, port, f"broker{rnd + 1}")
