@@ -2,6 +2,7 @@
 // tails, checked against an in-memory list of batches. The seed is printed; set EL_TEST_SEED to replay.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 
@@ -96,8 +97,9 @@ class LogModel {
     int64_t ts = static_cast<int64_t>(Uniform(0, 10010));
     int64_t want = hw();
     for (const auto& b : batches_) {
-      if (b.max_ts >= ts) {
-        want = b.base;
+      if (b.max_ts >= ts) {  // records are stamped first_ts, first_ts + 1, ...: the first at/after ts
+        int64_t first_ts = b.max_ts - (b.last - b.base);
+        want = b.base + std::max<int64_t>(0, ts - first_ts);
         break;
       }
     }
