@@ -7,7 +7,7 @@
 # every event answered 2xx, and writes bench/results/collector-<UTC date>.txt.
 # Usage: bench/collector.sh [BUILD_DIR | path/to/eventlake]   (default: build)
 #   (env: DURATION=10s CONNECTIONS=50 THREADS=2 IO_THREADS=2 LINGER_MS=0 COLLECT_ARGS="...", NOTE="...",
-#    BENCH_DATA_PARENT as in bench/lib.sh)
+#    BENCH_DATA_PARENT as in bench/lib.sh; BENCH_OUT=FILE writes the report there instead)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 build_arg="${1:-build}"
@@ -107,6 +107,11 @@ report="$tmp/report.txt"
   if [ "$in_topic" -ge "$answered_2xx" ]; then echo "check: every answered event is in the topic"; else echo "check FAILED: topic holds fewer records than answered events"; fi
 } | tee "$report"
 mkdir -p "$root/bench/results"
+if [ -n "${BENCH_OUT:-}" ]; then  # an experiment: its own file, the day's results untouched
+  { [ -n "${NOTE:-}" ] && echo "$NOTE"; cat "$report"; } > "$BENCH_OUT"
+  echo "wrote $BENCH_OUT"
+  exit 0
+fi
 # The day's results file keeps earlier runs below the new one (NOTE="..." adds a line on top).
 out="$root/bench/results/collector-$(date -u +%Y-%m-%d).txt"
 {
