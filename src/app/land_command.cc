@@ -64,11 +64,11 @@ Result<jobs::LandSummary> RunWithSignals(const jobs::LandOptions& options) {
   return std::move(RunWithSignals(std::vector<jobs::LandOptions>{options}).front());
 }
 
+// Adds a run's counts and tables to `total` (seconds are the caller's: runs overlap or follow).
 void AddUp(jobs::LandSummary& total, const jobs::LandSummary& s) {
   total.events += s.events;
   total.dead_letters += s.dead_letters;
   total.files += s.files;
-  total.seconds = std::max(total.seconds, s.seconds);
   for (const std::string& t : s.tables) {
     if (std::find(total.tables.begin(), total.tables.end(), t) == total.tables.end()) total.tables.push_back(t);
   }
@@ -90,6 +90,7 @@ Result<jobs::LandSummary> RunJob(const LandArgs& args, std::string& label) {
     for (auto& r : RunWithSignals(runs)) {
       EL_RETURN_IF_ERROR(r.status());
       AddUp(total, *r);
+      total.seconds = std::max(total.seconds, r->seconds);  // the runs overlap
       if (job.topics.size() == 1) total.ranges = r->ranges;
     }
     std::sort(total.tables.begin(), total.tables.end());
@@ -103,10 +104,9 @@ Result<jobs::LandSummary> RunJob(const LandArgs& args, std::string& label) {
     if (i > 0) {
       for (auto& out : o.outputs) out.mode = o.mode;
     }
-    double before = total.seconds;
     EL_ASSIGN_OR_RETURN(jobs::LandSummary s, RunWithSignals(o));
     AddUp(total, s);
-    total.seconds = before + s.seconds;
+    total.seconds += s.seconds;  // one after another
     if (job.topics.size() == 1) total.ranges = s.ranges;
   }
   std::sort(total.tables.begin(), total.tables.end());

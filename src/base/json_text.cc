@@ -42,6 +42,15 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
   size_t i = 0;
   while (i < text.size()) {
+    size_t plain = i;  // printable ASCII with nothing to escape goes out in one piece
+    while (plain < text.size()) {
+      auto b = static_cast<uint8_t>(text[plain]);
+      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
+      ++plain;
+    }
+    out.append(text.data() + i, plain - i);
+    i = plain;
+    if (i == text.size()) break;
     auto c = static_cast<uint8_t>(text[i]);
     if (c >= 0x80) {
       size_t n = Utf8SequenceLength(text, i);

@@ -25,43 +25,18 @@ char* PutHex(char* out, uint64_t v, int digits) {
   return out + digits;
 }
 
-bool IsPlainJsonText(std::string_view text) {
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') return false;
-  }
-  return true;
-}
-
 bool IsCollectorField(std::string_view key) {
   return key == kReceivedAt || key == kEventId || key == kClientIp;
 }
 
 void AppendField(std::string& out, std::string_view key, std::string_view json_value) {
   if (out.size() > 1) out.push_back(',');
-  AppendJsonText(out, key);
+  AppendJsonString(out, key);
   out.push_back(':');
   out.append(json_value);
 }
 
 }  // namespace
-
-void AppendJsonText(std::string& out, std::string_view text) {
-  if (!IsPlainJsonText(text)) {
-    AppendJsonString(out, text);
-    return;
-  }
-  out.reserve(out.size() + text.size() + 2);
-  out.push_back('"');
-  out.append(text);
-  out.push_back('"');
-}
-
-std::string JsonText(std::string_view text) {
-  std::string out;
-  AppendJsonText(out, text);
-  return out;
-}
 
 std::string FormatReceivedAt(std::chrono::system_clock::time_point time) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
@@ -135,7 +110,7 @@ void EventBuilder::Put(std::string_view key, WriteValue write_value) {
   // `key` never points into text_, so appending to text_ cannot invalidate it.
   auto write_member = [&](Field& field) {
     field.member_begin = static_cast<uint32_t>(text_.size());
-    AppendJsonText(text_, key);
+    AppendJsonString(text_, key);
     text_.push_back(':');
     write_value(text_);
     field.member_size = static_cast<uint32_t>(text_.size() - field.member_begin);
@@ -163,19 +138,19 @@ void EventBuilder::Set(std::string_view key, std::string_view json_value) {
 }
 
 void EventBuilder::SetString(std::string_view key, std::string_view value) {
-  Put(key, [value](std::string& text) { AppendJsonText(text, value); });
+  Put(key, [value](std::string& text) { AppendJsonString(text, value); });
 }
 
 void PrepareJson(RequestContext& context) {
   for (Header& header : context.headers) {
     header.json.clear();
-    AppendJsonText(header.json, header.name);
+    AppendJsonString(header.json, header.name);
     header.json.push_back(':');
-    AppendJsonText(header.json, header.value);
+    AppendJsonString(header.json, header.value);
   }
   context.tail_json = "{";  // AppendField adds a comma only after the first character
-  if (!context.client_ip.empty()) AppendField(context.tail_json, kClientIp, JsonText(context.client_ip));
-  AppendField(context.tail_json, kReceivedAt, JsonText(context.received_at));
+  if (!context.client_ip.empty()) AppendField(context.tail_json, kClientIp, JsonString(context.client_ip));
+  AppendField(context.tail_json, kReceivedAt, JsonString(context.received_at));
   context.tail_json.erase(0, 1);
 }
 
@@ -195,7 +170,7 @@ void EventBuilder::AppendTo(std::string& out, const RequestContext& context,
   };
   auto field = [&](std::string_view key, std::string_view json_value) {
     comma();
-    AppendJsonText(out, key);
+    AppendJsonString(out, key);
     out.push_back(':');
     out.append(json_value);
   };
@@ -211,21 +186,21 @@ void EventBuilder::AppendTo(std::string& out, const RequestContext& context,
       out.append(header.json);
       continue;
     }
-    AppendJsonText(out, header.name);
+    AppendJsonString(out, header.name);
     out.push_back(':');
-    AppendJsonText(out, header.value);
+    AppendJsonString(out, header.value);
   }
   if (!context.tail_json.empty()) {
     comma();
     out.append(context.tail_json);
   } else {
-    if (!context.client_ip.empty()) field(kClientIp, JsonText(context.client_ip));
-    field(kReceivedAt, JsonText(context.received_at));
+    if (!context.client_ip.empty()) field(kClientIp, JsonString(context.client_ip));
+    field(kReceivedAt, JsonString(context.received_at));
   }
   comma();
-  AppendJsonText(out, kEventId);
+  AppendJsonString(out, kEventId);
   out.push_back(':');
-  AppendJsonText(out, event_id);
+  AppendJsonString(out, event_id);
   out.push_back('}');
 }
 

@@ -64,11 +64,6 @@ constexpr size_t kEventIdSize = 36;
 // The same, written to `out` (no allocation); returns the text.
 std::string_view WriteEventId(char (&out)[kEventIdSize]);
 
-// base::AppendJsonString / JsonString with a fast path for the common case (printable ASCII with
-// nothing to escape: appended in one piece); anything else goes to the base escaper.
-void AppendJsonText(std::string& out, std::string_view text);
-std::string JsonText(std::string_view text);
-
 // Fields are kept in one reusable text buffer (Clear() keeps its capacity), so building an event
 // allocates nothing once the builder has warmed up.
 class EventBuilder {

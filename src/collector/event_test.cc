@@ -5,6 +5,8 @@
 #include <regex>
 #include <set>
 
+#include "base/json_text.h"
+
 
 namespace el::collector {
 namespace {
@@ -44,8 +46,8 @@ TEST(EventTest, PreparedContextGivesTheSameEvents) {
       EXPECT_EQ(b.Finish(prepared, "id-1"), b.Finish(plain, "id-1"));
     }
   }
-  EXPECT_EQ(JsonText("plain text"), "\"plain text\"");
-  EXPECT_EQ(JsonText("tab\there \x7f"), "\"tab\\there \x7f\"");
+  EXPECT_EQ(JsonString("plain text"), "\"plain text\"");
+  EXPECT_EQ(JsonString("tab\there \x7f"), "\"tab\\there \x7f\"");
 }
 
 TEST(EventTest, RepeatedKeyKeepsPositionTakesLastValueAndCollectorFieldsWin) {

@@ -315,34 +315,24 @@ Status RemoveLeftovers(const fs::path& dir, const fs::path& owners, const std::s
   return Status::Ok();
 }
 
+// The owner files in `owners` of other landers that no longer hold them (running ones, and
+// unreadable files, are left out).
+std::vector<fs::path> GoneOwners(const fs::path& owners) {
+  std::vector<fs::path> gone;
+  std::error_code ec;
+  for (fs::directory_iterator f(owners, ec), end; !ec && f != end; f.increment(ec)) {
+    std::string name = f->path().filename().string();
+    if (f->path().extension() != ".owner" || name == std::to_string(::getpid()) + ".owner") continue;
+    if (FileLock::Acquire(f->path(), false).ok()) gone.push_back(f->path());
+  }
+  return gone;
+}
+
 }  // namespace
 
 bool LanderGone(const fs::path& lake_dir, const std::string& staging_key) {
-  fs::path owners = lake_dir / "_staging" / staging_key;
-  std::error_code ec;
-  for (fs::directory_iterator f(owners, ec), end; !ec && f != end; f.increment(ec)) {
-    std::string name = f->path().filename().string();
-    if (f->path().extension() != ".owner" || name == std::to_string(::getpid()) + ".owner") continue;
-    if (FileLock::Acquire(f->path(), false).ok()) return true;
-  }
-  return false;
+  return !GoneOwners(lake_dir / "_staging" / staging_key).empty();
 }
-
-namespace {
-
-// Removes the owner lock files of landers that are gone (not this process's own).
-void RemoveDeadOwners(const fs::path& owners) {
-  std::error_code ec;
-  for (fs::directory_iterator f(owners, ec), end; !ec && f != end; f.increment(ec)) {
-    std::string name = f->path().filename().string();
-    if (f->path().extension() != ".owner" || name == std::to_string(::getpid()) + ".owner") continue;
-    if (!FileLock::Acquire(f->path(), false).ok()) continue;  // running (or unreadable): keep
-    std::error_code rm;
-    fs::remove(f->path(), rm);
-  }
-}
-
-}  // namespace
 
 Result<std::map<int32_t, int64_t>> RecoverRange(const fs::path& lake_dir, const std::string& topic,
                                                 const fs::path& commit_dir,
@@ -353,7 +343,10 @@ Result<std::map<int32_t, int64_t>> RecoverRange(const fs::path& lake_dir, const 
   std::string item_prefix = staging_key + "-";
   bool own_running = partitions != nullptr;  // a group assignment: this process is running
   EL_RETURN_IF_ERROR(RemoveLeftovers(owners, owners, item_prefix, own_running));
-  RemoveDeadOwners(owners);
+  for (const fs::path& gone : GoneOwners(owners)) {
+    std::error_code rm;
+    fs::remove(gone, rm);
+  }
   std::map<int32_t, int64_t> next =
       commit_dir == lake_dir / topic ? TopicCommitted(lake_dir, topic) : CommittedOffsets(commit_dir, topic);
   auto mine = [&](int32_t p) { return partitions == nullptr || partitions->count(p) != 0; };

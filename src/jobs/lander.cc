@@ -344,11 +344,11 @@ class LandRun : public rdk::RebalanceListener {
       bool exact = replace && !o_.follow && o_.mode == WriteMode::kOverwrite;
       EL_RETURN_IF_ERROR(WriteTopicProgress(lake_, o_.topic, next, exact));
     }
+    // The lake now ends at `next` for every partition of the batch: StillNext() saw it end at
+    // expected_ <= first, and this publish committed each range (file names, progress records or
+    // the job's progress files) under the same lock.
     if (o_.follow) {
-      std::map<int32_t, int64_t> actual = LakeCommitted();
-      for (const auto& [p, r] : batch_) {
-        if (auto a = actual.find(p); a != actual.end()) expected_[p] = a->second;
-      }
+      for (const auto& [p, n] : next) expected_[p] = n;
     }
     if (Status st = consumer_->Commit(o_.topic, next); !st.ok()) spdlog::warn("{}", st.ToString());
     summary_.events += stager_->good();

@@ -43,21 +43,6 @@ size_t Utf8SequenceLength(std::string_view text, size_t i) {
   return len;
 }
 
-// Appends `text`, valid UTF-8 (simdjson validated it), as a JSON string: one copy unless it holds a
-// character JSON escapes.
-void AppendParsedString(std::string& out, std::string_view text) {
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == '"' || c == '\\') {
-      ::el::AppendJsonString(out, text);
-      return;
-    }
-  }
-  out += '"';
-  out.append(text);
-  out += '"';
-}
-
 template <typename Int>
 void AppendInt(std::string& out, Int value) {
   char buf[24];
@@ -226,7 +211,7 @@ void RecordStager::WriteObject(simdjson::dom::object object, bool top_level, Jso
   for (auto field : object) {
     const std::string& name = fast ? *names_[base + i] : slow_names[i];
     if (i++ > 0) line_ += ',';
-    AppendParsedString(line_, name);
+    ::el::AppendJsonString(line_, name);
     line_ += ':';
     WriteValue(field.value, node != nullptr ? node->Field(name) : nullptr);
   }
@@ -256,7 +241,7 @@ void RecordStager::WriteValue(simdjson::dom::element value, JsonType* node) {
     case element_type::STRING: {
       std::string_view text = value.get_string().value_unsafe();
       if (node != nullptr) node->ObserveString(text);
-      AppendParsedString(line_, text);
+      ::el::AppendJsonString(line_, text);
       break;
     }
     case element_type::INT64:

@@ -25,6 +25,15 @@ std::map<std::string, std::string> BaseProperties(const std::string& brokers,
   return props;
 }
 
+// `topic`'s partitions with an offset each.
+TopicPartitionList PartitionList(const std::string& topic, const std::map<int32_t, int64_t>& offsets) {
+  TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [partition, offset] : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
+  }
+  return list;
+}
+
 void LogCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*, void*) {
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
     spdlog::warn("consumer group offset commit failed: {}", rd_kafka_err2str(err));
@@ -114,10 +123,7 @@ Status Consumer::Subscribe(const std::string& topic) {
 }
 
 Status Consumer::Seek(const std::string& topic, const std::map<int32_t, int64_t>& next) {
-  TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(next.size())));
-  for (const auto& [partition, offset] : next) {
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
-  }
+  TopicPartitionList list = PartitionList(topic, next);
   rd_kafka_error_t* error = rd_kafka_seek_partitions(handle_.get(), list.get(), 0);
   if (error != nullptr) {
     std::string text = rd_kafka_error_string(error);
@@ -135,10 +141,7 @@ Status Consumer::Seek(const std::string& topic, const std::map<int32_t, int64_t>
 
 Status Consumer::Commit(const std::string& topic, const std::map<int32_t, int64_t>& next) {
   if (next.empty()) return Status::Ok();
-  TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(next.size())));
-  for (const auto& [partition, offset] : next) {
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
-  }
+  TopicPartitionList list = PartitionList(topic, next);
   rd_kafka_resp_err_t err = rd_kafka_commit(handle_.get(), list.get(), 1);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Internal(std::string("commit: ") + rd_kafka_err2str(err));
   return Status::Ok();
@@ -215,10 +218,7 @@ Result<std::map<int32_t, int64_t>> Consumer::OffsetsForTime(const std::string& t
 }
 
 Status Consumer::Assign(const std::string& topic, const std::map<int32_t, int64_t>& starts) {
-  TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(starts.size())));
-  for (const auto& [partition, offset] : starts) {
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
-  }
+  TopicPartitionList list = PartitionList(topic, starts);
   rd_kafka_resp_err_t err = rd_kafka_assign(handle_.get(), list.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Internal(std::string("assign: ") + rd_kafka_err2str(err));
