@@ -1,6 +1,9 @@
 #include "clients/duck/duck.h"
 
+#include <chrono>
 #include <utility>
+
+#include "base/log.h"
 
 namespace el::duck {
 
@@ -106,7 +109,12 @@ Connection::~Connection() {
 Result<QueryResult> Connection::Query(std::string_view sql) {
   QueryResult result;
   std::string text(sql);
+  auto started = std::chrono::steady_clock::now();
   duckdb_state state = duckdb_query(con_, text.c_str(), &result.res_);
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("duckdb {:.3f} s: {:.300}",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), text);
+  }
   result.valid_ = true;  // DuckDB fills the result even on failure; it must be destroyed either way
   if (state == DuckDBError) {
     const char* err = duckdb_result_error(&result.res_);
