@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libboost1.81-dev librdkafka-dev libsimdjson-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
-  kcat python3 python3-kafka python3-confluent-kafka python3-pytest
+  kcat python3 python3-kafka python3-lz4 python3-confluent-kafka python3-pytest
   wrk nginx-light
 )
 missing=()

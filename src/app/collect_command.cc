@@ -30,6 +30,7 @@ struct CollectArgs {
   int64_t body_timeout_ms = 30000;
   int64_t delivery_timeout_ms = 10000;
   int linger_ms = 0;
+  std::string compression = "lz4";
   std::vector<std::string> trusted_proxies;
   size_t max_body_bytes = 500 * 1024;
   size_t max_event_bytes = 32 * 1024;
@@ -70,6 +71,7 @@ bool ToOptions(const CollectArgs& args, collector::CollectorOptions& options) {
   options.body_timeout = std::chrono::milliseconds(args.body_timeout_ms);
   options.delivery_timeout = std::chrono::milliseconds(args.delivery_timeout_ms);
   options.linger_ms = args.linger_ms;
+  options.compression = args.compression;
   options.trusted_proxies = args.trusted_proxies;
   options.max_body_bytes = args.max_body_bytes;
   options.max_event_bytes = args.max_event_bytes;
@@ -169,6 +171,10 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--linger-ms", args->linger_ms, "producer linger.ms (0: the broker batches by group commit)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
+  cmd->add_option("--compression", args->compression,
+                  "codec of the produced batches, as stored in the topic (none for consumers without lz4)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
   cmd->add_option("--producer-property", args->producer_properties,
                   "extra librdkafka producer setting KEY=VALUE (repeatable)");
   AddLimitOptions(cmd, *args);

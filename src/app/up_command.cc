@@ -30,6 +30,7 @@ struct UpArgs {
   std::string topic = "events";
   std::string port_file;
   int flush_ms = 1000;
+  std::string compression = "lz4";
 };
 
 Status EnsureTopic(const std::string& brokers, const std::string& topic) {
@@ -93,6 +94,7 @@ int RunUp(const UpArgs& args) {
   collector_options.brokers = brokers;
   collector_options.listen = *http_addr;
   collector_options.topic = args.topic;
+  collector_options.compression = args.compression;
   auto collector = collector::Collector::Start(collector_options);
   if (!collector.ok()) {
     spdlog::error("collector: {}", collector.status().ToString());
@@ -154,6 +156,10 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--flush-ms", args->flush_ms, "Longest time an event waits before it is landed")
       ->capture_default_str();
+  cmd->add_option("--compression", args->compression,
+                  "codec of the collector's batches, as stored in the topic (none for consumers without lz4)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
   cmd->add_option("--port-file", args->port_file, "Write kafka=PORT and http=PORT here once ready");
   cmd->callback([args, &exit_code] { exit_code = RunUp(*args); });
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <set>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -197,6 +198,11 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   if (options.max_event_bytes == 0 || options.max_batch_events == 0) {
     return InvalidArgument("event limits must be positive");
   }
+  static const std::set<std::string> kCodecs = {"none", "gzip", "snappy", "lz4", "zstd"};
+  if (kCodecs.count(options.compression) == 0) {
+    return InvalidArgument("compression must be none, gzip, snappy, lz4 or zstd, not '" +
+                           options.compression + "'");
+  }
   std::vector<IpNetwork> trusted_proxies;
   for (const std::string& text : options.trusted_proxies) {
     EL_ASSIGN_OR_RETURN(IpNetwork net, ParseIpNetwork(text));
@@ -211,6 +217,7 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
       {"client.id", "eventlake-collector"},
       {"acks", "all"},
       {"linger.ms", std::to_string(o.linger_ms)},
+      {"compression.type", o.compression},
       {"message.timeout.ms", std::to_string(o.delivery_timeout.count())},
       {"log.connection.close", "false"},
       {"socket.nagle.disable", "true"},

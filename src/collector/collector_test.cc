@@ -382,6 +382,12 @@ TEST(CollectorOptionsTest, RejectsBadOptions) {
   CollectorOptions options;
   options.io_threads = 0;
   EXPECT_EQ(Collector::Start(options).status().code(), StatusCode::kInvalidArgument);
+  CollectorOptions bad_codec;
+  bad_codec.listen = net::HostPort{"127.0.0.1", 0};
+  bad_codec.compression = "brotli";
+  auto refused = Collector::Start(bad_codec);
+  ASSERT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("brotli"), std::string::npos);
   CollectorOptions bad_host;
   bad_host.listen = net::HostPort{"no-such-host.invalid", 0};
   EXPECT_FALSE(Collector::Start(bad_host).ok());

@@ -203,6 +203,45 @@ def test_write_keys_cors_ip_truncation_and_all_headers(procs, tmp_path):
     assert all("writeKey" not in e and "Authorization" not in e for _, _, e in rows)
 
 
+def batch_codecs(partition_dir):
+    """The codec (attributes & 7) of every record batch in a partition's segment files."""
+    codecs = []
+    for log in sorted(partition_dir.glob("*.log")):
+        data = log.read_bytes()
+        pos = 0
+        while pos + 23 <= len(data):
+            length = int.from_bytes(data[pos + 8:pos + 12], "big")
+            codecs.append(int.from_bytes(data[pos + 21:pos + 23], "big") & 7)
+            pos += 12 + length
+    return codecs
+
+
+def test_batches_are_lz4_by_default_and_every_client_reads_them(procs, tmp_path):
+    from kafka import KafkaConsumer
+    _, brokers = procs.broker(tmp_path / "data")
+    _, url = procs.collector(brokers)
+    _, plain_url = procs.collector(brokers, name="plain", extra=["--topic", "plain", "--compression", "none"])
+    calls = [{"type": "track", "userId": f"u{i % 7}", "event": "Sword Bought",
+              "properties": {"color": "red", "price": i}} for i in range(300)]
+    for u in (url, plain_url):
+        status, _, data = request(u, "POST", "/v1/batch", {"batch": calls})
+        assert (status, json.loads(data)) == (200, {"success": True}), data
+    for topic in ("events", "plain"):
+        rows = consume(brokers, topic, 300)  # kcat
+        assert sorted(e["properties"]["price"] for _, _, e in rows) == list(range(300))
+        consumer = KafkaConsumer(topic, bootstrap_servers=brokers, auto_offset_reset="earliest")
+        prices, deadline = [], time.monotonic() + 30
+        while len(prices) < 300 and time.monotonic() < deadline:
+            for records in consumer.poll(timeout_ms=500).values():
+                prices += [json.loads(m.value)["properties"]["price"] for m in records]
+        consumer.close()
+        prices.sort()
+        assert prices == list(range(300)), topic
+    lz4, none = batch_codecs(tmp_path / "data" / "events-0"), batch_codecs(tmp_path / "data" / "plain-0")
+    assert lz4 and set(lz4) <= {0, 3} and 3 in lz4, lz4  # librdkafka sends a batch raw if lz4 does not shrink it
+    assert none and set(none) == {0}, none
+
+
 def test_healthz_and_metrics(procs, tmp_path, refused_addr):
     _, brokers = procs.broker(tmp_path / "data")
     _, url = procs.collector(brokers)
