@@ -325,7 +325,10 @@ Status StageEventTypes(duck::Connection& con, const BatchInput& in, Stager& stag
   auto column = std::find_if(cols.begin(), cols.end(),
                              [&](const SchemaColumn& c) { return EqualsIgnoreCase(c.name, in.event_type_field); });
   if (column == cols.end()) return Status::Ok();
-  std::string value_expr = "CAST(" + QuoteIdent(column->name) + " AS VARCHAR)";
+  // A field whose type differs between events is JSON: its strings name tables without quotes.
+  std::string value_expr = column->type == "JSON"
+                               ? "json_extract_string(" + QuoteIdent(column->name) + ", '$')"
+                               : "CAST(" + QuoteIdent(column->name) + " AS VARCHAR)";
   EL_ASSIGN_OR_RETURN(auto values, con.Query(fmt::format(
                                        "SELECT DISTINCT {0} FROM el_src WHERE {0} IS NOT NULL", value_expr)));
   std::map<std::string, std::vector<std::string>> by_table;  // table -> raw values

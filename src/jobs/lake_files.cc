@@ -41,7 +41,12 @@ std::string SanitizeName(std::string_view value) {
     bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     out += keep ? static_cast<char>(c) : '_';
   }
-  return out.empty() ? "empty" : out;
+  if (out.empty()) return "empty";
+  if (out.size() <= kMaxSanitizedName) return out;
+  uint32_t hash = 2166136261u;
+  for (unsigned char c : value) hash = (hash ^ c) * 16777619u;
+  out.resize(kMaxSanitizedName - 9);
+  return out + fmt::format("_{:08x}", hash);
 }
 
 std::string DataFileName(std::string_view topic, int32_t partition, int64_t first, int64_t last) {

@@ -18,7 +18,10 @@
 
 namespace el::jobs {
 
-// Lower-cases and maps every character outside [a-z0-9_] to '_'; "" becomes "empty".
+// Lower-cases and maps every character outside [a-z0-9_] to '_'; "" becomes "empty". A result
+// longer than kMaxSanitizedName keeps its first characters plus '_' and 8 hex digits of a hash of
+// `value` (FNV-1a, the same in every run), so that table folders stay valid file names.
+constexpr size_t kMaxSanitizedName = 64;
 std::string SanitizeName(std::string_view value);
 
 // `<topic>+<partition>+<first>-<last>.parquet`.

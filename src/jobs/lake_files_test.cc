@@ -30,6 +30,13 @@ TEST(LakeFilesTest, SanitizeName) {
   EXPECT_EQ(SanitizeName("Purchase Sword!"), "purchase_sword_");
   EXPECT_EQ(SanitizeName("a-b.c/9"), "a_b_c_9");
   EXPECT_EQ(SanitizeName(""), "empty");
+  // Long values are cut to a file-name-safe length; distinct values stay distinct.
+  std::string a = SanitizeName(std::string(300, 'x') + "a"), b = SanitizeName(std::string(300, 'x') + "b");
+  EXPECT_EQ(a.size(), kMaxSanitizedName);
+  EXPECT_EQ(a.substr(0, 55), std::string(55, 'x'));
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a, SanitizeName(std::string(300, 'x') + "a"));
+  EXPECT_EQ(SanitizeName(std::string(64, 'y')), std::string(64, 'y'));
 }
 
 TEST(LakeFilesTest, DataFileNamesRoundTrip) {

@@ -1,5 +1,6 @@
 #include "jobs/record_stager.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <iterator>
@@ -13,6 +14,7 @@
 namespace el::jobs {
 namespace {
 
+constexpr std::string_view kEmptyKey = "_empty_key";
 constexpr std::string_view kMetaColumns[] = {"_topic", "_partition", "_offset", "_timestamp", "_key"};
 
 std::string Lower(std::string_view s) {
@@ -146,6 +148,16 @@ Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
 }
 
 const std::string& RecordStager::CanonicalKey(std::string_view key) {
+  // SQL has no empty identifier (nor struct field name): an empty key is landed as kEmptyKey.
+  // Control characters (NUL ends SQL text) become '_'.
+  if (key.empty()) key = kEmptyKey;
+  if (std::any_of(key.begin(), key.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    key_buf_.assign(key);
+    for (char& c : key_buf_) {
+      if (static_cast<unsigned char>(c) < 0x20) c = '_';
+    }
+    key = key_buf_;
+  }
   // Records of one topic tend to repeat their keys in the same order: the n-th key of this
   // record is first compared with the n-th key of the previous one.
   size_t n = key_seq_++;

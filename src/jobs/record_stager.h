@@ -6,7 +6,9 @@
 // Key rewriting: DuckDB treats column and struct field names case-insensitively and refuses
 // "Host" next to "host", so a key is spelled as the first spelling seen in this stager
 // (case-insensitively), and a key that still repeats inside one object gets a "_2", "_3"...
-// suffix; top-level keys that clash with the metadata columns get a "_value" suffix.
+// suffix; top-level keys that clash with the metadata columns get a "_value" suffix; the empty
+// key becomes "_empty_key" (SQL has no empty column or struct field name) and control characters
+// in keys become '_'.
 // The same walk infers the type of every field over every record (jobs/json_schema.h): schema()
 // is what the batch writer reads the staging file with.
 // Threading: one thread. Lifetime: owns its output file until Close().
@@ -94,6 +96,7 @@ class RecordStager {
   // the n-th key of the previous record and its entry in spellings_ (n < kRecentKeys)
   std::vector<std::pair<std::string, const std::string*>> recent_keys_;
   size_t key_seq_ = 0;  // keys seen so far in the current record
+  std::string key_buf_;  // CanonicalKey's copy of a key with control characters
   std::vector<const std::string*> names_;  // stack of the keys of the objects being written
   std::shared_ptr<JsonType> schema_ = std::make_shared<JsonType>();
   std::vector<DeadLetter> dead_letters_;

@@ -141,6 +141,32 @@ def test_schema_changes_conflicts_and_dead_letters(brokers, tmp_path):
     assert all(d["error"] for d in dead)
 
 
+def test_keys_and_event_types_sql_and_file_names_cannot_hold(brokers, tmp_path):
+    topic = topic_name()
+    long_type = "x" * 300
+    produce(brokers, topic, [
+        '{"event_type":"a","":1,"\\u0000k":2,"k\\nq":3,"_empty_key":4}',
+        '{"event_type":"' + long_type + '","n":1}',
+        '{"event_type":"' + long_type + 'y","n":2}',
+        '{"event_type":"b"}',
+        '{"event_type":123}',
+        '{"event_type":null}',
+    ])
+    lake = tmp_path / "lake"
+    cp = land(brokers, lake, topic)
+    assert "landed 6 events" in cp.stdout, cp.stdout + cp.stderr
+    # The empty key and control characters become names SQL can hold; the record is kept whole.
+    row = query(lake, f'SELECT "_empty_key", "_empty_key_2", "_k", "k_q" FROM "{topic}" WHERE _offset = 0')[0]
+    assert row == {"_empty_key": "1", "_empty_key_2": "4", "_k": "2", "k_q": "3"}
+    # event_type has mixed types (JSON): its strings still name tables without quotes, and very
+    # long values get short, distinct folder names.
+    tables = sorted(p.name for p in lake.iterdir() if not p.name.startswith("_"))
+    longs = [t for t in tables if t.startswith(f"{topic}_xxx")]
+    assert len(longs) == 2 and all(len(t) == len(topic) + 1 + 64 for t in longs), tables
+    assert {f"{topic}_a", f"{topic}_b", f"{topic}_123"} <= set(tables), tables
+    assert scalar(lake, f'SELECT count(*) FROM "{longs[0]}"') == "1"
+
+
 def test_overwrite_append_and_error_modes(brokers, tmp_path):
     topic = topic_name()
     lake = tmp_path / "lake"
