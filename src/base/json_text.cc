@@ -7,12 +7,14 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is invalid (RFC 3629).
+}  // namespace
+
 size_t Utf8SequenceLength(std::string_view text, size_t i) {
   auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
   uint8_t b0 = byte(i);
   size_t n;
   uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (b0 < 0x80) return 1;
   if (b0 >= 0xC2 && b0 <= 0xDF) {
     n = 2;
   } else if (b0 >= 0xE0 && b0 <= 0xEF) {
@@ -33,8 +35,6 @@ size_t Utf8SequenceLength(std::string_view text, size_t i) {
   }
   return n;
 }
-
-}  // namespace
 
 void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";

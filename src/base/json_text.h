@@ -1,6 +1,7 @@
 #pragma once
 // JSON string escaping with UTF-8 repair, shared by every module that writes JSON text.
 // Pure functions; thread-safe.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,10 @@ namespace el {
 // escaped; byte sequences that are not valid UTF-8 become U+FFFD, so the result is always valid
 // JSON.
 void AppendJsonString(std::string& out, std::string_view text);
+
+// Length of the valid UTF-8 sequence starting at text[i] (1 for ASCII), or 0 when the bytes there
+// are not valid UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+size_t Utf8SequenceLength(std::string_view text, size_t i);
 
 // `text` as a quoted JSON string (see AppendJsonString).
 std::string JsonString(std::string_view text);

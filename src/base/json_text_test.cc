@@ -19,5 +19,17 @@ TEST(JsonTextTest, AppendsAfterExistingText) {
   EXPECT_EQ(out, "{\"k\":\"\\b\\f\\t\"");
 }
 
+TEST(JsonTextTest, Utf8SequenceLength) {
+  EXPECT_EQ(Utf8SequenceLength("a", 0), 1u);
+  EXPECT_EQ(Utf8SequenceLength("\xC3\xA9", 0), 2u);          // é
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x82\xAC", 0), 3u);      // €
+  EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x98\x80", 0), 4u);  // U+1F600
+  EXPECT_EQ(Utf8SequenceLength("\xC0\xAF", 0), 0u);          // overlong
+  EXPECT_EQ(Utf8SequenceLength("\xED\xA0\x80", 0), 0u);      // surrogate
+  EXPECT_EQ(Utf8SequenceLength("\xF4\x90\x80\x80", 0), 0u);  // above U+10FFFF
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x82", 0), 0u);          // truncated
+  EXPECT_EQ(Utf8SequenceLength("\x80", 0), 0u);              // lone continuation byte
+}
+
 }  // namespace
 }  // namespace el

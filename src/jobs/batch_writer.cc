@@ -202,12 +202,18 @@ Status LoadSource(duck::Connection& con, const BatchInput& in) {
   return AddEventTime(con, in);
 }
 
-// DuckDB names partitioned files `<stem>_<i>.parquet`; the first becomes `<stem>.parquet`.
+// The lake's name for the `index`-th file DuckDB wrote of one range: the first is
+// `<stem>.parquet`, the others `<stem>_<index>.parquet`.
+std::string PartFileName(const std::string& stem, std::string_view index) {
+  return index == "0" ? stem + ".parquet" : fmt::format("{}_{}.parquet", stem, index);
+}
+
+// DuckDB names partitioned files `<stem>_<i>.parquet`; the first becomes PartFileName(stem, "0").
 Status RenamePartFiles(const fs::path& dir, const std::string& stem) {
   std::error_code ec;
   for (const fs::path& f : ListDataFilesRecursive(dir)) {
     if (f.filename() != stem + "_0.parquet") continue;
-    fs::rename(f, f.parent_path() / (stem + ".parquet"), ec);
+    fs::rename(f, f.parent_path() / PartFileName(stem, "0"), ec);
     if (ec) return IOError("cannot rename " + f.string() + ": " + ec.message());
   }
   return Status::Ok();
@@ -310,7 +316,7 @@ Status WriteTypeGroup(duck::Connection& con, const BatchInput& in, Stager& stage
     std::string stem = DataFileName(in.topic, r.partition, r.first, r.last);
     stem.resize(stem.size() - std::string_view(".parquet").size());
     std::string index = file.stem().string().substr(std::string_view("part_").size());
-    fs::rename(file, dest / (index == "0" ? stem + ".parquet" : stem + "_" + index + ".parquet"), ec);
+    fs::rename(file, dest / PartFileName(stem, index), ec);
     if (ec) return IOError("cannot move " + file.string() + ": " + ec.message());
   }
   fs::remove_all(scratch, ec);

@@ -25,26 +25,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// Length of the valid UTF-8 sequence at text[i], or 0 when it is invalid.
-size_t Utf8SequenceLength(std::string_view text, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char c = byte(i);
-  size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (len == 0 || i + len > text.size() || (len == 2 && c < 0xC2)) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  if (len == 3) {
-    unsigned char c1 = byte(i + 1);
-    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return 0;
-  }
-  if (len == 4) {
-    unsigned char c1 = byte(i + 1);
-    if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90) || c > 0xF4) return 0;
-  }
-  return len;
-}
-
 template <typename Int>
 void AppendInt(std::string& out, Int value) {
   char buf[24];
