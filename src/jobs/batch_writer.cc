@@ -21,6 +21,8 @@ using duck::QuoteLiteral;
 
 // Parquet codec of every file (see the README's lake section for the choice).
 constexpr char kCompression[] = "zstd";
+// Event-type tables times Kafka partitions up to which each file gets its own COPY.
+constexpr size_t kSeparateTypeCopies = 16;
 
 constexpr char kMetaSchema[] =
     "_topic VARCHAR, _partition INTEGER, _offset BIGINT, _timestamp TIMESTAMP, _key VARCHAR";
@@ -349,10 +351,7 @@ Status StageEventTypes(duck::Connection& con, const BatchInput& in, Stager& stag
     groups[list].push_back(table);
     order.push_back(table);
   }
-  for (const auto& [list, tables] : groups) {
-    Status st = WriteTypeGroup(con, in, stager, list, value_expr, tables, by_table);
-    if (st.ok()) continue;
-    spdlog::warn("writing event types together failed, writing them one by one: {}", st.message());
+  auto one_by_one = [&](const std::vector<std::string>& tables) -> Status {
     for (const std::string& table : tables) {
       std::vector<std::string> quoted;
       for (const std::string& raw : by_table.at(table)) quoted.push_back(QuoteLiteral(raw));
@@ -364,6 +363,19 @@ Status StageEventTypes(duck::Connection& con, const BatchInput& in, Stager& stag
         EL_RETURN_IF_ERROR(stager.Write(table, r, "SELECT * FROM el_src WHERE " + where, in.partition_by));
       }
     }
+    return Status::Ok();
+  };
+  for (const auto& [list, tables] : groups) {
+    // A few files: one plain COPY each (a filtered scan of el_src is cheap; DuckDB's partitioned
+    // COPY costs about twice a plain one). Many: one partitioned COPY for the group.
+    if (tables.size() * in.ranges.size() <= kSeparateTypeCopies) {
+      EL_RETURN_IF_ERROR(one_by_one(tables));
+      continue;
+    }
+    Status st = WriteTypeGroup(con, in, stager, list, value_expr, tables, by_table);
+    if (st.ok()) continue;
+    spdlog::warn("writing event types together failed, writing them one by one: {}", st.message());
+    EL_RETURN_IF_ERROR(one_by_one(tables));
   }
   return Status::Ok();
 }

@@ -1,6 +1,7 @@
 // End-to-end landing against librdkafka's built-in mock cluster.
 #include "jobs/lander.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -101,6 +102,27 @@ TEST_F(LanderTest, BatchLandsEventsTypesAndDeadLetters) {
   LandOptions error_mode = Options("ev");
   error_mode.mode = WriteMode::kError;
   EXPECT_EQ(Land(error_mode, {}).status().code(), StatusCode::kAlreadyExists);
+}
+
+TEST_F(LanderTest, ManyEventTypesGoOutInOneCopyPerGroup) {
+  // 12 types in 2 partitions: more files than get a COPY each, so the types share one COPY.
+  for (int i = 0; i < 48; ++i) {
+    Produce(i % 2, "{\"event_type\":\"t" + std::to_string(i / 2 % 12) + "\",\"i\":" + std::to_string(i) + "}");
+  }
+  Flush();
+  auto s = Land(Options("ev"), {});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->events, 48);
+  ASSERT_EQ(s->tables.size(), 13u);
+  EXPECT_EQ(s->files, 2 + 12 * 2);
+  for (int t = 0; t < 12; ++t) {
+    std::string table = "ev_t" + std::to_string(t);
+    EXPECT_EQ(Query("SELECT string_agg(i::VARCHAR, ',' ORDER BY i) FROM " + Files(table)),
+              fmt::format("{},{},{},{}", 2 * t, 2 * t + 1, 2 * t + 24, 2 * t + 25)) << table;
+    // Named after the batch's range of each partition, as every table of the batch.
+    EXPECT_TRUE(fs::exists(lake_ / table / "ev+0+0-23.parquet")) << table;
+    EXPECT_TRUE(fs::exists(lake_ / table / "ev+1+0-23.parquet")) << table;
+  }
 }
 
 TEST_F(LanderTest, EmptyAndUnknownTopics) {
