@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <iterator>
 #include <set>
 #include <utility>
@@ -117,7 +118,16 @@ Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
     line_ += "null";
   }
   line_ += ",\"v\":";
-  WriteObject(doc.get_object().value_unsafe(), true, schema_.get());
+  simdjson::dom::object object = doc.get_object().value_unsafe();
+  size_t keys_before = key_seq_;
+  bool one_line = std::memchr(value.data(), '\n', value.size()) == nullptr &&
+                  std::memchr(value.data(), '\r', value.size()) == nullptr;
+  if (one_line && Inspect(object, true, schema_.get())) {
+    line_.append(value);  // valid JSON whose keys are spelled as the table spells them
+  } else {
+    key_seq_ = keys_before;  // CanonicalKey sees the record's keys again, in the same order
+    WriteObject(object, true, schema_.get());
+  }
   line_ += "}\n";
   if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size()) {
     return ErrnoError("write " + path_.string(), errno);
@@ -177,8 +187,61 @@ std::vector<std::string> RecordStager::RewriteKeys(simdjson::dom::object object,
   return names;
 }
 
+bool RecordStager::Inspect(simdjson::dom::object object, bool top_level, JsonType* node) {
+  if (node != nullptr && !node->ObserveObject()) node = nullptr;
+  size_t base = names_.size();
+  bool as_is = true;
+  for (auto field : object) {
+    const std::string* name = &CanonicalKey(field.key);
+    as_is = *name == field.key && names_.size() - base < kMaxFastKeys;
+    if (as_is && top_level && !name->empty() && (*name)[0] == '_') {
+      for (std::string_view meta : kMetaColumns) as_is = as_is && Lower(*name) != meta;
+    }
+    for (size_t i = base; as_is && i < names_.size(); ++i) as_is = names_[i] != name;
+    if (!as_is) break;
+    names_.push_back(name);
+    if (!InspectValue(field.value, node != nullptr ? node->Field(*name) : nullptr)) {
+      as_is = false;
+      break;
+    }
+  }
+  names_.resize(base);
+  return as_is;
+}
+
+bool RecordStager::InspectValue(simdjson::dom::element value, JsonType* node) {
+  using simdjson::dom::element_type;
+  switch (value.type()) {
+    case element_type::OBJECT:
+      return Inspect(value.get_object().value_unsafe(), false, node);
+    case element_type::ARRAY: {
+      JsonType* element = node != nullptr ? node->ObserveArray() : nullptr;
+      simdjson::dom::array array = value.get_array().value_unsafe();
+      for (auto item : array) {
+        if (!InspectValue(item, element)) return false;
+      }
+      return true;
+    }
+    case element_type::STRING:
+      if (node != nullptr) node->ObserveString(value.get_string().value_unsafe());
+      return true;
+    case element_type::INT64:
+      if (node != nullptr) node->ObserveInteger();
+      return true;
+    case element_type::UINT64:  // above BIGINT's range
+    case element_type::DOUBLE:
+      if (node != nullptr) node->ObserveDouble();
+      return true;
+    case element_type::BOOL:
+      if (node != nullptr) node->ObserveBoolean();
+      return true;
+    case element_type::NULL_VALUE:
+      return true;
+  }
+  return false;
+}
+
 void RecordStager::WriteObject(simdjson::dom::object object, bool top_level, JsonType* node) {
-  constexpr size_t kMaxFastKeys = 64;
   if (node != nullptr && !node->ObserveObject()) node = nullptr;
   // Fast path: the keys' canonical spellings are distinct (same spelling <=> same lower case)
   // and none is a metadata column, so every key is written as its canonical spelling.

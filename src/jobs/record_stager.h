@@ -1,7 +1,8 @@
 #pragma once
 // RecordStager: turns Kafka records into the lander's staging input. A record whose value is a
 // JSON object becomes one NDJSON line {"_topic","_partition","_offset","_ts","_key","v":{...}} in
-// the staging file (keys rewritten so that DuckDB's inference cannot fail on them, see below);
+// the staging file (keys rewritten so that DuckDB's inference cannot fail on them, see below;
+// a value none of whose keys needs rewriting, on one line, goes in as it was sent);
 // anything else (malformed, not an object, empty) becomes a DeadLetter with the reason.
 // Key rewriting: DuckDB treats column and struct field names case-insensitively and refuses
 // "Host" next to "host", so a key is spelled as the first spelling seen in this stager
@@ -76,6 +77,11 @@ class RecordStager {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
+  // Observes `object`'s types as WriteObject would and tells whether its text can be staged as
+  // it is: every key spelled as the table spells it (no rewriting needed). Stops at the first
+  // key that needs rewriting (what it observed so far, WriteObject observes again: same types).
+  bool Inspect(simdjson::dom::object object, bool top_level, JsonType* node);
+  bool InspectValue(simdjson::dom::element value, JsonType* node);
   void WriteValue(simdjson::dom::element value, JsonType* node);
   void WriteObject(simdjson::dom::object object, bool top_level, JsonType* node);
   // The rewritten names of `object`'s keys (rules above) for objects the fast path refuses.
@@ -83,6 +89,7 @@ class RecordStager {
   const std::string& CanonicalKey(std::string_view key);
 
   static constexpr size_t kRecentKeys = 256;
+  static constexpr size_t kMaxFastKeys = 64;  // objects with more keys are rewritten, not inspected
 
   std::string topic_;
   std::string line_prefix_;  // {"_topic":"<topic>"

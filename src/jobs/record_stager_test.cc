@@ -53,6 +53,32 @@ TEST(RecordStagerTest, GoodRecordsBecomeLinesBadOnesDeadLetters) {
   std::filesystem::remove(path);
 }
 
+TEST(RecordStagerTest, ValuesThatNeedNoRewritingGoInAsSent) {
+  auto path = std::filesystem::temp_directory_path() / ("el_stager_as_is_" + std::to_string(::getpid()));
+  auto stager = RecordStager::Open("ev", path);
+  ASSERT_TRUE(stager.ok());
+  RecordMeta meta{0, 1, 5, false, ""};
+  // Canonical keys, one line: the text as sent (spaces, escapes and number spellings kept).
+  ASSERT_TRUE(stager->Add(meta, R"({ "Host" : "a\tb", "n":1.50, "o":{"k":[1e3, -0]} })").ok());
+  meta.offset = 2;
+  // "host" is spelled "Host" in this table, and a nested key repeats: rewritten.
+  ASSERT_TRUE(stager->Add(meta, R"({"host":"b","o":{"k":[2],"K":3}})").ok());
+  meta.offset = 3;
+  ASSERT_TRUE(stager->Add(meta, R"({"Host":"c","o":{"k":[4],"K":5}})").ok());
+  ASSERT_TRUE(stager->Close().ok());
+  EXPECT_EQ(ReadAll(path),
+            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":1,\"_ts\":5,\"_key\":null,"
+            "\"v\":{ \"Host\" : \"a\\tb\", \"n\":1.50, \"o\":{\"k\":[1e3, -0]} }}\n"
+            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":2,\"_ts\":5,\"_key\":null,"
+            "\"v\":{\"Host\":\"b\",\"o\":{\"k\":[2],\"k_2\":3}}}\n"
+            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":3,\"_ts\":5,\"_key\":null,"
+            "\"v\":{\"Host\":\"c\",\"o\":{\"k\":[4],\"k_2\":5}}}\n");
+  // The types are observed once whichever way a record goes.
+  EXPECT_EQ(stager->schema().SqlType(),
+            "STRUCT(\"Host\" VARCHAR, \"n\" DOUBLE, \"o\" STRUCT(\"k\" DOUBLE[], \"k_2\" BIGINT))");
+  std::filesystem::remove(path);
+}
+
 TEST(RecordStagerTest, Utf8Helpers) {
   EXPECT_EQ(ToValidUtf8("h\xc3\xa9"), "h\xc3\xa9");
   EXPECT_EQ(ToValidUtf8("a\xc3"), "a\\xC3");
