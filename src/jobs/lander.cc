@@ -27,6 +27,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kMetadataTimeout = std::chrono::milliseconds(8000);
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
+constexpr auto kBatchPollTimeout = std::chrono::milliseconds(10);
+constexpr size_t kBatchPollMessages = 1000;
 constexpr auto kStallTimeout = std::chrono::seconds(60);
 
 int64_t Resolve(const RangeSpec& spec, int32_t partition, const rdk::Watermarks& w,
@@ -209,10 +211,12 @@ class LandRun : public rdk::RebalanceListener {
     for (const auto& [p, start] : starts) total += end_[p] - start;
     auto last_progress = Clock::now();
     bool progressed = false;
+    std::vector<rdk::Message> msgs;
     while (remaining > 0) {
       if (stop_.stop_requested()) return Cancelled("landing stopped before the range was read");
-      rdk::Message msg = consumer_->Poll(kPollTimeout);
-      if (msg == nullptr) {  // the clock is read only here: reading it per record costs
+      // Many messages per queue visit; the wait only matters at the end of the range.
+      consumer_->PollBatch(kBatchPollTimeout, kBatchPollMessages, msgs);
+      if (msgs.empty()) {  // the clock is read only here: reading it per record costs
         if (progressed) {
           last_progress = Clock::now();
           progressed = false;
@@ -221,24 +225,27 @@ class LandRun : public rdk::RebalanceListener {
         }
         continue;
       }
-      int32_t p = msg->partition;
-      auto end = end_.find(p);
-      if (end == end_.end() || done_.count(p) != 0) continue;
-      if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && msg->offset < end->second) {
-        EL_RETURN_IF_ERROR(Add(*msg));
-        progressed = true;
-        if (o_.on_progress) o_.on_progress(std::min(++read, total), total);
-      } else if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
-                 msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
-        continue;
-      }
-      int64_t next = msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF ? msg->offset : msg->offset + 1;
-      if (next >= end->second) {
-        done_.insert(p);
-        --remaining;
+      for (const rdk::Message& msg : msgs) {
+        int32_t p = msg->partition;
+        auto end = end_.find(p);
+        if (end == end_.end() || done_.count(p) != 0) continue;
+        if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && msg->offset < end->second) {
+          EL_RETURN_IF_ERROR(Add(*msg));
+          progressed = true;
+          if (o_.on_progress) o_.on_progress(std::min(++read, total), total);
+        } else if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
+                   msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+          spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
+          continue;
+        }
+        int64_t next = msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF ? msg->offset : msg->offset + 1;
+        if (next >= end->second) {
+          done_.insert(p);
+          --remaining;
+        }
       }
     }
+    msgs.clear();
     if (o_.on_progress) o_.on_progress(total, total);
     return Flush(true);
   }

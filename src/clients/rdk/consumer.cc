@@ -23,7 +23,7 @@ std::map<std::string, std::string> BaseProperties(const std::string& brokers,
       // librdkafka stops fetching once its queue holds this many messages and resumes only at
       // its broker thread's next wake-up, not when the application drains the queue; at the
       // default (100000) a fast reader of small events idles about half of the time. The byte
-      // bound (queued.max.messages.kbytes, 64 MB) still caps the queue's memory.
+      // bound below still caps the queue's memory.
       {"queued.min.messages", "1000000"},
       {"queued.max.messages.kbytes", "131072"},
   };
@@ -234,6 +234,15 @@ Status Consumer::Assign(const std::string& topic, const std::map<int32_t, int64_
 
 Message Consumer::Poll(std::chrono::milliseconds timeout) {
   return Message(rd_kafka_consumer_poll(handle_.get(), static_cast<int>(timeout.count())));
+}
+
+void Consumer::PollBatch(std::chrono::milliseconds timeout, size_t max, std::vector<Message>& out) {
+  out.clear();
+  std::vector<rd_kafka_message_t*> raw(max);
+  rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(handle_.get());
+  ssize_t n = rd_kafka_consume_batch_queue(queue, static_cast<int>(timeout.count()), raw.data(), max);
+  rd_kafka_queue_destroy(queue);
+  for (ssize_t i = 0; i < n; ++i) out.emplace_back(raw[static_cast<size_t>(i)]);
 }
 
 }  // namespace el::rdk

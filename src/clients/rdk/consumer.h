@@ -75,6 +75,10 @@ class Consumer {
   Status Commit(const std::string& topic, const std::map<int32_t, int64_t>& next);
   // The next message or event (partition EOF, error), or nullptr after `timeout`.
   Message Poll(std::chrono::milliseconds timeout);
+  // Replaces `out` with up to `max` messages or events, waiting at most `timeout` for `max` of
+  // them: one queue visit for many messages. Not for group members (rebalances are served by
+  // Poll only).
+  void PollBatch(std::chrono::milliseconds timeout, size_t max, std::vector<Message>& out);
   // The first error a RebalanceListener returned since the last call (Ok when none).
   Status TakeRebalanceError();
 
