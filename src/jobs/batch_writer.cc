@@ -229,8 +229,9 @@ std::string QuoteIdents(const std::vector<std::string>& names) {
 
 class Stager {
  public:
-  // `sort`: files are written ORDER BY _offset (job outputs, whose SQL may reorder rows).
-  Stager(duck::Connection& con, const BatchInput& in, bool sort) : con_(con), in_(in), sort_(sort) {}
+  // Files carry no row order (no sort: it would cost more than the write); readers order by
+  // _offset or event time as they need.
+  Stager(duck::Connection& con, const BatchInput& in) : con_(con), in_(in) {}
 
   // LAKE/<table>/_staging-<id>/ (or below `root`), created on first use.
   Result<fs::path> Dir(const std::string& table, const fs::path& root = {}) {
@@ -247,9 +248,7 @@ class Stager {
     EL_ASSIGN_OR_RETURN(fs::path dir, Dir(table, root));
     EL_ASSIGN_OR_RETURN(std::vector<SchemaColumn> cols, DescribeSelect(con_, select));
     EL_ASSIGN_OR_RETURN(std::string list, ConformToSchema(con_, table_dir, cols));
-    bool has_offset = std::any_of(cols.begin(), cols.end(), [](auto& c) { return c.name == "_offset"; });
-    std::string query = fmt::format("SELECT {} FROM ({}) AS el_o{}", list, select,
-                                    sort_ && has_offset ? " ORDER BY _offset" : "");
+    std::string query = fmt::format("SELECT {} FROM ({}) AS el_o", list, select);
     std::string file = DataFileName(in_.topic, r.partition, r.first, r.last);
     if (partition_by.empty()) {
       return con_.Exec(fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION {})", query,
@@ -269,7 +268,6 @@ class Stager {
  private:
   duck::Connection& con_;
   const BatchInput& in_;
-  bool sort_;
   std::map<std::string, fs::path> dirs_;
 };
 
@@ -444,7 +442,7 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
   bool job = in.outputs != nullptr && !in.outputs->empty();
   EL_RETURN_IF_ERROR(con.Exec("SET TimeZone = 'UTC'; SET preserve_insertion_order = true"));
   EL_RETURN_IF_ERROR(LoadSource(con, in));
-  Stager stager(con, in, job);
+  Stager stager(con, in);
   std::vector<std::string> order;
   // The default layout's files need no particular row order (el_src is in offset order, and a
   // file's row groups still cover runs of it), and DuckDB writes one file on both threads only
