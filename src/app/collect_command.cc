@@ -174,7 +174,7 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--compression", args->compression,
                   "codec of the produced batches, as stored in the topic (none for consumers without lz4)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
+      ->check(CLI::IsMember(collector::kCompressionCodecs));
   cmd->add_option("--producer-property", args->producer_properties,
                   "extra librdkafka producer setting KEY=VALUE (repeatable)");
   AddLimitOptions(cmd, *args);

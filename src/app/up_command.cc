@@ -159,7 +159,7 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--compression", args->compression,
                   "codec of the collector's batches, as stored in the topic (none for consumers without lz4)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
+      ->check(CLI::IsMember(collector::kCompressionCodecs));
   cmd->add_option("--port-file", args->port_file, "Write kafka=PORT and http=PORT here once ready");
   cmd->callback([args, &exit_code] { exit_code = RunUp(*args); });
 }

@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
-#include <set>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -198,8 +198,8 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   if (options.max_event_bytes == 0 || options.max_batch_events == 0) {
     return InvalidArgument("event limits must be positive");
   }
-  static const std::set<std::string> kCodecs = {"none", "gzip", "snappy", "lz4", "zstd"};
-  if (kCodecs.count(options.compression) == 0) {
+  if (std::find(kCompressionCodecs.begin(), kCompressionCodecs.end(), options.compression) ==
+      kCompressionCodecs.end()) {
     return InvalidArgument("compression must be none, gzip, snappy, lz4 or zstd, not '" +
                            options.compression + "'");
   }

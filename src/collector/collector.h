@@ -25,6 +25,9 @@
 
 namespace el::collector {
 
+// The producer codecs CollectorOptions::compression accepts.
+inline const std::vector<std::string> kCompressionCodecs = {"none", "gzip", "snappy", "lz4", "zstd"};
+
 struct CollectorOptions {
   std::string brokers = "127.0.0.1:9092";  // librdkafka bootstrap.servers
   net::HostPort listen{"127.0.0.1", 5000};
@@ -56,7 +59,7 @@ struct CollectorOptions {
   // what consumers must decode. lz4: about 30% more events/s through /v1/batch than none and a few
   // times less log; every librdkafka- and Java-based client reads it, kafka-python needs its lz4
   // module and KafkaJS an lz4 codec, so `none` is there for clients without one.
-  std::string compression = "lz4";
+  std::string compression = "lz4";  // one of kCompressionCodecs
   // Extra librdkafka producer settings (override the defaults above).
   std::map<std::string, std::string> producer_properties;
 };

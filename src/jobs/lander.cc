@@ -338,9 +338,10 @@ class LandRun : public rdk::RebalanceListener {
       in.outputs = &o_.outputs;
       in.commit_dir = CommitDir();
     }
-    // What the read phase freed (librdkafka's fetch buffers) goes back to the system before
-    // DuckDB's phase, which has its own memory limit: peak RSS is then DuckDB's, not the sum.
-    malloc_trim(0);
+    // What a batch run's read phase freed (librdkafka's fetch buffers) goes back to the system
+    // before DuckDB's phase, which has its own memory limit: peak RSS is then DuckDB's, not the
+    // sum. (Follow batches are small; their flushes skip the heap walk.)
+    if (!o_.follow) malloc_trim(0);
     EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, StageBatch(*con_, in));
     EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
     if (LanderGone(lake_, staging_key_)) {  // a killed lander may have left a half-published batch

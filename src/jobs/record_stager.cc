@@ -26,6 +26,12 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// Whether `name` is a metadata column's name (case-insensitively, as DuckDB compares names).
+bool IsMetaColumn(std::string_view name) {
+  std::string lower = Lower(name);
+  return std::find(std::begin(kMetaColumns), std::end(kMetaColumns), lower) != std::end(kMetaColumns);
+}
+
 template <typename Int>
 void AppendInt(std::string& out, Int value) {
   char buf[24];
@@ -174,11 +180,7 @@ std::vector<std::string> RecordStager::RewriteKeys(simdjson::dom::object object,
   std::set<std::string> used;  // lower-case names already given in this object
   for (auto field : object) {
     std::string name = CanonicalKey(field.key);
-    if (top_level) {
-      for (std::string_view meta : kMetaColumns) {
-        if (Lower(name) == meta) name += "_value";
-      }
-    }
+    if (top_level && IsMetaColumn(name)) name += "_value";
     std::string base = name;
     for (int n = 2; used.count(Lower(name)) != 0; ++n) name = base + "_" + std::to_string(n);
     used.insert(Lower(name));
@@ -187,17 +189,18 @@ std::vector<std::string> RecordStager::RewriteKeys(simdjson::dom::object object,
   return names;
 }
 
+bool RecordStager::WritableAsIs(const std::string* name, size_t base, bool top_level) const {
+  if (top_level && !name->empty() && (*name)[0] == '_' && IsMetaColumn(*name)) return false;
+  return std::find(names_.begin() + static_cast<std::ptrdiff_t>(base), names_.end(), name) == names_.end();
+}
+
 bool RecordStager::Inspect(simdjson::dom::object object, bool top_level, JsonType* node) {
   if (node != nullptr && !node->ObserveObject()) node = nullptr;
   size_t base = names_.size();
   bool as_is = true;
   for (auto field : object) {
     const std::string* name = &CanonicalKey(field.key);
-    as_is = *name == field.key && names_.size() - base < kMaxFastKeys;
-    if (as_is && top_level && !name->empty() && (*name)[0] == '_') {
-      for (std::string_view meta : kMetaColumns) as_is = as_is && Lower(*name) != meta;
-    }
-    for (size_t i = base; as_is && i < names_.size(); ++i) as_is = names_[i] != name;
+    as_is = *name == field.key && names_.size() - base < kMaxFastKeys && WritableAsIs(name, base, top_level);
     if (!as_is) break;
     names_.push_back(name);
     if (!InspectValue(field.value, node != nullptr ? node->Field(*name) : nullptr)) {
@@ -249,10 +252,7 @@ void RecordStager::WriteObject(simdjson::dom::object object, bool top_level, Jso
   bool fast = true;
   for (auto field : object) {
     const std::string* name = &CanonicalKey(field.key);
-    if (top_level && !name->empty() && (*name)[0] == '_') {
-      for (std::string_view meta : kMetaColumns) fast = fast && Lower(*name) != meta;
-    }
-    for (size_t i = base; fast && i < names_.size(); ++i) fast = names_[i] != name;
+    fast = WritableAsIs(name, base, top_level);
     names_.push_back(name);
     if (!fast || names_.size() - base > kMaxFastKeys) {
       fast = false;

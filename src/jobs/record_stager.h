@@ -81,6 +81,9 @@ class RecordStager {
   // it is: every key spelled as the table spells it (no rewriting needed). Stops at the first
   // key that needs rewriting (what it observed so far, WriteObject observes again: same types).
   bool Inspect(simdjson::dom::object object, bool top_level, JsonType* node);
+  // Whether `name` (a CanonicalKey entry) can be written as it is in the object whose keys so far
+  // are names_[base..]: not a metadata column at the top level, not given twice.
+  bool WritableAsIs(const std::string* name, size_t base, bool top_level) const;
   bool InspectValue(simdjson::dom::element value, JsonType* node);
   void WriteValue(simdjson::dom::element value, JsonType* node);
   void WriteObject(simdjson::dom::object object, bool top_level, JsonType* node);

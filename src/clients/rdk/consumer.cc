@@ -238,11 +238,11 @@ Message Consumer::Poll(std::chrono::milliseconds timeout) {
 
 void Consumer::PollBatch(std::chrono::milliseconds timeout, size_t max, std::vector<Message>& out) {
   out.clear();
-  std::vector<rd_kafka_message_t*> raw(max);
+  poll_buffer_.resize(max);
   rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(handle_.get());
-  ssize_t n = rd_kafka_consume_batch_queue(queue, static_cast<int>(timeout.count()), raw.data(), max);
+  ssize_t n = rd_kafka_consume_batch_queue(queue, static_cast<int>(timeout.count()), poll_buffer_.data(), max);
   rd_kafka_queue_destroy(queue);
-  for (ssize_t i = 0; i < n; ++i) out.emplace_back(raw[static_cast<size_t>(i)]);
+  for (ssize_t i = 0; i < n; ++i) out.emplace_back(poll_buffer_[static_cast<size_t>(i)]);
 }
 
 }  // namespace el::rdk

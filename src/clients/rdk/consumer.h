@@ -88,6 +88,7 @@ class Consumer {
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                           void* opaque);
   std::unique_ptr<Member> member_;  // group state the rebalance callback reaches (stable address)
+  std::vector<rd_kafka_message_t*> poll_buffer_;  // PollBatch's, reused
   KafkaHandle handle_;
 };
 

@@ -33,14 +33,27 @@ bool WaitFor(const std::atomic<int>& counter, int value) {
   return counter.load() >= value;
 }
 
-TEST(ProducerTest, DeliveryReportsArriveFromThePollThread) {
-  auto mock_owner = MakeHandle(
-      RD_KAFKA_PRODUCER, MakeConf({{"test.mock.num.brokers", "1"}, {"log_level", "0"}}).value());
-  ASSERT_TRUE(mock_owner.ok());
-  rd_kafka_mock_cluster_t* mock = rd_kafka_handle_mock_cluster(mock_owner->get());
+// A one-broker librdkafka mock cluster with topic "t"; `owner` keeps it alive.
+struct MockCluster {
+  KafkaHandle owner;
+  std::string bootstraps;
+};
+
+void StartMockCluster(MockCluster& cluster) {
+  auto owner = MakeHandle(RD_KAFKA_PRODUCER,
+                          MakeConf({{"test.mock.num.brokers", "1"}, {"log_level", "0"}}).value());
+  ASSERT_TRUE(owner.ok());
+  cluster.owner = std::move(*owner);
+  rd_kafka_mock_cluster_t* mock = rd_kafka_handle_mock_cluster(cluster.owner.get());
   ASSERT_EQ(rd_kafka_mock_topic_create(mock, "t", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  cluster.bootstraps = rd_kafka_mock_cluster_bootstraps(mock);
+}
+
+TEST(ProducerTest, DeliveryReportsArriveFromThePollThread) {
+  MockCluster cluster;
+  ASSERT_NO_FATAL_FAILURE(StartMockCluster(cluster));
   auto producer = Producer::Create(
-      {{"bootstrap.servers", rd_kafka_mock_cluster_bootstraps(mock)}, {"acks", "all"}});
+      {{"bootstrap.servers", cluster.bootstraps}, {"acks", "all"}});
   ASSERT_TRUE(producer.ok()) << producer.status().ToString();
   auto topic = (*producer)->OpenTopic("t");
   ASSERT_TRUE(topic.ok());
@@ -57,13 +70,10 @@ TEST(ProducerTest, DeliveryReportsArriveFromThePollThread) {
 }
 
 TEST(ProducerTest, EventFdModeSignalsAndServesReportsOnTheCallersThread) {
-  auto mock_owner = MakeHandle(
-      RD_KAFKA_PRODUCER, MakeConf({{"test.mock.num.brokers", "1"}, {"log_level", "0"}}).value());
-  ASSERT_TRUE(mock_owner.ok());
-  rd_kafka_mock_cluster_t* mock = rd_kafka_handle_mock_cluster(mock_owner->get());
-  ASSERT_EQ(rd_kafka_mock_topic_create(mock, "t", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  MockCluster cluster;
+  ASSERT_NO_FATAL_FAILURE(StartMockCluster(cluster));
   auto producer = Producer::Create(
-      {{"bootstrap.servers", rd_kafka_mock_cluster_bootstraps(mock)}, {"acks", "all"}},
+      {{"bootstrap.servers", cluster.bootstraps}, {"acks", "all"}},
       DeliveryMode::kEventFd);
   ASSERT_TRUE(producer.ok()) << producer.status().ToString();
   int fd = (*producer)->delivery_event_fd();
