@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build, test and benchmark dependency of eventlake, idempotently.
-#   Debian packages via apt-get; DuckDB 1.4.4 (libduckdb.so + duckdb.h) from pinned npm packages into .deps/.
+#   Debian packages via apt-get; DuckDB 1.4.4 (libduckdb.so + duckdb.h) from pinned npm packages into .deps/;
+#   Segment's Node.js SDK (a real tracking client for the collector's tests) into .deps/node.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -37,4 +38,12 @@ if [ ! -f "$duck/lib/libduckdb.so" ] || [ ! -f "$duck/include/duckdb.h" ]; then
   mv "$tmp/package/src/duckdb/src/include/duckdb.h" "$duck/include/"
   rm -rf "$tmp"
 fi
-echo "dependencies ready (DuckDB in $duck)"
+
+# @segment/analytics-node: the integration tests point this real analytics SDK at the collector.
+node_deps="$root/.deps/node"
+segment_version=2.2.1  # supports Debian 12's Node.js 18
+if ! grep -qs "\"version\": \"$segment_version\"" "$node_deps/node_modules/@segment/analytics-node/package.json"; then
+  mkdir -p "$node_deps"
+  npm install --silent --no-save --no-audit --no-fund --prefix "$node_deps" "@segment/analytics-node@$segment_version" >/dev/null
+fi
+echo "dependencies ready (DuckDB in $duck, Node.js packages in $node_deps)"

@@ -4,7 +4,9 @@ keys, CORS, /healthz, /metrics, timeouts and draining on SIGTERM."""
 import base64
 import http.client
 import json
+import os
 import socket
+import subprocess
 import threading
 import time
 
@@ -201,6 +203,60 @@ def test_write_keys_cors_ip_truncation_and_all_headers(procs, tmp_path):
     assert all(e["client_ip"] == "127.0.0.0" for _, _, e in rows)
     assert rows[0][2]["X-Trace"] == "t1"
     assert all("writeKey" not in e and "Authorization" not in e for _, _, e in rows)
+
+
+SEGMENT_SDK_SCRIPT = os.path.join(os.path.dirname(__file__), "segment_sdk.js")
+NODE_MODULES = os.path.join(os.path.dirname(__file__), "../../.deps/node/node_modules")
+
+
+def run_segment_sdk(url, write_key):
+    """Runs segment_sdk.js (Segment's own Node.js SDK) against `url`; returns its JSON summary."""
+    env = dict(os.environ, NODE_PATH=NODE_MODULES)
+    cp = subprocess.run(["node", SEGMENT_SDK_SCRIPT, url, write_key], capture_output=True, text=True,
+                        timeout=60, env=env)
+    assert cp.returncode == 0, cp.stderr
+    return json.loads(cp.stdout.strip().splitlines()[-1])
+
+
+def test_segment_node_sdk_delivers_every_call_once(procs, tmp_path):
+    _, brokers = procs.broker(tmp_path / "data", extra=["--partitions", "4"])
+    collector, url = procs.collector(brokers, extra=["--write-key", "k1"])
+    result = run_segment_sdk(url, "k1")
+    assert result["errors"] == [] and result["requests"] >= 2, result
+    # Eight calls, one messageId sent twice: seven records, the repeat accepted but not produced.
+    rows = consume(brokers, "events", 7)
+    time.sleep(0.5)
+    rows = consume(brokers, "events", 7)
+    assert len(rows) == 7, [e for _, _, e in rows]
+    by_type = {}
+    for partition, key, e in rows:
+        by_type.setdefault(e["type"], []).append(e)
+        assert key == (e.get("userId") or e["anonymousId"])
+        assert e["event_id"] == e["messageId"]
+        assert e["context"]["library"]["name"] == "@segment/analytics-node"
+        assert e["User-Agent"].startswith("analytics-node")
+        assert e["client_ip"] == "127.0.0.1" and "received_at" in e
+        assert "Authorization" not in e and "writeKey" not in e
+    assert sorted(by_type) == ["alias", "group", "identify", "page", "screen", "track"]
+    assert by_type["identify"][0]["traits"] == {"name": "Ada", "plan": "pro"}
+    assert by_type["alias"][0]["previousId"] == "u1"
+    assert by_type["group"][0]["groupId"] == "g1"
+    tracks = {e["event"]: e for e in by_type["track"]}
+    assert tracks["Sword Purchased"]["properties"] == {"color": "red", "price": 9.5}
+    assert tracks["Sword Purchased"]["event_type"] == "Sword Purchased"
+    level_up = tracks["Level Up"]
+    assert level_up["messageId"] == "level-up-1"
+    assert level_up["timestamp"] == "2026-01-02T03:04:05.000Z"
+    assert level_up["properties"]["items"] == [{"name": "katana", "qty": 1}]
+    partitions = {key: {p for p, k, _ in rows if k == key} for _, key, _ in rows}
+    assert all(len(ps) == 1 for ps in partitions.values()), partitions  # one user, one partition
+    assert "duplicate messageIds accepted" in collector.output()
+
+    # A wrong write key: the SDK reports the 401 as a delivery failure, and nothing is produced.
+    result = run_segment_sdk(url, "wrong")
+    assert result["errors"] and all("401" in e for e in result["errors"]), result
+    time.sleep(0.5)
+    assert len(consume(brokers, "events", 7)) == 7
 
 
 def batch_codecs(partition_dir):
