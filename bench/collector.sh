@@ -2,7 +2,9 @@
 # Collector benchmark (not run by ctest). In one run, with wrk, 50 keep-alive connections:
 #   1. nginx, one worker, answering GET /purchase_a_sword with the same fixed body (the HTTP ceiling);
 #   2. eventlake collect -> eventlake broker (acks=all), GET /purchase_a_sword;
-#   3. the same collector, POST /v1/batch with 100 events per request.
+#   3. the same collector, POST /v1/batch with 100 events per request;
+#   4. the same collector, GET /purchase_a_sword from STORM_CONNECTIONS (2000) connections opened at
+#      once (tail latency while a connection storm is accepted).
 # Prints requests/s, events/s, p99 latency and the ratio to nginx, checks that the topic holds at least
 # every event answered 2xx, and writes bench/results/collector-<UTC date>.txt.
 # Usage: bench/collector.sh [BUILD_DIR | path/to/eventlake]   (default: build)
@@ -21,6 +23,7 @@ threads="${THREADS:-2}"
 # therefore the most requests/s from 50 waiting clients; the broker's group commit still batches fsyncs.
 linger_ms="${LINGER_MS:-0}"
 tmp="$work"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true  # wrk holds a descriptor per connection of the storm run
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -67,20 +70,23 @@ wait_file "$tmp/collect.port"
 http="http://127.0.0.1:$(cat "$tmp/collect.port")"
 curl -sf "$http/purchase_a_sword" > /dev/null  # creates the topic, warms the producer
 
-run_wrk() {  # name url [script]
+run_wrk() {  # name url [script] (env: CONNS overrides the connection count)
   local name="$1" url="$2" script="${3:-}"
-  local args=(-t"$threads" -c"$conns" -d"$duration" --latency)
+  local args=(-t"$threads" -c"${CONNS:-$conns}" -d"$duration" --timeout 10s --latency)
   [ -n "$script" ] && args+=(-s "$script")
   wrk "${args[@]}" "$url" > "$tmp/$name.wrk" 2>&1
 }
 rps() { awk '/^Requests\/sec/ {print $2}' "$tmp/$1.wrk"; }
 p99() { awk '$1=="99%" {print $2}' "$tmp/$1.wrk"; }
+max_latency() { awk '$1=="Latency" {print $4}' "$tmp/$1.wrk"; }
 total() { awk '/requests in/ {print $1}' "$tmp/$1.wrk"; }
 non2xx() { awk '/Non-2xx/ {print $5}' "$tmp/$1.wrk" | grep . || echo 0; }
 
 run_wrk nginx "http://127.0.0.1:$nginx_port/purchase_a_sword"
 run_wrk sword "$http/purchase_a_sword"
 run_wrk batch "$http/v1/batch" "$root/bench/collector_batch.lua"
+storm_conns="${STORM_CONNECTIONS:-2000}"
+CONNS="$storm_conns" run_wrk storm "$http/purchase_a_sword"
 metrics="$(curl -sf "$http/metrics")"
 acked_events="$(echo "$metrics" | awk '$1=="eventlake_collector_events_total" {print $2}')"
 in_topic="$(/usr/bin/python3 - "$brokers" <<'PY'
@@ -92,7 +98,7 @@ print(sum(c.end_offsets(parts).values()))
 c.close()
 PY
 )"
-answered_2xx=$(( $(total sword) - $(non2xx sword) + ( $(total batch) - $(non2xx batch) ) * 100 + 1 ))
+answered_2xx=$(( $(total sword) - $(non2xx sword) + ( $(total batch) - $(non2xx batch) ) * 100 + $(total storm) - $(non2xx storm) + 1 ))
 
 report="$tmp/report.txt"
 {
@@ -102,6 +108,7 @@ report="$tmp/report.txt"
   printf '%-34s %12s %12s %10s %8s\n' "nginx 1 worker GET /purchase_a_sword" "$(rps nginx)" "-" "$(p99 nginx)" "$(non2xx nginx)"
   printf '%-34s %12s %12s %10s %8s\n' "collector GET /purchase_a_sword" "$(rps sword)" "$(rps sword)" "$(p99 sword)" "$(non2xx sword)"
   printf '%-34s %12s %12.0f %10s %8s\n' "collector POST /v1/batch x100" "$(rps batch)" "$(echo "$(rps batch) * 100" | bc)" "$(p99 batch)" "$(non2xx batch)"
+  printf '%-34s %12s %12s %10s %8s   (max %s)\n' "collector GET, $storm_conns connections" "$(rps storm)" "$(rps storm)" "$(p99 storm)" "$(non2xx storm)" "$(max_latency storm)"
   echo "ratio collector/nginx requests/s: $(echo "scale=3; $(rps sword) / $(rps nginx)" | bc)"
   echo "events answered 2xx: $answered_2xx; acknowledged (collector metrics): $acked_events; records in topic: $in_topic"
   if [ "$in_topic" -ge "$answered_2xx" ]; then echo "check: every answered event is in the topic"; else echo "check FAILED: topic holds fewer records than answered events"; fi

@@ -1,12 +1,33 @@
 // eventlake: one binary for the whole pipeline (collector, broker, lander, lake, query).
+#include <sys/resource.h>
+
 #include <csignal>
 #include <string>
 
 #include "app/commands.h"
 #include "base/log.h"
 
+namespace {
+
+// The broker and the collector hold a descriptor per connection and per open segment, and the
+// usual soft limit (1024) is far below the hard one: take the hard limit, as nginx's
+// worker_rlimit_nofile or the JVM's MaxFDLimit do.
+void RaiseOpenFileLimit() {
+  constexpr rlim_t kCeiling = rlim_t{1} << 20;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  rlim_t want = limit.rlim_max == RLIM_INFINITY ? kCeiling : limit.rlim_max;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < want) {
+    limit.rlim_cur = want;
+    setrlimit(RLIMIT_NOFILE, &limit);  // best effort: the old limit still works
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
+  RaiseOpenFileLimit();
   CLI::App app{"eventlake: user events from HTTP to a Kafka-compatible log to a Parquet lake to SQL"};
   app.require_subcommand(1);
   std::string log_level = "info";

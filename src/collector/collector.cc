@@ -35,6 +35,8 @@ constexpr std::chrono::milliseconds kSessionDrainTimeout{20000};
 constexpr std::chrono::milliseconds kFlushTimeout{10000};
 // Delivery reports are also served on this period, whatever the eventfd says (a safety net).
 constexpr std::chrono::milliseconds kDeliverySweep{100};
+// Connections accepted at once after an accept completes, when more are waiting.
+constexpr int kAcceptBurst = 256;
 }  // namespace
 
 // Member order is destruction-safe: the io_context goes first (destroying any abandoned session
@@ -71,6 +73,7 @@ struct Collector::Impl {
   void ProbeLoop();
   void ConfigureEnv();
   asio::awaitable<void> AcceptLoop();
+  void StartSession(tcp::socket socket);
   void StopNow();
 };
 
@@ -95,22 +98,40 @@ Status Collector::Impl::Listen() {
 
 asio::awaitable<void> Collector::Impl::AcceptLoop() {
   asio::steady_timer backoff(accept_strand);
+  std::chrono::steady_clock::time_point last_warning{};
+  boost::system::error_code ec;
+  acceptor.non_blocking(true, ec);  // for the burst accepts below; async accepts are unaffected
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::any_io_executor(asio::make_strand(io)),
-                                                       asio::as_tuple(asio::use_awaitable));
-    if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
-    if (ec) {  // e.g. out of file descriptors: back off instead of spinning
-      spdlog::warn("collector: accept failed: {}", ec.message());
+    auto [accept_ec, socket] = co_await acceptor.async_accept(
+        asio::any_io_executor(asio::make_strand(io)), asio::as_tuple(asio::use_awaitable));
+    if (!acceptor.is_open() || accept_ec == asio::error::operation_aborted) co_return;
+    if (accept_ec) {  // e.g. out of file descriptors: back off instead of spinning, warn once a second
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_warning >= std::chrono::seconds(1)) {
+        spdlog::warn("collector: accept failed: {}", accept_ec.message());
+        last_warning = now;
+      }
       backoff.expires_after(std::chrono::milliseconds(50));
       co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    boost::system::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    auto session = std::make_shared<HttpSession>(std::move(socket), env);
-    if (!registry.Add(session)) continue;  // shutting down: the socket closes here
-    asio::co_spawn(session->executor(), HttpSession::Run(session), asio::detached);
+    StartSession(std::move(socket));
+    // A connection storm (clients reconnecting at once) is taken in one go: one accept per turn of
+    // the busy io queue would leave the last clients' first requests unread for seconds.
+    for (int i = 0; i < kAcceptBurst; ++i) {
+      tcp::socket next = acceptor.accept(asio::any_io_executor(asio::make_strand(io)), ec);
+      if (ec) break;  // would_block: the backlog is empty; other errors show on the next async accept
+      StartSession(std::move(next));
+    }
   }
+}
+
+void Collector::Impl::StartSession(tcp::socket socket) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  auto session = std::make_shared<HttpSession>(std::move(socket), env);
+  if (!registry.Add(session)) return;  // shutting down: the socket closes here
+  asio::co_spawn(session->executor(), HttpSession::Run(session), asio::detached);
 }
 
 // Delivery reports are served on an io thread as soon as librdkafka signals them, so completing a
