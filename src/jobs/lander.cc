@@ -263,22 +263,37 @@ class LandRun : public rdk::RebalanceListener {
       EL_RETURN_IF_ERROR(consumer_->Assign(o_.topic, starts));
       owned_ = {partitions_.begin(), partitions_.end()};
     }
-    std::optional<Clock::time_point> first_pending;
+    // When the oldest record of the pending batch arrived; kNone while nothing is pending.
+    constexpr Clock::time_point kNone = Clock::time_point::max();
+    Clock::time_point first_pending = kNone;
+    std::vector<rdk::Message> msgs;
     while (!stop_.stop_requested()) {
-      rdk::Message msg = consumer_->Poll(kPollTimeout);
-      EL_RETURN_IF_ERROR(consumer_->TakeRebalanceError());
-      if (!stager_) first_pending.reset();  // a revocation landed the pending batch
-      if (msg != nullptr && msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && owned_.count(msg->partition) != 0) {
-        EL_RETURN_IF_ERROR(Add(*msg));
-        if (!first_pending) first_pending = Clock::now();
-      } else if (msg != nullptr && msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
+      // Without a group nothing is ever revoked, so a catch-up takes many messages per queue visit;
+      // a group member takes one per poll, so that a rebalance is served between any two.
+      if (o_.group.empty()) {
+        consumer_->PollBatch(kBatchPollTimeout, kBatchPollMessages, msgs);
+      } else if (rdk::Message msg = consumer_->Poll(kPollTimeout); msg != nullptr) {
+        msgs.push_back(std::move(msg));
       }
-      msg.reset();
-      bool full = stager_ && (batch_count_ >= o_.max_rows || stager_->bytes() >= o_.max_bytes);
-      if (first_pending && (full || Clock::now() - *first_pending >= o_.flush_interval)) {
+      EL_RETURN_IF_ERROR(consumer_->TakeRebalanceError());
+      if (!stager_) first_pending = kNone;  // a revocation landed the pending batch
+      for (const rdk::Message& msg : msgs) {
+        if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && owned_.count(msg->partition) != 0) {
+          EL_RETURN_IF_ERROR(Add(*msg));
+          if (first_pending == kNone) first_pending = Clock::now();
+          if (stager_ && (batch_count_ >= o_.max_rows || stager_->bytes() >= o_.max_bytes)) {
+            EL_RETURN_IF_ERROR(Flush(false));  // full: rotate mid-poll, so files keep their size
+            first_pending = kNone;
+          }
+        } else if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
+                   msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+          spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
+        }
+      }
+      msgs.clear();
+      if (first_pending != kNone && Clock::now() - first_pending >= o_.flush_interval) {
         EL_RETURN_IF_ERROR(Flush(false));
-        first_pending.reset();
+        first_pending = kNone;
       }
     }
     return stager_ ? Flush(false) : Status::Ok();
