@@ -12,6 +12,7 @@
 #include "collector/http_session.h"
 #include "base/json_text.h"
 #include "collector/pending_batch.h"
+#include "collector/content_encoding.h"
 #include "collector/segment.h"
 
 namespace el::collector {
@@ -163,10 +164,25 @@ asio::awaitable<Response> HttpSession::Handle(const Request& request) {
 asio::awaitable<Response> HttpSession::HandleEvents(const Request& request, const Route& route) {
   bool authorized = Authorized(request);
   if (!authorized && route.kind != RouteKind::kSegment) co_return Unauthorized();
+  std::string_view body = request.body();
+  std::string inflated;
+  switch (ParseContentEncoding(request[http::field::content_encoding])) {
+    case BodyEncoding::kIdentity:
+      break;
+    case BodyEncoding::kGzip: {
+      auto gunzipped = Gunzip(body, env_.max_body_bytes);
+      if (!gunzipped.ok()) co_return ErrorResponse(gunzipped.status());
+      inflated = std::move(gunzipped).value();
+      body = inflated;
+      break;
+    }
+    case BodyEncoding::kUnsupported:
+      co_return ErrorResponse(http::status::unsupported_media_type,
+                              "unsupported Content-Encoding (gzip and identity are)");
+  }
   EventBatch events;
   if (route.kind == RouteKind::kSegment) {
-    auto built = BuildSegmentEvents(route.segment, request.body(), MakeContext(request),
-                                    env_.limits);
+    auto built = BuildSegmentEvents(route.segment, body, MakeContext(request), env_.limits);
     // analytics.js sends the write key in the body instead of a header.
     if (!authorized && !(built.ok() && IsWriteKey(env_.write_keys, built->write_key))) {
       co_return Unauthorized();
@@ -174,7 +190,7 @@ asio::awaitable<Response> HttpSession::HandleEvents(const Request& request, cons
     if (!built.ok()) co_return ErrorResponse(built.status());
     events = std::move(built).value();
   } else {
-    auto built = BuildBodyEvents(request.body(), MakeContext(request), env_.limits);
+    auto built = BuildBodyEvents(body, MakeContext(request), env_.limits);
     if (!built.ok()) co_return ErrorResponse(built.status());
     events = std::move(built).value();
   }

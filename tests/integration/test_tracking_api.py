@@ -2,6 +2,7 @@
 calls and their field rules, limits, enrichment, messageId de-duplication, routing and keys, write
 keys, CORS, /healthz, /metrics, timeouts and draining on SIGTERM."""
 import base64
+import gzip
 import http.client
 import json
 import os
@@ -203,6 +204,34 @@ def test_write_keys_cors_ip_truncation_and_all_headers(procs, tmp_path):
     assert all(e["client_ip"] == "127.0.0.0" for _, _, e in rows)
     assert rows[0][2]["X-Trace"] == "t1"
     assert all("writeKey" not in e and "Authorization" not in e for _, _, e in rows)
+
+
+def test_gzip_bodies_are_inflated_and_bad_encodings_answered(procs, tmp_path):
+    _, brokers = procs.broker(tmp_path / "data")
+    _, url = procs.collector(brokers)
+    gz = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    batch = {"batch": [{"type": "track", "userId": f"u{i}", "event": "Zipped", "properties": {"i": i}}
+                       for i in range(50)]}
+    status, _, data = request(url, "POST", "/v1/batch", gzip.compress(json.dumps(batch).encode()), gz)
+    assert (status, json.loads(data)) == (200, {"success": True}), data
+    body = gzip.compress(json.dumps([{"event_type": "raw", "n": 1}, {"event_type": "raw", "n": 2}]).encode())
+    status, _, data = request(url, "POST", "/events", body, dict(gz, **{"Content-Encoding": "x-gzip"}))
+    assert (status, json.loads(data)) == (200, {"accepted": 2}), data
+    rows = consume(brokers, "events", 52)
+    assert sorted(e["properties"]["i"] for _, _, e in rows if e.get("event") == "Zipped") == list(range(50))
+    assert sorted(e["n"] for _, _, e in rows if e.get("event_type") == "raw") == [1, 2]
+
+    status, _, data = request(url, "POST", "/v1/track", gzip.compress(b'{"userId":"u"')[:-6], gz)
+    assert status == 400 and "gzip" in json.loads(data)["error"], data
+    status, _, data = request(url, "POST", "/v1/track", b'{"userId":"u","event":"e"}',
+                              dict(gz, **{"Content-Encoding": "br"}))
+    assert status == 415 and "Content-Encoding" in json.loads(data)["error"], data
+    bomb = gzip.compress(b"[" + b" " * (20 << 20) + b"]")  # 20 MB inflated, ~20 KB sent
+    status, _, data = request(url, "POST", "/v1/batch", bomb, gz)
+    assert status == 413 and "inflated" in json.loads(data)["error"], data
+    assert request(url, "GET", "/purchase_a_sword")[0] == 200  # still serving
+    time.sleep(0.3)
+    assert len(consume(brokers, "events", 53)) == 53
 
 
 SEGMENT_SDK_SCRIPT = os.path.join(os.path.dirname(__file__), "segment_sdk.js")
