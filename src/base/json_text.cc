@@ -1,11 +1,58 @@
 #include "base/json_text.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 
 namespace el {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Length of the well-formed JSON number at text[i] (RFC 8259 section 6), or 0.
+size_t NumberLength(std::string_view text, size_t i) {
+  size_t j = i;
+  auto digits = [&] {
+    size_t start = j;
+    while (j < text.size() && IsDigit(text[j])) ++j;
+    return j > start;
+  };
+  if (j < text.size() && text[j] == '-') ++j;
+  if (j < text.size() && text[j] == '0') {
+    ++j;
+  } else if (j >= text.size() || text[j] < '1' || text[j] > '9' || !digits()) {
+    return 0;
+  }
+  if (j < text.size() && text[j] == '.') {
+    ++j;
+    if (!digits()) return 0;
+  }
+  if (j < text.size() && (text[j] == 'e' || text[j] == 'E')) {
+    ++j;
+    if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
+    if (!digits()) return 0;
+  }
+  return j - i;
+}
+
+// True when a 64-bit integer or a finite double holds the well-formed number `token`.
+bool FitsIn64Bits(std::string_view token) {
+  const char* first = token.data();
+  const char* last = token.data() + token.size();
+  if (token.find_first_of(".eE") == std::string_view::npos) {
+    if (token.front() == '-') {
+      int64_t v;
+      return std::from_chars(first, last, v).ec == std::errc();
+    }
+    uint64_t v;
+    return std::from_chars(first, last, v).ec == std::errc();
+  }
+  std::string copy(token);  // strtod needs a terminator
+  return std::isfinite(std::strtod(copy.c_str(), nullptr));  // underflow to 0 still parses
+}
 
 }  // namespace
 
@@ -102,6 +149,44 @@ void AppendJsonString(std::string& out, std::string_view text) {
 std::string JsonString(std::string_view text) {
   std::string out;
   AppendJsonString(out, text);
+  return out;
+}
+
+std::optional<std::string> QuoteOutOfRangeNumbers(std::string_view json) {
+  std::optional<std::string> out;
+  size_t copied = 0;  // json[0, copied) is in *out already
+  for (size_t i = 0; i < json.size();) {
+    char c = json[i];
+    if (c == '"') {  // skip the string, escapes included
+      for (++i; i < json.size() && json[i] != '"'; ++i) {
+        if (json[i] == '\\') ++i;
+      }
+      ++i;
+      continue;
+    }
+    if (c != '-' && !IsDigit(c)) {
+      ++i;
+      continue;
+    }
+    size_t n = NumberLength(json, i);
+    // A number stands between structural characters or whitespace; anything else is malformed,
+    // and then the parser's error stands.
+    auto delimits = [](char d, std::string_view set) { return set.find(d) != std::string_view::npos; };
+    bool starts_value = i == 0 || delimits(json[i - 1], "[,: \t\r\n");
+    bool ends_value = i + n == json.size() || delimits(json[i + n], "]}, \t\r\n");
+    if (n == 0 || !starts_value || !ends_value) return std::nullopt;
+    std::string_view token = json.substr(i, n);
+    if (!FitsIn64Bits(token)) {
+      if (!out) out.emplace();
+      out->append(json.substr(copied, i - copied));
+      out->push_back('"');
+      out->append(token);
+      out->push_back('"');
+      copied = i + n;
+    }
+    i += n;
+  }
+  if (out) out->append(json.substr(copied));
   return out;
 }
 

@@ -2,6 +2,7 @@
 // JSON string escaping with UTF-8 repair, shared by every module that writes JSON text.
 // Pure functions; thread-safe.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,11 @@ size_t Utf8SequenceLength(std::string_view text, size_t i);
 
 // `text` as a quoted JSON string (see AppendJsonString).
 std::string JsonString(std::string_view text);
+
+// JSON allows numbers of any size, but parsers hold them in 64 bits: integers outside
+// [-2^63, 2^64) and floats beyond the double range (1e400) fail to parse. Returns `json` with each
+// such number (a well-formed JSON number token outside strings) turned into a string of the same
+// characters, or nullopt when there is none. Malformed numbers are left as they are.
+std::optional<std::string> QuoteOutOfRangeNumbers(std::string_view json);
 
 }  // namespace el

@@ -32,4 +32,24 @@ TEST(JsonTextTest, Utf8SequenceLength) {
 }
 
 }  // namespace
+TEST(JsonTextTest, QuotesOnlyNumbersBeyond64Bits) {
+  EXPECT_FALSE(QuoteOutOfRangeNumbers(R"({"a":1,"b":-9223372036854775808,"c":18446744073709551615})"));
+  EXPECT_FALSE(QuoteOutOfRangeNumbers(R"({"d":1.5e308,"e":-0.0,"f":1e-400,"g":[0,-1,2E+3]})"));
+  EXPECT_EQ(QuoteOutOfRangeNumbers(R"({"n":-9223372036854775809,"m":18446744073709551616})"),
+            R"({"n":"-9223372036854775809","m":"18446744073709551616"})");
+  EXPECT_EQ(QuoteOutOfRangeNumbers(R"([1e400, -2.5E+999 ,3])"), R"(["1e400", "-2.5E+999" ,3])");
+  // Numbers inside strings (escaped quotes included) are text already.
+  EXPECT_EQ(QuoteOutOfRangeNumbers(R"({"s":"1e400 \" 99999999999999999999","x":1e999})"),
+            R"({"s":"1e400 \" 99999999999999999999","x":"1e999"})");
+  EXPECT_FALSE(QuoteOutOfRangeNumbers(R"({"s":"1e400"})"));
+}
+
+TEST(JsonTextTest, LeavesMalformedNumbersAlone) {
+  EXPECT_FALSE(QuoteOutOfRangeNumbers(R"({"a":0123456789012345678901})"));
+  EXPECT_FALSE(QuoteOutOfRangeNumbers(R"({"a":1.,"b":1e999})"));
+  EXPECT_FALSE(QuoteOutOfRangeNumbers(R"({"a":-,"b":1e999})"));
+  EXPECT_FALSE(QuoteOutOfRangeNumbers(R"({"a":.5e999})"));
+  EXPECT_FALSE(QuoteOutOfRangeNumbers(R"({"a":1e+})"));
+}
+
 }  // namespace el

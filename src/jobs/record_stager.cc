@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -94,19 +95,26 @@ RecordStager::~RecordStager() {
 Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
   std::string error;
   simdjson::dom::element doc;
+  std::optional<std::string> quoted;  // `value` with out-of-range numbers as strings
+  const std::string_view sent = value;
   if (value.empty()) {
     error = "empty value";
   } else if (static_cast<int64_t>(value.size()) > max_record_bytes_) {
     error = fmt::format("over the size limit: {} bytes > {}", value.size(), max_record_bytes_);
   } else if (auto err = parser_.parse(value.data(), value.size()).get(doc); err) {
-    error = std::string("invalid JSON: ") + simdjson::error_message(err);
-  } else if (!doc.is_object()) {
-    error = "JSON value is not an object";
+    // Valid JSON whose numbers do not fit 64 bits lands with those numbers as text.
+    if (err == simdjson::NUMBER_ERROR && (quoted = QuoteOutOfRangeNumbers(value)) &&
+        !parser_.parse(quoted->data(), quoted->size()).get(doc)) {
+      value = *quoted;
+    } else {
+      error = std::string("invalid JSON: ") + simdjson::error_message(err);
+    }
   }
+  if (error.empty() && !doc.is_object()) error = "JSON value is not an object";
   if (!error.empty()) {
     dead_letters_.push_back(DeadLetter{meta.partition, meta.offset, meta.timestamp_ms, meta.has_key,
                                        meta.has_key ? ToValidUtf8(meta.key) : std::string(),
-                                       ToValidUtf8(value), std::move(error)});
+                                       ToValidUtf8(sent), std::move(error)});
     return Status::Ok();
   }
   line_.assign(line_prefix_);

@@ -53,6 +53,26 @@ TEST(RecordStagerTest, GoodRecordsBecomeLinesBadOnesDeadLetters) {
   std::filesystem::remove(path);
 }
 
+TEST(RecordStagerTest, NumbersBeyond64BitsLandAsText) {
+  auto path = std::filesystem::temp_directory_path() / ("el_stager_big_" + std::to_string(::getpid()));
+  auto stager = RecordStager::Open("ev", path);
+  ASSERT_TRUE(stager.ok());
+  RecordMeta meta{0, 1, 1000, false, ""};
+  ASSERT_TRUE(stager->Add(meta, R"({"big":-9223372036854775809,"f":[1e400,2],"ok":7})").ok());
+  meta.offset = 2;
+  ASSERT_TRUE(stager->Add(meta, R"({"bad":01e400})").ok());  // malformed: stays a dead letter
+  ASSERT_TRUE(stager->Close().ok());
+  EXPECT_EQ(stager->good(), 1);
+  ASSERT_EQ(stager->dead_letters().size(), 1u);
+  EXPECT_EQ(stager->dead_letters()[0].raw, R"({"bad":01e400})");
+  EXPECT_NE(stager->dead_letters()[0].error.find("invalid JSON"), std::string::npos);
+  EXPECT_EQ(ReadAll(path),
+            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":1,\"_ts\":1000,\"_key\":null,"
+            "\"v\":{\"big\":\"-9223372036854775809\",\"f\":[\"1e400\",2],\"ok\":7}}\n");
+  EXPECT_EQ(stager->schema().SqlType(), "STRUCT(\"big\" VARCHAR, \"f\" JSON[], \"ok\" BIGINT)");
+  std::filesystem::remove(path);
+}
+
 TEST(RecordStagerTest, ValuesThatNeedNoRewritingGoInAsSent) {
   auto path = std::filesystem::temp_directory_path() / ("el_stager_as_is_" + std::to_string(::getpid()));
   auto stager = RecordStager::Open("ev", path);
