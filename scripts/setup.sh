@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build, test and benchmark dependency of eventlake, idempotently.
 #   Debian packages via apt-get; DuckDB 1.4.4 (libduckdb.so + duckdb.h) from pinned npm packages into .deps/;
-#   Segment's Node.js SDK (a real tracking client for the collector's tests) into .deps/node.
+#   Node.js clients for the tests (Segment's SDK, KafkaJS) into .deps/node.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -39,11 +39,17 @@ if [ ! -f "$duck/lib/libduckdb.so" ] || [ ! -f "$duck/include/duckdb.h" ]; then
   rm -rf "$tmp"
 fi
 
-# @segment/analytics-node: the integration tests point this real analytics SDK at the collector.
+# Real Node.js clients for the integration tests: Segment's analytics SDK (pointed at the collector)
+# and KafkaJS (against the broker). Pinned; analytics-node 2.2.1 still runs on Debian 12's Node.js 18.
 node_deps="$root/.deps/node"
-segment_version=2.2.1  # supports Debian 12's Node.js 18
-if ! grep -qs "\"version\": \"$segment_version\"" "$node_deps/node_modules/@segment/analytics-node/package.json"; then
+node_packages=(@segment/analytics-node@2.2.1 kafkajs@2.2.4)
+node_missing=()
+for spec in "${node_packages[@]}"; do
+  name="${spec%@*}" version="${spec##*@}"
+  grep -qs "\"version\": \"$version\"" "$node_deps/node_modules/$name/package.json" || node_missing+=("$spec")
+done
+if [ "${#node_missing[@]}" -gt 0 ]; then
   mkdir -p "$node_deps"
-  npm install --silent --no-save --no-audit --no-fund --prefix "$node_deps" "@segment/analytics-node@$segment_version" >/dev/null
+  npm install --silent --no-save --no-audit --no-fund --prefix "$node_deps" "${node_packages[@]}" >/dev/null
 fi
 echo "dependencies ready (DuckDB in $duck, Node.js packages in $node_deps)"

@@ -1,5 +1,6 @@
-"""The broker judged by real clients: kcat (librdkafka), kafka-python, raw sockets for bad input."""
+"""The broker judged by real clients: kcat (librdkafka), kafka-python, KafkaJS, raw sockets for bad input."""
 import glob
+import json
 import os
 import random
 import signal
@@ -137,6 +138,29 @@ def test_kafka_python_producer_and_assigned_consumer(procs, tmp_path):
         assert [m.value for m in c] == expected[25:]
     finally:
         c.close()
+
+
+def test_kafkajs_admin_producer_and_group_consumer(procs, tmp_path):
+    _, brokers = procs.broker(tmp_path / "data")
+    script = os.path.join(os.path.dirname(__file__), "kafkajs_client.js")
+    env = dict(os.environ, NODE_PATH=os.path.join(os.path.dirname(__file__), "../../.deps/node/node_modules"))
+    cp = subprocess.run(["node", script, brokers, "kjs", "60"], capture_output=True, text=True, timeout=90, env=env)
+    assert cp.returncode == 0, cp.stderr
+    out = json.loads(cp.stdout.strip().splitlines()[-1])
+    assert out["created"] is True and out["partitions"] == 3
+    assert all(r["error"] == 0 for r in out["produced"])
+    assert sorted(m["i"] for m in out["consumed"]) == list(range(60))
+    partitions_of = {}
+    for m in out["consumed"]:
+        partitions_of.setdefault(m["key"], set()).add(m["partition"])
+    assert all(len(ps) == 1 for ps in partitions_of.values())  # one key, one partition
+    per_partition = {p: sum(1 for m in out["consumed"] if m["partition"] == p) for p in range(3)}
+    # A partition the group never consumed from has no committed offset (-1).
+    assert {c["partition"]: c["offset"] for c in out["committed"]} == {
+        p: n if n else -1 for p, n in per_partition.items()}
+    # librdkafka reads what KafkaJS wrote.
+    lines = consume(brokers, "kjs")
+    assert sorted(json.loads(l)["i"] for l in lines if l) == list(range(60))
 
 
 def test_topics_command(procs, tmp_path):
