@@ -17,6 +17,11 @@ namespace el::kafka {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+namespace {
+// Connections accepted at once after an accept completes, when more are waiting.
+constexpr int kAcceptBurst = 256;
+}  // namespace
+
 Result<std::unique_ptr<Broker>> Broker::Start(BrokerOptions options) {
   if (options.io_threads < 1) return InvalidArgument("io_threads must be at least 1");
   if (options.default_partitions < 1) return InvalidArgument("default partitions must be at least 1");
@@ -76,25 +81,41 @@ std::string Broker::advertised() const {
 }
 
 asio::awaitable<void> Broker::AcceptLoop() {
+  boost::system::error_code ec;
+  acceptor_.non_blocking(true, ec);  // for the burst accepts below; async accepts are unaffected
   while (!ctx_.stopping) {
     auto socket = std::make_shared<Socket>(asio::make_strand(ioc_));
-    auto [ec] = co_await acceptor_.async_accept(*socket, asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-    if (ec) {
+    auto [accept_ec] = co_await acceptor_.async_accept(*socket, asio::as_tuple(asio::use_awaitable));
+    if (accept_ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (accept_ec) {
       // Out of descriptors and similar: back off briefly instead of spinning.
-      spdlog::warn("accept failed: {}", ec.message());
+      spdlog::warn("accept failed: {}", accept_ec.message());
       asio::steady_timer t(acceptor_.get_executor(), std::chrono::milliseconds(100));
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    socket->set_option(tcp::no_delay(true), ec);
-    {
-      std::lock_guard lock(sessions_mu_);
-      if (ctx_.stopping) co_return;
-      sessions_.insert(socket);
+    if (!StartSession(std::move(socket))) co_return;
+    // Clients reconnecting at once (a broker restart) are taken in one go rather than one per turn
+    // of the io queue.
+    for (int i = 0; i < kAcceptBurst; ++i) {
+      auto next = std::make_shared<Socket>(asio::make_strand(ioc_));
+      acceptor_.accept(*next, ec);
+      if (ec) break;  // would_block: the backlog is empty; other errors show on the next async accept
+      if (!StartSession(std::move(next))) co_return;
     }
-    asio::co_spawn(socket->get_executor(), Session(socket), asio::detached);
   }
+}
+
+bool Broker::StartSession(std::shared_ptr<Socket> socket) {
+  boost::system::error_code ignored;
+  socket->set_option(tcp::no_delay(true), ignored);
+  {
+    std::lock_guard lock(sessions_mu_);
+    if (ctx_.stopping) return false;
+    sessions_.insert(socket);
+  }
+  asio::co_spawn(socket->get_executor(), Session(socket), asio::detached);
+  return true;
 }
 
 asio::awaitable<void> Broker::Session(std::shared_ptr<Socket> socket) {

@@ -63,6 +63,8 @@ class Broker {
   Broker(BrokerOptions options, std::unique_ptr<storage::LogManager> logs);
   Status Listen();
   boost::asio::awaitable<void> AcceptLoop();
+  // Registers and starts a session; false once the broker is stopping (the socket then closes).
+  bool StartSession(std::shared_ptr<Socket> socket);
   boost::asio::awaitable<void> Session(std::shared_ptr<Socket> socket);
 
   const BrokerOptions options_;
