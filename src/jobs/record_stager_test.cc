@@ -9,6 +9,11 @@
 namespace el::jobs {
 namespace {
 
+// A staging file of this test process (tag keeps tests apart).
+std::filesystem::path TempPath(const std::string& tag) {
+  return std::filesystem::temp_directory_path() / ("el_stager_" + tag + std::to_string(::getpid()));
+}
+
 std::string ReadAll(const std::filesystem::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
@@ -17,7 +22,7 @@ std::string ReadAll(const std::filesystem::path& p) {
 }
 
 TEST(RecordStagerTest, GoodRecordsBecomeLinesBadOnesDeadLetters) {
-  auto path = std::filesystem::temp_directory_path() / ("el_stager_" + std::to_string(::getpid()));
+  auto path = TempPath("");
   auto stager = RecordStager::Open("ev", path);
   ASSERT_TRUE(stager.ok());
   RecordMeta meta{0, 7, 1000, true, "k1"};
@@ -54,7 +59,7 @@ TEST(RecordStagerTest, GoodRecordsBecomeLinesBadOnesDeadLetters) {
 }
 
 TEST(RecordStagerTest, NumbersBeyond64BitsLandAsText) {
-  auto path = std::filesystem::temp_directory_path() / ("el_stager_big_" + std::to_string(::getpid()));
+  auto path = TempPath("big_");
   auto stager = RecordStager::Open("ev", path);
   ASSERT_TRUE(stager.ok());
   RecordMeta meta{0, 1, 1000, false, ""};
@@ -74,7 +79,7 @@ TEST(RecordStagerTest, NumbersBeyond64BitsLandAsText) {
 }
 
 TEST(RecordStagerTest, ValuesThatNeedNoRewritingGoInAsSent) {
-  auto path = std::filesystem::temp_directory_path() / ("el_stager_as_is_" + std::to_string(::getpid()));
+  auto path = TempPath("as_is_");
   auto stager = RecordStager::Open("ev", path);
   ASSERT_TRUE(stager.ok());
   RecordMeta meta{0, 1, 5, false, ""};
