@@ -1,4 +1,4 @@
-// `eventlake schema TABLE --lake DIR`: prints a table's schema history (jobs/schema_history.h):
+// `eventlake schema TABLE --lake DIR`: prints a table's schema history (lake/schema_history.h):
 // each version with when it was written and what changed, then the latest columns.
 #include <filesystem>
 #include <iostream>
@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "app/commands.h"
-#include "jobs/schema_history.h"
+#include "lake/schema_history.h"
 
 namespace el::app {
 namespace {
@@ -19,19 +19,25 @@ struct SchemaArgs {
 };
 
 void RunSchema(const SchemaArgs& args, int& exit_code) {
-  auto history = jobs::ReadSchemaHistory(std::filesystem::path(args.lake) / args.table);
+  auto read = lake::ReadSchemaHistory(std::filesystem::path(args.lake) / args.table);
+  if (!read.ok()) {
+    std::cerr << "eventlake schema: " << read.status().message() << "\n";
+    exit_code = 1;
+    return;
+  }
+  const std::vector<lake::SchemaVersion>& history = *read;
   if (history.empty()) {
     std::cerr << "eventlake schema: table " << args.table << " has no schema history in " << args.lake
               << "\n";
     exit_code = 1;
     return;
   }
-  for (const jobs::SchemaVersion& v : history) {
+  for (const lake::SchemaVersion& v : history) {
     std::cout << fmt::format("v{}  {}  {} columns\n", v.version, v.created, v.columns.size());
     for (const std::string& change : v.changes) std::cout << "    " << change << "\n";
   }
   std::cout << "columns (v" << history.back().version << "):\n";
-  for (const jobs::SchemaColumn& c : history.back().columns) {
+  for (const lake::SchemaColumn& c : history.back().columns) {
     std::cout << fmt::format("    {} {}\n", c.name, c.type);
   }
   std::cout.flush();

@@ -10,11 +10,13 @@
 #include <filesystem>
 #include <system_error>
 
+#include "io/fault.h"
 #include "io/file.h"
 
 namespace el::io {
 
 Status CreateDirs(const std::string& path) {
+  EL_RETURN_IF_ERROR(CheckFault(FileOp::kMkdir, path));
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) return IOError("mkdir " + path + ": " + ec.message());
@@ -22,8 +24,11 @@ Status CreateDirs(const std::string& path) {
 }
 
 Result<std::vector<DirEntry>> ListDir(const std::string& path) {
+  EL_RETURN_IF_ERROR(CheckFault(FileOp::kList, path));
   DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr && errno == ENOENT) return NotFound("opendir " + path + ": no such directory");
   if (dir == nullptr) return ErrnoError("opendir " + path, errno);
+  errno = 0;
   std::vector<DirEntry> out;
   while (struct dirent* e = ::readdir(dir)) {
     std::string name = e->d_name;
@@ -34,8 +39,11 @@ Result<std::vector<DirEntry>> ListDir(const std::string& path) {
       is_dir = ::stat((path + "/" + name).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     }
     out.push_back({std::move(name), is_dir});
+    errno = 0;
   }
+  int err = errno;  // readdir returns null at the end, and on an error with errno set
   ::closedir(dir);
+  if (err != 0) return ErrnoError("readdir " + path, err);
   std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   return out;
 }
@@ -51,6 +59,7 @@ Status SyncDir(const std::string& path) {
 }
 
 Status RemoveAll(const std::string& path) {
+  EL_RETURN_IF_ERROR(CheckFault(FileOp::kRemove, path));
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
   if (ec) return IOError("remove " + path + ": " + ec.message());
@@ -58,11 +67,13 @@ Status RemoveAll(const std::string& path) {
 }
 
 Status RemoveFile(const std::string& path) {
+  EL_RETURN_IF_ERROR(CheckFault(FileOp::kRemove, path));
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoError("unlink " + path, errno);
   return Status::Ok();
 }
 
 Status Rename(const std::string& from, const std::string& to) {
+  EL_RETURN_IF_ERROR(CheckFault(FileOp::kRename, from));
   if (::rename(from.c_str(), to.c_str()) != 0) {
     return ErrnoError("rename " + from + " -> " + to, errno);
   }

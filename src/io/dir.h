@@ -16,7 +16,9 @@ struct DirEntry {
 };
 
 Status CreateDirs(const std::string& path);            // mkdir -p; OK if it exists
-Result<std::vector<DirEntry>> ListDir(const std::string& path);  // sorted by name
+// Sorted by name. Errors: NotFound when `path` does not exist, IOError for any other failure
+// (never a partial listing).
+Result<std::vector<DirEntry>> ListDir(const std::string& path);
 Status SyncDir(const std::string& path);               // fsync the directory (makes entries durable)
 Status RemoveAll(const std::string& path);             // rm -rf; OK if missing
 Status RemoveFile(const std::string& path);            // OK if missing

@@ -9,8 +9,9 @@
 
 #include "base/log.h"
 #include "jobs/json_schema.h"
-#include "jobs/lake_files.h"
-#include "jobs/schema_history.h"
+#include "lake/listing.h"
+#include "lake/names.h"
+#include "lake/publish.h"
 
 namespace el::jobs {
 namespace {
@@ -18,9 +19,12 @@ namespace {
 namespace fs = std::filesystem;
 using duck::QuoteIdent;
 using duck::QuoteLiteral;
-
-// Parquet codec of every file (see the README's lake section for the choice).
-constexpr char kCompression[] = "zstd";
+using lake::DataFileName;
+using lake::DescribeSelect;
+using lake::kParquetOptions;
+using lake::MakeDirs;
+using lake::PartFileName;
+using lake::SchemaColumn;
 // Event-type tables times Kafka partitions up to which each file gets its own COPY.
 constexpr size_t kSeparateTypeCopies = 16;
 
@@ -204,16 +208,11 @@ Status LoadSource(duck::Connection& con, const BatchInput& in) {
   return AddEventTime(con, in);
 }
 
-// The lake's name for the `index`-th file DuckDB wrote of one range: the first is
-// `<stem>.parquet`, the others `<stem>_<index>.parquet`.
-std::string PartFileName(const std::string& stem, std::string_view index) {
-  return index == "0" ? stem + ".parquet" : fmt::format("{}_{}.parquet", stem, index);
-}
-
 // DuckDB names partitioned files `<stem>_<i>.parquet`; the first becomes PartFileName(stem, "0").
 Status RenamePartFiles(const fs::path& dir, const std::string& stem) {
   std::error_code ec;
-  for (const fs::path& f : ListDataFilesRecursive(dir)) {
+  EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(dir));
+  for (const fs::path& f : files) {
     if (f.filename() != stem + "_0.parquet") continue;
     fs::rename(f, f.parent_path() / PartFileName(stem, "0"), ec);
     if (ec) return IOError("cannot rename " + f.string() + ": " + ec.message());
@@ -233,42 +232,59 @@ class Stager {
   // _offset or event time as they need.
   Stager(duck::Connection& con, const BatchInput& in) : con_(con), in_(in) {}
 
-  // LAKE/<table>/_staging-<id>/ (or below `root`), created on first use.
-  Result<fs::path> Dir(const std::string& table, const fs::path& root = {}) {
-    fs::path dir = (root.empty() ? in_.lake_dir / table : root) / ("_staging-" + in_.staging_id);
+  // The batch's staging folder of `table`: <batch staging>/<table>/, created on first use.
+  Result<fs::path> Dir(const std::string& table) {
+    fs::path dir = in_.staging_dir / table;
     if (dirs_.emplace(table, dir).second) EL_RETURN_IF_ERROR(MakeDirs(dir));
     return dir;
   }
 
-  // Writes `select` (rows of one partition) to LAKE/<table>/_staging-<id>/<range name>, cast to
-  // the table's schema; with `partition_by`, into Hive folders below it.
+  // The table's latest schema merged with `cols`, and how the batch is cast to it (read once per
+  // table and batch).
+  Result<const lake::ConformedBatch*> Conform(const std::string& table, const std::vector<SchemaColumn>& cols,
+                                              const fs::path& table_dir) {
+    auto it = conformed_.find(table);
+    if (it == conformed_.end() || it->second.first != cols) {
+      EL_ASSIGN_OR_RETURN(lake::ConformedBatch c, lake::ConformBatch(table_dir, cols));
+      it = conformed_.insert_or_assign(table, std::make_pair(cols, std::move(c))).first;
+    }
+    return &it->second.second;
+  }
+
+  // Writes `select` (rows of one partition) to <batch staging>/<table>/<range name>, cast to the
+  // table's schema; with `partition_by`, into Hive folders below it. `table_dir`: where the table
+  // lives (default LAKE/<table>).
   Status Write(const std::string& table, const PartitionRange& r, const std::string& select,
-               const std::vector<std::string>& partition_by = {}, const fs::path& root = {}) {
-    fs::path table_dir = root.empty() ? in_.lake_dir / table : root;
-    EL_ASSIGN_OR_RETURN(fs::path dir, Dir(table, root));
+               const std::vector<std::string>& partition_by = {}, const fs::path& table_dir = {}) {
+    EL_ASSIGN_OR_RETURN(fs::path dir, Dir(table));
     EL_ASSIGN_OR_RETURN(std::vector<SchemaColumn> cols, DescribeSelect(con_, select));
-    EL_ASSIGN_OR_RETURN(std::string list, ConformToSchema(con_, table_dir, cols));
-    std::string query = fmt::format("SELECT {} FROM ({}) AS el_o", list, select);
+    EL_ASSIGN_OR_RETURN(const lake::ConformedBatch* c,
+                        Conform(table, cols, table_dir.empty() ? in_.lake_dir / table : table_dir));
+    std::string query = fmt::format("SELECT {} FROM ({}) AS el_o", c->select_list, select);
     std::string file = DataFileName(in_.topic, r.partition, r.first, r.last);
     if (partition_by.empty()) {
-      return con_.Exec(fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION {})", query,
-                                   QuoteLiteral((dir / file).string()), kCompression));
+      return con_.Exec(fmt::format("COPY ({}) TO {} ({})", query, QuoteLiteral((dir / file).string()), kParquetOptions));
     }
     std::string stem = file.substr(0, file.size() - std::string_view(".parquet").size());
     EL_RETURN_IF_ERROR(con_.Exec(fmt::format(
-        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION {}, PARTITION_BY ({}), FILENAME_PATTERN {}, "
-        "OVERWRITE_OR_IGNORE)",
-        query, QuoteLiteral(dir.string()), kCompression, QuoteIdents(partition_by),
-        QuoteLiteral(stem + "_{i}"))));
+        "COPY ({}) TO {} ({}, PARTITION_BY ({}), FILENAME_PATTERN {}, OVERWRITE_OR_IGNORE)", query,
+        QuoteLiteral(dir.string()), kParquetOptions, QuoteIdents(partition_by), QuoteLiteral(stem + "_{i}"))));
     return RenamePartFiles(dir, stem);
   }
 
   const std::map<std::string, fs::path>& dirs() const { return dirs_; }
+  // The columns the staged files of `table` hold (empty when none were written through Write).
+  std::vector<SchemaColumn> Columns(const std::string& table) const {
+    auto it = conformed_.find(table);
+    return it == conformed_.end() ? std::vector<SchemaColumn>{} : it->second.second.columns;
+  }
 
  private:
   duck::Connection& con_;
   const BatchInput& in_;
   std::map<std::string, fs::path> dirs_;
+  // table -> (batch columns, how they are written)
+  std::map<std::string, std::pair<std::vector<SchemaColumn>, lake::ConformedBatch>> conformed_;
 };
 
 // One group of event-type tables (`tables`, whose conformed select lists are all `list`) in one
@@ -286,15 +302,15 @@ Status WriteTypeGroup(duck::Connection& con, const BatchInput& in, Stager& stage
   }
   EL_RETURN_IF_ERROR(con.Exec(fmt::format(
       "CREATE OR REPLACE TEMP TABLE el_types AS SELECT * FROM (VALUES {}) AS m(__el_raw, __el_table)", values)));
-  fs::path scratch = in.ndjson.parent_path() / (in.staging_id + "-types");
+  fs::path scratch = in.staging_dir / "_types";
   std::error_code ec;
   fs::remove_all(scratch, ec);
   std::vector<std::string> parts{"__el_table", "__el_partition"};
   parts.insert(parts.end(), in.partition_by.begin(), in.partition_by.end());
   EL_RETURN_IF_ERROR(con.Exec(fmt::format(
       "COPY (SELECT {}, __el_table, _partition AS __el_partition FROM el_src JOIN el_types ON {} = __el_raw) "
-      "TO {} (FORMAT parquet, COMPRESSION {}, PARTITION_BY ({}), FILENAME_PATTERN 'part_{{i}}')",
-      list, value_expr, QuoteLiteral(scratch.string()), kCompression, QuoteIdents(parts))));
+      "TO {} ({}, PARTITION_BY ({}), FILENAME_PATTERN 'part_{{i}}')",
+      list, value_expr, QuoteLiteral(scratch.string()), kParquetOptions, QuoteIdents(parts))));
   std::map<int32_t, const PartitionRange*> ranges;
   for (const PartitionRange& r : in.ranges) ranges[r.partition] = &r;
   std::vector<fs::path> files;  // (ListDataFilesRecursive skips the hidden "__el_..." folders)
@@ -340,13 +356,13 @@ Status StageEventTypes(duck::Connection& con, const BatchInput& in, Stager& stag
   std::map<std::string, std::vector<std::string>> by_table;  // table -> raw values
   for (size_t row = 0; row < values.RowCount(); ++row) {
     std::string raw = values.Text(0, row);
-    by_table[in.topic + "_" + SanitizeName(raw)].push_back(raw);
+    by_table[in.topic + "_" + lake::SanitizeName(raw)].push_back(raw);
   }
   std::map<std::string, std::vector<std::string>> groups;  // conformed select list -> tables
   for (const auto& [table, raws] : by_table) {
     if (table == in.topic + "_dead_letter") continue;  // reserved for malformed records
-    EL_ASSIGN_OR_RETURN(std::string list, ConformToSchema(con, in.lake_dir / table, cols));
-    groups[list].push_back(table);
+    EL_ASSIGN_OR_RETURN(const lake::ConformedBatch* c, stager.Conform(table, cols, in.lake_dir / table));
+    groups[c->select_list].push_back(table);
     order.push_back(table);
   }
   auto one_by_one = [&](const std::vector<std::string>& tables) -> Status {
@@ -484,7 +500,10 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
         if (o.table == table && o.mode) mode = *o.mode;
       }
     }
-    out.push_back({table, stager.dirs().at(table), mode});
+    fs::path table_dir = table == "_progress" ? in.commit_dir : in.lake_dir / table;
+    // A job's progress folder has no schema: its files only name the committed ranges.
+    std::vector<SchemaColumn> columns = table == "_progress" ? std::vector<SchemaColumn>{} : stager.Columns(table);
+    out.push_back({table, stager.dirs().at(table), table_dir, mode, std::move(columns)});
   }
   EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_src; DROP TABLE IF EXISTS el_dead; DROP TABLE IF EXISTS el_types"));
   return out;

@@ -2,9 +2,10 @@
 // BatchWriter: the DuckDB half of landing one batch. It reads the stager's NDJSON file with
 // types inferred over every record (nested objects -> STRUCT, arrays -> LIST, conflicting types
 // -> JSON, missing fields -> NULL), adds the Kafka metadata columns, and writes one Parquet file
-// per (output table, partition) into `LAKE/<table>/_staging-<id>/`: the topic's table, one table
-// per event type value, and the dead-letter table. Nothing is visible to readers until the
-// caller publishes the staged folders (jobs/lake_files.h).
+// per (output table, partition) into the batch's staging folder, `<staging>/<table>/`: the topic's
+// table, one table per event type value, and the dead-letter table. Nothing is visible to readers
+// (and no table folder is created) until the caller publishes the staged folders
+// (lake/publish.h).
 // Threading: one thread; `con` is used only by this call. Lifetime: `con` outlives the call.
 #include <cstdint>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "clients/duck/duck.h"
 #include "jobs/job_spec.h"
 #include "jobs/record_stager.h"
+#include "lake/schema_history.h"
 
 namespace el::jobs {
 
@@ -29,7 +31,8 @@ struct PartitionRange {
 struct BatchInput {
   std::string topic;
   std::filesystem::path lake_dir;
-  std::string staging_id;  // unique per batch
+  // The batch's own folder (LAKE/_staging/<key>/<key>-<pid>-<seq>/); everything staged goes below.
+  std::filesystem::path staging_dir;
   std::string event_type_field;
   std::filesystem::path ndjson;  // stager output; read only when good_records > 0
   int64_t good_records = 0;
@@ -50,14 +53,17 @@ struct BatchInput {
 struct StagedTable {
   std::string name;
   std::filesystem::path staging_dir;
+  std::filesystem::path table_dir;  // where it is published
   WriteMode mode = WriteMode::kOverwrite;
+  std::vector<lake::SchemaColumn> columns;  // the staged files' columns (empty: no schema)
 };
 
 // Stages the batch's Parquet files. Returns the staged tables in publish order: event-type
 // tables (or the job's outputs), then the dead-letter table, then the commit table last: the
 // topic's table, or the job's progress folder (its files mark the batch as committed, so they
 // must appear last). The commit table gets a file for every partition of `ranges`, even an
-// empty one. Every table's files are cast to its evolving schema (jobs/schema_history.h).
+// empty one. Every table's files are cast to its latest schema merged with the batch
+// (lake/publish.h's ConformBatch); the schema version itself is written when it is published.
 // Errors: IOError, InvalidArgument (DuckDB refused the data or an output's SQL).
 Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchInput& in);
 

@@ -16,15 +16,22 @@
 
 #include "base/log.h"
 #include "clients/duck/duck.h"
-#include "jobs/lake_files.h"
+#include "io/dir.h"
+#include "lake/listing.h"
+#include "lake/locks.h"
+#include "lake/names.h"
+#include "lake/publish.h"
 
 namespace el::jobs {
 namespace {
 
 namespace fs = std::filesystem;
+using lake::DataFileName;
+using lake::DataFileRange;
+using lake::ListDataFiles;
+using lake::ParseDataFileName;
+using lake::SyncDir;
 constexpr char kStagingPrefix[] = "_compact-";
-
-bool Hidden(const std::string& name) { return name.empty() || name[0] == '_' || name[0] == '.'; }
 
 struct Source {
   std::string topic;
@@ -50,16 +57,16 @@ struct Leaf {
   bool busy = false;
 };
 
-Leaf ReadLeaf(const fs::path& dir) {
+Result<Leaf> ReadLeaf(const fs::path& dir) {
   Leaf leaf{dir, {}, {}, false};
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (!it->is_directory()) continue;
-    std::string name = it->path().filename().string();
-    if (!Hidden(name) || name.rfind("_staging", 0) == 0) leaf.busy = true;
-    leaf.subdirs.push_back(it->path());
+  EL_ASSIGN_OR_RETURN(auto entries, io::ListDir(dir.string()));
+  for (const io::DirEntry& e : entries) {
+    if (!e.is_dir) continue;
+    if (!lake::IsHidden(e.name) || e.name.rfind("_staging", 0) == 0) leaf.busy = true;
+    leaf.subdirs.push_back(dir / e.name);
   }
-  for (const fs::path& f : ListDataFiles(dir)) {
+  EL_ASSIGN_OR_RETURN(auto files, ListDataFiles(dir));
+  for (const fs::path& f : files) {
     auto src = ParseSource(f.filename().string());
     if (src) leaf.groups[{src->topic, src->range.partition}].push_back(f);
   }
@@ -67,18 +74,13 @@ Leaf ReadLeaf(const fs::path& dir) {
 }
 
 // Every visible folder of the table (the table folder included) that directly holds data files.
-std::vector<fs::path> LeafDirs(const fs::path& table_dir) {
+Result<std::vector<fs::path>> LeafDirs(const fs::path& table_dir) {
+  EL_ASSIGN_OR_RETURN(std::vector<fs::path> dirs, lake::ListPartitionDirs(table_dir));
+  dirs.insert(dirs.begin(), table_dir);
   std::vector<fs::path> out;
-  if (!ListDataFiles(table_dir).empty()) out.push_back(table_dir);
-  std::error_code ec;
-  fs::recursive_directory_iterator it(table_dir, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    if (!it->is_directory()) continue;
-    if (Hidden(it->path().filename().string())) {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (!ListDataFiles(it->path()).empty()) out.push_back(it->path());
+  for (const fs::path& d : dirs) {
+    EL_ASSIGN_OR_RETURN(auto files, ListDataFiles(d));
+    if (!files.empty()) out.push_back(d);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -86,8 +88,8 @@ std::vector<fs::path> LeafDirs(const fs::path& table_dir) {
 
 // Closed folders: the table folder itself, and every partition folder not under the newest
 // top-level partition value.
-std::vector<fs::path> ClosedLeaves(const fs::path& table_dir) {
-  std::vector<fs::path> leaves = LeafDirs(table_dir);
+Result<std::vector<fs::path>> ClosedLeaves(const fs::path& table_dir) {
+  EL_ASSIGN_OR_RETURN(std::vector<fs::path> leaves, LeafDirs(table_dir));
   std::string newest;
   for (const fs::path& l : leaves) {
     if (l == table_dir) continue;
@@ -104,25 +106,16 @@ fs::path StagingFor(const fs::path& leaf) {
   return leaf.parent_path() / (std::string(kStagingPrefix) + leaf.filename().string());
 }
 
-Status Rename(const fs::path& from, const fs::path& to) {
-  std::error_code ec;
-  fs::rename(from, to, ec);
-  if (ec) return IOError("cannot rename " + from.string() + " to " + to.string() + ": " + ec.message());
-  return Status::Ok();
-}
+Status Rename(const fs::path& from, const fs::path& to) { return io::Rename(from.string(), to.string()); }
 
-Status RemoveAll(const fs::path& path) {
-  std::error_code ec;
-  fs::remove_all(path, ec);
-  if (ec) return IOError("cannot remove " + path.string() + ": " + ec.message());
-  return Status::Ok();
-}
+Status RemoveAll(const fs::path& path) { return lake::Remove(path); }
 
 // Removes files whose range lies inside another file's range of the same source (a merged file
 // published by a run that crashed before removing its inputs). Returns how many.
 Result<int64_t> RemoveSuperseded(const fs::path& dir) {
   int64_t removed = 0;
-  for (auto& [key, files] : ReadLeaf(dir).groups) {
+  EL_ASSIGN_OR_RETURN(Leaf leaf, ReadLeaf(dir));
+  for (auto& [key, files] : leaf.groups) {
     std::vector<DataFileRange> ranges;
     for (const fs::path& f : files) ranges.push_back(ParseSource(f.filename().string())->range);
     for (size_t i = 0; i < files.size(); ++i) {
@@ -147,22 +140,21 @@ Result<int64_t> RemoveSuperseded(const fs::path& dir) {
 // folders moved for a swap that never happened), then removes them.
 Status RecoverStaging(const fs::path& parent) {
   std::vector<fs::path> leftovers;
-  std::error_code ec;
-  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (it->is_directory() && name.rfind(kStagingPrefix, 0) == 0) leftovers.push_back(it->path());
+  EL_ASSIGN_OR_RETURN(auto entries, io::ListDir(parent.string()));
+  for (const io::DirEntry& e : entries) {
+    if (e.is_dir && e.name.rfind(kStagingPrefix, 0) == 0) leftovers.push_back(parent / e.name);
   }
   for (const fs::path& staging : leftovers) {
     fs::path live = parent / staging.filename().string().substr(sizeof(kStagingPrefix) - 1);
     if (fs::is_directory(live)) {
-      for (const fs::path& f : ListDataFiles(staging)) {
+      EL_ASSIGN_OR_RETURN(auto files, ListDataFiles(staging));
+      for (const fs::path& f : files) {
         if (!fs::exists(live / f.filename())) EL_RETURN_IF_ERROR(Rename(f, live / f.filename()));
       }
-      std::vector<fs::path> subs;
-      for (fs::directory_iterator sub(staging, ec), send; !ec && sub != send; sub.increment(ec)) {
-        if (sub->is_directory() && !fs::exists(live / sub->path().filename())) subs.push_back(sub->path());
+      EL_ASSIGN_OR_RETURN(auto subs, io::ListDir(staging.string()));
+      for (const io::DirEntry& sub : subs) {
+        if (sub.is_dir && !fs::exists(live / sub.name)) EL_RETURN_IF_ERROR(Rename(staging / sub.name, live / sub.name));
       }
-      for (const fs::path& sub : subs) EL_RETURN_IF_ERROR(Rename(sub, live / sub.filename()));
     }
     EL_RETURN_IF_ERROR(RemoveAll(staging));
   }
@@ -171,12 +163,8 @@ Status RecoverStaging(const fs::path& parent) {
 
 Result<int64_t> Recover(const fs::path& lake, const fs::path& table_dir) {
   EL_RETURN_IF_ERROR(RecoverStaging(lake));
-  std::error_code ec;
-  std::vector<fs::path> dirs = {table_dir};
-  for (fs::recursive_directory_iterator it(table_dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_directory() && !Hidden(it->path().filename().string())) dirs.push_back(it->path());
-    if (it->is_directory() && Hidden(it->path().filename().string())) it.disable_recursion_pending();
-  }
+  EL_ASSIGN_OR_RETURN(std::vector<fs::path> dirs, lake::ListPartitionDirs(table_dir));
+  dirs.insert(dirs.begin(), table_dir);
   int64_t removed = 0;
   for (const fs::path& d : dirs) {
     EL_RETURN_IF_ERROR(RecoverStaging(d));
@@ -198,7 +186,7 @@ class LeafCompactor {
       : con_(con), o_(o), s_(s) {}
 
   Status Run(const fs::path& dir) {
-    Leaf leaf = ReadLeaf(dir);
+    EL_ASSIGN_OR_RETURN(Leaf leaf, ReadLeaf(dir));
     std::map<GroupKey, std::vector<fs::path>> merge;
     for (auto& [key, files] : leaf.groups) {
       std::vector<fs::path> small;
@@ -211,7 +199,7 @@ class LeafCompactor {
     if (merge.empty()) return Status::Ok();
     fs::path staging = StagingFor(dir);
     EL_RETURN_IF_ERROR(RemoveAll(staging));
-    EL_RETURN_IF_ERROR(MakeDirs(staging));
+    EL_RETURN_IF_ERROR(lake::MakeDirs(staging));
     std::set<std::string> replaced;
     std::vector<fs::path> merged;
     for (const auto& [key, files] : merge) {
@@ -219,7 +207,7 @@ class LeafCompactor {
       merged.push_back(out);
       for (const fs::path& f : files) replaced.insert(f.filename().string());
     }
-    size_t before = ListDataFiles(dir).size();
+    EL_ASSIGN_OR_RETURN(auto before, ListDataFiles(dir));
     bool exchange = !leaf.busy;
     if (exchange && !LinkOthers(dir, staging, replaced).ok()) exchange = false;  // no hard links here
     // Hidden folders (_schema, ...) travel with the swap; recovery gives them back after a crash.
@@ -232,7 +220,8 @@ class LeafCompactor {
     }
     if (exchange) {
       // Late arrivals (published into the old folder after it was read) move over.
-      for (const fs::path& f : ListDataFiles(staging)) {
+      EL_ASSIGN_OR_RETURN(auto late, ListDataFiles(staging));
+      for (const fs::path& f : late) {
         if (!fs::exists(dir / f.filename()) && replaced.count(f.filename().string()) == 0) {
           EL_RETURN_IF_ERROR(Rename(f, dir / f.filename()));
         }
@@ -245,8 +234,9 @@ class LeafCompactor {
     EL_RETURN_IF_ERROR(RemoveAll(staging));
     EL_RETURN_IF_ERROR(SyncDir(dir.parent_path()));
     s_.folders += 1;
-    s_.files_before += static_cast<int64_t>(before);
-    s_.files_after += static_cast<int64_t>(ListDataFiles(dir).size());
+    EL_ASSIGN_OR_RETURN(auto after, ListDataFiles(dir));
+    s_.files_before += static_cast<int64_t>(before.size());
+    s_.files_after += static_cast<int64_t>(after.size());
     return Status::Ok();
   }
 
@@ -264,8 +254,8 @@ class LeafCompactor {
     std::string src = "read_parquet(" + FileList(files) + ", hive_partitioning=false, union_by_name=true)";
     EL_ASSIGN_OR_RETURN(auto in_rows, con_.Query("SELECT count(*) FROM " + src));
     EL_RETURN_IF_ERROR(con_.Exec(fmt::format(
-        "COPY (SELECT * FROM {} ORDER BY _offset) TO {} (FORMAT parquet, COMPRESSION zstd)", src,
-        duck::QuoteLiteral(tmp.string()))));
+        "COPY (SELECT * FROM {} ORDER BY _offset) TO {} ({})", src, duck::QuoteLiteral(tmp.string()),
+        lake::kParquetOptions)));
     EL_ASSIGN_OR_RETURN(auto out_rows, con_.Query("SELECT count(*) FROM read_parquet(" +
                                                   duck::QuoteLiteral(tmp.string()) + ")"));
     if (out_rows.Int(0, 0) != in_rows.Int(0, 0)) {
@@ -308,21 +298,26 @@ Result<CompactSummary> Compact(const CompactOptions& o) {
   auto started = std::chrono::steady_clock::now();
   fs::path lake(o.lake_dir);
   fs::path table_dir = lake / o.table;
-  if (o.table.empty() || Hidden(o.table) || !fs::is_directory(table_dir)) {
+  if (o.table.empty() || lake::IsHidden(o.table) || !fs::is_directory(table_dir)) {
     return NotFound("no table " + o.table + " in " + o.lake_dir);
   }
   CompactSummary s;
   EL_ASSIGN_OR_RETURN(s.superseded, Recover(lake, table_dir));
   EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
   EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
+  // Files in older column types (a lake landed before files were conformed) are brought to the
+  // latest schema first, so that merged files hold one type per column.
+  EL_ASSIGN_OR_RETURN(s.rewritten, lake::ConformTable(con, table_dir, lake / "_staging" / ("_compact-" + o.table)));
   LeafCompactor compactor(con, o, s);
-  for (const fs::path& leaf : ClosedLeaves(table_dir)) EL_RETURN_IF_ERROR(compactor.Run(leaf));
+  EL_ASSIGN_OR_RETURN(auto leaves, ClosedLeaves(table_dir));
+  for (const fs::path& leaf : leaves) EL_RETURN_IF_ERROR(compactor.Run(leaf));
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return s;
 }
 
 std::string FormatCompactSummary(const std::string& table, const CompactSummary& s) {
   std::string extra = s.superseded > 0 ? fmt::format(", {} superseded files removed", s.superseded) : "";
+  if (s.rewritten > 0) extra += fmt::format(", {} files rewritten in the latest schema", s.rewritten);
   if (s.folders == 0) return "nothing to compact in " + table + extra;
   return fmt::format("compacted {}: {} {}, {} files -> {} files, {} rows{}, {:.1f} s", table, s.folders,
                      s.folders == 1 ? "folder" : "folders", s.files_before, s.files_after, s.rows, extra,

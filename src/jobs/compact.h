@@ -2,7 +2,7 @@
 // Compact: merges the small Parquet files of a lake table's closed partitions. A closed partition
 // is every Hive partition folder except those under the newest top-level value (`dt=` sorts by
 // date); an unpartitioned table's folder is closed as a whole. Within a folder, files are grouped
-// by their source (`<topic>+<partition>+...`, see jobs/lake_files.h) and each group of two or more
+// by their source (`<topic>+<partition>+...`, see lake/names.h) and each group of two or more
 // small files becomes one file named after the union of their offset ranges
 // (`<topic>+<p>+<min first>-<max last>.parquet`), so progress read from file names is unchanged.
 //
@@ -35,6 +35,7 @@ struct CompactSummary {
   int64_t files_after = 0;    // ... and after
   int64_t rows = 0;           // rows in the merged files
   int64_t superseded = 0;     // files removed by recovery
+  int64_t rewritten = 0;      // files brought to the latest schema's types (lake/publish.h)
   double seconds = 0;
 };
 

@@ -16,14 +16,21 @@
 #include "clients/duck/duck.h"
 #include "clients/rdk/consumer.h"
 #include "jobs/batch_writer.h"
-#include "jobs/lake_files.h"
 #include "jobs/record_stager.h"
+#include "lake/listing.h"
+#include "lake/locks.h"
+#include "lake/progress.h"
+#include "lake/publish.h"
+#include "lake/recovery.h"
 
 namespace el::jobs {
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using lake::FileLock;
+using lake::NextOffsets;
+using lake::PublishLockPath;
 
 constexpr auto kMetadataTimeout = std::chrono::milliseconds(8000);
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
@@ -52,6 +59,14 @@ int64_t Resolve(const RangeSpec& spec, int32_t partition, const rdk::Watermarks&
 class LandRun : public rdk::RebalanceListener {
  public:
   LandRun(const LandOptions& options, std::stop_token stop) : o_(options), stop_(std::move(stop)) {}
+  // A run that ends, however it ends, leaves no staging behind: its pending batch, DuckDB's spill
+  // folder and its owner file go (the owner lock itself is released after this).
+  ~LandRun() override {
+    if (lake_.empty() || !owner_) return;
+    if (!staging_dir_.empty()) Discard(lake::Remove(staging_dir_));
+    Discard(lake::Remove(SpillDir()));
+    Discard(lake::Remove(lake::OwnerLockPath(lake_, staging_key_)));
+  }
 
   Result<LandSummary> Run() {
     auto started = Clock::now();
@@ -100,14 +115,13 @@ class LandRun : public rdk::RebalanceListener {
     if (from_.kind == RangeSpec::Kind::kTimestamp) {
       EL_ASSIGN_OR_RETURN(by_time_, consumer_->OffsetsForTime(o_.topic, partitions_, from_.value, kMetadataTimeout));
     }
-    EL_RETURN_IF_ERROR(MakeDirs(lake_ / "_staging" / staging_key_));
+    EL_RETURN_IF_ERROR(lake::MakeDirs(lake::StagingRoot(lake_, staging_key_)));
     {
       // The owner lock is taken under the publish lock, so that no recovery sees its file unlocked.
       EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
-      EL_ASSIGN_OR_RETURN(owner_, FileLock::Acquire(OwnerLockPath(lake_, staging_key_), false));
+      EL_ASSIGN_OR_RETURN(owner_, FileLock::Acquire(lake::OwnerLockPath(lake_, staging_key_), false));
     }
-    fs::path spill = lake_ / "_staging" / staging_key_ / fmt::format("{}-{}-spill", staging_key_, ::getpid());
-    EL_RETURN_IF_ERROR(con_->Exec("SET temp_directory = " + duck::QuoteLiteral(spill.string())));
+    EL_RETURN_IF_ERROR(con_->Exec("SET temp_directory = " + duck::QuoteLiteral(SpillDir().string())));
     if (o_.group.empty()) {
       EL_ASSIGN_OR_RETURN(committed_, Recover(nullptr));
       expected_ = committed_;
@@ -116,24 +130,30 @@ class LandRun : public rdk::RebalanceListener {
   }
 
   fs::path CommitDir() const { return lake_ / "_jobs" / o_.job_name; }
-  // partition -> next offset according to the lake: the job's progress, or the topic's table and
-  // progress records.
-  std::map<int32_t, int64_t> LakeCommitted() const {
-    return job_ ? CommittedOffsets(CommitDir(), o_.topic) : TopicCommitted(lake_, o_.topic);
+  fs::path SpillDir() const {
+    return lake::StagingRoot(lake_, staging_key_) / fmt::format("{}-{}-spill", staging_key_, ::getpid());
+  }
+  // According to the lake: the job's progress, or the topic's table and progress records.
+  Result<NextOffsets> LakeCommitted() const {
+    return job_ ? lake::CommittedOffsets(CommitDir(), o_.topic) : lake::TopicCommitted(lake_, o_.topic);
+  }
+  // Cleanup whose failure changes nothing for the lake (recovery removes what is left) is logged.
+  static void Discard(const Status& st) {
+    if (!st.ok()) spdlog::warn("cleanup: {}", st.message());
   }
 
-  // Removes what crashed landers left for `partitions` (all when null); returns partition -> next
-  // offset according to the lake. Takes the publish lock.
-  Result<std::map<int32_t, int64_t>> Recover(const std::set<int32_t>* partitions) {
+  // Removes what crashed landers left for `partitions` (all when null); returns what the lake
+  // holds. Takes the publish lock.
+  Result<NextOffsets> Recover(const std::set<int32_t>* partitions) {
     EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
     return RecoverLocked(partitions);
   }
 
-  Result<std::map<int32_t, int64_t>> RecoverLocked(const std::set<int32_t>* partitions) {
-    if (!job_) return RecoverTopic(lake_, o_.topic, partitions);
-    std::vector<std::string> tables{o_.topic + "_dead_letter"};
-    for (const OutputSpec& out : o_.outputs) tables.push_back(out.table);
-    return RecoverRange(lake_, o_.topic, CommitDir(), staging_key_, tables, partitions);
+  Result<NextOffsets> RecoverLocked(const std::set<int32_t>* partitions) {
+    if (!job_) return lake::RecoverTopic(lake_, o_.topic, partitions);
+    lake::RecoverySpec spec{lake_, o_.topic, CommitDir(), staging_key_, {o_.topic + "_dead_letter"}, partitions};
+    for (const OutputSpec& out : o_.outputs) spec.tables.push_back(out.table);
+    return lake::RecoverRange(spec);
   }
 
   // Group member: recovers the partitions the group hands this lander and starts them where the
@@ -184,9 +204,8 @@ class LandRun : public rdk::RebalanceListener {
     }
     if (!job_ && o_.mode == WriteMode::kError) tables.push_back(o_.topic);
     for (const std::string& t : tables) {
-      if (!ListDataFilesRecursive(lake_ / t).empty()) {
-        return AlreadyExists("table " + t + " already exists in " + o_.lake_dir);
-      }
+      EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(lake_ / t));
+      if (!files.empty()) return AlreadyExists("table " + t + " already exists in " + o_.lake_dir);
     }
     return Status::Ok();
   }
@@ -309,9 +328,9 @@ class LandRun : public rdk::RebalanceListener {
       reached_time_.insert(m.partition);
     }
     if (!stager_) {
-      staging_id_ = fmt::format("{}-{}-{}", staging_key_, ::getpid(), ++batch_seq_);
-      ndjson_ = lake_ / "_staging" / staging_key_ / (staging_id_ + ".ndjson");
-      EL_ASSIGN_OR_RETURN(auto stager, RecordStager::Open(o_.topic, ndjson_));
+      staging_dir_ = lake::StagingRoot(lake_, staging_key_) / fmt::format("{}-{}-{}", staging_key_, ::getpid(), ++batch_seq_);
+      EL_RETURN_IF_ERROR(lake::MakeDirs(staging_dir_));
+      EL_ASSIGN_OR_RETURN(auto stager, RecordStager::Open(o_.topic, staging_dir_ / "batch.ndjson"));
       stager.set_max_record_bytes(o_.max_record_bytes);
       stager_.emplace(std::move(stager));
     }
@@ -339,9 +358,9 @@ class LandRun : public rdk::RebalanceListener {
     BatchInput in;
     in.topic = o_.topic;
     in.lake_dir = lake_;
-    in.staging_id = staging_id_;
+    in.staging_dir = staging_dir_;
     in.event_type_field = o_.event_type_field;
-    in.ndjson = ndjson_;
+    in.ndjson = staging_dir_ / "batch.ndjson";
     in.good_records = stager_->good();
     in.schema = &stager_->schema();
     in.dead_letters = &stager_->dead_letters();
@@ -359,17 +378,21 @@ class LandRun : public rdk::RebalanceListener {
     if (!o_.follow) malloc_trim(0);
     EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, StageBatch(*con_, in));
     EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
-    if (LanderGone(lake_, staging_key_)) {  // a killed lander may have left a half-published batch
+    EL_ASSIGN_OR_RETURN(bool gone, lake::LanderGone(lake_, staging_key_));
+    if (gone) {  // a killed lander may have left a half-published batch
       std::set<int32_t> all(partitions_.begin(), partitions_.end());
       EL_RETURN_IF_ERROR(RecoverLocked(&all).status());
     }
-    if (o_.follow && !StillNext()) return DropBatch(staged);
+    if (o_.follow) {
+      EL_ASSIGN_OR_RETURN(bool still_next, StillNext());
+      if (!still_next) return DropBatch();
+    }
     EL_RETURN_IF_ERROR(Publish(staged, replace));
-    std::map<int32_t, int64_t> next;
+    NextOffsets next;
     for (const auto& [p, r] : batch_) next[p] = r.last + 1;
     if (!job_) {
       bool exact = replace && !o_.follow && o_.mode == WriteMode::kOverwrite;
-      EL_RETURN_IF_ERROR(WriteTopicProgress(lake_, o_.topic, next, exact));
+      EL_RETURN_IF_ERROR(lake::WriteTopicProgress(lake_, o_.topic, next, exact));
     }
     // The lake now ends at `next` for every partition of the batch: StillNext() saw it end at
     // expected_ <= first, and this publish committed each range (file names, progress records or
@@ -390,8 +413,8 @@ class LandRun : public rdk::RebalanceListener {
   }
 
   void ClearBatch() {
-    std::error_code ec;
-    fs::remove(ndjson_, ec);
+    Discard(lake::Remove(staging_dir_));
+    staging_dir_.clear();
     stager_.reset();
     batch_.clear();
     batch_count_ = 0;
@@ -399,8 +422,8 @@ class LandRun : public rdk::RebalanceListener {
 
   // Whether the lake still ends, for every partition of the batch, where it ended when this
   // lander last looked (no other lander landed them meanwhile). Call under the publish lock.
-  bool StillNext() {
-    std::map<int32_t, int64_t> actual = LakeCommitted();
+  Result<bool> StillNext() {
+    EL_ASSIGN_OR_RETURN(NextOffsets actual, LakeCommitted());
     for (const auto& [p, r] : batch_) {
       auto a = actual.find(p);
       auto e = expected_.find(p);
@@ -412,13 +435,9 @@ class LandRun : public rdk::RebalanceListener {
 
   // Another lander landed some of this batch's partitions: the batch is dropped and every one of
   // its partitions is read again from where the lake now ends.
-  Status DropBatch(const std::vector<StagedTable>& staged) {
-    for (const StagedTable& t : staged) {
-      std::error_code ec;
-      fs::remove_all(t.staging_dir, ec);
-    }
-    std::map<int32_t, int64_t> actual = LakeCommitted();
-    std::map<int32_t, int64_t> seek;
+  Status DropBatch() {
+    EL_ASSIGN_OR_RETURN(NextOffsets actual, LakeCommitted());
+    NextOffsets seek;
     for (const auto& [p, r] : batch_) {
       auto a = actual.find(p);
       if (a != actual.end()) {
@@ -439,24 +458,23 @@ class LandRun : public rdk::RebalanceListener {
   Status Publish(const std::vector<StagedTable>& staged, bool batch_end) {
     if (o_.mode == WriteMode::kError && !o_.follow && !job_) {
       for (const StagedTable& t : staged) {
-        if (t.name != o_.topic && !ListDataFilesRecursive(lake_ / t.name).empty()) {
-          for (const StagedTable& s : staged) fs::remove_all(s.staging_dir);
-          return AlreadyExists("table " + t.name + " already exists in " + o_.lake_dir);
-        }
+        if (t.name == o_.topic) continue;
+        EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(t.table_dir));
+        if (!files.empty()) return AlreadyExists("table " + t.name + " already exists in " + o_.lake_dir);
       }
     }
     for (const StagedTable& t : staged) {
       bool replace = batch_end && !o_.follow && t.mode == WriteMode::kOverwrite;
       if (t.name == "_progress") replace = batch_end && !o_.follow && o_.mode == WriteMode::kOverwrite;
-      EL_ASSIGN_OR_RETURN(int64_t files, PublishStaged(t.staging_dir, replace));
+      lake::TablePublish publish{t.staging_dir, t.table_dir, t.columns, replace, staging_dir_ / "_rewrite"};
+      EL_ASSIGN_OR_RETURN(int64_t files, lake::PublishTable(*con_, publish));
       if (t.name == "_progress") continue;
       summary_.files += files;
       if (std::find(summary_.tables.begin(), summary_.tables.end(), t.name) == summary_.tables.end()) {
         summary_.tables.push_back(t.name);
       }
     }
-    EL_RETURN_IF_ERROR(SyncDir(lake_));
-    return Status::Ok();
+    return lake::SyncDir(lake_);
   }
 
   const LandOptions& o_;
@@ -474,15 +492,14 @@ class LandRun : public rdk::RebalanceListener {
   std::optional<rdk::Consumer> consumer_;
   std::vector<int32_t> partitions_;
   std::map<int32_t, rdk::Watermarks> watermarks_;
-  std::map<int32_t, int64_t> committed_;  // partition -> next offset according to the lake
-  std::map<int32_t, int64_t> expected_;   // follow: the same, as of this lander's last look
+  NextOffsets committed_;  // according to the lake
+  NextOffsets expected_;   // follow: the same, as of this lander's last look
   std::set<int32_t> owned_;               // partitions this lander lands now
   bool revoking_ = false;
   std::map<int32_t, int64_t> end_;        // batch mode: partition -> end offset (exclusive)
   std::set<int32_t> done_;
   std::optional<RecordStager> stager_;
-  std::string staging_id_;
-  fs::path ndjson_;
+  fs::path staging_dir_;  // the pending batch's staging folder (empty when none)
   std::map<int32_t, PartitionRange> batch_;
   int64_t batch_count_ = 0;
   int64_t batch_seq_ = 0;

@@ -3,7 +3,7 @@
 // from the lake; in a consumer group, only the partitions the group assigns), validates every
 // record as a JSON object (others become dead letters), infers one schema over the whole batch
 // in DuckDB, and publishes Parquet files into the lake (see jobs/batch_writer.h,
-// jobs/lake_files.h). The lake is the source of truth for progress: follow mode resumes from the
+// lake/publish.h). The lake is the source of truth for progress: follow mode resumes from the
 // offsets named by the commit table's file names, and publishes a batch only if no other lander
 // has landed those partitions since it started reading (checked under the lake's publish lock);
 // otherwise it drops the batch and reads on from what the lake holds.

@@ -11,7 +11,7 @@
 
 #include "clients/duck/duck.h"
 #include "clients/rdk/handles.h"
-#include "jobs/lake_files.h"
+#include "lake/listing.h"
 
 namespace el::jobs {
 namespace {
@@ -150,7 +150,7 @@ TEST_F(LanderTest, FollowResumesWithoutDuplicates) {
       for (int i = 5; i < 10; ++i) Produce(i % 2, "{\"event_type\":\"e\",\"i\":" + std::to_string(i) + "}");
       Flush();
     }
-    for (int i = 0; i < 100 && ListDataFiles(lake_ / "ev").empty(); ++i) {
+    for (int i = 0; i < 100 && lake::ListDataFiles(lake_ / "ev")->empty(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     std::string got;

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "lake/listing.h"
 #include "clients/duck/duck.h"
 #include "clients/rdk/producer.h"
 
@@ -36,22 +37,6 @@ struct Row : rdk::DeliveryListener {
   void OnDelivery(rd_kafka_resp_err_t e) noexcept override { err = static_cast<int>(e); }
 };
 
-bool Hidden(const std::string& name) { return name.empty() || name[0] == '_' || name[0] == '.'; }
-
-std::vector<std::string> VisibleParquet(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(dir, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    if (Hidden(it->path().filename().string())) {
-      if (it->is_directory()) it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_regular_file() && it->path().extension() == ".parquet") out.push_back(it->path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 std::set<RowId> ReadLedger(const fs::path& path) {
   std::set<RowId> done;
@@ -121,7 +106,9 @@ Result<ReplaySummary> ReplayDeadLetters(const ReplayOptions& o) {
   ReplaySummary s;
   s.dead_letter_table = o.table + "_dead_letter";
   fs::path dir = fs::path(o.lake_dir) / s.dead_letter_table;
-  std::vector<std::string> files = VisibleParquet(dir);
+  EL_ASSIGN_OR_RETURN(auto paths, lake::ListDataFilesRecursive(dir));
+  std::vector<std::string> files;
+  for (const fs::path& f : paths) files.push_back(f.string());
   if (files.empty()) return NotFound("no dead-letter table " + s.dead_letter_table + " in " + o.lake_dir);
   fs::path ledger = dir / "_replayed.tsv";
   EL_ASSIGN_OR_RETURN(auto rows, ReadRows(files, ReadLedger(ledger), s.already_replayed));

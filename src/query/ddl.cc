@@ -9,13 +9,12 @@
 #include <fmt/format.h>
 
 #include "clients/duck/duck.h"
+#include "lake/listing.h"
 
 namespace el::query {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool Hidden(const std::string& name) { return name.empty() || name[0] == '_' || name[0] == '.'; }
 
 std::string Upper(std::string_view s) {
   std::string out(s);
@@ -163,19 +162,10 @@ struct TableFiles {
   std::vector<std::string> partition_keys;
 };
 
-TableFiles ScanTable(const fs::path& dir) {
+Result<TableFiles> ScanTable(const fs::path& dir) {
   TableFiles out;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(dir, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (Hidden(name)) {
-      if (it->is_directory()) it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_regular_file() && it->path().extension() == ".parquet") out.files.push_back(it->path().string());
-  }
-  std::sort(out.files.begin(), out.files.end());
+  EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(dir));
+  for (const fs::path& f : files) out.files.push_back(f.string());
   if (out.files.empty()) return out;
   for (const fs::path& part : fs::path(out.files.front()).lexically_relative(dir).parent_path()) {
     std::string folder = part.string();
@@ -194,7 +184,7 @@ Result<std::string> CreateTableDdl(const DdlOptions& o) {
     return InvalidArgument("unknown dialect '" + o.dialect + "': expected trino or presto");
   }
   fs::path dir = fs::absolute(fs::path(o.lake_dir) / o.table).lexically_normal();
-  TableFiles t = ScanTable(dir);
+  EL_ASSIGN_OR_RETURN(TableFiles t, ScanTable(dir));
   if (t.files.empty()) return NotFound("table " + o.table + " has no Parquet files in " + o.lake_dir);
   EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
   EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));

@@ -1,5 +1,7 @@
 #include "query/session.h"
 
+#include "lake/listing.h"
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -8,25 +10,6 @@ namespace el::query {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool Hidden(const std::string& name) { return name.empty() || name[0] == '_' || name[0] == '.'; }
-
-// Visible Parquet files under `dir`, skipping '_'/'.' files and folders at every level.
-std::vector<std::string> VisibleParquet(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(dir, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (Hidden(name)) {
-      if (it->is_directory()) it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_regular_file() && it->path().extension() == ".parquet") out.push_back(it->path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 std::string FirstWord(const std::string& statement) {
   std::string word;
@@ -130,14 +113,12 @@ Result<Session> Session::Open(std::string lake_dir) {
 
 Status Session::RefreshViews() {
   std::vector<std::string> names;
-  std::error_code ec;
-  for (fs::directory_iterator it(lake_dir_, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (Hidden(name) || !it->is_directory()) continue;
-    std::vector<std::string> files = VisibleParquet(it->path());
+  EL_ASSIGN_OR_RETURN(auto tables, lake::ListTables(lake_dir_));
+  for (const std::string& name : tables) {
+    EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(fs::path(lake_dir_) / name));
     if (files.empty()) continue;
     std::string list;
-    for (const std::string& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f);
+    for (const fs::path& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
     EL_RETURN_IF_ERROR(con_.Exec("CREATE OR REPLACE VIEW " + duck::QuoteIdent(name) +
                                  " AS SELECT * FROM read_parquet([" + list +
                                  "], hive_partitioning=true, union_by_name=true)"));

@@ -109,3 +109,13 @@ def kcat(args, timeout=60, input=None, check=True):
     if check and cp.returncode != 0:
         raise AssertionError(f"kcat {args} exited {cp.returncode}\nstderr:{cp.stderr.decode(errors='replace')}")
     return cp
+
+
+def wait_until(pred, timeout, what, step=0.1):
+    """Polls `pred` until it is true; fails naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(step)
+    raise AssertionError(f"timed out waiting for {what}")

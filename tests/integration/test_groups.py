@@ -10,6 +10,7 @@ import time
 import pytest
 
 import harness
+from harness import wait_until
 from harness import kcat
 
 PARTITIONS = 4
@@ -28,15 +29,6 @@ def produce(brokers, topic, count):
     data = "".join(f"k{i}:{v}\n" for i, v in enumerate(values)).encode()
     kcat(["-P", "-b", brokers, "-t", topic, "-K:"], input=data, timeout=30)
     return values
-
-
-def wait_until(pred, timeout, what, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        time.sleep(step)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def kp_consumer(brokers, group, **kw):

@@ -10,6 +10,7 @@ import time
 import uuid
 
 import harness
+from harness import wait_until
 from test_land_crash import (PARTITIONS, Producer, assert_exactly_once, create_topic, follow_args,
                              landed_keys, seed_from_env, wait_for_count)
 
@@ -18,15 +19,6 @@ def assignments(proc):
     """The partitions of each `landing N partition(s)` line of a lander's log, in order."""
     return [set(int(p) for p in m.group(1).split(",") if p)
             for m in re.finditer(r"landing \d+ partition\(s\) of \S+: ([\d,]*)", proc.output())]
-
-
-def wait_until(cond, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def split_between(*landers):

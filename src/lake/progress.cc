@@ -1,0 +1,88 @@
+#include "lake/progress.h"
+
+#include <algorithm>
+#include <charconv>
+#include <climits>
+#include <fstream>
+#include <sstream>
+
+#include "io/dir.h"
+#include "lake/listing.h"
+
+namespace el::lake {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ParseInt(std::string_view text, int64_t& out) {
+  if (text.empty()) return false;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size() && out >= 0;
+}
+
+fs::path ProgressRecords(const fs::path& lake_dir, const std::string& topic) {
+  return lake_dir / "_progress" / topic;
+}
+
+fs::path RecordPath(const fs::path& dir, int32_t partition) { return dir / (std::to_string(partition) + ".next"); }
+
+Result<NextOffsets> ReadTopicProgress(const fs::path& lake_dir, const std::string& topic) {
+  fs::path dir = ProgressRecords(lake_dir, topic);
+  EL_ASSIGN_OR_RETURN(auto names, ListNames(dir));
+  NextOffsets out;
+  for (const std::string& name : names) {
+    if (name.size() <= 5 || name.substr(name.size() - 5) != ".next") continue;
+    int64_t partition = 0;
+    if (!ParseInt(std::string_view(name).substr(0, name.size() - 5), partition) || partition > INT32_MAX) continue;
+    std::ifstream in(dir / name);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return IOError("cannot read progress record " + (dir / name).string());
+    std::string value = text.str();
+    while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
+    int64_t next = 0;
+    if (!ParseInt(value, next)) return DataLoss("progress record " + (dir / name).string() + " is not a number");
+    out[static_cast<int32_t>(partition)] = next;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<NextOffsets> CommittedOffsets(const fs::path& dir, const std::string& topic) {
+  EL_ASSIGN_OR_RETURN(auto files, ListDataFilesRecursive(dir));
+  NextOffsets next;
+  for (const fs::path& file : files) {
+    auto range = ParseDataFileName(topic, file.filename().string());
+    if (!range) continue;
+    int64_t& n = next[range->partition];
+    n = std::max(n, range->last + 1);
+  }
+  return next;
+}
+
+Result<NextOffsets> TopicCommitted(const fs::path& lake_dir, const std::string& topic) {
+  EL_ASSIGN_OR_RETURN(NextOffsets next, CommittedOffsets(lake_dir / topic, topic));
+  EL_ASSIGN_OR_RETURN(NextOffsets records, ReadTopicProgress(lake_dir, topic));
+  for (const auto& [p, n] : records) next[p] = std::max(next[p], n);
+  return next;
+}
+
+Status WriteTopicProgress(const fs::path& lake_dir, const std::string& topic, const NextOffsets& next, bool exact) {
+  fs::path dir = ProgressRecords(lake_dir, topic);
+  EL_RETURN_IF_ERROR(MakeDirs(dir));
+  EL_ASSIGN_OR_RETURN(NextOffsets old, ReadTopicProgress(lake_dir, topic));
+  for (const auto& [p, n] : next) {
+    auto it = old.find(p);
+    if (!exact && it != old.end() && it->second >= n) continue;
+    EL_RETURN_IF_ERROR(io::WriteFileDurably(RecordPath(dir, p).string(), std::to_string(n) + "\n"));
+  }
+  if (exact) {
+    for (const auto& [p, n] : old) {
+      if (next.count(p) == 0) EL_RETURN_IF_ERROR(io::RemoveFile(RecordPath(dir, p).string()));
+    }
+  }
+  return SyncDir(dir);
+}
+
+}  // namespace el::lake

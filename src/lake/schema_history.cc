@@ -1,0 +1,153 @@
+#include "lake/schema_history.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "base/json_text.h"
+#include "base/log.h"
+#include "io/dir.h"
+#include "lake/listing.h"
+#include "lake/schema_type.h"
+
+namespace el::lake {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ToJson(const SchemaVersion& v) {
+  std::string out = fmt::format("{{\"version\":{},\"created\":", v.version);
+  AppendJsonString(out, v.created);
+  out += ",\"columns\":[";
+  for (size_t i = 0; i < v.columns.size(); ++i) {
+    out += i == 0 ? "{\"name\":" : ",{\"name\":";
+    AppendJsonString(out, v.columns[i].name);
+    out += ",\"type\":";
+    AppendJsonString(out, v.columns[i].type);
+    out += "}";
+  }
+  out += "],\"changes\":[";
+  for (size_t i = 0; i < v.changes.size(); ++i) {
+    if (i > 0) out += ",";
+    AppendJsonString(out, v.changes[i]);
+  }
+  return out + "]}\n";
+}
+
+std::optional<SchemaVersion> FromJson(simdjson::dom::parser& parser, const fs::path& file) {
+  simdjson::dom::element doc;
+  if (parser.load(file.string()).get(doc)) return std::nullopt;
+  SchemaVersion v;
+  int64_t version = 0;
+  std::string_view text;
+  simdjson::dom::array columns, changes;
+  if (doc["version"].get(version) || doc["created"].get(text) || doc["columns"].get(columns) ||
+      doc["changes"].get(changes)) {
+    return std::nullopt;
+  }
+  v.version = static_cast<int>(version);
+  v.created = std::string(text);
+  for (simdjson::dom::element c : columns) {
+    std::string_view name, type;
+    if (c["name"].get(name) || c["type"].get(type)) return std::nullopt;
+    v.columns.push_back({std::string(name), std::string(type)});
+  }
+  for (simdjson::dom::element c : changes) {
+    if (c.get(text)) return std::nullopt;
+    v.changes.emplace_back(text);
+  }
+  return v;
+}
+
+fs::path ConformedPath(const fs::path& table_dir) { return table_dir / "_schema" / "conformed"; }
+
+}  // namespace
+
+std::string NowIso() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", now);
+}
+
+Result<std::vector<SchemaVersion>> ReadSchemaHistory(const fs::path& table_dir) {
+  std::vector<SchemaVersion> out;
+  simdjson::dom::parser parser;
+  EL_ASSIGN_OR_RETURN(auto names, ListNames(table_dir / "_schema"));
+  for (const std::string& name : names) {
+    if (name.size() < 7 || name[0] != 'v' || name.substr(name.size() - 5) != ".json") continue;
+    if (auto v = FromJson(parser, table_dir / "_schema" / name)) {
+      out.push_back(std::move(*v));
+    } else {
+      spdlog::warn("skipping unreadable schema version {}", (table_dir / "_schema" / name).string());
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+  return out;
+}
+
+std::string MergeTypeText(const std::string& a, const std::string& b) {
+  if (a == b) return a;
+  auto ta = SchemaType::Parse(a);
+  auto tb = SchemaType::Parse(b);
+  if (!ta.ok() || !tb.ok()) return "JSON";
+  SchemaType merged = MergeTypes(*ta, *tb);
+  return merged == *ta ? a : merged.ToString();  // the same type keeps its text as written
+}
+
+std::vector<SchemaColumn> MergeColumns(const std::vector<SchemaColumn>& known, const std::vector<SchemaColumn>& batch,
+                                       std::vector<std::string>* changes) {
+  std::vector<SchemaColumn> out = known;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < out.size(); ++i) index[out[i].name] = i;
+  for (const SchemaColumn& c : batch) {
+    auto it = index.find(c.name);
+    if (it == index.end()) {
+      index[c.name] = out.size();
+      out.push_back(c);
+      if (changes != nullptr) changes->push_back(fmt::format("added {} {}", c.name, c.type));
+      continue;
+    }
+    SchemaColumn& col = out[it->second];
+    std::string merged = MergeTypeText(col.type, c.type);
+    if (merged != col.type) {
+      if (changes != nullptr) changes->push_back(fmt::format("{} {} -> {}", c.name, col.type, merged));
+      col.type = merged;
+    }
+  }
+  return out;
+}
+
+Status WriteSchemaVersion(const fs::path& table_dir, const SchemaVersion& v) {
+  EL_RETURN_IF_ERROR(MakeDirs(table_dir / "_schema"));
+  return io::WriteFileDurably((table_dir / "_schema" / fmt::format("v{}.json", v.version)).string(), ToJson(v));
+}
+
+Result<int> ReadConformedVersion(const fs::path& table_dir) {
+  fs::path path = ConformedPath(table_dir);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return 0;
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) return IOError("cannot read " + path.string());
+  std::string s = text.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  int version = 0;
+  auto [ptr, err] = std::from_chars(s.data(), s.data() + s.size(), version);
+  if (err != std::errc() || ptr != s.data() + s.size()) return 0;  // unreadable: check every file
+  return version;
+}
+
+Status WriteConformedVersion(const fs::path& table_dir, int version) {
+  return io::WriteFileDurably(ConformedPath(table_dir).string(), std::to_string(version) + "\n");
+}
+
+fs::path SchemaLockPath(const fs::path& table_dir) { return table_dir / "_schema" / ".lock"; }
+
+}  // namespace el::lake
