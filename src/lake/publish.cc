@@ -118,29 +118,32 @@ struct Versions {
 };
 
 Result<Versions> NextVersion(const TablePublish& t) {
-  EL_ASSIGN_OR_RETURN(auto history, ReadSchemaHistory(t.table_dir));
+  EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> latest, ReadLatestSchema(t.table_dir));
   EL_ASSIGN_OR_RETURN(int conformed, ReadConformedVersion(t.table_dir));
   Versions v;
   v.conformed = conformed;
-  std::vector<SchemaColumn> latest = history.empty() ? std::vector<SchemaColumn>{} : history.back().columns;
-  for (const SchemaVersion& h : history) {
-    if (h.version == conformed) {
-      v.conformed_columns = h.columns;
-      v.conformed_known = true;
-    }
+  if (!latest) {
+    v.conformed_known = true;  // a new table: no files
+  } else if (conformed == latest->version) {
+    v.conformed_known = true;
+    v.conformed_columns = latest->columns;
+  } else {
+    EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> old, ReadSchemaVersion(t.table_dir, conformed));
+    v.conformed_known = old.has_value();
+    if (old) v.conformed_columns = old->columns;
   }
-  if (history.empty()) v.conformed_known = true;  // a new table: no files
+  std::vector<SchemaColumn> known = latest ? latest->columns : std::vector<SchemaColumn>{};
   std::vector<std::string> changes;
   // An overwrite replaces every file: the table takes the batch's types as they are.
-  std::vector<SchemaColumn> merged = t.replace ? t.columns : MergeColumns(latest, t.columns, &changes);
-  v.next.version = history.empty() ? 1 : history.back().version;
+  std::vector<SchemaColumn> merged = t.replace ? t.columns : MergeColumns(known, t.columns, &changes);
+  v.next.version = latest ? latest->version : 1;
   v.next.columns = merged;
-  if (history.empty() || merged != latest) {
-    v.next.version += history.empty() ? 0 : 1;
+  if (!latest || merged != known) {
+    v.next.version += latest ? 1 : 0;
     v.next.created = NowIso();
-    v.next.changes = history.empty() ? std::vector<std::string>{"created"}
-                     : t.replace     ? std::vector<std::string>{"replaced by an overwrite"}
-                                     : changes;
+    v.next.changes = !latest     ? std::vector<std::string>{"created"}
+                     : t.replace ? std::vector<std::string>{"replaced by an overwrite"}
+                                 : changes;
     EL_RETURN_IF_ERROR(WriteSchemaVersion(t.table_dir, v.next));
   }
   return v;
@@ -162,24 +165,21 @@ Result<int64_t> ConformAll(duck::Connection& con, const fs::path& table_dir, con
 
 Result<int64_t> ConformTable(duck::Connection& con, const fs::path& table_dir, const fs::path& scratch_dir) {
   {
-    EL_ASSIGN_OR_RETURN(auto history, ReadSchemaHistory(table_dir));  // most tables: nothing to do
+    EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> latest, ReadLatestSchema(table_dir));  // mostly: done
     EL_ASSIGN_OR_RETURN(int conformed, ReadConformedVersion(table_dir));
-    if (history.empty() || conformed == history.back().version) return 0;
+    if (!latest || conformed == latest->version) return 0;
   }
   EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(SchemaLockPath(table_dir), true));
-  EL_ASSIGN_OR_RETURN(auto history, ReadSchemaHistory(table_dir));
+  EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> latest, ReadLatestSchema(table_dir));
   EL_ASSIGN_OR_RETURN(int conformed, ReadConformedVersion(table_dir));
-  if (history.empty() || conformed == history.back().version) return 0;
-  bool check = true;
-  for (const SchemaVersion& h : history) {
-    if (h.version == conformed) check = NeedsRewrite(h.columns, history.back().columns);
-  }
+  if (!latest || conformed == latest->version) return 0;
+  EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> old, ReadSchemaVersion(table_dir, conformed));
   int64_t n = 0;
-  if (check) {
-    EL_ASSIGN_OR_RETURN(n, ConformAll(con, table_dir, history.back(), scratch_dir));
+  if (!old || NeedsRewrite(old->columns, latest->columns)) {
+    EL_ASSIGN_OR_RETURN(n, ConformAll(con, table_dir, *latest, scratch_dir));
     EL_RETURN_IF_ERROR(Remove(scratch_dir));
   }
-  EL_RETURN_IF_ERROR(WriteConformedVersion(table_dir, history.back().version));
+  EL_RETURN_IF_ERROR(WriteConformedVersion(table_dir, latest->version));
   return n;
 }
 
@@ -210,9 +210,8 @@ std::string ConvertList(const std::vector<SchemaColumn>& from, const std::vector
 }
 
 Result<ConformedBatch> ConformBatch(const fs::path& table_dir, const std::vector<SchemaColumn>& batch) {
-  EL_ASSIGN_OR_RETURN(auto history, ReadSchemaHistory(table_dir));
-  std::vector<SchemaColumn> merged =
-      MergeColumns(history.empty() ? std::vector<SchemaColumn>{} : history.back().columns, batch);
+  EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> latest, ReadLatestSchema(table_dir));
+  std::vector<SchemaColumn> merged = MergeColumns(latest ? latest->columns : std::vector<SchemaColumn>{}, batch);
   ConformedBatch out;
   out.select_list = ConvertList(batch, merged);
   for (const SchemaColumn& c : batch) out.columns.push_back(*Find(merged, c.name));

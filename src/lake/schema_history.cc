@@ -91,6 +91,42 @@ Result<std::vector<SchemaVersion>> ReadSchemaHistory(const fs::path& table_dir) 
   return out;
 }
 
+namespace {
+
+// Version numbers of the files v<N>.json in `_schema`, highest first.
+Result<std::vector<int>> VersionNumbers(const fs::path& table_dir) {
+  EL_ASSIGN_OR_RETURN(auto names, ListNames(table_dir / "_schema"));
+  std::vector<int> out;
+  for (const std::string& name : names) {
+    if (name.size() < 7 || name[0] != 'v' || name.substr(name.size() - 5) != ".json") continue;
+    int n = 0;
+    auto [ptr, ec] = std::from_chars(name.data() + 1, name.data() + name.size() - 5, n);
+    if (ec == std::errc() && ptr == name.data() + name.size() - 5) out.push_back(n);
+  }
+  std::sort(out.rbegin(), out.rend());
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<SchemaVersion>> ReadLatestSchema(const fs::path& table_dir) {
+  EL_ASSIGN_OR_RETURN(std::vector<int> versions, VersionNumbers(table_dir));
+  simdjson::dom::parser parser;
+  for (int n : versions) {
+    if (auto v = FromJson(parser, table_dir / "_schema" / fmt::format("v{}.json", n))) return v;
+    spdlog::warn("skipping unreadable schema version {}", (table_dir / "_schema" / fmt::format("v{}.json", n)).string());
+  }
+  return std::optional<SchemaVersion>{};
+}
+
+Result<std::optional<SchemaVersion>> ReadSchemaVersion(const fs::path& table_dir, int version) {
+  fs::path file = table_dir / "_schema" / fmt::format("v{}.json", version);
+  std::error_code ec;
+  if (version <= 0 || !fs::exists(file, ec)) return std::optional<SchemaVersion>{};
+  simdjson::dom::parser parser;
+  return FromJson(parser, file);
+}
+
 std::string MergeTypeText(const std::string& a, const std::string& b) {
   if (a == b) return a;
   auto ta = SchemaType::Parse(a);

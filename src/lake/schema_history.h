@@ -9,6 +9,7 @@
 // table with the latest version's types.
 // Threading: writers of one table hold its schema lock (SchemaLockPath). Lifetime: no state.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ struct SchemaVersion {
 // The table's versions, oldest first; empty when it has none. A version file that does not parse
 // is skipped with a warning. Errors: IOError (the folder could not be listed).
 Result<std::vector<SchemaVersion>> ReadSchemaHistory(const std::filesystem::path& table_dir);
+
+// The latest version (the highest N whose file parses), or one version; nullopt when there is none.
+// Reads one file, for the hot paths (every batch and publish). Errors: IOError.
+Result<std::optional<SchemaVersion>> ReadLatestSchema(const std::filesystem::path& table_dir);
+Result<std::optional<SchemaVersion>> ReadSchemaVersion(const std::filesystem::path& table_dir, int version);
 
 // `known` with `batch` merged in (lake/schema_type.h's MergeTypes, column by column; new columns
 // at the end). `changes` receives "added c T" and "c A -> B" lines.
