@@ -32,6 +32,7 @@ struct CollectArgs {
   int linger_ms = 0;
   std::string compression = "lz4";
   std::vector<std::string> trusted_proxies;
+  std::vector<std::string> ignore_paths;  // none given: the collector's default list
   size_t max_body_bytes = 500 * 1024;
   size_t max_event_bytes = 32 * 1024;
   size_t max_batch_events = 2500;
@@ -73,6 +74,12 @@ bool ToOptions(const CollectArgs& args, collector::CollectorOptions& options) {
   options.linger_ms = args.linger_ms;
   options.compression = args.compression;
   options.trusted_proxies = args.trusted_proxies;
+  auto ignore_paths = collector::ResolveIgnoredPaths(args.ignore_paths);
+  if (!ignore_paths.ok()) {
+    spdlog::error("collect: --ignore-path: {}", ignore_paths.status().message());
+    return false;
+  }
+  options.ignore_paths = std::move(ignore_paths).value();
   options.max_body_bytes = args.max_body_bytes;
   options.max_event_bytes = args.max_event_bytes;
   options.max_batch_events = args.max_batch_events;
@@ -168,6 +175,7 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--trusted-proxy", args->trusted_proxies,
                   "reverse proxy (CIDR or address, repeatable) whose X-Forwarded-For gives the client IP");
+  cmd->add_option("--ignore-path", args->ignore_paths, collector::kIgnorePathHelp);
   cmd->add_option("--linger-ms", args->linger_ms, "producer linger.ms (0: the broker batches by group commit)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));

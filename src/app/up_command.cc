@@ -10,6 +10,8 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "app/commands.h"
 #include "app/signals.h"
@@ -31,6 +33,7 @@ struct UpArgs {
   std::string port_file;
   int flush_ms = 1000;
   std::string compression = "lz4";
+  std::vector<std::string> ignore_paths;  // none given: the collector's default list
 };
 
 Status EnsureTopic(const std::string& brokers, const std::string& topic) {
@@ -61,6 +64,11 @@ int RunUp(const UpArgs& args) {
   auto http_addr = net::ParseHostPort(args.http, 5000);
   if (!kafka_addr.ok() || !http_addr.ok()) {
     spdlog::error("{}", (!kafka_addr.ok() ? kafka_addr.status() : http_addr.status()).ToString());
+    return 2;
+  }
+  auto ignore_paths = collector::ResolveIgnoredPaths(args.ignore_paths);
+  if (!ignore_paths.ok()) {
+    spdlog::error("up: --ignore-path: {}", ignore_paths.status().message());
     return 2;
   }
   std::filesystem::path data(args.data);
@@ -95,6 +103,7 @@ int RunUp(const UpArgs& args) {
   collector_options.listen = *http_addr;
   collector_options.topic = args.topic;
   collector_options.compression = args.compression;
+  collector_options.ignore_paths = std::move(ignore_paths).value();
   auto collector = collector::Collector::Start(collector_options);
   if (!collector.ok()) {
     spdlog::error("collector: {}", collector.status().ToString());
@@ -160,6 +169,7 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
                   "codec of the collector's batches, as stored in the topic (none for consumers without lz4)")
       ->capture_default_str()
       ->check(CLI::IsMember(collector::kCompressionCodecs));
+  cmd->add_option("--ignore-path", args->ignore_paths, collector::kIgnorePathHelp);
   cmd->add_option("--port-file", args->port_file, "Write kafka=PORT and http=PORT here once ready");
   cmd->callback([args, &exit_code] { exit_code = RunUp(*args); });
 }

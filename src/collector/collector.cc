@@ -229,6 +229,7 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
     EL_ASSIGN_OR_RETURN(IpNetwork net, ParseIpNetwork(text));
     trusted_proxies.push_back(net);
   }
+  EL_ASSIGN_OR_RETURN(IgnoredPaths ignored_paths, IgnoredPaths::Create(options.ignore_paths));
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   const CollectorOptions& o = impl->options;
@@ -252,6 +253,7 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   impl->dedup = std::make_unique<MessageIdWindow>(o.dedup_window, o.dedup_max_ids);
   impl->ConfigureEnv();
   impl->env.trusted_proxies = std::move(trusted_proxies);
+  impl->env.ignored_paths = std::move(ignored_paths);
   EL_RETURN_IF_ERROR(impl->StartDeliveries());
   Impl* raw = impl.get();
   raw->probe_thread = std::thread([raw] { raw->ProbeLoop(); });

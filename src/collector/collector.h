@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "collector/ignored_paths.h"
 #include "net/endpoint.h"
 
 namespace el::collector {
@@ -46,6 +47,9 @@ struct CollectorOptions {
   bool topic_per_type = false;  // produce to "<topic>.<event_type>" instead of `topic`
   std::vector<std::string> write_keys;  // non-empty: requests need one of them (HTTP Basic user)
   std::string cors_origin = "*";        // Access-Control-Allow-Origin for browser trackers
+  // Paths browsers and crawlers request on their own (patterns, see ignored_paths.h): GET /<action>
+  // answers them 404 and logs nothing, so /favicon.ico never becomes the table events_favicon_ico.
+  std::vector<std::string> ignore_paths = DefaultIgnoredPaths();
   std::chrono::milliseconds dedup_window{10 * 60 * 1000};  // 0 disables messageId de-duplication
   size_t dedup_max_ids = 1000000;
   std::chrono::milliseconds header_timeout{10000};  // idle keep-alive wait plus request head

@@ -26,6 +26,7 @@
 #include "collector/body.h"
 #include "collector/dedup.h"
 #include "collector/event.h"
+#include "collector/ignored_paths.h"
 #include "collector/metrics.h"
 #include "collector/response.h"
 #include "collector/route.h"
@@ -68,6 +69,7 @@ struct SessionEnv {
   std::vector<IpNetwork> trusted_proxies;  // non-empty: client_ip from their X-Forwarded-For
   std::vector<std::string> write_keys;  // empty: no authentication
   std::string cors_origin = "*";
+  IgnoredPaths ignored_paths;  // answered 404 instead of logged as GET events
   BodyLimits limits;
   size_t max_body_bytes = 500 * 1024;
   // Idle keep-alive wait plus the request head; then the body has body_timeout.

@@ -129,12 +129,14 @@ Response HttpSession::Health() const {
 
 asio::awaitable<Response> HttpSession::Handle(const Request& request) {
   std::string_view target(request.target().data(), request.target().size());
-  Route route = MatchRoute(ToMethod(request.method()), target);
+  Route route = MatchRoute(ToMethod(request.method()), target, env_.ignored_paths);
   route_label_ = route.label;
   switch (route.kind) {
     case RouteKind::kNotFound:
       co_return ErrorResponse(http::status::not_found,
-                              "no such route: " + std::string(target.substr(0, target.find('?'))));
+                              std::string(route.ignored ? "ignored path, not an event: "
+                                                        : "no such route: ") +
+                                  std::string(target.substr(0, target.find('?'))));
     case RouteKind::kMethodNotAllowed: {
       Response response = ErrorResponse(http::status::method_not_allowed, "method not allowed");
       response.set(http::field::allow, route.allow);

@@ -72,7 +72,7 @@ bool IsValidAction(std::string_view action) {
   return true;
 }
 
-Route MatchRoute(Method method, std::string_view target) {
+Route MatchRoute(Method method, std::string_view target, const IgnoredPaths& ignored) {
   Route route;
   size_t q = target.find('?');
   std::string_view path = target.substr(0, q);
@@ -95,8 +95,9 @@ Route MatchRoute(Method method, std::string_view target) {
     route.label = path == "/healthz" ? "/healthz" : "/metrics";
     return ForMethod(method, Method::kGet, route, "GET, OPTIONS");
   }
+  route.ignored = ignored.Matches(path);
   bool known = path == "/" || (path.size() > 1 && path[0] == '/' && IsValidAction(path.substr(1)));
-  if (!known) {
+  if (!known || route.ignored) {
     route.kind = RouteKind::kNotFound;
     return route;
   }

@@ -9,7 +9,12 @@
 //   GET  /healthz, /metrics -> kHealth, kMetrics
 //   OPTIONS on any known path -> kPreflight (CORS)
 // A known path with another method is kMethodNotAllowed (with `allow`); anything else kNotFound.
+// A path that matches the ignored paths (what browsers and crawlers ask for on their own:
+// /favicon.ico, ...) is kNotFound with `ignored` for every method, so it never becomes a GET event;
+// the fixed API paths (/events, /v1/*, /healthz, /metrics) are never ignored.
 #include <string_view>
+
+#include "collector/ignored_paths.h"
 
 namespace el::collector {
 
@@ -42,10 +47,11 @@ struct Route {
   std::string_view allow;   // kMethodNotAllowed / kPreflight: the methods the path accepts
   // A stable metrics label ("/", "/purchase_a_sword", "/<action>", "/v1/track", ...).
   std::string_view label = "other";
+  bool ignored = false;  // the path is an ignored one (so kNotFound)
 };
 
 // Matches a request target ("/path?query"). The result views into `target`.
-Route MatchRoute(Method method, std::string_view target);
+Route MatchRoute(Method method, std::string_view target, const IgnoredPaths& ignored);
 
 // True when `action` is a non-empty [A-Za-z0-9_.-]+ name.
 bool IsValidAction(std::string_view action);

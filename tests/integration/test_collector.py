@@ -155,10 +155,59 @@ def test_broker_down_gives_503_in_bounded_time(procs, refused_addr):
     assert collector.stop() == 0
 
 
-def test_bad_flags_exit_2():
+def test_bad_flags_exit_2(tmp_path):
     assert harness.run(["collect"], check=False, timeout=30).returncode == 2
     assert harness.run(["collect", "--brokers", "x", "--listen", "127.0.0.1:notaport"], check=False,
                        timeout=30).returncode == 2
+    bad = ["--ignore-path", "/robots.txt", "--ignore-path", "favicon.ico"]
+    for args in (["collect", "--brokers", "x", "--listen", "127.0.0.1:0", *bad],
+                 ["up", "--data", str(tmp_path / "up"), "--kafka", "127.0.0.1:0", "--http", "127.0.0.1:0",
+                  *bad]):
+        cp = harness.run(args, check=False, timeout=30)
+        assert cp.returncode == 2, cp
+        assert "--ignore-path" in cp.stderr + cp.stdout and "'favicon.ico'" in cp.stderr + cp.stdout
+    assert not (tmp_path / "up").exists()  # refused before anything started
+
+
+def test_browser_and_crawler_paths_are_not_events(procs, tmp_path):
+    broker, brokers = procs.broker(tmp_path / "data")
+    collector, url = procs.collector(brokers)
+    c = Http(url)
+    ignored = ["/favicon.ico", "/robots.txt", "/.well-known/security.txt",
+               "/apple-touch-icon-precomposed.png", "/robots.txt?from=crawler"]
+    for path in ignored:
+        status, headers, data = c.request("GET", path)
+        assert status == 404 and headers["Content-Type"] == "application/json", (path, data)
+        assert json.loads(data)["error"].startswith("ignored path, not an event: /"), data
+    status, _, _ = c.request("OPTIONS", "/favicon.ico", headers={"Origin": "https://game.example"})
+    assert status == 404
+    status, _, body = c.request("GET", "/open_map?zone=3")
+    assert status == 200 and json.loads(body)["event_type"] == "open_map"
+    status, _, data = c.request("GET", "/metrics")
+    not_found = len(ignored) + 1  # and the preflight
+    assert f'eventlake_collector_requests_total{{route="other",status="404"}} {not_found}\n' in data.decode()
+    c.close()
+    # Every answer above came after its events were acknowledged, so anything an ignored path had
+    # produced would be on the topic before open_map.
+    assert [e["event_type"] for e in consume_all(brokers, 1)] == ["open_map"]
+    assert collector.stop() == 0
+
+
+def test_ignore_path_none_and_replacement(procs, tmp_path):
+    broker, brokers = procs.broker(tmp_path / "data")
+    _, none_url = procs.collector(brokers, name="none", extra=["--ignore-path", "none"])
+    c = Http(none_url)
+    status, _, body = c.request("GET", "/favicon.ico")
+    assert status == 200 and json.loads(body)["event_type"] == "favicon.ico"
+    c.close()
+    _, wp_url = procs.collector(brokers, name="wp", extra=["--ignore-path", "/wp-*"])
+    c = Http(wp_url)
+    status, _, data = c.request("GET", "/wp-login.php")
+    assert status == 404 and "error" in json.loads(data)
+    status, _, _ = c.request("GET", "/robots.txt")  # the given list replaced the default one
+    assert status == 200
+    c.close()
+    assert [e["event_type"] for e in consume_all(brokers, 2)] == ["favicon.ico", "robots.txt"]
 
 
 def read_answers(sock, count, timeout=20):
