@@ -238,6 +238,9 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
       {"bootstrap.servers", o.brokers},
       {"client.id", "eventlake-collector"},
       {"acks", "all"},
+      // Retries after a broker failure never write a batch twice: the broker drops a batch whose
+      // producer id and sequence it already stored (and keeps that state across restarts).
+      {"enable.idempotence", "true"},
       {"linger.ms", std::to_string(o.linger_ms)},
       {"compression.type", o.compression},
       {"message.timeout.ms", std::to_string(o.delivery_timeout.count())},

@@ -69,10 +69,16 @@ def test_broker_killed_and_restarted_under_load(procs, tmp_path):
     consumer = KafkaConsumer("events", bootstrap_servers=brokers, auto_offset_reset="earliest",
                              enable_auto_commit=False, consumer_timeout_ms=3000)
     seen = set()
+    doubled = set()
     deadline = time.monotonic() + 45
     while time.monotonic() < deadline and not acked <= seen:
         for record in consumer:
-            seen.add(json.loads(record.value)["event_id"])
+            event_id = json.loads(record.value)["event_id"]
+            if event_id in seen:
+                doubled.add(event_id)
+            seen.add(event_id)
     consumer.close()
     missing = acked - seen
     assert not missing, f"{len(missing)} acknowledged events missing, e.g. {sorted(missing)[:5]}"
+    # The collector's producer is idempotent: its retries across the broker's crash wrote no batch twice.
+    assert not doubled, f"{len(doubled)} events in the topic twice, e.g. {sorted(doubled)[:5]}"
