@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <iostream>
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -25,7 +27,14 @@ struct LandArgs {
   std::string mode = "overwrite";
   int64_t flush_ms = 300;
   std::string job_file;
-  bool mode_given = false;
+  // The options whose presence on the command line matters, by name ("--from"); CLI11 counts
+  // how often each was given.
+  std::map<std::string, const CLI::Option*> flags;
+
+  bool Given(const std::string& name) const {
+    auto it = flags.find(name);
+    return it != flags.end() && it->second->count() > 0;
+  }
 };
 
 // Runs one Land per options on worker threads while this thread waits for SIGINT/SIGTERM
@@ -74,13 +83,79 @@ void AddUp(jobs::LandSummary& total, const jobs::LandSummary& s) {
   }
 }
 
-// A job file: one Land run per source topic (later topics append to what earlier ones wrote).
-Result<jobs::LandSummary> RunJob(const LandArgs& args, std::string& label) {
+// The job file with what the command line gives instead: --topic, --from, --to, --mode (for every
+// output), --follow, --event-time-field, --time-zone, --max-record-bytes.
+Result<jobs::JobSpec> LoadJob(const LandArgs& args) {
   EL_ASSIGN_OR_RETURN(jobs::JobSpec job, jobs::LoadJobFile(args.job_file));
-  if (!args.options.topic.empty()) job.topics = {args.options.topic};  // --topic overrides the file
+  const jobs::LandOptions& o = args.options;
+  if (!o.topic.empty()) job.topics = {o.topic};
+  if (args.Given("--from")) {
+    EL_ASSIGN_OR_RETURN(job.from, jobs::ParseRangeText(o.from, true));
+  }
+  if (args.Given("--to")) {
+    EL_ASSIGN_OR_RETURN(job.to, jobs::ParseRangeText(o.to, false));
+  }
+  if (args.Given("--mode")) {
+    EL_ASSIGN_OR_RETURN(job.mode, jobs::ParseWriteMode(args.mode));
+    for (jobs::OutputSpec& out : job.outputs) out.mode = job.mode;
+  }
+  job.follow = job.follow || o.follow;
+  if (args.Given("--event-time-field")) job.event_time.field = o.event_time.field;
+  if (args.Given("--time-zone")) job.event_time.time_zone = o.event_time.time_zone;
+  if (args.Given("--max-record-bytes")) job.max_record_bytes = o.max_record_bytes;
+  return job;
+}
+
+bool PartitionsByTime(const std::vector<std::string>& columns) {
+  return std::any_of(columns.begin(), columns.end(), [](const std::string& c) { return c == "dt" || c == "hour"; });
+}
+
+// Refuses options that would have no effect on this run (InvalidArgument naming the option), so
+// that every option given either does what it says or stops the run. `job`: the job file with
+// the command line's overrides, or null for the default layout.
+Status CheckOptions(const LandArgs& args, const jobs::JobSpec* job) {
+  bool follow = job != nullptr ? job->follow : args.options.follow;
+  for (const char* name : {"--max-rows", "--max-bytes", "--flush-ms"}) {
+    if (args.Given(name) && !follow) {
+      return InvalidArgument(fmt::format(
+          "{} sizes the batches of a --follow run; a batch run lands its whole range at once: drop {} or add --follow",
+          name, name));
+    }
+  }
+  if (args.Given("--to") && follow) {
+    return InvalidArgument("--to ends a batch run, but --follow keeps landing new events: drop one of them");
+  }
+  if (args.Given("--mode") && follow && args.mode != "append") {
+    return InvalidArgument("--mode " + args.mode + " cannot be used with --follow: a continuous landing always appends");
+  }
+  if (job != nullptr) {
+    for (const char* name : {"--partition-by", "--event-type-field"}) {
+      if (args.Given(name)) {
+        return InvalidArgument(fmt::format(
+            "{} shapes the default layout; with --job the job file's [[output]] tables (sql, partition_by) decide",
+            name));
+      }
+    }
+  }
+  bool by_time = job == nullptr ? PartitionsByTime(args.options.partition_by)
+                                : std::any_of(job->outputs.begin(), job->outputs.end(),
+                                              [](const auto& out) { return PartitionsByTime(out.partition_by); });
+  for (const char* name : {"--event-time-field", "--time-zone"}) {
+    if (args.Given(name) && !by_time) {
+      return InvalidArgument(fmt::format(
+          "{} only sets the dt/hour partition folders, and {} partitions by neither: {}", name,
+          job == nullptr ? "this run" : "no output of the job",
+          job == nullptr ? "add --partition-by dt (or dt,hour)" : "add partition_by = [\"dt\"] to an [[output]]"));
+    }
+  }
+  return Status::Ok();
+}
+
+// A job file: one Land run per source topic (later topics append to what earlier ones wrote).
+Result<jobs::LandSummary> RunJob(const LandArgs& args, const jobs::JobSpec& job, std::string& label) {
   jobs::LandSummary total;
   label = fmt::format("{}", fmt::join(job.topics, ","));
-  if (job.follow || args.options.follow) {  // every topic at once, each on its own thread
+  if (job.follow) {  // every topic at once, each on its own thread
     std::vector<jobs::LandOptions> runs;
     for (const std::string& topic : job.topics) {
       runs.push_back(jobs::OptionsForJob(args.options, job, topic));
@@ -92,14 +167,14 @@ Result<jobs::LandSummary> RunJob(const LandArgs& args, std::string& label) {
       AddUp(total, *r);
       total.seconds = std::max(total.seconds, r->seconds);  // the runs overlap
       if (job.topics.size() == 1) total.ranges = r->ranges;
+      total.group = r->group;
     }
     std::sort(total.tables.begin(), total.tables.end());
     return total;
   }
   for (size_t i = 0; i < job.topics.size(); ++i) {
     jobs::LandOptions o = jobs::OptionsForJob(args.options, job, job.topics[i]);
-    if (!args.mode_given) o.mode = job.mode;
-    if (o.follow) o.mode = jobs::WriteMode::kAppend;
+    o.mode = job.mode;
     if (i > 0 && o.mode == jobs::WriteMode::kOverwrite) o.mode = jobs::WriteMode::kAppend;
     if (i > 0) {
       for (auto& out : o.outputs) out.mode = o.mode;
@@ -107,20 +182,35 @@ Result<jobs::LandSummary> RunJob(const LandArgs& args, std::string& label) {
     EL_ASSIGN_OR_RETURN(jobs::LandSummary s, RunWithSignals(o));
     AddUp(total, s);
     total.seconds += s.seconds;  // one after another
-    if (job.topics.size() == 1) total.ranges = s.ranges;
+    if (job.topics.size() == 1) {
+      total.ranges = s.ranges;
+      total.resumed_at = s.resumed_at;
+    }
+    total.group = s.group;
   }
   std::sort(total.tables.begin(), total.tables.end());
   return total;
 }
 
+// Prints a failed run's message; InvalidArgument is a usage error (exit 2), the rest exit 1.
+void Fail(const Status& st, int& exit_code) {
+  std::cerr << "eventlake land: " << st.message() << "\n";
+  exit_code = st.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
 void RunLand(LandArgs& args, int& exit_code) {
   auto mode = jobs::ParseWriteMode(args.mode);
   if (!mode.ok() || (args.job_file.empty() && args.options.topic.empty())) {
-    std::cerr << "eventlake land: "
-              << (mode.ok() ? "give either --topic or --job" : mode.status().message()) << "\n";
-    exit_code = 2;
+    Fail(mode.ok() ? InvalidArgument("give either --topic or --job") : mode.status(), exit_code);
     return;
   }
+  std::optional<jobs::JobSpec> job;
+  if (!args.job_file.empty()) {
+    auto loaded = LoadJob(args);
+    if (!loaded.ok()) return Fail(loaded.status(), exit_code);
+    job = std::move(*loaded);
+  }
+  if (Status st = CheckOptions(args, job ? &*job : nullptr); !st.ok()) return Fail(st, exit_code);
   args.options.mode = args.options.follow ? jobs::WriteMode::kAppend : *mode;
   args.options.flush_interval = std::chrono::milliseconds(args.flush_ms);
   auto bar = std::make_shared<jobs::ProgressBar>(jobs::ProgressBar::ForStderr());
@@ -130,12 +220,8 @@ void RunLand(LandArgs& args, int& exit_code) {
     };
   }
   std::string label = args.options.topic;
-  auto summary = args.job_file.empty() ? RunWithSignals(args.options) : RunJob(args, label);
-  if (!summary.ok()) {
-    std::cerr << "eventlake land: " << summary.status().message() << "\n";
-    exit_code = summary.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
-    return;
-  }
+  auto summary = job ? RunJob(args, *job, label) : RunWithSignals(args.options);
+  if (!summary.ok()) return Fail(summary.status(), exit_code);
   std::cout << jobs::FormatSummary(label, *summary) << std::endl;
   exit_code = 0;
 }
@@ -150,42 +236,50 @@ void AddLandCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--lake", args->options.lake_dir, "lake directory")->required();
   cmd->add_option("--topic", args->options.topic, "topic to land (with --job: replaces the job's topics)");
   cmd->add_option("--job", args->job_file, "job file (TOML): source range and outputs, see README");
-  cmd->add_option("--from", args->options.from, "earliest|latest|OFFSET (every partition)")
-      ->capture_default_str();
-  cmd->add_option("--to", args->options.to, "latest|OFFSET (exclusive end, every partition)")
-      ->capture_default_str();
+  auto& flags = args->flags;
+  flags["--from"] = cmd->add_option("--from", args->options.from,
+                                    "earliest|latest|OFFSET|TIME (every partition; with --job: replaces the job's)")
+                        ->capture_default_str();
+  flags["--to"] = cmd->add_option("--to", args->options.to,
+                                  "latest|OFFSET (exclusive end, every partition; with --job: replaces the job's)")
+                      ->capture_default_str();
   cmd->add_flag("--follow", args->options.follow, "keep landing new events until SIGINT/SIGTERM");
   cmd->add_option("--group", args->options.group,
-                  "follow: consumer group whose landers split the topic's partitions between them");
-  cmd->add_option("--mode", args->mode, "overwrite|append|error (follow always appends)")
-      ->capture_default_str()
-      ->each([args](const std::string&) { args->mode_given = true; });
-  cmd->add_option("--flush-ms", args->flush_ms, "follow: longest time an event waits to be landed")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
-  cmd->add_option("--max-rows", args->options.max_rows, "follow: land a batch once it holds this many records")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
-  cmd->add_option("--max-bytes", args->options.max_bytes, "follow: land a batch once it stages this many bytes")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-  cmd->add_option("--event-type-field", args->options.event_type_field,
-                  "field whose values get their own tables")
-      ->capture_default_str();
-  cmd->add_option("--event-time-field", args->options.event_time.field,
-                  "field holding the event time for dt/hour partitions (else the Kafka timestamp)");
-  cmd->add_option("--time-zone", args->options.event_time.time_zone, "zone of dt/hour folders")
-      ->capture_default_str();
-  cmd->add_option("--partition-by", args->options.partition_by,
-                  "partition columns of the default layout, e.g. dt or dt,hour")
-      ->delimiter(',');
+                  "consumer group landed offsets are committed to (default: eventlake-land-<topic or job>-<lake "
+                  "hash>); with --follow, joined: its landers split the topic's partitions");
+  flags["--mode"] = cmd->add_option("--mode", args->mode,
+                                    "overwrite|append|error (with --job: every output's; follow always appends)")
+                        ->capture_default_str();
+  flags["--flush-ms"] = cmd->add_option("--flush-ms", args->flush_ms, "follow: longest time an event waits to be landed")
+                            ->capture_default_str()
+                            ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
+  flags["--max-rows"] =
+      cmd->add_option("--max-rows", args->options.max_rows, "follow: land a batch once it holds this many records")
+          ->capture_default_str()
+          ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  flags["--max-bytes"] =
+      cmd->add_option("--max-bytes", args->options.max_bytes, "follow: land a batch once it stages this many bytes")
+          ->capture_default_str()
+          ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  flags["--event-type-field"] = cmd->add_option("--event-type-field", args->options.event_type_field,
+                                                "default layout: field whose values get their own tables")
+                                    ->capture_default_str();
+  flags["--event-time-field"] =
+      cmd->add_option("--event-time-field", args->options.event_time.field,
+                      "field holding the event time for dt/hour partitions (else the Kafka timestamp)");
+  flags["--time-zone"] =
+      cmd->add_option("--time-zone", args->options.event_time.time_zone, "zone of dt/hour folders")
+          ->capture_default_str();
+  flags["--partition-by"] = cmd->add_option("--partition-by", args->options.partition_by,
+                                            "partition columns of the default layout, e.g. dt or dt,hour")
+                                ->delimiter(',');
   cmd->add_option("--memory-limit", args->options.memory_limit,
                   "DuckDB memory for a batch (e.g. 512MB, 2GB); beyond it, it spills to the lake's _staging")
       ->capture_default_str();
-  cmd->add_option("--max-record-bytes", args->options.max_record_bytes,
-                  "records longer than this become dead letters")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+  flags["--max-record-bytes"] = cmd->add_option("--max-record-bytes", args->options.max_record_bytes,
+                                                "records longer than this become dead letters")
+                                    ->capture_default_str()
+                                    ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   cmd->callback([args, &exit_code] { RunLand(*args, exit_code); });
 }
 

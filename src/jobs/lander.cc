@@ -16,6 +16,7 @@
 #include "clients/duck/duck.h"
 #include "clients/rdk/consumer.h"
 #include "jobs/batch_writer.h"
+#include "jobs/land_plan.h"
 #include "jobs/record_stager.h"
 #include "lake/listing.h"
 #include "lake/locks.h"
@@ -100,14 +101,8 @@ class LandRun : public rdk::RebalanceListener {
     job_ = !o_.outputs.empty();
     staging_key_ = !o_.staging_key.empty() ? o_.staging_key : job_ ? o_.job_name : o_.topic;
     if (job_ && o_.job_name.empty()) return InvalidArgument("a job needs a name");
-    if (!o_.group.empty() && !o_.follow) return InvalidArgument("a consumer group needs follow mode");
     lake_ = fs::path(o_.lake_dir);
-    if (o_.group.empty()) {
-      EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::Create(o_.brokers, {{"group.id", "eventlake-land-" + staging_key_}}));
-    } else {
-      EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::CreateMember(o_.brokers, o_.group, this,
-                                                                 {{"session.timeout.ms", "10000"}}));
-    }
+    EL_RETURN_IF_ERROR(OpenConsumer());
     EL_ASSIGN_OR_RETURN(partitions_, consumer_->Partitions(o_.topic, kMetadataTimeout));
     for (int32_t p : partitions_) {
       EL_ASSIGN_OR_RETURN(watermarks_[p], consumer_->QueryWatermarks(o_.topic, p, kMetadataTimeout));
@@ -122,10 +117,25 @@ class LandRun : public rdk::RebalanceListener {
       EL_ASSIGN_OR_RETURN(owner_, FileLock::Acquire(lake::OwnerLockPath(lake_, staging_key_), false));
     }
     EL_RETURN_IF_ERROR(con_->Exec("SET temp_directory = " + duck::QuoteLiteral(SpillDir().string())));
-    if (o_.group.empty()) {
+    if (!member_) {
       EL_ASSIGN_OR_RETURN(committed_, Recover(nullptr));
       expected_ = committed_;
     }
+    return Status::Ok();
+  }
+
+  // A follow run with a named group joins it; any other run only commits landed offsets to its
+  // group (named, or one per topic or job and lake), for lag tools.
+  Status OpenConsumer() {
+    member_ = o_.follow && !o_.group.empty();
+    summary_.group = o_.group.empty() ? DefaultGroupName(staging_key_, o_.lake_dir) : o_.group;
+    if (member_) {
+      EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::CreateMember(o_.brokers, o_.group, this,
+                                                                 {{"session.timeout.ms", "10000"}}));
+      return Status::Ok();
+    }
+    EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::Create(o_.brokers, {{"group.id", summary_.group}}));
+    spdlog::info("landed offsets of {} are committed to consumer group {}", o_.topic, summary_.group);
     return Status::Ok();
   }
 
@@ -210,7 +220,8 @@ class LandRun : public rdk::RebalanceListener {
     return Status::Ok();
   }
 
-  Status RunBatch() {
+  // Batch mode: partition -> start offset of every partition with offsets in the range; sets end_.
+  std::map<int32_t, int64_t> BatchStarts() {
     std::map<int32_t, int64_t> starts;
     for (int32_t p : partitions_) {
       const rdk::Watermarks& w = watermarks_[p];
@@ -221,6 +232,61 @@ class LandRun : public rdk::RebalanceListener {
         end_[p] = end;
       }
     }
+    return starts;
+  }
+
+  // Whether this is a batch run that adds to what a table holds (for a job: any of its outputs).
+  bool AppendsToLake() const {
+    if (o_.follow) return false;
+    if (!job_) return o_.mode == WriteMode::kAppend;
+    return std::any_of(o_.outputs.begin(), o_.outputs.end(), [&](const OutputSpec& out) {
+      return out.mode.value_or(o_.mode) == WriteMode::kAppend;
+    });
+  }
+
+  // Whether the run's start in partition `p` was asked for (an offset or a time) rather than
+  // earliest, which an append takes as "where the lake ends".
+  bool ExplicitStart(int32_t p) const {
+    if (from_.kind == RangeSpec::Kind::kEarliest) return false;
+    if (from_.kind == RangeSpec::Kind::kPerPartition) return from_.partitions.count(p) != 0;
+    return true;
+  }
+
+  // Append: moves each start to where the lake ends (from earliest) and drops partitions with
+  // nothing new; refuses an explicit range that overlaps offsets the lake holds. The lake's
+  // record is the commit table (its file names and progress records) or the job's progress.
+  Status PlanAppend(std::map<int32_t, int64_t>& starts) {
+    EL_ASSIGN_OR_RETURN(auto held, HeldRanges(job_ ? CommitDir() : lake_ / o_.topic, o_.topic, committed_));
+    std::map<int32_t, OffsetRange> overlaps;
+    int64_t lake_end = 0;
+    for (auto it = starts.begin(); it != starts.end();) {
+      auto h = held.find(it->first);
+      if (h == held.end()) {
+        ++it;
+        continue;
+      }
+      int32_t p = it->first;
+      AppendDecision d = DecideAppend(h->second, it->second, end_[p], ExplicitStart(p));
+      if (d.overlap) {
+        overlaps[p] = *d.overlap;
+        lake_end = std::max(lake_end, h->second.back().last + 1);
+      }
+      if (d.resumed) summary_.resumed_at[p] = d.start;
+      if (d.start < end_[p]) {
+        (it++)->second = d.start;
+      } else {
+        end_.erase(p);
+        it = starts.erase(it);
+      }
+    }
+    if (overlaps.empty()) return Status::Ok();
+    std::string holder = job_ ? "job " + o_.job_name : "table " + o_.topic;
+    return AlreadyExists(OverlapMessage(holder, o_.topic, overlaps, lake_end));
+  }
+
+  Status RunBatch() {
+    std::map<int32_t, int64_t> starts = BatchStarts();
+    if (AppendsToLake()) EL_RETURN_IF_ERROR(PlanAppend(starts));
     if (starts.empty()) return Status::Ok();
     EL_RETURN_IF_ERROR(CheckNotExists());
     EL_RETURN_IF_ERROR(consumer_->Assign(o_.topic, starts));
@@ -270,7 +336,7 @@ class LandRun : public rdk::RebalanceListener {
   }
 
   Status RunFollow() {
-    if (!o_.group.empty()) {
+    if (member_) {
       EL_RETURN_IF_ERROR(consumer_->Subscribe(o_.topic));
     } else {
       std::map<int32_t, int64_t> starts;
@@ -289,7 +355,7 @@ class LandRun : public rdk::RebalanceListener {
     while (!stop_.stop_requested()) {
       // Without a group nothing is ever revoked, so a catch-up takes many messages per queue visit;
       // a group member takes one per poll, so that a rebalance is served between any two.
-      if (o_.group.empty()) {
+      if (!member_) {
         consumer_->PollBatch(kBatchPollTimeout, kBatchPollMessages, msgs);
       } else if (rdk::Message msg = consumer_->Poll(kPollTimeout); msg != nullptr) {
         msgs.push_back(std::move(msg));
@@ -383,9 +449,9 @@ class LandRun : public rdk::RebalanceListener {
       std::set<int32_t> all(partitions_.begin(), partitions_.end());
       EL_RETURN_IF_ERROR(RecoverLocked(&all).status());
     }
-    if (o_.follow) {
+    if (o_.follow || AppendsToLake()) {
       EL_ASSIGN_OR_RETURN(bool still_next, StillNext());
-      if (!still_next) return DropBatch();
+      if (!still_next) return o_.follow ? DropBatch() : AbandonAppend();
     }
     EL_RETURN_IF_ERROR(Publish(staged, replace));
     NextOffsets next;
@@ -454,6 +520,15 @@ class LandRun : public rdk::RebalanceListener {
     return consumer_->Seek(o_.topic, seek);
   }
 
+  // A batch append whose partitions another lander landed while this one read them: publishing
+  // could land some offsets twice, so nothing is published.
+  Status AbandonAppend() {
+    ClearBatch();
+    return Unavailable("another lander landed offsets of " + o_.topic +
+                              " into the lake while this run read them; nothing was published: run again to "
+                              "append what is still missing");
+  }
+
   // `batch_end`: the single flush of a batch run, where overwrite tables replace their files.
   Status Publish(const std::vector<StagedTable>& staged, bool batch_end) {
     if (o_.mode == WriteMode::kError && !o_.follow && !job_) {
@@ -492,6 +567,7 @@ class LandRun : public rdk::RebalanceListener {
   std::optional<rdk::Consumer> consumer_;
   std::vector<int32_t> partitions_;
   std::map<int32_t, rdk::Watermarks> watermarks_;
+  bool member_ = false;    // follow with a named group: joined to it
   NextOffsets committed_;  // according to the lake
   NextOffsets expected_;   // follow: the same, as of this lander's last look
   std::set<int32_t> owned_;               // partitions this lander lands now

@@ -48,10 +48,10 @@ struct LandOptions {
   // DuckDB's memory limit for a batch (DuckDB syntax, e.g. 512MB); beyond it, it spills to
   // LAKE/_staging/<key>/ instead of growing.
   std::string memory_limit = "512MB";
-  // Follow: the consumer group this lander joins to split the topic's partitions with the other
-  // landers of the group (each lands the partitions the group assigns it). Empty: this lander
-  // reads every partition. Landed offsets are committed to this group, or without one to
-  // `eventlake-land-<topic or job name>`, for lag tools; the lake stays the source of truth.
+  // The consumer group landed offsets are committed to, for lag tools (the lake stays the source
+  // of truth); empty: DefaultGroupName(staging key, lake_dir) (jobs/land_plan.h). With follow, a
+  // named group is also joined: its landers split the topic's partitions (each lands the
+  // partitions the group assigns it); otherwise this lander reads every partition.
   std::string group;
   std::string staging_key;  // default: the job name, else the topic (multi-topic jobs set it)
   // A job (non-empty outputs) writes these tables instead of the default layout and records its
@@ -73,20 +73,32 @@ struct LandSummary {
   std::vector<std::string> tables;
   double seconds = 0;
   std::map<int32_t, LandedRange> ranges;  // partition -> landed offsets (only partitions with data)
+  // Batch append from earliest: partition -> the offset where the lake ended and landing resumed
+  // (only partitions whose start the lake moved).
+  std::map<int32_t, int64_t> resumed_at;
+  std::string group;  // the consumer group landed offsets were committed to
 };
 
-// Runs one landing job. Errors: Unavailable (broker unreachable), NotFound (unknown topic),
-// InvalidArgument (bad options), AlreadyExists (mode error and table exists), IOError.
+// Runs one landing job. A batch run in append mode lands each offset at most once per table: from
+// earliest it starts each partition where the lake ends (the commit table's file names and
+// progress records, or the job's progress files); a range that starts elsewhere is refused when
+// it overlaps offsets the lake holds. Errors: Unavailable (broker unreachable), NotFound (unknown
+// topic), InvalidArgument (bad options), AlreadyExists (mode error and the table has data;
+// append and the range overlaps what the lake holds), IOError.
 // Returns when done (batch) or when `stop` is requested (follow; pending events are landed
 // first). A batch run stopped early returns Cancelled and publishes nothing.
 Result<LandSummary> Land(const LandOptions& options, std::stop_token stop);
 
 // The one-line summary the CLI prints, e.g. "landed 42 events from events[0..41] into 3 tables
 // (events, events_default, events_purchase_sword): 3 files, 0 dead letters, 0.4 s", or
-// "nothing to land: topic events has no events in the range".
+// "nothing to land: topic events has no events in the range"; an append that resumed where the
+// lake ended says so ("...; append resumed where the lake ended (offset 42)", or "nothing new to
+// append: ...").
 std::string FormatSummary(const std::string& topic, const LandSummary& summary);
 
-// LandOptions for one topic of a job file (the CLI's mode/brokers/lake stay in `base`).
+// LandOptions for one topic of a job file: range, event time, record size limit and outputs come
+// from `job` (which the CLI has already given its command-line values); brokers, lake, group and
+// batch sizes stay `base`'s. The caller sets the mode.
 LandOptions OptionsForJob(const LandOptions& base, const JobSpec& job, const std::string& topic);
 
 }  // namespace el::jobs

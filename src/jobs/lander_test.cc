@@ -11,6 +11,7 @@
 
 #include "clients/duck/duck.h"
 #include "clients/rdk/handles.h"
+#include "jobs/land_plan.h"
 #include "lake/listing.h"
 
 namespace el::jobs {
@@ -123,6 +124,46 @@ TEST_F(LanderTest, ManyEventTypesGoOutInOneCopyPerGroup) {
     EXPECT_TRUE(fs::exists(lake_ / table / "ev+0+0-23.parquet")) << table;
     EXPECT_TRUE(fs::exists(lake_ / table / "ev+1+0-23.parquet")) << table;
   }
+}
+
+TEST_F(LanderTest, BatchAppendLandsEachOffsetOnce) {
+  Produce(0, R"({"event_type":"a","n":0})");
+  Flush();
+  LandOptions append = Options("ev");
+  append.mode = WriteMode::kAppend;
+  auto first = Land(append, {});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_TRUE(first->resumed_at.empty());
+  EXPECT_EQ(first->group, DefaultGroupName("ev", lake_.string()));
+  Produce(0, R"({"event_type":"a","n":1})");
+  Produce(1, R"({"event_type":"a","n":2})");
+  Flush();
+  auto s = Land(append, {});  // partition 0 resumes at 1, partition 1 starts at its beginning
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->events, 2);
+  EXPECT_EQ(s->resumed_at, (std::map<int32_t, int64_t>{{0, 1}}));
+  EXPECT_EQ(Query("SELECT count(*) || ' ' || count(DISTINCT (_partition, _offset)) FROM " + Files("ev")), "3 3");
+  auto again = Land(append, {});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(FormatSummary("ev", *again),
+            "nothing new to append: the lake already holds every event of ev in the range (it ends at offsets 0:2, 1:1)");
+  // An explicit range that overlaps the lake is refused and lands nothing.
+  LandOptions overlap = append;
+  overlap.from = "0";
+  auto refused = Land(overlap, {});
+  EXPECT_EQ(refused.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(refused.status().message().find(
+                "table ev already holds offsets 0..1 of topic ev partition 0, 0..0 of topic ev partition 1: "
+                "append lands each offset once; give --from 2"),
+            std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(Query("SELECT count(*) FROM " + Files("ev")), "3");
+  // A batch run with a group commits to it without joining it.
+  LandOptions grouped = Options("ev");
+  grouped.group = "landed-ev";
+  auto g = Land(grouped, {});
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g->group, "landed-ev");
 }
 
 TEST_F(LanderTest, EmptyAndUnknownTopics) {

@@ -2,10 +2,13 @@
 
 Every process started here is killed when the test ends (see the `procs` fixture in conftest.py).
 """
+import csv
+import io
 import os
 import signal
 import subprocess
 import time
+import uuid
 
 BIN = os.environ.get("EVENTLAKE_BIN", os.path.join(os.path.dirname(__file__), "../../build/eventlake"))
 
@@ -111,11 +114,54 @@ def kcat(args, timeout=60, input=None, check=True):
     return cp
 
 
-def wait_until(pred, timeout, what, step=0.1):
-    """Polls `pred` until it is true; fails naming `what` after `timeout` seconds."""
+def topic_name(prefix="events"):
+    """A topic name no other test uses."""
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+def create_topic(brokers, topic, partitions=1):
+    """Creates `topic` through the admin API (confluent-kafka)."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": brokers})
+    futures = admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
+    futures[topic].result(timeout=10)
+
+
+def produce(brokers, topic, lines, partition=0):
+    """Produces one record per line to one partition with kcat."""
+    data = "".join(line + "\n" for line in lines).encode()
+    kcat(["-P", "-b", brokers, "-t", topic, "-p", str(partition)], input=data)
+
+
+def query(lake, sql):
+    """Rows of `eventlake query` (CSV) as dicts."""
+    cp = run(["query", "--lake", str(lake), "--format", "csv", sql], timeout=60)
+    return list(csv.DictReader(io.StringIO(cp.stdout)))
+
+
+def scalar(lake, sql):
+    """The first column of the first row of `eventlake query`."""
+    return next(iter(query(lake, sql)[0].values()))
+
+
+def wait_until(cond, timeout, what, step=0.02):
+    """Polls `cond` until it is true; fails naming `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if pred():
+        if cond():
             return
         time.sleep(step)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def fnv1a32(text):
+    h = 2166136261
+    for b in text.encode():
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def default_group(key, lake):
+    """The consumer group `eventlake land` commits to without --group: the topic or job name and a
+    hash of the lake's resolved absolute path."""
+    return f"eventlake-land-{key}-{fnv1a32(os.path.realpath(lake)):08x}"

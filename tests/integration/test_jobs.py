@@ -293,5 +293,5 @@ def test_default_layout_event_time_partitions_in_a_time_zone(brokers, tmp_path):
     assert (lake / topic / "dt=2018-01-01" / "hour=22" / "_SUCCESS").exists()
     assert (lake / f"{topic}_b" / "dt=2020-09-13" / "hour=08").exists()
     cp = harness.run(["land", "--brokers", brokers, "--lake", str(lake), "--topic", topic,
-                      "--time-zone", "Mars/Olympus"], check=False)
+                      "--partition-by", "dt", "--time-zone", "Mars/Olympus"], check=False)
     assert cp.returncode == 2 and "unknown time zone" in cp.stderr

@@ -115,9 +115,10 @@ def test_landers_without_a_group_on_one_lake_still_land_each_event_once(procs, t
     dead = landed_keys(lake, f"{topic}_dead_letter")
     assert len(dead) == len(set(dead)), f"{len(dead) - len(set(dead))} dead letters landed twice"
     assert set(dead) == bad.acked
-    # without --group, landed offsets are committed to eventlake-land-<topic> for lag tools
-    out = harness.run(["groups", "describe", "--brokers", brokers, "--group", f"eventlake-land-{topic}"],
-                      timeout=30).stdout
+    # without --group, landed offsets are committed to eventlake-land-<topic>-<lake hash> for lag tools
+    group = harness.default_group(topic, lake)
+    assert all(f"consumer group {group}" in p.output() for p in landers)
+    out = harness.run(["groups", "describe", "--brokers", brokers, "--group", group], timeout=30).stdout
     rows = {int(r[1]): r for r in (line.split() for line in out.splitlines()) if r and r[0] == topic}
     assert sorted(rows) == list(range(PARTITIONS + 1)), out
     assert all(int(r[4]) == 0 for r in rows.values()), out
