@@ -165,3 +165,10 @@ def default_group(key, lake):
     """The consumer group `eventlake land` commits to without --group: the topic or job name and a
     hash of the lake's resolved absolute path."""
     return f"eventlake-land-{key}-{fnv1a32(os.path.realpath(lake)):08x}"
+
+
+def staging_left(lake, key):
+    """What landers of `key` (a topic or job) left in the lake's staging: batch and spill folders
+    and owner files. Empty once every lander of the key has ended, however it ended."""
+    staging = os.path.join(str(lake), "_staging", key)
+    return sorted(os.listdir(staging)) if os.path.isdir(staging) else []

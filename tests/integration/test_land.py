@@ -92,7 +92,7 @@ def test_seed_events_land_with_types_and_event_type_tables(brokers, tmp_path):
     assert types["_offset"] == "BIGINT" and types["_partition"] == "INTEGER"
     assert os.path.exists(lake / topic / f"{topic}+0+0-299.parquet")
     assert os.path.exists(lake / topic / "_SUCCESS")
-    assert not [p for p in os.listdir(lake / topic) if p.startswith("_staging")]
+    assert harness.staging_left(lake, topic) == []
 
 
 def test_empty_topic_prints_one_line_and_exits_0(brokers, tmp_path):

@@ -141,7 +141,7 @@ def test_sigkill_follow_at_random_moments_keeps_exactly_once(procs, tmp_path):
     assert lander.stop(signal.SIGTERM) == 0, lander.output()
     assert len(producer.acked) > 200
     assert_exactly_once(lake, topic, producer.acked)
-    assert not [p for p in os.listdir(lake / topic) if p.startswith("_staging")]
+    assert harness.staging_left(lake, topic) == []
 
 
 def test_sigkill_batch_land_then_rerun(procs, tmp_path):

@@ -63,7 +63,7 @@ def test_landers_in_one_group_split_partitions_and_land_each_event_once(procs, t
         assert int(row[2]) == int(row[3]) and int(row[4]) == 0, f"partition {p} has lag:\n{out}"
     assert c.stop(signal.SIGTERM) == 0, c.output()
     assert_exactly_once(lake, topic, producer.acked)
-    assert not [p for p in os.listdir(lake / topic) if p.startswith("_staging")]
+    assert harness.staging_left(lake, topic) == []
 
 
 class BadRecords:

@@ -130,14 +130,13 @@ def test_overwrite_rerun_replaces_what_appends_landed(brokers, tmp_path):
 
 
 def staged_batch(lake, topic):
-    """Whether a lander has started reading records into its staging file."""
-    staging = lake / "_staging" / topic
-    return staging.is_dir() and any(p.suffix == ".ndjson" for p in staging.iterdir())
+    """Whether a lander has started reading records into its batch's staging file."""
+    return any((lake / "_staging" / topic).glob(f"{topic}-*/batch.ndjson"))
 
 
 def staged_tables(lake, topic):
-    """Whether a lander is writing Parquet files into a table's staging folder."""
-    return any(d.name.startswith("_staging-") for t in lake.glob(f"{topic}*") for d in t.iterdir())
+    """Whether a lander is writing Parquet files into its batch's staging folder."""
+    return any((lake / "_staging" / topic).glob(f"{topic}-*/{topic}*/*.parquet"))
 
 
 def test_sigkill_during_batch_append_then_rerun_lands_each_offset_once(brokers, procs, tmp_path):
@@ -164,7 +163,7 @@ def test_sigkill_during_batch_append_then_rerun_lands_each_offset_once(brokers, 
         assert n == distinct, f"{n - distinct} offsets twice in {table}"
     assert counts(lake, topic) == (60000, 60000)
     assert int(scalar(lake, f'SELECT max(_offset) FROM "{topic}"')) == 59999
-    assert not [p for p in (lake / topic).iterdir() if p.name.startswith("_staging")]
+    assert not list((lake / "_staging" / topic).glob(f"{topic}-*")), "staging left behind"
 
 
 def test_two_batch_appends_at_once_land_each_offset_once(brokers, procs, tmp_path):
