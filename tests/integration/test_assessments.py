@@ -2,8 +2,6 @@
 flat `assessment_questions` / `assessment_options` children, checked with exact answers computed
 here from the generated NDJSON."""
 import collections
-import csv
-import io
 import json
 import pathlib
 import uuid
@@ -11,6 +9,7 @@ import uuid
 import pytest
 
 import harness
+from harness import query, scalar
 
 JOB = pathlib.Path(__file__).resolve().parents[2] / "examples" / "assessments.toml"
 
@@ -31,15 +30,6 @@ def landed(tmp_path_factory):
         yield lake, records, cp.stdout
     finally:
         procs.kill_all()
-
-
-def query(lake, sql):
-    cp = harness.run(["query", "--lake", str(lake), "--format", "csv", sql], timeout=60)
-    return list(csv.DictReader(io.StringIO(cp.stdout)))
-
-
-def scalar(lake, sql):
-    return next(iter(query(lake, sql)[0].values()))
 
 
 def test_counts_and_learning_git(landed):

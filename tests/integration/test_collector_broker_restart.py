@@ -8,7 +8,6 @@ import time
 
 from kafka import KafkaConsumer
 
-import harness
 
 
 def test_broker_killed_and_restarted_under_load(procs, tmp_path):

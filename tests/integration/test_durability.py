@@ -13,7 +13,6 @@ import time
 
 from confluent_kafka import Producer
 
-import harness
 from harness import kcat
 
 ROUNDS = 5

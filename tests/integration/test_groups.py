@@ -4,10 +4,8 @@ across a broker restart; `eventlake groups list|describe`."""
 import json
 import signal
 import subprocess
-import sys
 import time
 
-import pytest
 
 import harness
 from harness import wait_until

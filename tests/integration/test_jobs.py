@@ -1,47 +1,20 @@
 """`eventlake land --job FILE`: the seed's three jobs from examples/, job ranges, event-time
 partitions, schema history across runs and the record size limit, against the real broker."""
-import csv
-import io
 import json
 import os
 import pathlib
-import uuid
 from datetime import datetime, timezone
 
-import pytest
 
 import harness
+from harness import produce, query, scalar, topic_name
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
-
-
-@pytest.fixture
-def brokers(procs, tmp_path):
-    _, addr = procs.broker(tmp_path / "data")
-    return addr
-
-
-def topic_name(prefix="events"):
-    return f"{prefix}_{uuid.uuid4().hex[:8]}"
-
-
-def produce(brokers, topic, lines):
-    data = "".join(line + "\n" for line in lines).encode()
-    harness.kcat(["-P", "-b", brokers, "-t", topic, "-p", "0"], input=data)
 
 
 def land_job(brokers, lake, job, *extra, check=True):
     return harness.run(["land", "--brokers", brokers, "--lake", str(lake), "--job", str(job), *extra],
                        timeout=90, check=check)
-
-
-def query(lake, sql):
-    cp = harness.run(["query", "--lake", str(lake), "--format", "csv", sql], timeout=60)
-    return list(csv.DictReader(io.StringIO(cp.stdout)))
-
-
-def scalar(lake, sql):
-    return next(iter(query(lake, sql)[0].values()))
 
 
 def write_job(tmp_path, text, name="job"):

@@ -5,7 +5,7 @@ import os
 import signal
 
 import harness
-from test_lake_types import brokers, produce  # noqa: F401 - the broker fixture
+from harness import produce
 
 
 def lake_entries(lake):
@@ -22,7 +22,7 @@ def lake_entries(lake):
     return sorted(out)
 
 
-def test_failed_job_leaves_no_debris(brokers, tmp_path):  # noqa: F811
+def test_failed_job_leaves_no_debris(brokers, tmp_path):
     lake = tmp_path / "lake"
     produce(brokers, "ev", [{"event_type": "a", "n": i} for i in range(50)] + [{"event_type": "b"}])
     job = tmp_path / "broken.toml"
@@ -34,7 +34,7 @@ def test_failed_job_leaves_no_debris(brokers, tmp_path):  # noqa: F811
     assert not (lake / "fine").exists() and not (lake / "broken").exists()
 
 
-def test_stopped_follow_lander_leaves_only_published_tables(brokers, procs, tmp_path):  # noqa: F811
+def test_stopped_follow_lander_leaves_only_published_tables(brokers, procs, tmp_path):
     lake = tmp_path / "lake"
     produce(brokers, "ev", [{"event_type": "a", "n": i} for i in range(20)])
     lander = procs.start(["land", "--brokers", brokers, "--lake", str(lake), "--topic", "ev", "--follow",

@@ -1,49 +1,18 @@
 """Lake tools over landed tables: `eventlake ddl`, `eventlake compact`, `eventlake replay-dead-letter`."""
-import csv
-import io
 import json
 import os
 import re
 import signal
 import time
-import uuid
 
-import pytest
 
 import harness
-
-
-@pytest.fixture
-def brokers(procs, tmp_path):
-    _, addr = procs.broker(tmp_path / "data")
-    return addr
-
-
-def topic_name(prefix="events"):
-    return f"{prefix}_{uuid.uuid4().hex[:8]}"
-
-
-def produce(brokers, topic, lines, key=None):
-    data = "".join(line + "\n" for line in lines).encode()
-    args = ["-P", "-b", brokers, "-t", topic, "-p", "0"]
-    if key is not None:
-        args += ["-K", "\t"]
-        data = "".join(f"{key}\t{line}\n" for line in lines).encode()
-    harness.kcat(args, input=data)
+from harness import produce, query, scalar, topic_name
 
 
 def land(brokers, lake, topic, *extra):
     return harness.run(["land", "--brokers", brokers, "--lake", str(lake), "--topic", topic, *extra],
                        timeout=60)
-
-
-def query(lake, sql):
-    cp = harness.run(["query", "--lake", str(lake), "--format", "csv", sql], timeout=60)
-    return list(csv.DictReader(io.StringIO(cp.stdout)))
-
-
-def scalar(lake, sql):
-    return next(iter(query(lake, sql)[0].values()))
 
 
 def data_files(table_dir):

@@ -8,23 +8,12 @@ import json
 import os
 import random
 
-import pytest
 
 import harness
+from harness import produce
 
 SEED = int(os.environ.get("EVENTLAKE_TYPES_SEED", random.randrange(1 << 30)))
 WORDS = ["u1", "42", "true", "null", "x y", "{}", "", "héllo", "0.5"]
-
-
-@pytest.fixture
-def brokers(procs, tmp_path):
-    _, addr = procs.broker(tmp_path / "data")
-    return addr
-
-
-def produce(brokers, topic, events):
-    data = "".join(json.dumps(e) + "\n" for e in events).encode()
-    harness.kcat(["-P", "-b", brokers, "-t", topic, "-p", "0"], input=data)
 
 
 def query_json(lake, sql):

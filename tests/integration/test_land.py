@@ -3,62 +3,19 @@
 Set EVENTLAKE_TEST_BROKERS=host:port to run against another Kafka-compatible cluster instead of
 `eventlake broker` (topic names are unique per test, so a shared cluster is fine).
 """
-import csv
-import io
 import json
 import os
 import signal
-import subprocess
 import time
-import uuid
 
-import pytest
 
 import harness
-
-@pytest.fixture
-def brokers(procs, tmp_path):
-    external = os.environ.get("EVENTLAKE_TEST_BROKERS")
-    if external:
-        return external
-    _, addr = procs.broker(tmp_path / "data")
-    return addr
-
-
-def topic_name(prefix="events"):
-    return f"{prefix}_{uuid.uuid4().hex[:8]}"
-
-
-def produce(brokers, topic, lines):
-    data = "".join(line + "\n" for line in lines).encode()
-    harness.kcat(["-P", "-b", brokers, "-t", topic, "-p", "0"], input=data)
-
-
-def create_topic(brokers, topic):
-    """CreateTopics through the admin API; clusters without it (librdkafka's mock) create the
-    topic on the metadata request instead."""
-    from confluent_kafka.admin import AdminClient, NewTopic
-    admin = AdminClient({"bootstrap.servers": brokers})
-    futures = admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
-    try:
-        futures[topic].result(timeout=10)
-    except Exception:  # noqa: BLE001 - fall back to auto-creation
-        harness.kcat(["-L", "-b", brokers, "-t", topic])
+from harness import create_topic, produce, query, scalar, topic_name
 
 
 def land(brokers, lake, topic, *extra, check=True):
     return harness.run(["land", "--brokers", brokers, "--lake", str(lake), "--topic", topic, *extra],
                        timeout=60, check=check)
-
-
-def query(lake, sql):
-    cp = harness.run(["query", "--lake", str(lake), "--format", "csv", sql], timeout=60)
-    return list(csv.DictReader(io.StringIO(cp.stdout)))
-
-
-def scalar(lake, sql):
-    rows = query(lake, sql)
-    return next(iter(rows[0].values()))
 
 
 def column_types(lake, table):

@@ -4,8 +4,6 @@
 The kill schedule is random; its seed is printed and can be fixed with EVENTLAKE_CRASH_SEED=N.
 EVENTLAKE_CRASH_ROUNDS=N changes the number of kills of the follow loop.
 """
-import csv
-import io
 import json
 import os
 import random
@@ -14,9 +12,9 @@ import threading
 import time
 import uuid
 
-import pytest
 
 import harness
+from harness import query
 
 PARTITIONS = 3
 
@@ -28,15 +26,7 @@ def seed_from_env():
 
 
 def create_topic(brokers, topic, partitions=PARTITIONS):
-    from confluent_kafka.admin import AdminClient, NewTopic
-    admin = AdminClient({"bootstrap.servers": brokers})
-    futures = admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
-    futures[topic].result(timeout=10)
-
-
-def query(lake, sql):
-    cp = harness.run(["query", "--lake", str(lake), "--format", "csv", sql], timeout=60)
-    return list(csv.DictReader(io.StringIO(cp.stdout)))
+    harness.create_topic(brokers, topic, partitions)
 
 
 def landed_keys(lake, table):

@@ -2,7 +2,6 @@
 split the partitions and hand them over on leave, crash and join; without a group each reads every
 partition and the lake's publish check keeps each event landed once. Either way, checked by
 (_topic, _partition, _offset) against what the broker acknowledged."""
-import os
 import random
 import re
 import signal

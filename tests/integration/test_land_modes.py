@@ -16,12 +16,6 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 EXTRACT = EXAMPLES / "extract_events.toml"
 
 
-@pytest.fixture
-def brokers(procs, tmp_path):
-    _, addr = procs.broker(tmp_path / "data")
-    return addr
-
-
 def land(brokers, lake, *args, check=True):
     return harness.run(["land", "--brokers", brokers, "--lake", str(lake), *args], timeout=120, check=check)
 
