@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <ranges>
 #include <set>
@@ -38,6 +40,7 @@ constexpr auto kPollTimeout = std::chrono::milliseconds(100);
 constexpr auto kBatchPollTimeout = std::chrono::milliseconds(10);
 constexpr size_t kBatchPollMessages = 1000;
 constexpr auto kStallTimeout = std::chrono::seconds(60);
+constexpr auto kMaxRetryDelay = std::chrono::milliseconds(30'000);
 
 int64_t Resolve(const RangeSpec& spec, int32_t partition, const rdk::Watermarks& w,
                 const std::map<int32_t, int64_t>& by_time) {
@@ -362,12 +365,20 @@ class LandRun : public rdk::RebalanceListener {
       }
       EL_RETURN_IF_ERROR(consumer_->TakeRebalanceError());
       if (!stager_) first_pending = kNone;  // a revocation landed the pending batch
+      rewound_.clear();
       for (const rdk::Message& msg : msgs) {
         if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && owned_.count(msg->partition) != 0) {
-          EL_RETURN_IF_ERROR(Add(*msg));
+          if (rewound_.count(msg->partition) != 0) continue;  // read again after the seek
+          unlanded_from_.try_emplace(msg->partition, msg->offset);
+          Status st = Add(*msg);
+          if (!st.ok()) {
+            EL_RETURN_IF_ERROR(RetryLater(st));
+            first_pending = kNone;
+            continue;
+          }
           if (first_pending == kNone) first_pending = Clock::now();
           if (stager_ && (batch_count_ >= o_.max_rows || stager_->bytes() >= o_.max_bytes)) {
-            EL_RETURN_IF_ERROR(Flush(false));  // full: rotate mid-poll, so files keep their size
+            EL_RETURN_IF_ERROR(FlushFollow());  // full: rotate mid-poll, so files keep their size
             first_pending = kNone;
           }
         } else if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
@@ -377,11 +388,84 @@ class LandRun : public rdk::RebalanceListener {
       }
       msgs.clear();
       if (first_pending != kNone && Clock::now() - first_pending >= o_.flush_interval) {
-        EL_RETURN_IF_ERROR(Flush(false));
+        EL_RETURN_IF_ERROR(FlushFollow());
         first_pending = kNone;
       }
     }
     return stager_ ? Flush(false) : Status::Ok();
+  }
+
+  // Follow mode: lands the pending batch; when the lake cannot take it (a full or failing disk),
+  // the batch is dropped and read again once the lake can (RetryLater).
+  Status FlushFollow() {
+    Status st = Flush(false);
+    if (st.ok()) {
+      retry_delay_ = o_.first_retry_delay;
+      return st;
+    }
+    return RetryLater(st);
+  }
+
+  static bool Retryable(const Status& st) {
+    switch (st.code()) {
+      case StatusCode::kIOError:
+      case StatusCode::kUnavailable:
+      case StatusCode::kResourceExhausted:
+      case StatusCode::kDeadlineExceeded:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // Follow mode, after `cause` made the pending batch fail: a lasting error (bad SQL, a job the
+  // data cannot fit) is returned; a passing one (ENOSPC, EIO) drops the batch and its staging,
+  // waits (1 s, doubling up to 30 s between attempts), then recovers what a half-done publish
+  // left and seeks every partition it had read past the lake's end back to that end. Whatever the
+  // failure left, the lake decides where reading resumes, so each event still lands once.
+  Status RetryLater(Status cause) {
+    if (!Retryable(cause)) return cause;
+    NextOffsets from = unlanded_from_;
+    for (const auto& [p, r] : batch_) from[p] = std::min(from.count(p) != 0 ? from[p] : r.first, r.first);
+    ClearBatch();
+    while (!stop_.stop_requested()) {
+      spdlog::error("lander {}: {}; batch dropped, landing again in {:.1f} s", o_.topic, cause.message(),
+                    std::chrono::duration<double>(retry_delay_).count());
+      std::mutex mu;
+      std::condition_variable_any cv;
+      std::unique_lock lock(mu);
+      cv.wait_for(lock, stop_, retry_delay_, [] { return false; });
+      retry_delay_ = std::min(retry_delay_ * 2, kMaxRetryDelay);
+      cause = Rewind(from);
+      if (cause.ok()) return cause;
+      if (!Retryable(cause)) return cause;
+    }
+    return Status::Ok();  // stopping: the lake holds what it holds
+  }
+
+  // Seeks the partitions of `from` (partition -> first offset read and not landed) to where the
+  // lake ends, or to `from` when it holds none of them, after recovering what a half-done publish
+  // of this lander left. Takes the publish lock.
+  Status Rewind(const NextOffsets& from) {
+    EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
+    EL_RETURN_IF_ERROR(RecoverLocked(&owned_).status());
+    EL_ASSIGN_OR_RETURN(NextOffsets actual, LakeCommitted());
+    NextOffsets seek;
+    for (const auto& [p, first] : from) {
+      if (owned_.count(p) == 0) continue;
+      auto a = actual.find(p);
+      seek[p] = a != actual.end() ? a->second : first;
+      if (a != actual.end()) {
+        expected_[p] = a->second;
+      } else {
+        expected_.erase(p);
+      }
+      unlanded_from_.erase(p);
+      rewound_.insert(p);
+    }
+    spdlog::info("lander {}: reading partition(s) {} again from the lake's end", o_.topic,
+                 fmt::join(seek | std::views::keys, ","));
+    return seek.empty() ? Status::Ok() : consumer_->Seek(o_.topic, seek);
   }
 
   Status Add(const rd_kafka_message_t& m) {
@@ -469,6 +553,7 @@ class LandRun : public rdk::RebalanceListener {
     if (Status st = consumer_->Commit(o_.topic, next); !st.ok()) spdlog::warn("{}", st.ToString());
     summary_.events += stager_->good();
     summary_.dead_letters += static_cast<int64_t>(stager_->dead_letters().size());
+    unlanded_from_.clear();  // everything read so far is in this batch, now landed
     for (const auto& [p, r] : batch_) {
       LandedRange& landed = summary_.ranges[p];
       if (landed.first < 0) landed.first = r.first;
@@ -512,6 +597,8 @@ class LandRun : public rdk::RebalanceListener {
         expected_.erase(p);
       }
       seek[p] = a != actual.end() ? a->second : r.first;
+      unlanded_from_.erase(p);
+      rewound_.insert(p);
     }
     spdlog::warn("another lander landed part of {} partition(s) {}: dropping this batch, reading on from the lake",
                  o_.topic, fmt::join(seek | std::views::keys, ","));
@@ -571,6 +658,9 @@ class LandRun : public rdk::RebalanceListener {
   NextOffsets committed_;  // according to the lake
   NextOffsets expected_;   // follow: the same, as of this lander's last look
   std::set<int32_t> owned_;               // partitions this lander lands now
+  NextOffsets unlanded_from_;  // follow: partition -> first offset read since the last landing
+  std::set<int32_t> rewound_;  // follow: partitions sought back during the current poll's messages
+  std::chrono::milliseconds retry_delay_{o_.first_retry_delay};  // follow: wait before landing again
   bool revoking_ = false;
   std::map<int32_t, int64_t> end_;        // batch mode: partition -> end offset (exclusive)
   std::set<int32_t> done_;

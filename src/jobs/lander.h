@@ -45,6 +45,9 @@ struct LandOptions {
   EventTimeSpec event_time;               // source of the dt / hour partition columns
   std::vector<std::string> partition_by;  // default layout: partition columns (dt, hour, ...)
   int64_t max_record_bytes = 1 << 20;     // longer values become dead letters
+  // Follow: after a batch failed on a passing error (a full or failing disk), the first wait
+  // before landing again; each further failure doubles it, up to 30 s.
+  std::chrono::milliseconds first_retry_delay{1000};
   // DuckDB's memory limit for a batch (DuckDB syntax, e.g. 512MB); beyond it, it spills to
   // LAKE/_staging/<key>/ instead of growing.
   std::string memory_limit = "512MB";

@@ -7,10 +7,12 @@
 #include <librdkafka/rdkafka_mock.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include "clients/duck/duck.h"
 #include "clients/rdk/handles.h"
+#include "io/fault.h"
 #include "jobs/land_plan.h"
 #include "lake/listing.h"
 
@@ -206,6 +208,48 @@ TEST_F(LanderTest, FollowResumesWithoutDuplicates) {
   }
   EXPECT_EQ(Query("SELECT count(DISTINCT (_partition, _offset)) FROM " + Files("ev")), "10");
   EXPECT_EQ(Query("SELECT count(*) FROM " + Files("ev_e")), "10");
+}
+
+// A follow lander whose lake fails under it (here: the topic table's files cannot be renamed in,
+// after the event-type table's were, as on a disk that filled up mid-publish) keeps running: it
+// drops the batch and its staging, waits, recovers the half-done publish and lands again from
+// the lake's end once the disk takes writes, each event once.
+TEST_F(LanderTest, FollowSurvivesAFailingLakeAndLandsEachEventOnce) {
+  for (int i = 0; i < 6; ++i) Produce(i % 2, "{\"event_type\":\"e\",\"i\":" + std::to_string(i) + "}");
+  Flush();
+  std::atomic<int> failures{0};
+  std::atomic<bool> failing{true};
+  std::string topic_files = (fs::path("ev") / "ev+").string();
+  io::SetFaultHook([&](io::FileOp op, const std::string& path) {
+    if (!failing || op != io::FileOp::kRename || path.find(topic_files) == std::string::npos) return Status::Ok();
+    ++failures;
+    return IOError("rename " + path + ": No space left on device");
+  });
+  LandOptions o = Options("ev");
+  o.follow = true;
+  o.first_retry_delay = std::chrono::milliseconds(100);
+  Result<LandSummary> result = Internal("not run");
+  std::jthread runner([&](std::stop_token st) { result = Land(o, st); });
+  for (int i = 0; i < 100 && failures < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_GE(failures, 2);  // it tried again after the first failure instead of giving up
+  for (int i = 6; i < 10; ++i) Produce(i % 2, "{\"event_type\":\"e\",\"i\":" + std::to_string(i) + "}");
+  Flush();
+  failing = false;
+  io::SetFaultHook(nullptr);
+  std::string got;
+  for (int i = 0; i < 150 && got != "10"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!lake::ListDataFiles(lake_ / "ev")->empty()) got = Query("SELECT count(*) FROM " + Files("ev"));
+  }
+  runner.request_stop();
+  runner.join();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(got, "10");
+  EXPECT_EQ(Query("SELECT count(DISTINCT (_partition, _offset)) FROM " + Files("ev")), "10");
+  EXPECT_EQ(Query("SELECT count(*) || '/' || count(DISTINCT (_partition, _offset)) FROM " + Files("ev_e")), "10/10");
+  auto staging = lake::ListNames(lake_ / "_staging" / "ev");
+  ASSERT_TRUE(staging.ok());
+  EXPECT_TRUE(staging->empty()) << fmt::format("{}", fmt::join(*staging, ", "));
 }
 
 }  // namespace

@@ -118,7 +118,11 @@ Result<QueryResult> Connection::Query(std::string_view sql) {
   result.valid_ = true;  // DuckDB fills the result even on failure; it must be destroyed either way
   if (state == DuckDBError) {
     const char* err = duckdb_result_error(&result.res_);
-    return InvalidArgument(err != nullptr ? err : "query failed");
+    std::string message = err != nullptr ? err : "query failed";
+    // A file DuckDB could not write or read (a full or failing disk) is an I/O failure that may
+    // pass; everything else (SQL, conversions, constraints) is about the statement.
+    if (duckdb_result_error_type(&result.res_) == DUCKDB_ERROR_IO) return IOError(std::move(message));
+    return InvalidArgument(std::move(message));
   }
   return result;
 }

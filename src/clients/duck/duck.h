@@ -72,7 +72,8 @@ class Connection {
   ~Connection();
 
   // Runs one or more statements; returns the last statement's result.
-  // Errors: InvalidArgument carrying DuckDB's error message.
+  // Errors: IOError for DuckDB's I/O errors (a file it could not write or read), else
+  // InvalidArgument; both carry DuckDB's error message.
   Result<QueryResult> Query(std::string_view sql);
   // Like Query, discarding the result.
   Status Exec(std::string_view sql);
