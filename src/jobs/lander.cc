@@ -18,6 +18,7 @@
 #include "clients/duck/duck.h"
 #include "clients/rdk/consumer.h"
 #include "jobs/batch_writer.h"
+#include "jobs/lake_target.h"
 #include "jobs/land_plan.h"
 #include "jobs/record_stager.h"
 #include "lake/listing.h"
@@ -33,7 +34,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using lake::FileLock;
 using lake::NextOffsets;
-using lake::PublishLockPath;
 
 constexpr auto kMetadataTimeout = std::chrono::milliseconds(8000);
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
@@ -62,14 +62,12 @@ int64_t Resolve(const RangeSpec& spec, int32_t partition, const rdk::Watermarks&
 
 class LandRun : public rdk::RebalanceListener {
  public:
-  LandRun(const LandOptions& options, std::stop_token stop) : o_(options), stop_(std::move(stop)) {}
-  // A run that ends, however it ends, leaves no staging behind: its pending batch, DuckDB's spill
-  // folder and its owner file go (the owner lock itself is released after this).
+  LandRun(const LandOptions& options, std::stop_token stop)
+      : o_(options), stop_(std::move(stop)), target_(options) {}
+  // A run that ends, however it ends, leaves no staging behind: its pending batch goes here, its
+  // spill folder and owner file with target_.
   ~LandRun() override {
-    if (lake_.empty() || !owner_) return;
     if (!staging_dir_.empty()) Discard(lake::Remove(staging_dir_));
-    Discard(lake::Remove(SpillDir()));
-    Discard(lake::Remove(lake::OwnerLockPath(lake_, staging_key_)));
   }
 
   Result<LandSummary> Run() {
@@ -101,10 +99,7 @@ class LandRun : public rdk::RebalanceListener {
     EL_ASSIGN_OR_RETURN(to_, ParseRangeText(o_.to, false));
     if (o_.max_record_bytes <= 0) return InvalidArgument("the record size limit must be positive");
     EL_RETURN_IF_ERROR(CheckTimeZone());
-    job_ = !o_.outputs.empty();
-    staging_key_ = !o_.staging_key.empty() ? o_.staging_key : job_ ? o_.job_name : o_.topic;
-    if (job_ && o_.job_name.empty()) return InvalidArgument("a job needs a name");
-    lake_ = fs::path(o_.lake_dir);
+    if (target_.job() && o_.job_name.empty()) return InvalidArgument("a job needs a name");
     EL_RETURN_IF_ERROR(OpenConsumer());
     EL_ASSIGN_OR_RETURN(partitions_, consumer_->Partitions(o_.topic, kMetadataTimeout));
     for (int32_t p : partitions_) {
@@ -113,15 +108,10 @@ class LandRun : public rdk::RebalanceListener {
     if (from_.kind == RangeSpec::Kind::kTimestamp) {
       EL_ASSIGN_OR_RETURN(by_time_, consumer_->OffsetsForTime(o_.topic, partitions_, from_.value, kMetadataTimeout));
     }
-    EL_RETURN_IF_ERROR(lake::MakeDirs(lake::StagingRoot(lake_, staging_key_)));
-    {
-      // The owner lock is taken under the publish lock, so that no recovery sees its file unlocked.
-      EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
-      EL_ASSIGN_OR_RETURN(owner_, FileLock::Acquire(lake::OwnerLockPath(lake_, staging_key_), false));
-    }
-    EL_RETURN_IF_ERROR(con_->Exec("SET temp_directory = " + duck::QuoteLiteral(SpillDir().string())));
+    EL_RETURN_IF_ERROR(target_.Open());
+    EL_RETURN_IF_ERROR(con_->Exec("SET temp_directory = " + duck::QuoteLiteral(target_.SpillDir().string())));
     if (!member_) {
-      EL_ASSIGN_OR_RETURN(committed_, Recover(nullptr));
+      EL_ASSIGN_OR_RETURN(committed_, target_.Recover(nullptr));
       expected_ = committed_;
     }
     return Status::Ok();
@@ -131,7 +121,7 @@ class LandRun : public rdk::RebalanceListener {
   // group (named, or one per topic or job and lake), for lag tools.
   Status OpenConsumer() {
     member_ = o_.follow && !o_.group.empty();
-    summary_.group = o_.group.empty() ? DefaultGroupName(staging_key_, o_.lake_dir) : o_.group;
+    summary_.group = o_.group.empty() ? DefaultGroupName(target_.staging_key(), o_.lake_dir) : o_.group;
     if (member_) {
       EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::CreateMember(o_.brokers, o_.group, this,
                                                                  {{"session.timeout.ms", "10000"}}));
@@ -142,38 +132,16 @@ class LandRun : public rdk::RebalanceListener {
     return Status::Ok();
   }
 
-  fs::path CommitDir() const { return lake_ / "_jobs" / o_.job_name; }
-  fs::path SpillDir() const {
-    return lake::StagingRoot(lake_, staging_key_) / fmt::format("{}-{}-spill", staging_key_, ::getpid());
-  }
-  // According to the lake: the job's progress, or the topic's table and progress records.
-  Result<NextOffsets> LakeCommitted() const {
-    return job_ ? lake::CommittedOffsets(CommitDir(), o_.topic) : lake::TopicCommitted(lake_, o_.topic);
-  }
   // Cleanup whose failure changes nothing for the lake (recovery removes what is left) is logged.
   static void Discard(const Status& st) {
     if (!st.ok()) spdlog::warn("cleanup: {}", st.message());
-  }
-
-  // Removes what crashed landers left for `partitions` (all when null); returns what the lake
-  // holds. Takes the publish lock.
-  Result<NextOffsets> Recover(const std::set<int32_t>* partitions) {
-    EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
-    return RecoverLocked(partitions);
-  }
-
-  Result<NextOffsets> RecoverLocked(const std::set<int32_t>* partitions) {
-    if (!job_) return lake::RecoverTopic(lake_, o_.topic, partitions);
-    lake::RecoverySpec spec{lake_, o_.topic, CommitDir(), staging_key_, {o_.topic + "_dead_letter"}, partitions};
-    for (const OutputSpec& out : o_.outputs) spec.tables.push_back(out.table);
-    return lake::RecoverRange(spec);
   }
 
   // Group member: recovers the partitions the group hands this lander and starts them where the
   // lake ends (or at `from` when the lake holds none of them).
   Result<std::map<int32_t, int64_t>> OnAssigned(const std::string&, const std::vector<int32_t>& partitions) override {
     std::set<int32_t> mine(partitions.begin(), partitions.end());
-    EL_ASSIGN_OR_RETURN(auto committed, Recover(&mine));
+    EL_ASSIGN_OR_RETURN(auto committed, target_.Recover(&mine));
     std::map<int32_t, int64_t> starts;
     expected_.clear();
     for (int32_t p : partitions) {
@@ -209,20 +177,6 @@ class LandRun : public rdk::RebalanceListener {
     return Status::Ok();
   }
 
-  // Mode error: fails when a table the run writes already holds data.
-  Status CheckNotExists() {
-    std::vector<std::string> tables;
-    for (const OutputSpec& out : o_.outputs) {
-      if (out.mode.value_or(o_.mode) == WriteMode::kError) tables.push_back(out.table);
-    }
-    if (!job_ && o_.mode == WriteMode::kError) tables.push_back(o_.topic);
-    for (const std::string& t : tables) {
-      EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(lake_ / t));
-      if (!files.empty()) return AlreadyExists("table " + t + " already exists in " + o_.lake_dir);
-    }
-    return Status::Ok();
-  }
-
   // Batch mode: partition -> start offset of every partition with offsets in the range; sets end_.
   std::map<int32_t, int64_t> BatchStarts() {
     std::map<int32_t, int64_t> starts;
@@ -241,7 +195,7 @@ class LandRun : public rdk::RebalanceListener {
   // Whether this is a batch run that adds to what a table holds (for a job: any of its outputs).
   bool AppendsToLake() const {
     if (o_.follow) return false;
-    if (!job_) return o_.mode == WriteMode::kAppend;
+    if (!target_.job()) return o_.mode == WriteMode::kAppend;
     return std::any_of(o_.outputs.begin(), o_.outputs.end(), [&](const OutputSpec& out) {
       return out.mode.value_or(o_.mode) == WriteMode::kAppend;
     });
@@ -259,7 +213,7 @@ class LandRun : public rdk::RebalanceListener {
   // nothing new; refuses an explicit range that overlaps offsets the lake holds. The lake's
   // record is the commit table (its file names and progress records) or the job's progress.
   Status PlanAppend(std::map<int32_t, int64_t>& starts) {
-    EL_ASSIGN_OR_RETURN(auto held, HeldRanges(job_ ? CommitDir() : lake_ / o_.topic, o_.topic, committed_));
+    EL_ASSIGN_OR_RETURN(auto held, HeldRanges(target_.job() ? target_.CommitDir() : target_.lake() / o_.topic, o_.topic, committed_));
     std::map<int32_t, OffsetRange> overlaps;
     int64_t lake_end = 0;
     for (auto it = starts.begin(); it != starts.end();) {
@@ -283,7 +237,7 @@ class LandRun : public rdk::RebalanceListener {
       }
     }
     if (overlaps.empty()) return Status::Ok();
-    std::string holder = job_ ? "job " + o_.job_name : "table " + o_.topic;
+    std::string holder = target_.job() ? "job " + o_.job_name : "table " + o_.topic;
     return AlreadyExists(OverlapMessage(holder, o_.topic, overlaps, lake_end));
   }
 
@@ -291,7 +245,7 @@ class LandRun : public rdk::RebalanceListener {
     std::map<int32_t, int64_t> starts = BatchStarts();
     if (AppendsToLake()) EL_RETURN_IF_ERROR(PlanAppend(starts));
     if (starts.empty()) return Status::Ok();
-    EL_RETURN_IF_ERROR(CheckNotExists());
+    EL_RETURN_IF_ERROR(target_.CheckNotExists());
     EL_RETURN_IF_ERROR(consumer_->Assign(o_.topic, starts));
     size_t remaining = starts.size();
     int64_t total = 0;
@@ -447,9 +401,9 @@ class LandRun : public rdk::RebalanceListener {
   // lake ends, or to `from` when it holds none of them, after recovering what a half-done publish
   // of this lander left. Takes the publish lock.
   Status Rewind(const NextOffsets& from) {
-    EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
-    EL_RETURN_IF_ERROR(RecoverLocked(&owned_).status());
-    EL_ASSIGN_OR_RETURN(NextOffsets actual, LakeCommitted());
+    EL_ASSIGN_OR_RETURN(FileLock lock, target_.LockPublish());
+    EL_RETURN_IF_ERROR(target_.RecoverLocked(&owned_).status());
+    EL_ASSIGN_OR_RETURN(NextOffsets actual, target_.Committed());
     NextOffsets seek;
     for (const auto& [p, first] : from) {
       if (owned_.count(p) == 0) continue;
@@ -478,7 +432,7 @@ class LandRun : public rdk::RebalanceListener {
       reached_time_.insert(m.partition);
     }
     if (!stager_) {
-      staging_dir_ = lake::StagingRoot(lake_, staging_key_) / fmt::format("{}-{}-{}", staging_key_, ::getpid(), ++batch_seq_);
+      staging_dir_ = target_.NextBatchDir();
       EL_RETURN_IF_ERROR(lake::MakeDirs(staging_dir_));
       EL_ASSIGN_OR_RETURN(auto stager, RecordStager::Open(o_.topic, staging_dir_ / "batch.ndjson"));
       stager.set_max_record_bytes(o_.max_record_bytes);
@@ -507,7 +461,7 @@ class LandRun : public rdk::RebalanceListener {
     EL_RETURN_IF_ERROR(stager_->Close());
     BatchInput in;
     in.topic = o_.topic;
-    in.lake_dir = lake_;
+    in.lake_dir = target_.lake();
     in.staging_dir = staging_dir_;
     in.event_type_field = o_.event_type_field;
     in.ndjson = staging_dir_ / "batch.ndjson";
@@ -518,31 +472,30 @@ class LandRun : public rdk::RebalanceListener {
     in.mode = o_.mode;
     in.event_time = o_.event_time;
     in.partition_by = o_.partition_by;
-    if (job_) {
+    if (target_.job()) {
       in.outputs = &o_.outputs;
-      in.commit_dir = CommitDir();
+      in.commit_dir = target_.CommitDir();
     }
     // What a batch run's read phase freed (librdkafka's fetch buffers) goes back to the system
     // before DuckDB's phase, which has its own memory limit: peak RSS is then DuckDB's, not the
     // sum. (Follow batches are small; their flushes skip the heap walk.)
     if (!o_.follow) malloc_trim(0);
     EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, StageBatch(*con_, in));
-    EL_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(PublishLockPath(lake_, staging_key_), true));
-    EL_ASSIGN_OR_RETURN(bool gone, lake::LanderGone(lake_, staging_key_));
-    if (gone) {  // a killed lander may have left a half-published batch
-      std::set<int32_t> all(partitions_.begin(), partitions_.end());
-      EL_RETURN_IF_ERROR(RecoverLocked(&all).status());
-    }
+    EL_ASSIGN_OR_RETURN(FileLock lock, target_.LockPublish());
+    EL_RETURN_IF_ERROR(target_.RecoverIfLanderGone({partitions_.begin(), partitions_.end()}));
     if (o_.follow || AppendsToLake()) {
       EL_ASSIGN_OR_RETURN(bool still_next, StillNext());
       if (!still_next) return o_.follow ? DropBatch() : AbandonAppend();
     }
-    EL_RETURN_IF_ERROR(Publish(staged, replace));
     NextOffsets next;
     for (const auto& [p, r] : batch_) next[p] = r.last + 1;
-    if (!job_) {
-      bool exact = replace && !o_.follow && o_.mode == WriteMode::kOverwrite;
-      EL_RETURN_IF_ERROR(lake::WriteTopicProgress(lake_, o_.topic, next, exact));
+    EL_ASSIGN_OR_RETURN(LakeTarget::Published published,
+                        target_.Publish(*con_, staged, replace, next, staging_dir_ / "_rewrite"));
+    summary_.files += published.files;
+    for (const std::string& t : published.tables) {
+      if (std::find(summary_.tables.begin(), summary_.tables.end(), t) == summary_.tables.end()) {
+        summary_.tables.push_back(t);
+      }
     }
     // The lake now ends at `next` for every partition of the batch: StillNext() saw it end at
     // expected_ <= first, and this publish committed each range (file names, progress records or
@@ -574,7 +527,7 @@ class LandRun : public rdk::RebalanceListener {
   // Whether the lake still ends, for every partition of the batch, where it ended when this
   // lander last looked (no other lander landed them meanwhile). Call under the publish lock.
   Result<bool> StillNext() {
-    EL_ASSIGN_OR_RETURN(NextOffsets actual, LakeCommitted());
+    EL_ASSIGN_OR_RETURN(NextOffsets actual, target_.Committed());
     for (const auto& [p, r] : batch_) {
       auto a = actual.find(p);
       auto e = expected_.find(p);
@@ -587,7 +540,7 @@ class LandRun : public rdk::RebalanceListener {
   // Another lander landed some of this batch's partitions: the batch is dropped and every one of
   // its partitions is read again from where the lake now ends.
   Status DropBatch() {
-    EL_ASSIGN_OR_RETURN(NextOffsets actual, LakeCommitted());
+    EL_ASSIGN_OR_RETURN(NextOffsets actual, target_.Committed());
     NextOffsets seek;
     for (const auto& [p, r] : batch_) {
       auto a = actual.find(p);
@@ -616,41 +569,15 @@ class LandRun : public rdk::RebalanceListener {
                               "append what is still missing");
   }
 
-  // `batch_end`: the single flush of a batch run, where overwrite tables replace their files.
-  Status Publish(const std::vector<StagedTable>& staged, bool batch_end) {
-    if (o_.mode == WriteMode::kError && !o_.follow && !job_) {
-      for (const StagedTable& t : staged) {
-        if (t.name == o_.topic) continue;
-        EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(t.table_dir));
-        if (!files.empty()) return AlreadyExists("table " + t.name + " already exists in " + o_.lake_dir);
-      }
-    }
-    for (const StagedTable& t : staged) {
-      bool replace = batch_end && !o_.follow && t.mode == WriteMode::kOverwrite;
-      if (t.name == "_progress") replace = batch_end && !o_.follow && o_.mode == WriteMode::kOverwrite;
-      lake::TablePublish publish{t.staging_dir, t.table_dir, t.columns, replace, staging_dir_ / "_rewrite"};
-      EL_ASSIGN_OR_RETURN(int64_t files, lake::PublishTable(*con_, publish));
-      if (t.name == "_progress") continue;
-      summary_.files += files;
-      if (std::find(summary_.tables.begin(), summary_.tables.end(), t.name) == summary_.tables.end()) {
-        summary_.tables.push_back(t.name);
-      }
-    }
-    return lake::SyncDir(lake_);
-  }
-
   const LandOptions& o_;
   std::stop_token stop_;
-  fs::path lake_;
+  LakeTarget target_;  // declared before the DuckDB members: its destructor removes their spill folder
   RangeSpec from_;
   RangeSpec to_;
   std::map<int32_t, int64_t> by_time_;  // from = timestamp: partition -> first offset at/after it
   std::set<int32_t> reached_time_;      // from = timestamp: partitions past the start time
-  bool job_ = false;
-  std::string staging_key_;
   std::optional<duck::Database> db_;
   std::optional<duck::Connection> con_;  // declared after db_: destroyed before it
-  std::optional<FileLock> owner_;  // held for the run: staging of this process is not recovered
   std::optional<rdk::Consumer> consumer_;
   std::vector<int32_t> partitions_;
   std::map<int32_t, rdk::Watermarks> watermarks_;
@@ -668,7 +595,6 @@ class LandRun : public rdk::RebalanceListener {
   fs::path staging_dir_;  // the pending batch's staging folder (empty when none)
   std::map<int32_t, PartitionRange> batch_;
   int64_t batch_count_ = 0;
-  int64_t batch_seq_ = 0;
   LandSummary summary_;
 };
 

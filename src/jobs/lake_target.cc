@@ -1,0 +1,124 @@
+#include "jobs/lake_target.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "lake/listing.h"
+#include "lake/progress.h"
+#include "lake/publish.h"
+#include "lake/recovery.h"
+
+namespace el::jobs {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Cleanup whose failure changes nothing for the lake (recovery removes what is left) is logged.
+void Discard(const Status& st) {
+  if (!st.ok()) spdlog::warn("cleanup: {}", st.message());
+}
+
+}  // namespace
+
+LakeTarget::LakeTarget(const LandOptions& options)
+    : o_(options),
+      lake_(options.lake_dir),
+      job_(!options.outputs.empty()),
+      staging_key_(!options.staging_key.empty() ? options.staging_key
+                   : job_                       ? options.job_name
+                                                : options.topic) {}
+
+LakeTarget::~LakeTarget() {
+  if (!owner_) return;
+  Discard(lake::Remove(SpillDir()));
+  Discard(lake::Remove(lake::OwnerLockPath(lake_, staging_key_)));
+}
+
+Status LakeTarget::Open() {
+  EL_RETURN_IF_ERROR(lake::MakeDirs(lake::StagingRoot(lake_, staging_key_)));
+  EL_ASSIGN_OR_RETURN(lake::FileLock lock, LockPublish());
+  EL_ASSIGN_OR_RETURN(owner_, lake::FileLock::Acquire(lake::OwnerLockPath(lake_, staging_key_), false));
+  return Status::Ok();
+}
+
+fs::path LakeTarget::SpillDir() const {
+  return lake::StagingRoot(lake_, staging_key_) / fmt::format("{}-{}-spill", staging_key_, ::getpid());
+}
+
+fs::path LakeTarget::NextBatchDir() {
+  return lake::StagingRoot(lake_, staging_key_) / fmt::format("{}-{}-{}", staging_key_, ::getpid(), ++batch_seq_);
+}
+
+Result<lake::FileLock> LakeTarget::LockPublish() const {
+  return lake::FileLock::Acquire(lake::PublishLockPath(lake_, staging_key_), true);
+}
+
+Result<lake::NextOffsets> LakeTarget::Committed() const {
+  return job_ ? lake::CommittedOffsets(CommitDir(), o_.topic) : lake::TopicCommitted(lake_, o_.topic);
+}
+
+Result<lake::NextOffsets> LakeTarget::Recover(const std::set<int32_t>* partitions) {
+  EL_ASSIGN_OR_RETURN(lake::FileLock lock, LockPublish());
+  return RecoverLocked(partitions);
+}
+
+Result<lake::NextOffsets> LakeTarget::RecoverLocked(const std::set<int32_t>* partitions) {
+  if (!job_) return lake::RecoverTopic(lake_, o_.topic, partitions);
+  lake::RecoverySpec spec{lake_, o_.topic, CommitDir(), staging_key_, {o_.topic + "_dead_letter"}, partitions};
+  for (const OutputSpec& out : o_.outputs) spec.tables.push_back(out.table);
+  return lake::RecoverRange(spec);
+}
+
+Status LakeTarget::RecoverIfLanderGone(const std::set<int32_t>& partitions) {
+  EL_ASSIGN_OR_RETURN(bool gone, lake::LanderGone(lake_, staging_key_));
+  if (!gone) return Status::Ok();
+  return RecoverLocked(&partitions).status();
+}
+
+Status LakeTarget::CheckNotExists() const {
+  std::vector<std::string> tables;
+  for (const OutputSpec& out : o_.outputs) {
+    if (out.mode.value_or(o_.mode) == WriteMode::kError) tables.push_back(out.table);
+  }
+  if (!job_ && o_.mode == WriteMode::kError) tables.push_back(o_.topic);
+  for (const std::string& t : tables) {
+    EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(lake_ / t));
+    if (!files.empty()) return AlreadyExists("table " + t + " already exists in " + o_.lake_dir);
+  }
+  return Status::Ok();
+}
+
+Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con, const std::vector<StagedTable>& staged,
+                                                  bool batch_end, const lake::NextOffsets& next,
+                                                  const fs::path& scratch) {
+  bool batch_run = batch_end && !o_.follow;
+  if (o_.mode == WriteMode::kError && batch_run && !job_) {
+    for (const StagedTable& t : staged) {
+      if (t.name == o_.topic) continue;
+      EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(t.table_dir));
+      if (!files.empty()) return AlreadyExists("table " + t.name + " already exists in " + o_.lake_dir);
+    }
+  }
+  Published out;
+  for (const StagedTable& t : staged) {
+    bool progress = t.name == "_progress";
+    bool replace = batch_run && (progress ? o_.mode : t.mode) == WriteMode::kOverwrite;
+    lake::TablePublish publish{t.staging_dir, t.table_dir, t.columns, replace, scratch};
+    EL_ASSIGN_OR_RETURN(int64_t files, lake::PublishTable(con, publish));
+    if (progress) continue;
+    out.files += files;
+    if (std::find(out.tables.begin(), out.tables.end(), t.name) == out.tables.end()) out.tables.push_back(t.name);
+  }
+  EL_RETURN_IF_ERROR(lake::SyncDir(lake_));
+  if (!job_) {
+    bool exact = batch_run && o_.mode == WriteMode::kOverwrite;
+    EL_RETURN_IF_ERROR(lake::WriteTopicProgress(lake_, o_.topic, next, exact));
+  }
+  return out;
+}
+
+}  // namespace el::jobs
