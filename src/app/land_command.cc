@@ -27,6 +27,7 @@ struct LandArgs {
   std::string mode = "overwrite";
   int64_t flush_ms = 300;
   std::string job_file;
+  int64_t dedup_window_ms = 10 * 60 * 1000;
   // The options whose presence on the command line matters, by name ("--from"); CLI11 counts
   // how often each was given.
   std::map<std::string, const CLI::Option*> flags;
@@ -129,7 +130,7 @@ Status CheckOptions(const LandArgs& args, const jobs::JobSpec* job) {
     return InvalidArgument("--mode " + args.mode + " cannot be used with --follow: a continuous landing always appends");
   }
   if (job != nullptr) {
-    for (const char* name : {"--partition-by", "--event-type-field"}) {
+    for (const char* name : {"--partition-by", "--event-type-field", "--dedup-field", "--dedup-window-ms"}) {
       if (args.Given(name)) {
         return InvalidArgument(fmt::format(
             "{} shapes the default layout; with --job the job file's [[output]] tables (sql, partition_by) decide",
@@ -213,6 +214,8 @@ void RunLand(LandArgs& args, int& exit_code) {
   if (Status st = CheckOptions(args, job ? &*job : nullptr); !st.ok()) return Fail(st, exit_code);
   args.options.mode = args.options.follow ? jobs::WriteMode::kAppend : *mode;
   args.options.flush_interval = std::chrono::milliseconds(args.flush_ms);
+  args.options.dedup_window = std::chrono::milliseconds(args.dedup_window_ms);
+  if (args.options.dedup_field == "none") args.options.dedup_field.clear();
   auto bar = std::make_shared<jobs::ProgressBar>(jobs::ProgressBar::ForStderr());
   if (!args.options.follow && bar->enabled()) {  // a terminal only; erased before the summary
     args.options.on_progress = [bar](int64_t done, int64_t total) {
@@ -280,6 +283,14 @@ void AddLandCommand(CLI::App& app, int& exit_code) {
                                                 "records longer than this become dead letters")
                                     ->capture_default_str()
                                     ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+  flags["--dedup-field"] = cmd->add_option("--dedup-field", args->options.dedup_field,
+                                           "string field naming each event once (the collector's event_id): a record "
+                                           "whose id was landed within the dedup window is dropped; none: off")
+                               ->capture_default_str();
+  flags["--dedup-window-ms"] = cmd->add_option("--dedup-window-ms", args->dedup_window_ms,
+                                               "how far back (Kafka time) landed ids are remembered")
+                                   ->capture_default_str()
+                                   ->check(CLI::Range(int64_t{1}, int64_t{7} * 24 * 3600 * 1000));
   cmd->callback([args, &exit_code] { RunLand(*args, exit_code); });
 }
 

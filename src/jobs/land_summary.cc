@@ -18,7 +18,7 @@ std::string LakeEnds(const std::map<int32_t, int64_t>& at) {
 }  // namespace
 
 std::string FormatSummary(const std::string& topic, const LandSummary& s) {
-  if (s.events == 0 && s.dead_letters == 0) {
+  if (s.events == 0 && s.dead_letters == 0 && s.duplicates == 0) {
     if (!s.resumed_at.empty()) {
       return fmt::format(
           "nothing new to append: the lake already holds every event of {} in the range (it ends at {})", topic,
@@ -27,8 +27,9 @@ std::string FormatSummary(const std::string& topic, const LandSummary& s) {
     return "nothing to land: topic " + topic + " has no events in the range";
   }
   std::string resumed;
+  if (s.duplicates > 0) resumed = fmt::format(", {} duplicates dropped (ids landed before)", s.duplicates);
   if (!s.resumed_at.empty()) {
-    resumed = fmt::format("; append resumed where the lake ended ({})", LakeEnds(s.resumed_at));
+    resumed += fmt::format("; append resumed where the lake ended ({})", LakeEnds(s.resumed_at));
   }
   std::string ranges;
   for (const auto& [p, r] : s.ranges) {

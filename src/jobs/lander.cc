@@ -18,6 +18,7 @@
 #include "clients/duck/duck.h"
 #include "clients/rdk/consumer.h"
 #include "jobs/batch_writer.h"
+#include "jobs/dedup_window.h"
 #include "jobs/lake_target.h"
 #include "jobs/land_plan.h"
 #include "jobs/record_stager.h"
@@ -110,7 +111,11 @@ class LandRun : public rdk::RebalanceListener {
     }
     EL_RETURN_IF_ERROR(target_.Open());
     EL_RETURN_IF_ERROR(con_->Exec("SET temp_directory = " + duck::QuoteLiteral(target_.SpillDir().string())));
+    if (!target_.job() && !o_.dedup_field.empty()) {
+      dedup_.emplace(o_.dedup_window, o_.dedup_max_ids);
+    }
     if (!member_) {
+      EL_RETURN_IF_ERROR(LoadDedupWindow({partitions_.begin(), partitions_.end()}));
       EL_ASSIGN_OR_RETURN(committed_, target_.Recover(nullptr));
       expected_ = committed_;
     }
@@ -137,11 +142,40 @@ class LandRun : public rdk::RebalanceListener {
     if (!st.ok()) spdlog::warn("cleanup: {}", st.message());
   }
 
+  // Fills the dedup window with the ids the lake's topic table holds for `partitions` within the
+  // window before its newest event (a restarted lander, or partitions handed over by the group).
+  Status LoadDedupWindow(const std::set<int32_t>& partitions) {
+    if (!dedup_) return Status::Ok();
+    dedup_->Clear();
+    EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(target_.lake() / o_.topic));
+    if (files.empty() || partitions.empty()) return Status::Ok();
+    std::string list;
+    for (const fs::path& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
+    std::string source = fmt::format("read_parquet([{}], union_by_name=true, hive_partitioning=false)", list);
+    EL_ASSIGN_OR_RETURN(auto cols, lake::DescribeSelect(*con_, "SELECT * FROM " + source));
+    auto field = std::find_if(cols.begin(), cols.end(), [&](const auto& c) { return c.name == o_.dedup_field; });
+    if (field == cols.end() || (field->type != "VARCHAR" && field->type != "JSON")) return Status::Ok();
+    std::string id = duck::QuoteIdent(field->name);
+    if (field->type == "JSON") {  // ids are strings only, as the stager compares them
+      id = fmt::format("CASE WHEN json_type({0}) = 'VARCHAR' THEN json_extract_string({0}, '$') END", id);
+    }
+    EL_ASSIGN_OR_RETURN(auto rows, con_->Query(fmt::format(
+        "WITH t AS (SELECT {} AS id, _timestamp AS ts FROM {} WHERE _partition IN ({})) "
+        "SELECT id, epoch_ms(ts) FROM t WHERE id IS NOT NULL AND ts >= (SELECT max(ts) FROM t) - "
+        "to_milliseconds({}) ORDER BY ts DESC LIMIT {}",
+        id, source, fmt::join(partitions, ","), o_.dedup_window.count(), o_.dedup_max_ids)));
+    for (size_t r = rows.RowCount(); r-- > 0;) dedup_->AddLanded(rows.Text(0, r), rows.Int(1, r));
+    spdlog::info("lander {}: {} event ids of the last {} s landed known to the dedup window", o_.topic,
+                 dedup_->size(), o_.dedup_window.count() / 1000);
+    return Status::Ok();
+  }
+
   // Group member: recovers the partitions the group hands this lander and starts them where the
   // lake ends (or at `from` when the lake holds none of them).
   Result<std::map<int32_t, int64_t>> OnAssigned(const std::string&, const std::vector<int32_t>& partitions) override {
     std::set<int32_t> mine(partitions.begin(), partitions.end());
     EL_ASSIGN_OR_RETURN(auto committed, target_.Recover(&mine));
+    EL_RETURN_IF_ERROR(LoadDedupWindow(mine));
     std::map<int32_t, int64_t> starts;
     expected_.clear();
     for (int32_t p : partitions) {
@@ -436,6 +470,7 @@ class LandRun : public rdk::RebalanceListener {
       EL_RETURN_IF_ERROR(lake::MakeDirs(staging_dir_));
       EL_ASSIGN_OR_RETURN(auto stager, RecordStager::Open(o_.topic, staging_dir_ / "batch.ndjson"));
       stager.set_max_record_bytes(o_.max_record_bytes);
+      if (dedup_) stager.set_dedup(o_.dedup_field, &*dedup_);
       stager_.emplace(std::move(stager));
     }
     RecordMeta meta;
@@ -504,7 +539,9 @@ class LandRun : public rdk::RebalanceListener {
       for (const auto& [p, n] : next) expected_[p] = n;
     }
     if (Status st = consumer_->Commit(o_.topic, next); !st.ok()) spdlog::warn("{}", st.ToString());
+    if (dedup_) dedup_->CommitPending();
     summary_.events += stager_->good();
+    summary_.duplicates += stager_->duplicates();
     summary_.dead_letters += static_cast<int64_t>(stager_->dead_letters().size());
     unlanded_from_.clear();  // everything read so far is in this batch, now landed
     for (const auto& [p, r] : batch_) {
@@ -517,6 +554,7 @@ class LandRun : public rdk::RebalanceListener {
   }
 
   void ClearBatch() {
+    if (dedup_) dedup_->DropPending();  // (none after a publish: its ids were committed)
     Discard(lake::Remove(staging_dir_));
     staging_dir_.clear();
     stager_.reset();
@@ -585,6 +623,7 @@ class LandRun : public rdk::RebalanceListener {
   NextOffsets committed_;  // according to the lake
   NextOffsets expected_;   // follow: the same, as of this lander's last look
   std::set<int32_t> owned_;               // partitions this lander lands now
+  std::optional<DedupWindow> dedup_;      // ids landed lately (default layout, unless turned off)
   NextOffsets unlanded_from_;  // follow: partition -> first offset read since the last landing
   std::set<int32_t> rewound_;  // follow: partitions sought back during the current poll's messages
   std::chrono::milliseconds retry_delay_{o_.first_retry_delay};  // follow: wait before landing again

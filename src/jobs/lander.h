@@ -45,6 +45,12 @@ struct LandOptions {
   EventTimeSpec event_time;               // source of the dt / hour partition columns
   std::vector<std::string> partition_by;  // default layout: partition columns (dt, hour, ...)
   int64_t max_record_bytes = 1 << 20;     // longer values become dead letters
+  // Default layout: a record whose string field `dedup_field` holds an id landed within the last
+  // `dedup_window` of Kafka time (at most `dedup_max_ids` ids) is dropped, not landed again: a
+  // client's retry that reached the log twice lands once (jobs/dedup_window.h). Empty: off.
+  std::string dedup_field = "event_id";
+  std::chrono::milliseconds dedup_window{10 * 60 * 1000};
+  size_t dedup_max_ids = 1'000'000;
   // Follow: after a batch failed on a passing error (a full or failing disk), the first wait
   // before landing again; each further failure doubles it, up to 30 s.
   std::chrono::milliseconds first_retry_delay{1000};
@@ -72,6 +78,7 @@ struct LandedRange {
 struct LandSummary {
   int64_t events = 0;
   int64_t dead_letters = 0;
+  int64_t duplicates = 0;  // records dropped by the dedup window
   int64_t files = 0;
   std::vector<std::string> tables;
   double seconds = 0;

@@ -85,7 +85,10 @@ RecordStager::RecordStager(RecordStager&& other) noexcept
       schema_(std::move(other.schema_)),
       dead_letters_(std::move(other.dead_letters_)),
       good_(other.good_),
+      duplicates_(other.duplicates_),
       bytes_(other.bytes_),
+      dedup_field_(std::move(other.dedup_field_)),
+      dedup_(other.dedup_),
       max_record_bytes_(other.max_record_bytes_) {}
 
 RecordStager::~RecordStager() {
@@ -116,6 +119,13 @@ Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
                                        meta.has_key ? ToValidUtf8(meta.key) : std::string(),
                                        ToValidUtf8(sent), std::move(error)});
     return Status::Ok();
+  }
+  if (dedup_ != nullptr) {
+    std::string_view id;
+    if (!doc[dedup_field_].get(id) && dedup_->SeenOrAdd(id, meta.timestamp_ms)) {
+      ++duplicates_;  // landed before (a client's retry that reached the log twice)
+      return Status::Ok();
+    }
   }
   line_.assign(line_prefix_);
   key_seq_ = 0;

@@ -26,6 +26,7 @@
 #include <simdjson.h>
 
 #include "base/result.h"
+#include "jobs/dedup_window.h"
 #include "jobs/json_schema.h"
 
 namespace el::jobs {
@@ -58,12 +59,19 @@ class RecordStager {
 
   // Values longer than this become dead letters "over the size limit".
   void set_max_record_bytes(int64_t bytes) { max_record_bytes_ = bytes; }
+  // Drops a record whose string field `field` holds an id `window` knows (jobs/dedup_window.h);
+  // records without the field are staged. `window` must outlive this stager.
+  void set_dedup(std::string field, DedupWindow* window) {
+    dedup_field_ = std::move(field);
+    dedup_ = window;
+  }
   // Stages one record; bad values go to dead_letters(). Errors: IOError (staging write failed).
   Status Add(const RecordMeta& meta, std::string_view value);
   // Flushes and closes the file. Errors: IOError.
   Status Close();
 
   int64_t good() const { return good_; }
+  int64_t duplicates() const { return duplicates_; }  // records dropped by the dedup window
   int64_t bytes() const { return bytes_; }
   const std::vector<DeadLetter>& dead_letters() const { return dead_letters_; }
   const std::filesystem::path& path() const { return path_; }
@@ -111,7 +119,10 @@ class RecordStager {
   std::shared_ptr<JsonType> schema_ = std::make_shared<JsonType>();
   std::vector<DeadLetter> dead_letters_;
   int64_t good_ = 0;
+  int64_t duplicates_ = 0;
   int64_t bytes_ = 0;
+  std::string dedup_field_;
+  DedupWindow* dedup_ = nullptr;
   int64_t max_record_bytes_ = 1 << 20;
 };
 

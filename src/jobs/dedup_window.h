@@ -1,0 +1,49 @@
+#pragma once
+// DedupWindow: the event ids a lander has landed within the last `window` of Kafka time (at most
+// `max_ids` of them), so that a record whose id was landed before is dropped instead of landed
+// twice. A client that retries a request after a collector crash sends the same messageIds, and
+// the collector may have produced the first attempt already: the log then holds the event twice,
+// and the lake must not. Ids of the pending batch are pending until it publishes (CommitPending)
+// or is dropped (DropPending); a duplicate within one batch is caught too.
+// Threading: the landing thread only.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace el::jobs {
+
+class DedupWindow {
+ public:
+  DedupWindow(std::chrono::milliseconds window, size_t max_ids) : window_(window), max_ids_(max_ids) {}
+
+  // True when `id` was landed within the window or is pending; otherwise records it as pending.
+  bool SeenOrAdd(std::string_view id, int64_t timestamp_ms);
+  // The pending ids are landed now: they join the window, and ids older than the window (or
+  // beyond max_ids) leave it.
+  void CommitPending();
+  // The pending batch was not landed: its ids are forgotten.
+  void DropPending();
+  // An id the lake holds (rebuilding the window at start).
+  void AddLanded(std::string id, int64_t timestamp_ms);
+  void Clear();
+
+  size_t size() const { return ids_.size(); }
+
+ private:
+  void Evict();
+
+  std::chrono::milliseconds window_;
+  size_t max_ids_;
+  int64_t newest_ms_ = INT64_MIN;
+  std::unordered_set<std::string> ids_;                // landed and pending
+  std::deque<std::pair<int64_t, std::string>> order_;  // landed, in landing order
+  std::vector<std::pair<int64_t, std::string>> pending_;
+};
+
+}  // namespace el::jobs
