@@ -292,6 +292,34 @@ class LeafCompactor {
   CompactSummary& s_;
 };
 
+// Compaction rewrites only what eventlake wrote. A file of another tool, a file DuckDB cannot read
+// (truncated) or a visible folder that is not a Hive partition (`key=value`) makes it refuse,
+// naming the entry: readers would choke on it, and merging around it would hide it.
+Status CheckOnlyLakeFiles(duck::Connection& con, const std::string& table, const fs::path& table_dir) {
+  EL_ASSIGN_OR_RETURN(std::vector<fs::path> dirs, lake::ListPartitionDirs(table_dir));
+  dirs.insert(dirs.begin(), table_dir);
+  auto refuse = [&](const fs::path& p, const std::string& why) {
+    return FailedPrecondition(
+        fmt::format("{} {}; move it out of table {} (or delete it), then compact again", p.string(), why, table));
+  };
+  for (const fs::path& dir : dirs) {
+    std::string name = dir.filename().string();
+    if (dir != table_dir && (name.find('=') == std::string::npos || name[0] == '=')) {
+      return refuse(dir, "is a folder that is not a partition (key=value)");
+    }
+    EL_ASSIGN_OR_RETURN(auto entries, io::ListDir(dir.string()));
+    for (const io::DirEntry& e : entries) {
+      if (e.is_dir || lake::IsHidden(e.name)) continue;
+      if (!ParseSource(e.name)) return refuse(dir / e.name, "was not written by eventlake");
+      Status st = con.Exec("DESCRIBE SELECT * FROM read_parquet(" + duck::QuoteLiteral((dir / e.name).string()) + ")");
+      if (!st.ok()) {
+        return refuse(dir / e.name, "cannot be read (" + st.message().substr(0, st.message().find('\n')) + ")");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<CompactSummary> Compact(const CompactOptions& o) {
@@ -305,6 +333,7 @@ Result<CompactSummary> Compact(const CompactOptions& o) {
   EL_ASSIGN_OR_RETURN(s.superseded, Recover(lake, table_dir));
   EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
   EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
+  EL_RETURN_IF_ERROR(CheckOnlyLakeFiles(con, o.table, table_dir));
   // Files in older column types (a lake landed before files were conformed) are brought to the
   // latest schema first, so that merged files hold one type per column.
   EL_ASSIGN_OR_RETURN(s.rewritten, lake::ConformTable(con, table_dir, lake / "_staging" / ("_compact-" + o.table)));

@@ -39,7 +39,9 @@ struct CompactSummary {
   double seconds = 0;
 };
 
-// Errors: NotFound (no such table), IOError, Internal (DuckDB failed to read or write).
+// Errors: NotFound (no such table), FailedPrecondition (the table holds a file eventlake did not
+// write or cannot read, or a folder that is not a partition: named in the message), IOError,
+// Internal (DuckDB failed to read or write).
 Result<CompactSummary> Compact(const CompactOptions& options);
 
 // "compacted events: 3 partitions, 42 files -> 3 files, 1200 rows, 0.4 s" or

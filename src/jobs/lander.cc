@@ -144,10 +144,23 @@ class LandRun : public rdk::RebalanceListener {
 
   // Fills the dedup window with the ids the lake's topic table holds for `partitions` within the
   // window before its newest event (a restarted lander, or partitions handed over by the group).
+  // A lake it cannot read the ids from (say, a truncated file in the table) costs the window, not
+  // the landing: the error is logged and the window starts empty.
   Status LoadDedupWindow(const std::set<int32_t>& partitions) {
     if (!dedup_) return Status::Ok();
     dedup_->Clear();
+    Status st = ReadDedupWindow(partitions);
+    if (!st.ok() && st.code() != StatusCode::kIOError) {
+      spdlog::error("lander {}: cannot read the landed event ids back from the lake ({}); duplicates of events "
+                    "landed before this start are not recognized", o_.topic, st.message().substr(0, st.message().find('\n')));
+      return Status::Ok();
+    }
+    return st;
+  }
+
+  Status ReadDedupWindow(const std::set<int32_t>& partitions) {
     EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(target_.lake() / o_.topic));
+    std::erase_if(files, [&](const fs::path& f) { return !lake::ParseDataFileName(o_.topic, f.filename().string()); });
     if (files.empty() || partitions.empty()) return Status::Ok();
     std::string list;
     for (const fs::path& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());

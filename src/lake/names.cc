@@ -65,6 +65,11 @@ std::optional<DataFileRange> ParseDataFileName(std::string_view topic, std::stri
   return out;
 }
 
+bool IsDataFileName(std::string_view name) {
+  size_t plus = name.find('+');
+  return plus != std::string_view::npos && plus > 0 && ParseDataFileName(name.substr(0, plus), name).has_value();
+}
+
 std::string PartFileName(const std::string& stem, std::string_view index) {
   return index == "0" ? stem + ".parquet" : fmt::format("{}_{}.parquet", stem, index);
 }

@@ -38,6 +38,9 @@ struct DataFileRange {
 // Parses a DataFileName of `topic` (also with a `_<i>` part suffix); nullopt for any other name.
 std::optional<DataFileRange> ParseDataFileName(std::string_view topic, std::string_view name);
 
+// Whether `name` is a data file name of any topic (a file eventlake wrote, not another tool's).
+bool IsDataFileName(std::string_view name);
+
 // The `index`-th file DuckDB wrote for one range: `<stem>.parquet` for "0", else
 // `<stem>_<index>.parquet`.
 std::string PartFileName(const std::string& stem, std::string_view index);

@@ -12,6 +12,7 @@
 #include "io/dir.h"
 #include "lake/listing.h"
 #include "lake/locks.h"
+#include "lake/names.h"
 #include "lake/schema_type.h"
 
 namespace el::lake {
@@ -153,6 +154,8 @@ Result<Versions> NextVersion(const TablePublish& t) {
 Result<int64_t> ConformAll(duck::Connection& con, const fs::path& table_dir, const SchemaVersion& version,
                            const fs::path& scratch) {
   EL_ASSIGN_OR_RETURN(auto files, ListDataFilesRecursive(table_dir));
+  // Files of other tools are theirs: never rewritten (nor read: they may not even be Parquet).
+  std::erase_if(files, [](const fs::path& f) { return !IsDataFileName(f.filename().string()); });
   EL_ASSIGN_OR_RETURN(int n, ConformFiles(con, files, version.columns, scratch));
   if (n > 0) {
     spdlog::info("{}: rewrote {} of {} files in the types of schema version {}", table_dir.filename().string(), n,

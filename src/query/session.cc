@@ -119,9 +119,16 @@ Status Session::RefreshViews() {
     if (files.empty()) continue;
     std::string list;
     for (const fs::path& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
-    EL_RETURN_IF_ERROR(con_.Exec("CREATE OR REPLACE VIEW " + duck::QuoteIdent(name) +
-                                 " AS SELECT * FROM read_parquet([" + list +
-                                 "], hive_partitioning=true, union_by_name=true)"));
+    std::string view = "CREATE OR REPLACE VIEW " + duck::QuoteIdent(name) + " AS ";
+    Status st = con_.Exec(view + "SELECT * FROM read_parquet([" + list + "], hive_partitioning=true, union_by_name=true)");
+    if (!st.ok()) {
+      // A table DuckDB cannot read (a truncated file, a file of another format) fails only the
+      // statements that read it, with DuckDB's message naming the file; the other tables stay
+      // queryable.
+      std::string message = st.message().substr(0, st.message().find('\n'));
+      EL_RETURN_IF_ERROR(con_.Exec(view + "SELECT 1 AS unreadable WHERE error(" +
+                                   duck::QuoteLiteral("table " + name + ": " + message) + ") IS NULL"));
+    }
     names.push_back(name);
   }
   std::sort(names.begin(), names.end());

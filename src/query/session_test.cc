@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace el::query {
 namespace {
@@ -40,6 +41,30 @@ TEST(SessionTest, ViewsOverLakeTablesAndNestedOutput) {
     EXPECT_EQ(FormatAsJson(*j), "[\n{\"a\":1,\"st\":{\"k\":\"v\"}},\n{\"a\":2,\"st\":null}\n]\n");
     auto e = s->Run("SELECT * FROM nope", Format::kTable);
     EXPECT_FALSE(e.ok());
+  }
+  fs::remove_all(lake);
+}
+
+// A file DuckDB cannot read (truncated, another tool's) fails the statements that read its table,
+// naming the file; every other table stays queryable.
+TEST(SessionTest, UnreadableFileFailsOnlyItsTable) {
+  fs::path lake = fs::temp_directory_path() / ("el_query_broken_" + std::to_string(::getpid()));
+  fs::remove_all(lake);
+  fs::create_directories(lake / "good");
+  fs::create_directories(lake / "bad");
+  {
+    auto s = Session::Open(lake.string());
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(s->Run("COPY (SELECT 1 AS a) TO '" + (lake / "good" / "f.parquet").string() + "'", Format::kCsv).ok());
+    std::ofstream(lake / "bad" / "truncated.parquet") << "PAR1 not really";
+    auto good = s->Run("SELECT a FROM good", Format::kCsv);
+    ASSERT_TRUE(good.ok()) << good.status().ToString();
+    EXPECT_EQ(FormatAsCsv(*good), "a\r\n1\r\n");
+    auto bad = s->Run("SELECT * FROM bad", Format::kCsv);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_FALSE(s->Run("SELECT count(*) FROM bad", Format::kCsv).ok());
+    EXPECT_NE(bad.status().message().find("truncated.parquet"), std::string::npos) << bad.status().ToString();
+    EXPECT_NE(bad.status().message().find("table bad"), std::string::npos) << bad.status().ToString();
   }
   fs::remove_all(lake);
 }

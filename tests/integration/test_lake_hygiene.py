@@ -47,3 +47,35 @@ def test_stopped_follow_lander_leaves_only_published_tables(brokers, procs, tmp_
     rows = json.loads(harness.run(["query", "--lake", str(lake), "--format", "json",
                                    "SELECT count(*) AS n FROM ev"]).stdout)
     assert rows == [{"n": 20}]
+
+
+def test_foreign_and_broken_files_are_named_and_left_alone(brokers, tmp_path):
+    lake = tmp_path / "lake"
+    produce(brokers, "ev", [{"event_type": "a", "n": i} for i in range(5)])
+    harness.run(["land", "--brokers", brokers, "--lake", str(lake), "--topic", "ev"])
+    table = lake / "ev"
+    # Another tool's file, a truncated file named as eventlake names them (a part of the landed
+    # range 0..4), and a stray folder in the topic's table.
+    harness.run(["query", "--lake", str(lake), f"COPY (SELECT 1 AS x) TO '{table}/part-00000.snappy.parquet'"])
+    (table / "ev+0+0-4_7.parquet").write_bytes(b"PAR1" + b"\0" * 20)
+    (table / "stray").mkdir()
+    produce(brokers, "ev", [{"event_type": "a", "n": i} for i in range(5, 8)])
+    out = harness.run(["land", "--brokers", brokers, "--lake", str(lake), "--topic", "ev", "--mode", "append"]).stdout
+    assert "landed 3 events" in out, out
+    for name in ("part-00000.snappy.parquet", "ev+0+0-4_7.parquet", "stray"):
+        assert (table / name).exists(), f"recovery removed {name}, which eventlake did not write"
+    cp = harness.run(["query", "--lake", str(lake), "SELECT count(*) FROM ev"], check=False)
+    assert cp.returncode != 0 and "ev+0+0-4_7.parquet" in cp.stderr, cp.stderr
+    rows = json.loads(harness.run(["query", "--lake", str(lake), "--format", "json",
+                                   "SELECT count(*) AS n FROM ev_a"]).stdout)
+    assert rows == [{"n": 8}]  # the other tables stay queryable
+    cp = harness.run(["compact", "ev", "--lake", str(lake)], check=False)
+    assert cp.returncode == 1 and "ev+0+0-4_7.parquet cannot be read" in cp.stderr, cp.stderr
+    (table / "ev+0+0-4_7.parquet").unlink()
+    cp = harness.run(["compact", "ev", "--lake", str(lake)], check=False)
+    assert cp.returncode == 1 and "part-00000.snappy.parquet was not written by eventlake" in cp.stderr, cp.stderr
+    (table / "part-00000.snappy.parquet").unlink()
+    cp = harness.run(["compact", "ev", "--lake", str(lake)], check=False)
+    assert cp.returncode == 1 and "stray is a folder that is not a partition" in cp.stderr, cp.stderr
+    (table / "stray").rmdir()
+    assert "compacted ev" in harness.run(["compact", "ev", "--lake", str(lake)]).stdout
