@@ -1,0 +1,44 @@
+"""A follow lander whose lake is on a file system that fills up keeps running: it reports the
+error, backs off, cleans its staging, and lands every event once when space returns. The lake is a
+small tmpfs the test mounts (root, as in CI) and grows afterwards."""
+import contextlib
+import re
+import signal
+import subprocess
+
+import harness
+from harness import produce, query, wait_until
+
+
+@contextlib.contextmanager
+def small_filesystem(path, size):
+    path.mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def counts(lake, table):
+    row = query(lake, f'SELECT count(*) AS n, count(DISTINCT _offset) AS d FROM "{table}"')[0]
+    return int(row["n"]), int(row["d"])
+
+
+def test_follow_lander_on_a_full_lake_resumes_when_space_returns(brokers, procs, tmp_path):
+    events = harness.run(["generate", "game-events", "--count", "20000", "--seed", "9"]).stdout.splitlines()
+    produce(brokers, "ev", events)
+    with small_filesystem(tmp_path / "fs", "2m") as fs:
+        lake = fs / "lake"
+        lander = procs.start(["land", "--brokers", brokers, "--lake", str(lake), "--topic", "ev", "--follow",
+                              "--flush-ms", "200", "--max-rows", "4000"], "lander")
+        wait_until(lambda: "No space left on device" in lander.output() or lander.popen.poll() is not None, 60,
+                   "the lake to fill up")
+        wait_until(lambda: len(re.findall(r"landing again in", lander.output())) >= 2
+                   or lander.popen.poll() is not None, 60, "a second attempt")
+        assert lander.popen.poll() is None, lander.output()  # still running, retrying
+        subprocess.run(["mount", "-o", "remount,size=256m", str(fs)], check=True)
+        wait_until(lambda: (lake / "ev").exists() and counts(lake, "ev")[0] >= 20000, 120, "every event landed")
+        assert lander.stop(signal.SIGTERM) == 0, lander.output()
+        assert counts(lake, "ev") == (20000, 20000)
+        assert harness.staging_left(lake, "ev") == []
