@@ -42,3 +42,42 @@ def test_follow_lander_on_a_full_lake_resumes_when_space_returns(brokers, procs,
         assert lander.stop(signal.SIGTERM) == 0, lander.output()
         assert counts(lake, "ev") == (20000, 20000)
         assert harness.staging_left(lake, "ev") == []
+
+
+def test_broker_on_a_full_disk_loses_no_acknowledged_event_and_resumes(procs, tmp_path):
+    from confluent_kafka import Producer
+    with small_filesystem(tmp_path / "fs", "3m") as fs:
+        _, brokers = procs.broker(fs / "data", extra=["--segment-bytes", "1048576"])
+        harness.create_topic(brokers, "full")
+        acked, failed = set(), []
+
+        def on_delivery(err, msg):
+            (failed.append(err) if err is not None else acked.add(msg.value().decode()))
+
+        producer = Producer({"bootstrap.servers": brokers, "acks": "all", "enable.idempotence": True,
+                             "message.timeout.ms": 3000, "linger.ms": 5})
+
+        def send(start, count):
+            for i in range(start, start + count):
+                producer.produce("full", (f"{i:08d}" + "x" * 1000).encode(), partition=0, on_delivery=on_delivery)
+                producer.poll(0)
+            producer.flush(30)
+
+        n = 0
+        while not failed and n < 20000:  # 3 MB holds fewer than 3000 such records
+            send(n, 500)
+            n += 500
+        assert failed, "the disk never filled up"
+        assert len(acked) > 100
+        subprocess.run(["mount", "-o", "remount,size=64m", str(fs)], check=True)
+        before = len(acked)
+        for attempt in range(30):  # produce resumes once space returned (each send waits for its acks)
+            send(n + 50 * attempt, 50)
+            if len(acked) > before:
+                break
+        assert len(acked) > before, f"produce did not resume: {failed[-1:]}"
+        out = harness.kcat(["-C", "-b", brokers, "-t", "full", "-p", "0", "-o", "beginning", "-e", "-f", "%s\n"],
+                           timeout=60).stdout.decode()
+        stored = {line for line in out.splitlines() if line}
+        missing = acked - stored
+        assert not missing, f"{len(missing)} acknowledged records missing, e.g. {sorted(missing)[:2]}"
