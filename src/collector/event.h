@@ -19,7 +19,7 @@ namespace el::collector {
 struct Header {
   std::string name;  // canonical (CanonicalHeaderName)
   std::string value;
-  std::string json;  // `"name":"value"`, filled by PrepareJson (then reused by every event)
+  std::string json = {};  // `"name":"value"`, filled by PrepareJson (then reused by every event)
 };
 
 // What every event of one request shares.
