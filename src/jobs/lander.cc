@@ -114,8 +114,11 @@ class LandRun : public rdk::RebalanceListener {
     if (!target_.job() && !o_.dedup_field.empty()) {
       dedup_.emplace(o_.dedup_window, o_.dedup_max_ids);
     }
-    if (!member_) {
+    // An overwrite replaces the tables: what they held is no reason to drop a record.
+    if (!member_ && (o_.follow || o_.mode == WriteMode::kAppend)) {
       EL_RETURN_IF_ERROR(LoadDedupWindow({partitions_.begin(), partitions_.end()}));
+    }
+    if (!member_) {
       EL_ASSIGN_OR_RETURN(committed_, target_.Recover(nullptr));
       expected_ = committed_;
     }
