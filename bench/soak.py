@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Crash matrix of the whole pipeline (collector -> broker -> follow lander -> lake), run by
-bench/soak.sh and, in a short version, by tests/integration/test_soak.py.
+bench/soak.sh; `run_mode` runs one mode and can be called from a test with a few kills.
 
 Client threads send Segment `track` calls (single `/v1/track` and `/v1/batch` of 5-20), every event
 with its own messageId; a request answered non-2xx, or whose connection failed, is sent again as is
@@ -279,12 +279,13 @@ LOG_LINE = re.compile(r"^\S+ (warn|warning|error|critical) (.*)$")
 def log_findings(procs, limit=12):
     """Warnings and errors in the processes' logs, grouped by message with numbers blanked."""
     found = collections.Counter()
+    work = str(procs.tmp_path)
     for p in procs.all:
         try:
             text = p.log_path.read_text(errors="replace")
         except OSError:
             continue
-        for line in text.splitlines():
+        for line in text.replace(work, "WORK").splitlines():
             m = LOG_LINE.match(line)
             if m:
                 found[f"{m.group(1)} {re.sub(r'[0-9]+', 'N', m.group(2))[:160]}"] += 1

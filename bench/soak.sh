@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash matrix (not run by ctest; its short version is tests/integration/test_soak.py). On loopback,
+# Crash matrix (not run by ctest; the logic is in bench/soak.py: run_mode() per mode). On loopback,
 # port 0 and port files, in two modes one after the other:
 #   separate: `eventlake broker`, `eventlake collect` and `eventlake land --follow --flush-ms 100` as
 #             three processes (topic `events` with SOAK_PARTITIONS partitions);
@@ -50,7 +50,7 @@ soak_cleanup() {
     local keep
     keep="$(dirname "$work")/soak-logs-$(date -u +%Y%m%dT%H%M%S)"
     mkdir -p "$keep"
-    (cd "$work" && find . -name '*.log' -exec cp --parents {} "$keep" \;)
+    (cd "$work" && find . -maxdepth 2 -name '*.log' -exec cp --parents {} "$keep" \;)  # not the broker's segments
     echo "process logs kept in $keep" >&2
   fi
   if [ "${SOAK_KEEP:-0}" = 1 ]; then echo "scratch directory kept: $work" >&2; else bench_cleanup; fi
