@@ -72,23 +72,37 @@ class Procs:
         self.all.append(p)
         return p
 
-    def broker(self, data_dir, name="broker", extra=()):
-        """Starts `eventlake broker` on 127.0.0.1:0; returns (proc, 'host:port')."""
+    def _port_file(self, name):
         pf = self.tmp_path / f"{name}.port"
         if pf.exists():
             pf.unlink()
-        p = self.start(["broker", "--data", str(data_dir), "--listen", "127.0.0.1:0",
+        return pf
+
+    def broker(self, data_dir, name="broker", extra=(), port=0, timeout=15.0):
+        """Starts `eventlake broker` on 127.0.0.1:`port` (0: any; a restart passes the port the first
+        start got, so that clients reconnect); returns (proc, 'host:port')."""
+        pf = self._port_file(name)
+        p = self.start(["broker", "--data", str(data_dir), "--listen", f"127.0.0.1:{port}",
                         "--port-file", str(pf), *extra], name)
-        port = p.wait_port_file(pf)["main"]
+        port = p.wait_port_file(pf, timeout)["main"]
         return p, f"127.0.0.1:{port}"
 
-    def collector(self, brokers, name="collector", extra=()):
-        """Starts `eventlake collect` on 127.0.0.1:0; returns (proc, 'http://127.0.0.1:port')."""
-        pf = self.tmp_path / f"{name}.port"
-        p = self.start(["collect", "--brokers", brokers, "--listen", "127.0.0.1:0",
+    def collector(self, brokers, name="collector", extra=(), port=0, timeout=15.0):
+        """Starts `eventlake collect` on 127.0.0.1:`port` (0: any); returns (proc, 'http://127.0.0.1:port')."""
+        pf = self._port_file(name)
+        p = self.start(["collect", "--brokers", brokers, "--listen", f"127.0.0.1:{port}",
                         "--port-file", str(pf), *extra], name)
-        port = p.wait_port_file(pf)["main"]
+        port = p.wait_port_file(pf, timeout)["main"]
         return p, f"http://127.0.0.1:{port}"
+
+    def up(self, data_dir, name="up", extra=(), kafka_port=0, http_port=0, timeout=15.0):
+        """Starts `eventlake up` (broker, collector and follow lander in one process) on 127.0.0.1;
+        returns (proc, 'host:port' of Kafka, 'http://127.0.0.1:port'). Its lake is data_dir/lake."""
+        pf = self._port_file(name)
+        p = self.start(["up", "--data", str(data_dir), "--kafka", f"127.0.0.1:{kafka_port}",
+                        "--http", f"127.0.0.1:{http_port}", "--port-file", str(pf), *extra], name)
+        ports = p.wait_port_file(pf, timeout)
+        return p, f"127.0.0.1:{ports['kafka']}", f"http://127.0.0.1:{ports['http']}"
 
     def kill_all(self):
         for p in self.all:
@@ -147,15 +161,73 @@ def produce(brokers, topic, lines, partition=0, key=None):
     kcat(args, input=data)
 
 
-def query(lake, sql):
+def query(lake, sql, timeout=60):
     """Rows of `eventlake query` (CSV) as dicts."""
-    cp = run(["query", "--lake", str(lake), "--format", "csv", sql], timeout=60)
+    cp = run(["query", "--lake", str(lake), "--format", "csv", sql], timeout=timeout)
     return list(csv.DictReader(io.StringIO(cp.stdout)))
 
 
 def scalar(lake, sql):
     """The first column of the first row of `eventlake query`."""
     return next(iter(query(lake, sql)[0].values()))
+
+
+def end_offsets(brokers, topic, timeout=10.0):
+    """{partition: end offset (high watermark)} of every partition of `topic` (confluent-kafka)."""
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": brokers, "group.id": f"harness-{uuid.uuid4().hex[:8]}",
+                  "enable.auto.commit": False})
+    try:
+        md = c.list_topics(topic, timeout=timeout)
+        parts = sorted(md.topics[topic].partitions)
+        return {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)[1] for p in parts}
+    finally:
+        c.close()
+
+
+def read_topic(brokers, topic, timeout=120.0):
+    """Every record value of `topic` (bytes, all partitions, from the beginning to the end offsets
+    when called), read with confluent-kafka; fails if the end is not reached within `timeout`."""
+    from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
+    ends = end_offsets(brokers, topic)
+    c = Consumer({"bootstrap.servers": brokers, "group.id": f"harness-{uuid.uuid4().hex[:8]}",
+                  "enable.auto.commit": False, "enable.partition.eof": False})
+    values = []
+    try:
+        todo = {p for p, end in ends.items() if end > 0}
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in todo])
+        deadline = time.monotonic() + timeout
+        while todo and time.monotonic() < deadline:
+            for msg in c.consume(10000, 1.0):
+                if msg.error():
+                    continue
+                if msg.partition() in todo:
+                    values.append(msg.value())
+                    if msg.offset() + 1 >= ends[msg.partition()]:
+                        todo.discard(msg.partition())
+        if todo:
+            raise AssertionError(f"read_topic {topic}: partitions {sorted(todo)} not read to their end "
+                                 f"{ends} within {timeout} s")
+        return values
+    finally:
+        c.close()
+
+
+def landed_ends(lake, table):
+    """{partition: last offset + 1} that the files of a lake table hold, from their names
+    (`<topic>+<partition>+<first>-<last>.parquet`), without reading them."""
+    ends = {}
+    folder = os.path.join(str(lake), table)
+    if not os.path.isdir(folder):
+        return ends
+    for _, _, files in os.walk(folder):
+        for f in files:
+            parts = f.removesuffix(".parquet").split("+")
+            if not f.endswith(".parquet") or len(parts) < 3:
+                continue
+            p, last = int(parts[-2]), int(parts[-1].split("-")[1])
+            ends[p] = max(ends.get(p, 0), last + 1)
+    return ends
 
 
 def wait_until(cond, timeout, what, step=0.02):
