@@ -400,8 +400,10 @@ def run_mode(mode, kills, procs, work, cfg, seed, log=print):
 
 
 def verdict(r):
-    """True when nothing acknowledged was lost or doubled (in the lake or in the log)."""
-    return r["lost"] == 0 and r["doubled"] == 0 and r["log_doubled"] == 0
+    """True when nothing acknowledged was lost or doubled in the lake. The topic log may hold an event
+    twice (a client resent a request the killed collector had produced; the restarted collector does
+    not know its messageIds): the lander's dedup window lands it once."""
+    return r["lost"] == 0 and r["doubled"] == 0
 
 
 def report(r):
