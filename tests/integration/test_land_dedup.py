@@ -2,7 +2,6 @@
 messageId) was landed within the window is dropped, not landed again, across batch runs, follow
 restarts and within one batch. The log may hold an event twice (a client retried a request after a
 collector crash); the lake holds it once."""
-import json
 import signal
 
 import harness
