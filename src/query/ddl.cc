@@ -10,6 +10,7 @@
 
 #include "clients/duck/duck.h"
 #include "lake/listing.h"
+#include "lake/schema_type.h"
 
 namespace el::query {
 namespace {
@@ -34,127 +35,68 @@ std::string TrinoLiteral(std::string_view text) {
   return out + "'";
 }
 
-// Recursive-descent reader of DuckDB type text that writes the Trino type as it goes.
-class TypeMapper {
- public:
-  explicit TypeMapper(std::string_view text) : s_(text) {}
+Result<std::string> ToTrino(const lake::SchemaType& t, std::string_view text);
 
-  Result<std::string> Run() {
-    EL_ASSIGN_OR_RETURN(std::string out, Type());
-    SkipSpace();
-    if (pos_ != s_.size()) return Bad();
-    return out;
+// A leaf type (lake/schema_type.h keeps MAP, DECIMAL(p,s), fixed-size arrays and the like as
+// leaves with their parameters).
+Result<std::string> LeafToTrino(const std::string& leaf, std::string_view text) {
+  auto bad = [&] { return InvalidArgument("cannot map DuckDB type '" + std::string(text) + "'"); };
+  if (!leaf.empty() && leaf.back() == ']') {  // a fixed-size ARRAY, T[3]
+    EL_ASSIGN_OR_RETURN(auto element, lake::SchemaType::Parse(leaf.substr(0, leaf.rfind('['))));
+    EL_ASSIGN_OR_RETURN(std::string inner, ToTrino(element, text));
+    return "ARRAY(" + inner + ")";
   }
-
- private:
-  Status Bad() const { return InvalidArgument("cannot map DuckDB type '" + std::string(s_) + "'"); }
-  void SkipSpace() {
-    while (pos_ < s_.size() && s_[pos_] == ' ') ++pos_;
-  }
-  bool Eat(char c) {
-    SkipSpace();
-    if (pos_ < s_.size() && s_[pos_] == c) {
-      ++pos_;
-      return true;
+  size_t paren = leaf.find('(');
+  std::string word = Upper(leaf.substr(0, paren));
+  std::string args = paren == std::string::npos ? "" : leaf.substr(paren + 1, leaf.size() - paren - 2);
+  if (word == "MAP") {
+    int depth = 0;
+    for (size_t i = 0; i < args.size(); ++i) {  // the comma between key and value types
+      if (args[i] == '(') ++depth;
+      if (args[i] == ')') --depth;
+      if (args[i] != ',' || depth != 0) continue;
+      auto key = lake::SchemaType::Parse(args.substr(0, i));
+      auto value = lake::SchemaType::Parse(args.substr(i + 1));
+      if (!key.ok() || !value.ok()) return bad();
+      EL_ASSIGN_OR_RETURN(std::string k, ToTrino(*key, text));
+      EL_ASSIGN_OR_RETURN(std::string v, ToTrino(*value, text));
+      return "MAP(" + k + ", " + v + ")";
     }
-    return false;
+    return bad();
   }
+  static const std::map<std::string, std::string> kSame = {
+      {"BOOLEAN", "BOOLEAN"}, {"TINYINT", "TINYINT"}, {"SMALLINT", "SMALLINT"},
+      {"INTEGER", "INTEGER"}, {"BIGINT", "BIGINT"}, {"FLOAT", "REAL"},
+      {"DOUBLE", "DOUBLE"}, {"DATE", "DATE"}, {"BLOB", "VARBINARY"},
+      {"UTINYINT", "SMALLINT"}, {"USMALLINT", "INTEGER"}, {"UINTEGER", "BIGINT"},
+      {"UBIGINT", "DECIMAL(20,0)"}, {"HUGEINT", "DECIMAL(38,0)"}, {"UHUGEINT", "DECIMAL(38,0)"}};
+  auto it = kSame.find(word);
+  if (it != kSame.end()) return it->second;
+  if (word == "DECIMAL") return args.empty() ? "DECIMAL(18,3)" : "DECIMAL(" + args + ")";
+  if (word.rfind("TIMESTAMP", 0) == 0) return std::string("TIMESTAMP(6)");  // lake timestamps are microseconds
+  return std::string("VARCHAR");  // VARCHAR, JSON, UUID, TIME, INTERVAL, ENUM, UNION, BIT
+}
 
-  Result<std::string> Type() {
-    EL_ASSIGN_OR_RETURN(std::string out, Base());
-    while (Eat('[')) {  // LIST (T[]) and fixed-size ARRAY (T[3])
-      while (pos_ < s_.size() && s_[pos_] != ']') ++pos_;
-      if (!Eat(']')) return Bad();
-      out = "ARRAY(" + out + ")";
+// The Trino type of a parsed DuckDB type: STRUCT -> ROW, LIST -> ARRAY, leaves as above.
+Result<std::string> ToTrino(const lake::SchemaType& t, std::string_view text) {
+  switch (t.kind()) {
+    case lake::SchemaType::Kind::kLeaf:
+      return LeafToTrino(t.leaf(), text);
+    case lake::SchemaType::Kind::kList: {
+      EL_ASSIGN_OR_RETURN(std::string inner, ToTrino(t.element(), text));
+      return "ARRAY(" + inner + ")";
     }
-    return out;
-  }
-
-  // A name up to '(', ',', ')', '[' (spaces kept: "TIMESTAMP WITH TIME ZONE").
-  std::string Word() {
-    SkipSpace();
-    size_t start = pos_;
-    while (pos_ < s_.size() && std::string_view("(),[").find(s_[pos_]) == std::string_view::npos) ++pos_;
-    std::string w(s_.substr(start, pos_ - start));
-    while (!w.empty() && w.back() == ' ') w.pop_back();
-    return w;
-  }
-
-  Result<std::string> Base() {
-    std::string word = Upper(Word());
-    if (word == "STRUCT") return Struct();
-    if (word == "MAP") {
-      if (!Eat('(')) return Bad();
-      EL_ASSIGN_OR_RETURN(std::string key, Type());
-      if (!Eat(',')) return Bad();
-      EL_ASSIGN_OR_RETURN(std::string value, Type());
-      if (!Eat(')')) return Bad();
-      return "MAP(" + key + ", " + value + ")";
-    }
-    std::string args;
-    if (Eat('(')) {  // DECIMAL(18,3), UNION(...), ENUM(...): keep the raw argument text
-      int depth = 1;
-      size_t start = pos_;
-      while (pos_ < s_.size() && depth > 0) {
-        if (s_[pos_] == '(') ++depth;
-        if (s_[pos_] == ')') --depth;
-        ++pos_;
+    case lake::SchemaType::Kind::kStruct: {
+      std::vector<std::string> fields;
+      for (const auto& [name, type] : t.fields()) {
+        EL_ASSIGN_OR_RETURN(std::string inner, ToTrino(type, text));
+        fields.push_back(TrinoIdent(name) + " " + inner);
       }
-      if (depth != 0) return Bad();
-      args = std::string(s_.substr(start, pos_ - 1 - start));
+      return fmt::format("ROW({})", fmt::join(fields, ", "));
     }
-    if (word.empty()) return Bad();
-    return Scalar(word, args);
   }
-
-  Result<std::string> Struct() {
-    if (!Eat('(')) return Bad();
-    std::vector<std::string> fields;
-    do {
-      SkipSpace();
-      std::string name;
-      if (pos_ < s_.size() && s_[pos_] == '"') {
-        ++pos_;
-        while (pos_ < s_.size()) {
-          if (s_[pos_] == '"' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '"') {
-            name += '"';
-            pos_ += 2;
-          } else if (s_[pos_] == '"') {
-            break;
-          } else {
-            name += s_[pos_++];
-          }
-        }
-        if (!Eat('"')) return Bad();
-      } else {
-        size_t start = pos_;
-        while (pos_ < s_.size() && s_[pos_] != ' ') ++pos_;
-        name = std::string(s_.substr(start, pos_ - start));
-      }
-      EL_ASSIGN_OR_RETURN(std::string type, Type());
-      fields.push_back(TrinoIdent(name) + " " + type);
-    } while (Eat(','));
-    if (!Eat(')')) return Bad();
-    return fmt::format("ROW({})", fmt::join(fields, ", "));
-  }
-
-  static std::string Scalar(const std::string& word, const std::string& args) {
-    static const std::map<std::string, std::string> kSame = {
-        {"BOOLEAN", "BOOLEAN"}, {"TINYINT", "TINYINT"}, {"SMALLINT", "SMALLINT"},
-        {"INTEGER", "INTEGER"}, {"BIGINT", "BIGINT"}, {"FLOAT", "REAL"},
-        {"DOUBLE", "DOUBLE"}, {"DATE", "DATE"}, {"BLOB", "VARBINARY"},
-        {"UTINYINT", "SMALLINT"}, {"USMALLINT", "INTEGER"}, {"UINTEGER", "BIGINT"},
-        {"UBIGINT", "DECIMAL(20,0)"}, {"HUGEINT", "DECIMAL(38,0)"}, {"UHUGEINT", "DECIMAL(38,0)"}};
-    auto it = kSame.find(word);
-    if (it != kSame.end()) return it->second;
-    if (word == "DECIMAL") return args.empty() ? "DECIMAL(18,3)" : "DECIMAL(" + args + ")";
-    if (word.rfind("TIMESTAMP", 0) == 0) return "TIMESTAMP(6)";  // lake timestamps are microseconds
-    return "VARCHAR";  // VARCHAR, JSON, UUID, TIME, INTERVAL, ENUM, UNION, BIT
-  }
-
-  std::string_view s_;
-  size_t pos_ = 0;
-};
+  return InvalidArgument("cannot map DuckDB type '" + std::string(text) + "'");
+}
 
 // Visible Parquet files under `dir` and the partition keys of the first one's folders.
 struct TableFiles {
@@ -177,7 +119,11 @@ Result<TableFiles> ScanTable(const fs::path& dir) {
 
 }  // namespace
 
-Result<std::string> TrinoType(std::string_view duckdb_type) { return TypeMapper(duckdb_type).Run(); }
+Result<std::string> TrinoType(std::string_view duckdb_type) {
+  auto parsed = lake::SchemaType::Parse(duckdb_type);
+  if (!parsed.ok()) return InvalidArgument("cannot map DuckDB type '" + std::string(duckdb_type) + "'");
+  return ToTrino(*parsed, duckdb_type);
+}
 
 Result<std::string> CreateTableDdl(const DdlOptions& o) {
   if (o.dialect != "trino" && o.dialect != "presto") {
