@@ -13,7 +13,8 @@
 # lake's `events` table is checked by event_id (= messageId): acknowledged events lost, doubled in
 # the lake, and, read from the topic with confluent-kafka, doubled in the log.
 # Prints the report and writes it to bench/results/soak-<UTC date>.txt; exits 1 when an acknowledged
-# event is lost or doubled (the logs of the processes are then kept under BENCH_DATA_PARENT).
+# event is lost or doubled in the lake (the logs of the processes are then kept under
+# BENCH_DATA_PARENT). An event in the log twice is reported, not a failure: the lander lands it once.
 #
 # Usage: bench/soak.sh [BUILD_DIR | path/to/eventlake]   (default: build)
 # Env: SOAK_KILLS (per process kind, default 100), SOAK_SEED (replays a kill schedule; printed),
