@@ -1,14 +1,20 @@
 #include "jobs/dedup_window.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace el::jobs {
 
+DedupWindow::Fingerprint DedupWindow::Of(std::string_view id) {
+  uint64_t fnv = 14695981039346656037ull;  // FNV-1a 64
+  for (unsigned char c : id) fnv = (fnv ^ c) * 1099511628211ull;
+  return {static_cast<uint64_t>(std::hash<std::string_view>{}(id)), fnv};
+}
+
 bool DedupWindow::SeenOrAdd(std::string_view id, int64_t timestamp_ms) {
-  std::string key(id);
-  if (ids_.count(key) != 0) return true;
-  ids_.insert(key);
-  pending_.emplace_back(timestamp_ms, std::move(key));
+  Fingerprint f = Of(id);
+  if (!ids_.insert(f).second) return true;
+  pending_.emplace_back(timestamp_ms, f);
   return false;
 }
 
@@ -26,10 +32,11 @@ void DedupWindow::DropPending() {
   pending_.clear();
 }
 
-void DedupWindow::AddLanded(std::string id, int64_t timestamp_ms) {
-  if (!ids_.insert(id).second) return;
+void DedupWindow::AddLanded(std::string_view id, int64_t timestamp_ms) {
+  Fingerprint f = Of(id);
+  if (!ids_.insert(f).second) return;
   newest_ms_ = std::max(newest_ms_, timestamp_ms);
-  order_.emplace_back(timestamp_ms, std::move(id));
+  order_.emplace_back(timestamp_ms, f);
   Evict();
 }
 
