@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include "base/test_dirs.h"
+
 namespace el::jobs {
 namespace {
 
@@ -12,19 +14,8 @@ namespace fs = std::filesystem;
 
 using Ranges = std::vector<OffsetRange>;
 
-fs::path TempDir() {
-  fs::path dir = fs::temp_directory_path() /
-                 ("el_land_plan_test_" + std::to_string(::getpid()) + "_" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-void Touch(const fs::path& p) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << "x";
-}
+fs::path TempDir() { return test::FreshTestDir("el_land_plan_test"); }
+void Touch(const fs::path& p) { test::TouchFile(p); }
 
 TEST(LandPlanTest, MergeRangesJoinsTouchingAndOverlapping) {
   EXPECT_EQ(MergeRanges({{5, 9}, {0, 4}, {20, 20}, {8, 12}}), (Ranges{{0, 12}, {20, 20}}));

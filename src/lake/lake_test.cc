@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 
+#include "base/test_dirs.h"
 #include "io/fault.h"
 #include "lake/listing.h"
 #include "lake/locks.h"
@@ -17,19 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path TempDir() {
-  fs::path dir = fs::temp_directory_path() /
-                 ("el_lake_test_" + std::to_string(::getpid()) + "_" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-void Touch(const fs::path& p) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << "x";
-}
+fs::path TempDir() { return test::FreshTestDir("el_lake_test"); }
+void Touch(const fs::path& p) { test::TouchFile(p); }
 
 // Publishes a staged folder of a table without a schema (as a job's progress folder is).
 Result<int64_t> Publish(const fs::path& staging, const fs::path& table, bool replace) {
