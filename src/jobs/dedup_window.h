@@ -22,7 +22,8 @@ namespace el::jobs {
 
 class DedupWindow {
  public:
-  DedupWindow(std::chrono::milliseconds window, size_t max_ids) : window_(window), max_ids_(max_ids) {}
+  DedupWindow(std::chrono::milliseconds window, size_t max_ids)
+      : window_(window), max_ids_(max_ids) {}
 
   // True when `id` was landed within the window or is pending; otherwise records it as pending.
   bool SeenOrAdd(std::string_view id, int64_t timestamp_ms);

@@ -14,8 +14,8 @@ TEST(DedupWindowTest, LandedAndPendingIdsAreSeen) {
   w.CommitPending();
   EXPECT_TRUE(w.SeenOrAdd("a", 500));  // a retry landed later
   EXPECT_FALSE(w.SeenOrAdd("b", 20));
-  w.DropPending();                      // that batch was not landed
-  EXPECT_FALSE(w.SeenOrAdd("b", 20));   // so b is new again
+  w.DropPending();                     // that batch was not landed
+  EXPECT_FALSE(w.SeenOrAdd("b", 20));  // so b is new again
 }
 
 TEST(DedupWindowTest, IdsLeaveAfterTheWindowOrBeyondTheLimit) {

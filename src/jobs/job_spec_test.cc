@@ -75,7 +75,9 @@ TEST(JobSpecTest, RejectsBadFiles) {
   for (const char* text : bad) {
     auto job = ParseJob(text, "bad.toml");
     EXPECT_FALSE(job.ok()) << text;
-    if (!job.ok()) EXPECT_EQ(job.status().code(), StatusCode::kInvalidArgument);
+    if (!job.ok()) {
+      EXPECT_EQ(job.status().code(), StatusCode::kInvalidArgument);
+    }
   }
 }
 

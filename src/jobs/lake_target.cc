@@ -41,16 +41,19 @@ LakeTarget::~LakeTarget() {
 Status LakeTarget::Open() {
   EL_RETURN_IF_ERROR(lake::MakeDirs(lake::StagingRoot(lake_, staging_key_)));
   EL_ASSIGN_OR_RETURN(lake::FileLock lock, LockPublish());
-  EL_ASSIGN_OR_RETURN(owner_, lake::FileLock::Acquire(lake::OwnerLockPath(lake_, staging_key_), false));
+  EL_ASSIGN_OR_RETURN(owner_,
+                      lake::FileLock::Acquire(lake::OwnerLockPath(lake_, staging_key_), false));
   return Status::Ok();
 }
 
 fs::path LakeTarget::SpillDir() const {
-  return lake::StagingRoot(lake_, staging_key_) / fmt::format("{}-{}-spill", staging_key_, ::getpid());
+  return lake::StagingRoot(lake_, staging_key_) /
+         fmt::format("{}-{}-spill", staging_key_, ::getpid());
 }
 
 fs::path LakeTarget::NextBatchDir() {
-  return lake::StagingRoot(lake_, staging_key_) / fmt::format("{}-{}-{}", staging_key_, ::getpid(), ++batch_seq_);
+  return lake::StagingRoot(lake_, staging_key_) /
+         fmt::format("{}-{}-{}", staging_key_, ::getpid(), ++batch_seq_);
 }
 
 Result<lake::FileLock> LakeTarget::LockPublish() const {
@@ -58,7 +61,8 @@ Result<lake::FileLock> LakeTarget::LockPublish() const {
 }
 
 Result<lake::NextOffsets> LakeTarget::Committed() const {
-  return job_ ? lake::CommittedOffsets(CommitDir(), o_.topic) : lake::TopicCommitted(lake_, o_.topic);
+  return job_ ? lake::CommittedOffsets(CommitDir(), o_.topic)
+              : lake::TopicCommitted(lake_, o_.topic);
 }
 
 Result<lake::NextOffsets> LakeTarget::Recover(const std::set<int32_t>* partitions) {
@@ -68,7 +72,8 @@ Result<lake::NextOffsets> LakeTarget::Recover(const std::set<int32_t>* partition
 
 Result<lake::NextOffsets> LakeTarget::RecoverLocked(const std::set<int32_t>* partitions) {
   if (!job_) return lake::RecoverTopic(lake_, o_.topic, partitions);
-  lake::RecoverySpec spec{lake_, o_.topic, CommitDir(), staging_key_, {o_.topic + "_dead_letter"}, partitions};
+  lake::RecoverySpec spec{
+      lake_, o_.topic, CommitDir(), staging_key_, {o_.topic + "_dead_letter"}, partitions};
   for (const OutputSpec& out : o_.outputs) spec.tables.push_back(out.table);
   return lake::RecoverRange(spec);
 }
@@ -92,7 +97,8 @@ Status LakeTarget::CheckNotExists() const {
   return Status::Ok();
 }
 
-Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con, const std::vector<StagedTable>& staged,
+Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con,
+                                                  const std::vector<StagedTable>& staged,
                                                   bool batch_end, const lake::NextOffsets& next,
                                                   const fs::path& scratch) {
   bool batch_run = batch_end && !o_.follow;
@@ -100,7 +106,8 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con, const s
     for (const StagedTable& t : staged) {
       if (t.name == o_.topic) continue;
       EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(t.table_dir));
-      if (!files.empty()) return AlreadyExists("table " + t.name + " already exists in " + o_.lake_dir);
+      if (!files.empty())
+        return AlreadyExists("table " + t.name + " already exists in " + o_.lake_dir);
     }
   }
   Published out;
@@ -111,7 +118,8 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con, const s
     EL_ASSIGN_OR_RETURN(int64_t files, lake::PublishTable(con, publish));
     if (progress) continue;
     out.files += files;
-    if (std::find(out.tables.begin(), out.tables.end(), t.name) == out.tables.end()) out.tables.push_back(t.name);
+    if (std::find(out.tables.begin(), out.tables.end(), t.name) == out.tables.end())
+      out.tables.push_back(t.name);
   }
   EL_RETURN_IF_ERROR(lake::SyncDir(lake_));
   if (!job_) {

@@ -68,8 +68,9 @@ class LakeTarget {
   // table last (lake/publish.h), then the default layout's progress records `next`. `batch_end`:
   // the single flush of a batch run, where overwrite tables replace their files. `scratch`: a
   // hidden folder for rewrites (the batch's staging). Errors: IOError, AlreadyExists (mode error).
-  Result<Published> Publish(duck::Connection& con, const std::vector<StagedTable>& staged, bool batch_end,
-                            const lake::NextOffsets& next, const std::filesystem::path& scratch);
+  Result<Published> Publish(duck::Connection& con, const std::vector<StagedTable>& staged,
+                            bool batch_end, const lake::NextOffsets& next,
+                            const std::filesystem::path& scratch);
 
  private:
   const LandOptions& o_;
@@ -77,7 +78,8 @@ class LakeTarget {
   bool job_ = false;
   std::string staging_key_;
   int64_t batch_seq_ = 0;
-  std::optional<lake::FileLock> owner_;  // held for the run: staging of this process is not recovered
+  std::optional<lake::FileLock>
+      owner_;  // held for the run: staging of this process is not recovered
 };
 
 }  // namespace el::jobs

@@ -36,7 +36,8 @@ TEST(LakeTest, SanitizeName) {
   EXPECT_EQ(SanitizeName("a-b.c/9"), "a_b_c_9");
   EXPECT_EQ(SanitizeName(""), "empty");
   // Long values are cut to a file-name-safe length; distinct values stay distinct.
-  std::string a = SanitizeName(std::string(300, 'x') + "a"), b = SanitizeName(std::string(300, 'x') + "b");
+  std::string a = SanitizeName(std::string(300, 'x') + "a"),
+              b = SanitizeName(std::string(300, 'x') + "b");
   EXPECT_EQ(a.size(), kMaxSanitizedName);
   EXPECT_EQ(a.substr(0, 55), std::string(55, 'x'));
   EXPECT_NE(a, b);
@@ -83,9 +84,9 @@ TEST(LakeTest, RecoverRemovesUncommittedBatches) {
   Touch(lake / "ev" / "ev+0+0-9.parquet");
   Touch(lake / "ev" / "ev+0+10-19.parquet");
   Touch(lake / "ev" / "ev+1+0-4.parquet");
-  Touch(lake / "ev_buy" / "ev+0+10-19.parquet");   // committed
-  Touch(lake / "ev_buy" / "ev+0+20-29.parquet");   // staged but never committed
-  Touch(lake / "ev_buy" / "ev+2+0-3.parquet");     // partition never committed
+  Touch(lake / "ev_buy" / "ev+0+10-19.parquet");     // committed
+  Touch(lake / "ev_buy" / "ev+0+20-29.parquet");     // staged but never committed
+  Touch(lake / "ev_buy" / "ev+2+0-3.parquet");       // partition never committed
   Touch(lake / "ev_buy" / "other+0+20-29.parquet");  // another topic's file
   Touch(lake / "_staging" / "ev" / "ev-1-1" / "ev_buy" / "ev+0+30-31.parquet");
   Touch(lake / "_staging" / "ev" / "ev-1-1" / "batch.ndjson");
@@ -109,7 +110,8 @@ TEST(LakeTest, RecoveryKeepsTheStagingOfRunningLandersAndOtherPartitions) {
   Touch(lake / "ev_buy" / "ev+1+0-9.parquet");    // partition 1: not committed
   Touch(lake / "_staging" / "ev" / "ev-4242-1" / "ev_buy" / "ev+1+0-9.parquet");
   {
-    auto running = FileLock::Acquire(lake / "_staging" / "ev" / "4242.owner", false);  // lander 4242 runs
+    auto running =
+        FileLock::Acquire(lake / "_staging" / "ev" / "4242.owner", false);  // lander 4242 runs
     ASSERT_TRUE(running.ok()) << running.status().ToString();
     std::set<int32_t> mine{1};
     auto next = RecoverTopic(lake, "ev", &mine);
@@ -162,7 +164,8 @@ TEST(LakeTest, ProgressRecordsCommitPartitionsWithOnlyDeadLetters) {
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, (std::map<int32_t, int64_t>{{0, 30}, {1, 5}}));
   EXPECT_TRUE(fs::exists(lake / "ev_dead_letter" / "ev+1+0-4.parquet"));  // committed by its record
-  ASSERT_TRUE(WriteTopicProgress(lake, "ev", {{0, 4}}, true).ok());  // an overwrite run: exactly this
+  ASSERT_TRUE(
+      WriteTopicProgress(lake, "ev", {{0, 4}}, true).ok());  // an overwrite run: exactly this
   fs::remove(lake / "ev" / "ev+0+10-29.parquet");
   fs::remove(lake / "ev" / "ev+0+0-9.parquet");
   EXPECT_EQ(*TopicCommitted(lake, "ev"), (std::map<int32_t, int64_t>{{0, 4}}));
@@ -182,7 +185,7 @@ TEST(LakeTest, PublishesPartitionFoldersAndRecoversFromThem) {
   EXPECT_FALSE(fs::exists(lake / "t" / "dt=2020-01-01"));  // replaced, empty folder removed
   Touch(lake / "_jobs" / "j" / "ev+0+0-19.parquet");
   Touch(lake / "t" / "dt=2020-01-03" / "ev+0+20-29.parquet");  // never committed
-  Touch(lake / "other" / "ev+0+20-29.parquet");                 // not this job's table
+  Touch(lake / "other" / "ev+0+20-29.parquet");                // not this job's table
   auto next = RecoverRange(RecoverySpec{lake, "ev", lake / "_jobs" / "j", "j", {"t"}});
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, (std::map<int32_t, int64_t>{{0, 20}}));
@@ -211,19 +214,22 @@ TEST(LakeTest, Issue10_FailedListingMakesRecoveryDeleteNothing) {
   Touch(lake / "ev_buy" / "ev+0+10-19.parquet");  // uncommitted
   for (fs::path failing : {lake / "ev", lake / "ev_buy", lake / "_progress" / "ev", lake}) {
     io::SetFaultHook([&](io::FileOp op, const std::string& path) {
-      return op == io::FileOp::kList && path == failing.string() ? IOError("opendir " + path + ": Too many open files")
-                                                                  : Status::Ok();
+      return op == io::FileOp::kList && path == failing.string()
+                 ? IOError("opendir " + path + ": Too many open files")
+                 : Status::Ok();
     });
     auto next = RecoverTopic(lake, "ev");
     io::SetFaultHook(nullptr);
     EXPECT_FALSE(next.ok()) << failing;
-    EXPECT_NE(next.status().message().find("Too many open files"), std::string::npos) << next.status().ToString();
+    EXPECT_NE(next.status().message().find("Too many open files"), std::string::npos)
+        << next.status().ToString();
     EXPECT_TRUE(fs::exists(lake / "ev_buy" / "ev+0+10-19.parquet")) << failing;
     EXPECT_TRUE(fs::exists(lake / "ev_buy" / "ev+0+0-9.parquet")) << failing;
     EXPECT_EQ(TopicCommitted(lake, "ev")->at(0), 10);
   }
   io::SetFaultHook([&](io::FileOp op, const std::string& path) {
-    return op == io::FileOp::kList && path == (lake / "ev").string() ? IOError("denied") : Status::Ok();
+    return op == io::FileOp::kList && path == (lake / "ev").string() ? IOError("denied")
+                                                                     : Status::Ok();
   });
   EXPECT_FALSE(TopicCommitted(lake, "ev").ok());
   EXPECT_FALSE(ListDataFilesRecursive(lake / "ev").ok());

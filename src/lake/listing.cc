@@ -13,7 +13,8 @@ namespace {
 // io::ListDir, with a missing folder as empty.
 Result<std::vector<io::DirEntry>> Entries(const fs::path& dir) {
   auto entries = io::ListDir(dir.string());
-  if (!entries.ok() && entries.status().code() == StatusCode::kNotFound) return std::vector<io::DirEntry>{};
+  if (!entries.ok() && entries.status().code() == StatusCode::kNotFound)
+    return std::vector<io::DirEntry>{};
   return entries;
 }
 

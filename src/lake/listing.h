@@ -17,10 +17,12 @@ Result<std::vector<std::filesystem::path>> ListDataFiles(const std::filesystem::
 
 // Visible Parquet files at any depth under `table_dir` (Hive partition folders included, hidden
 // folders skipped), sorted.
-Result<std::vector<std::filesystem::path>> ListDataFilesRecursive(const std::filesystem::path& table_dir);
+Result<std::vector<std::filesystem::path>> ListDataFilesRecursive(
+    const std::filesystem::path& table_dir);
 
 // Visible folders below `table_dir` at any depth (partition folders), sorted.
-Result<std::vector<std::filesystem::path>> ListPartitionDirs(const std::filesystem::path& table_dir);
+Result<std::vector<std::filesystem::path>> ListPartitionDirs(
+    const std::filesystem::path& table_dir);
 
 // Visible table folders of the lake, sorted.
 Result<std::vector<std::string>> ListTables(const std::filesystem::path& lake_dir);

@@ -34,9 +34,12 @@ class FileLock {
   int fd_ = -1;
 };
 
-std::filesystem::path StagingRoot(const std::filesystem::path& lake_dir, const std::string& staging_key);
-std::filesystem::path PublishLockPath(const std::filesystem::path& lake_dir, const std::string& staging_key);
-std::filesystem::path OwnerLockPath(const std::filesystem::path& lake_dir, const std::string& staging_key);
+std::filesystem::path StagingRoot(const std::filesystem::path& lake_dir,
+                                  const std::string& staging_key);
+std::filesystem::path PublishLockPath(const std::filesystem::path& lake_dir,
+                                      const std::string& staging_key);
+std::filesystem::path OwnerLockPath(const std::filesystem::path& lake_dir,
+                                    const std::string& staging_key);
 
 // Whether some lander of `staging_key` ended without cleaning up after itself (its owner file is
 // no longer locked): a batch it was publishing may have left files behind. Call it holding the

@@ -43,7 +43,8 @@ std::optional<DataFileRange> ParseDataFileName(std::string_view topic, std::stri
   if (name.size() <= topic.size() + 1 + kExt.size()) return std::nullopt;
   if (name.substr(0, topic.size()) != topic || name[topic.size()] != '+') return std::nullopt;
   if (name.substr(name.size() - kExt.size()) != kExt) return std::nullopt;
-  std::string_view rest = name.substr(topic.size() + 1, name.size() - topic.size() - 1 - kExt.size());
+  std::string_view rest =
+      name.substr(topic.size() + 1, name.size() - topic.size() - 1 - kExt.size());
   size_t plus = rest.find('+');
   if (plus == std::string_view::npos) return std::nullopt;
   std::string_view range = rest.substr(plus + 1);
@@ -58,7 +59,8 @@ std::optional<DataFileRange> ParseDataFileName(std::string_view topic, std::stri
   int64_t partition = 0;
   DataFileRange out;
   if (!ParseInt(rest.substr(0, plus), partition) || partition > INT32_MAX ||
-      !ParseInt(range.substr(0, dash), out.first) || !ParseInt(last, out.last) || out.first > out.last) {
+      !ParseInt(range.substr(0, dash), out.first) || !ParseInt(last, out.last) ||
+      out.first > out.last) {
     return std::nullopt;
   }
   out.partition = static_cast<int32_t>(partition);
@@ -67,7 +69,8 @@ std::optional<DataFileRange> ParseDataFileName(std::string_view topic, std::stri
 
 bool IsDataFileName(std::string_view name) {
   size_t plus = name.find('+');
-  return plus != std::string_view::npos && plus > 0 && ParseDataFileName(name.substr(0, plus), name).has_value();
+  return plus != std::string_view::npos && plus > 0 &&
+         ParseDataFileName(name.substr(0, plus), name).has_value();
 }
 
 std::string PartFileName(const std::string& stem, std::string_view index) {

@@ -24,7 +24,9 @@ fs::path ProgressRecords(const fs::path& lake_dir, const std::string& topic) {
   return lake_dir / "_progress" / topic;
 }
 
-fs::path RecordPath(const fs::path& dir, int32_t partition) { return dir / (std::to_string(partition) + ".next"); }
+fs::path RecordPath(const fs::path& dir, int32_t partition) {
+  return dir / (std::to_string(partition) + ".next");
+}
 
 Result<NextOffsets> ReadTopicProgress(const fs::path& lake_dir, const std::string& topic) {
   fs::path dir = ProgressRecords(lake_dir, topic);
@@ -33,7 +35,9 @@ Result<NextOffsets> ReadTopicProgress(const fs::path& lake_dir, const std::strin
   for (const std::string& name : names) {
     if (name.size() <= 5 || name.substr(name.size() - 5) != ".next") continue;
     int64_t partition = 0;
-    if (!ParseInt(std::string_view(name).substr(0, name.size() - 5), partition) || partition > INT32_MAX) continue;
+    if (!ParseInt(std::string_view(name).substr(0, name.size() - 5), partition) ||
+        partition > INT32_MAX)
+      continue;
     std::ifstream in(dir / name);
     std::stringstream text;
     text << in.rdbuf();
@@ -41,7 +45,8 @@ Result<NextOffsets> ReadTopicProgress(const fs::path& lake_dir, const std::strin
     std::string value = text.str();
     while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
     int64_t next = 0;
-    if (!ParseInt(value, next)) return DataLoss("progress record " + (dir / name).string() + " is not a number");
+    if (!ParseInt(value, next))
+      return DataLoss("progress record " + (dir / name).string() + " is not a number");
     out[static_cast<int32_t>(partition)] = next;
   }
   return out;
@@ -68,7 +73,8 @@ Result<NextOffsets> TopicCommitted(const fs::path& lake_dir, const std::string& 
   return next;
 }
 
-Status WriteTopicProgress(const fs::path& lake_dir, const std::string& topic, const NextOffsets& next, bool exact) {
+Status WriteTopicProgress(const fs::path& lake_dir, const std::string& topic,
+                          const NextOffsets& next, bool exact) {
   fs::path dir = ProgressRecords(lake_dir, topic);
   EL_RETURN_IF_ERROR(MakeDirs(dir));
   EL_ASSIGN_OR_RETURN(NextOffsets old, ReadTopicProgress(lake_dir, topic));

@@ -40,7 +40,8 @@ bool NeedsRewrite(const std::vector<SchemaColumn>& have, const std::vector<Schem
 }
 
 std::string ReadParquet(const fs::path& file) {
-  return fmt::format("read_parquet({}, hive_partitioning=false)", duck::QuoteLiteral(file.string()));
+  return fmt::format("read_parquet({}, hive_partitioning=false)",
+                     duck::QuoteLiteral(file.string()));
 }
 
 // Rewrites the files that hold a column in another type than `want`, each through `scratch` and
@@ -54,8 +55,9 @@ Result<int> ConformFiles(duck::Connection& con, const std::vector<fs::path>& fil
     if (!NeedsRewrite(have, want)) continue;
     if (rewritten == 0) EL_RETURN_IF_ERROR(MakeDirs(scratch));
     fs::path tmp = scratch / fmt::format("rewrite-{}.parquet", rewritten);
-    Status st = con.Exec(fmt::format("COPY (SELECT {} FROM {}) TO {} ({})", ConvertList(have, want),
-                                     ReadParquet(file), duck::QuoteLiteral(tmp.string()), kParquetOptions));
+    Status st =
+        con.Exec(fmt::format("COPY (SELECT {} FROM {}) TO {} ({})", ConvertList(have, want),
+                             ReadParquet(file), duck::QuoteLiteral(tmp.string()), kParquetOptions));
     if (!st.ok()) return Internal("cannot rewrite " + file.string() + ": " + st.message());
     EL_RETURN_IF_ERROR(io::Rename(tmp.string(), file.string()));
     dirs.insert(file.parent_path());
@@ -91,7 +93,8 @@ Result<int64_t> MoveStaged(const fs::path& staging_dir, const fs::path& table_di
   EL_ASSIGN_OR_RETURN(auto staged, ListDataFilesRecursive(staging_dir));
   for (const fs::path& file : staged) {
     fs::path target = table_dir / file.lexically_relative(staging_dir);
-    if (dirs.insert(target.parent_path()).second) EL_RETURN_IF_ERROR(MakeDirs(target.parent_path()));
+    if (dirs.insert(target.parent_path()).second)
+      EL_RETURN_IF_ERROR(MakeDirs(target.parent_path()));
     EL_RETURN_IF_ERROR(io::Rename(file.string(), target.string()));
     moved.insert(target);
   }
@@ -129,14 +132,16 @@ Result<Versions> NextVersion(const TablePublish& t) {
     v.conformed_known = true;
     v.conformed_columns = latest->columns;
   } else {
-    EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> old, ReadSchemaVersion(t.table_dir, conformed));
+    EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> old,
+                        ReadSchemaVersion(t.table_dir, conformed));
     v.conformed_known = old.has_value();
     if (old) v.conformed_columns = old->columns;
   }
   std::vector<SchemaColumn> known = latest ? latest->columns : std::vector<SchemaColumn>{};
   std::vector<std::string> changes;
   // An overwrite replaces every file: the table takes the batch's types as they are.
-  std::vector<SchemaColumn> merged = t.replace ? t.columns : MergeColumns(known, t.columns, &changes);
+  std::vector<SchemaColumn> merged =
+      t.replace ? t.columns : MergeColumns(known, t.columns, &changes);
   v.next.version = latest ? latest->version : 1;
   v.next.columns = merged;
   if (!latest || merged != known) {
@@ -151,24 +156,26 @@ Result<Versions> NextVersion(const TablePublish& t) {
 }
 
 // Rewrites every file of the table that holds a column in another type than `version`'s.
-Result<int64_t> ConformAll(duck::Connection& con, const fs::path& table_dir, const SchemaVersion& version,
-                           const fs::path& scratch) {
+Result<int64_t> ConformAll(duck::Connection& con, const fs::path& table_dir,
+                           const SchemaVersion& version, const fs::path& scratch) {
   EL_ASSIGN_OR_RETURN(auto files, ListDataFilesRecursive(table_dir));
   // Files of other tools are theirs: never rewritten (nor read: they may not even be Parquet).
   std::erase_if(files, [](const fs::path& f) { return !IsDataFileName(f.filename().string()); });
   EL_ASSIGN_OR_RETURN(int n, ConformFiles(con, files, version.columns, scratch));
   if (n > 0) {
-    spdlog::info("{}: rewrote {} of {} files in the types of schema version {}", table_dir.filename().string(), n,
-                 files.size(), version.version);
+    spdlog::info("{}: rewrote {} of {} files in the types of schema version {}",
+                 table_dir.filename().string(), n, files.size(), version.version);
   }
   return n;
 }
 
 }  // namespace
 
-Result<int64_t> ConformTable(duck::Connection& con, const fs::path& table_dir, const fs::path& scratch_dir) {
+Result<int64_t> ConformTable(duck::Connection& con, const fs::path& table_dir,
+                             const fs::path& scratch_dir) {
   {
-    EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> latest, ReadLatestSchema(table_dir));  // mostly: done
+    EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> latest,
+                        ReadLatestSchema(table_dir));  // mostly: done
     EL_ASSIGN_OR_RETURN(int conformed, ReadConformedVersion(table_dir));
     if (!latest || conformed == latest->version) return 0;
   }
@@ -193,7 +200,8 @@ Result<std::vector<SchemaColumn>> DescribeSelect(duck::Connection& con, const st
   return out;
 }
 
-std::string ConvertList(const std::vector<SchemaColumn>& from, const std::vector<SchemaColumn>& to) {
+std::string ConvertList(const std::vector<SchemaColumn>& from,
+                        const std::vector<SchemaColumn>& to) {
   std::string out;
   for (const SchemaColumn& c : from) {
     std::string id = QuoteName(c.name);
@@ -202,7 +210,7 @@ std::string ConvertList(const std::vector<SchemaColumn>& from, const std::vector
     if (target != nullptr && target->type != c.type) {
       auto a = SchemaType::Parse(c.type);
       auto b = SchemaType::Parse(target->type);
-      expr = a.ok() && b.ok() ? ConvertExpr(id, *a, *b)
+      expr = a.ok() && b.ok()         ? ConvertExpr(id, *a, *b)
              : target->type == "JSON" ? fmt::format("to_json({})", id)
                                       : fmt::format("CAST({} AS {})", id, target->type);
       expr += " AS " + id;
@@ -212,9 +220,11 @@ std::string ConvertList(const std::vector<SchemaColumn>& from, const std::vector
   return out;
 }
 
-Result<ConformedBatch> ConformBatch(const fs::path& table_dir, const std::vector<SchemaColumn>& batch) {
+Result<ConformedBatch> ConformBatch(const fs::path& table_dir,
+                                    const std::vector<SchemaColumn>& batch) {
   EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> latest, ReadLatestSchema(table_dir));
-  std::vector<SchemaColumn> merged = MergeColumns(latest ? latest->columns : std::vector<SchemaColumn>{}, batch);
+  std::vector<SchemaColumn> merged =
+      MergeColumns(latest ? latest->columns : std::vector<SchemaColumn>{}, batch);
   ConformedBatch out;
   out.select_list = ConvertList(batch, merged);
   for (const SchemaColumn& c : batch) out.columns.push_back(*Find(merged, c.name));
@@ -231,10 +241,12 @@ Result<int64_t> PublishTable(duck::Connection& con, const TablePublish& t) {
   }
   if (NeedsRewrite(t.columns, v.next.columns)) {
     EL_ASSIGN_OR_RETURN(auto staged, ListDataFilesRecursive(t.staging_dir));
-    EL_RETURN_IF_ERROR(ConformFiles(con, staged, v.next.columns, t.scratch_dir / "staged").status());
+    EL_RETURN_IF_ERROR(
+        ConformFiles(con, staged, v.next.columns, t.scratch_dir / "staged").status());
   }
   EL_ASSIGN_OR_RETURN(int64_t moved, MoveStaged(t.staging_dir, t.table_dir, t.replace));
-  if (v.conformed != v.next.version) EL_RETURN_IF_ERROR(WriteConformedVersion(t.table_dir, v.next.version));
+  if (v.conformed != v.next.version)
+    EL_RETURN_IF_ERROR(WriteConformedVersion(t.table_dir, v.next.version));
   return moved;
 }
 

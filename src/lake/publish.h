@@ -42,10 +42,11 @@ struct TablePublish {
 // `table_dir`, cast to the table's latest schema merged with the batch (so that the publish
 // usually has nothing to rewrite). Reads the history only; writes nothing.
 struct ConformedBatch {
-  std::string select_list;           // one converted expression per batch column, in order
+  std::string select_list;            // one converted expression per batch column, in order
   std::vector<SchemaColumn> columns;  // the batch's columns with the types they are cast to
 };
-Result<ConformedBatch> ConformBatch(const std::filesystem::path& table_dir, const std::vector<SchemaColumn>& batch);
+Result<ConformedBatch> ConformBatch(const std::filesystem::path& table_dir,
+                                    const std::vector<SchemaColumn>& batch);
 
 // Returns the number of files published. Errors: IOError, Internal (DuckDB could not rewrite).
 Result<int64_t> PublishTable(duck::Connection& con, const TablePublish& t);

@@ -17,7 +17,8 @@ namespace {
 // Whether staging item `name` (`<prefix><pid>-...`) belongs to a lander that is still running:
 // another process that holds its owner lock in `owners`. Names whose pid does not parse belong to
 // another staging key that shares the prefix: kept.
-bool OwnerRunning(const fs::path& owners, std::string_view name, std::string_view prefix, bool own_running) {
+bool OwnerRunning(const fs::path& owners, std::string_view name, std::string_view prefix,
+                  bool own_running) {
   std::string_view rest = name.substr(prefix.size());
   rest = rest.substr(0, rest.find_first_of("-."));
   int64_t pid = 0;
@@ -50,11 +51,15 @@ Status RemoveLeftovers(const fs::path& owners, const std::string& prefix, bool o
 
 Result<NextOffsets> RecoverRange(const RecoverySpec& spec) {
   bool own_running = spec.partitions != nullptr;  // a group assignment: this process is running
-  EL_RETURN_IF_ERROR(RemoveLeftovers(StagingRoot(spec.lake_dir, spec.staging_key), spec.staging_key + "-", own_running));
+  EL_RETURN_IF_ERROR(RemoveLeftovers(StagingRoot(spec.lake_dir, spec.staging_key),
+                                     spec.staging_key + "-", own_running));
   bool topic_table = spec.commit_dir == spec.lake_dir / spec.topic;
-  EL_ASSIGN_OR_RETURN(NextOffsets next, topic_table ? TopicCommitted(spec.lake_dir, spec.topic)
-                                                    : CommittedOffsets(spec.commit_dir, spec.topic));
-  auto mine = [&](int32_t p) { return spec.partitions == nullptr || spec.partitions->count(p) != 0; };
+  EL_ASSIGN_OR_RETURN(NextOffsets next, topic_table
+                                            ? TopicCommitted(spec.lake_dir, spec.topic)
+                                            : CommittedOffsets(spec.commit_dir, spec.topic));
+  auto mine = [&](int32_t p) {
+    return spec.partitions == nullptr || spec.partitions->count(p) != 0;
+  };
   // Every table is listed before anything is removed.
   std::vector<fs::path> uncommitted;
   for (const std::string& table : spec.tables) {
@@ -71,11 +76,13 @@ Result<NextOffsets> RecoverRange(const RecoverySpec& spec) {
     spdlog::warn("removing {}: its batch was never committed", file.string());
     EL_RETURN_IF_ERROR(Remove(file));
   }
-  if (spec.partitions != nullptr) std::erase_if(next, [&](const auto& kv) { return !mine(kv.first); });
+  if (spec.partitions != nullptr)
+    std::erase_if(next, [&](const auto& kv) { return !mine(kv.first); });
   return next;
 }
 
-Result<NextOffsets> RecoverTopic(const fs::path& lake_dir, const std::string& topic, const std::set<int32_t>* partitions) {
+Result<NextOffsets> RecoverTopic(const fs::path& lake_dir, const std::string& topic,
+                                 const std::set<int32_t>* partitions) {
   RecoverySpec spec{lake_dir, topic, lake_dir / topic, topic, {}, partitions};
   EL_ASSIGN_OR_RETURN(auto tables, ListTables(lake_dir));
   for (const std::string& t : tables) {

@@ -84,10 +84,12 @@ Result<std::vector<SchemaVersion>> ReadSchemaHistory(const fs::path& table_dir) 
     if (auto v = FromJson(parser, table_dir / "_schema" / name)) {
       out.push_back(std::move(*v));
     } else {
-      spdlog::warn("skipping unreadable schema version {}", (table_dir / "_schema" / name).string());
+      spdlog::warn("skipping unreadable schema version {}",
+                   (table_dir / "_schema" / name).string());
     }
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.version < b.version; });
   return out;
 }
 
@@ -114,7 +116,8 @@ Result<std::optional<SchemaVersion>> ReadLatestSchema(const fs::path& table_dir)
   simdjson::dom::parser parser;
   for (int n : versions) {
     if (auto v = FromJson(parser, table_dir / "_schema" / fmt::format("v{}.json", n))) return v;
-    spdlog::warn("skipping unreadable schema version {}", (table_dir / "_schema" / fmt::format("v{}.json", n)).string());
+    spdlog::warn("skipping unreadable schema version {}",
+                 (table_dir / "_schema" / fmt::format("v{}.json", n)).string());
   }
   return std::optional<SchemaVersion>{};
 }
@@ -136,7 +139,8 @@ std::string MergeTypeText(const std::string& a, const std::string& b) {
   return merged == *ta ? a : merged.ToString();  // the same type keeps its text as written
 }
 
-std::vector<SchemaColumn> MergeColumns(const std::vector<SchemaColumn>& known, const std::vector<SchemaColumn>& batch,
+std::vector<SchemaColumn> MergeColumns(const std::vector<SchemaColumn>& known,
+                                       const std::vector<SchemaColumn>& batch,
                                        std::vector<std::string>* changes) {
   std::vector<SchemaColumn> out = known;
   std::map<std::string, size_t> index;
@@ -152,7 +156,8 @@ std::vector<SchemaColumn> MergeColumns(const std::vector<SchemaColumn>& known, c
     SchemaColumn& col = out[it->second];
     std::string merged = MergeTypeText(col.type, c.type);
     if (merged != col.type) {
-      if (changes != nullptr) changes->push_back(fmt::format("{} {} -> {}", c.name, col.type, merged));
+      if (changes != nullptr)
+        changes->push_back(fmt::format("{} {} -> {}", c.name, col.type, merged));
       col.type = merged;
     }
   }
@@ -161,7 +166,8 @@ std::vector<SchemaColumn> MergeColumns(const std::vector<SchemaColumn>& known, c
 
 Status WriteSchemaVersion(const fs::path& table_dir, const SchemaVersion& v) {
   EL_RETURN_IF_ERROR(MakeDirs(table_dir / "_schema"));
-  return io::WriteFileDurably((table_dir / "_schema" / fmt::format("v{}.json", v.version)).string(), ToJson(v));
+  return io::WriteFileDurably((table_dir / "_schema" / fmt::format("v{}.json", v.version)).string(),
+                              ToJson(v));
 }
 
 Result<int> ReadConformedVersion(const fs::path& table_dir) {

@@ -37,11 +37,13 @@ Result<std::vector<SchemaVersion>> ReadSchemaHistory(const std::filesystem::path
 // The latest version (the highest N whose file parses), or one version; nullopt when there is none.
 // Reads one file, for the hot paths (every batch and publish). Errors: IOError.
 Result<std::optional<SchemaVersion>> ReadLatestSchema(const std::filesystem::path& table_dir);
-Result<std::optional<SchemaVersion>> ReadSchemaVersion(const std::filesystem::path& table_dir, int version);
+Result<std::optional<SchemaVersion>> ReadSchemaVersion(const std::filesystem::path& table_dir,
+                                                       int version);
 
 // `known` with `batch` merged in (lake/schema_type.h's MergeTypes, column by column; new columns
 // at the end). `changes` receives "added c T" and "c A -> B" lines.
-std::vector<SchemaColumn> MergeColumns(const std::vector<SchemaColumn>& known, const std::vector<SchemaColumn>& batch,
+std::vector<SchemaColumn> MergeColumns(const std::vector<SchemaColumn>& known,
+                                       const std::vector<SchemaColumn>& batch,
                                        std::vector<std::string>* changes = nullptr);
 
 // The merged type of one column (MergeTypes on parsed types; JSON for text that does not parse).

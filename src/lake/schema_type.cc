@@ -62,7 +62,8 @@ class Parser {
       std::string size(s_.substr(start, pos_ - start));
       if (!Eat(']')) return Bad();
       // A fixed-size ARRAY (T[3]) stays a leaf of its own: only LISTs merge element-wise.
-      t = size.empty() ? SchemaType::List(std::move(t)) : SchemaType::Leaf(t.ToString() + "[" + size + "]");
+      t = size.empty() ? SchemaType::List(std::move(t))
+                       : SchemaType::Leaf(t.ToString() + "[" + size + "]");
     }
     return t;
   }
@@ -71,7 +72,8 @@ class Parser {
   std::string Word() {
     SkipSpace();
     size_t start = pos_;
-    while (pos_ < s_.size() && std::string_view("(),[").find(s_[pos_]) == std::string_view::npos) ++pos_;
+    while (pos_ < s_.size() && std::string_view("(),[").find(s_[pos_]) == std::string_view::npos)
+      ++pos_;
     std::string w(s_.substr(start, pos_ - start));
     while (!w.empty() && w.back() == ' ') w.pop_back();
     return w;
@@ -157,7 +159,8 @@ std::string QuoteText(std::string_view text) {
 SchemaType MergeLeaves(const std::string& a, const std::string& b) {
   if (IsInteger(a) && IsInteger(b)) return SchemaType::Leaf("BIGINT");
   if (IsNumber(a) && IsNumber(b)) return SchemaType::Leaf("DOUBLE");
-  if ((a == "DATE" && b == "TIMESTAMP") || (a == "TIMESTAMP" && b == "DATE")) return SchemaType::Leaf("TIMESTAMP");
+  if ((a == "DATE" && b == "TIMESTAMP") || (a == "TIMESTAMP" && b == "DATE"))
+    return SchemaType::Leaf("TIMESTAMP");
   if (IsTextLike(a) && IsTextLike(b)) return SchemaType::Leaf("VARCHAR");
   return Json();
 }
@@ -196,8 +199,10 @@ SchemaType SchemaType::Struct(std::vector<std::pair<std::string, SchemaType>> fi
 
 std::string SchemaType::ToString() const {
   switch (kind_) {
-    case Kind::kLeaf: return leaf_;
-    case Kind::kList: return element().ToString() + "[]";
+    case Kind::kLeaf:
+      return leaf_;
+    case Kind::kList:
+      return element().ToString() + "[]";
     case Kind::kStruct: {
       std::string out = "STRUCT(";
       for (size_t i = 0; i < children_.size(); ++i) {
@@ -221,8 +226,10 @@ SchemaType MergeTypes(const SchemaType& a, const SchemaType& b) {
   if (b.kind() == Kind::kLeaf && b.leaf() == "JSON") return b;
   if (a.kind() != b.kind()) return Json();
   switch (a.kind()) {
-    case Kind::kLeaf: return MergeLeaves(a.leaf(), b.leaf());
-    case Kind::kList: return SchemaType::List(MergeTypes(a.element(), b.element()));
+    case Kind::kLeaf:
+      return MergeLeaves(a.leaf(), b.leaf());
+    case Kind::kList:
+      return SchemaType::List(MergeTypes(a.element(), b.element()));
     case Kind::kStruct: {
       std::vector<std::pair<std::string, SchemaType>> fields;
       for (const auto& [name, t] : a.fields()) {
@@ -245,12 +252,14 @@ TypeChange CompareTypes(const SchemaType& from, const SchemaType& to) {
   if (from.kind() == Kind::kList) return CompareTypes(from.element(), to.element());
   for (const auto& [name, t] : from.fields()) {
     const SchemaType* other = FindField(to, name);
-    if (other == nullptr || CompareTypes(t, *other) == TypeChange::kRewrite) return TypeChange::kRewrite;
+    if (other == nullptr || CompareTypes(t, *other) == TypeChange::kRewrite)
+      return TypeChange::kRewrite;
   }
   return TypeChange::kAdditive;
 }
 
-std::string ConvertExpr(const std::string& expr, const SchemaType& from, const SchemaType& to, int depth) {
+std::string ConvertExpr(const std::string& expr, const SchemaType& from, const SchemaType& to,
+                        int depth) {
   if (from == to) return expr;
   using Kind = SchemaType::Kind;
   if (to.kind() == Kind::kLeaf) {
@@ -267,9 +276,10 @@ std::string ConvertExpr(const std::string& expr, const SchemaType& from, const S
     for (const auto& [name, t] : to.fields()) {
       const SchemaType* old = FindField(from, name);
       std::string literal = QuoteText(name);
-      std::string value = old == nullptr
-                              ? fmt::format("NULL::{}", t.ToString())
-                              : ConvertExpr(fmt::format("struct_extract({}, {})", expr, literal), *old, t, depth);
+      std::string value =
+          old == nullptr
+              ? fmt::format("NULL::{}", t.ToString())
+              : ConvertExpr(fmt::format("struct_extract({}, {})", expr, literal), *old, t, depth);
       fields += fmt::format("{}{}: {}", fields.empty() ? "" : ", ", literal, value);
     }
     return fmt::format("CASE WHEN {0} IS NULL THEN NULL ELSE {{{1}}} END", expr, fields);

@@ -35,7 +35,9 @@ class SchemaType {
   Kind kind() const { return kind_; }
   const std::string& leaf() const { return leaf_; }  // kLeaf: the type name, e.g. BIGINT
   const SchemaType& element() const { return children_.front().second; }  // kList
-  const std::vector<std::pair<std::string, SchemaType>>& fields() const { return children_; }  // kStruct
+  const std::vector<std::pair<std::string, SchemaType>>& fields() const {
+    return children_;
+  }  // kStruct
 
   // DuckDB type text; struct field names are always double-quoted.
   std::string ToString() const;
@@ -61,7 +63,8 @@ TypeChange CompareTypes(const SchemaType& from, const SchemaType& to);
 // A SQL expression that converts `expr` (a value of type `from`) to type `to`, exactly and never
 // failing, for `to` == MergeTypes(from, x) for some x. `depth` names lambda variables of nested
 // lists apart.
-std::string ConvertExpr(const std::string& expr, const SchemaType& from, const SchemaType& to, int depth = 0);
+std::string ConvertExpr(const std::string& expr, const SchemaType& from, const SchemaType& to,
+                        int depth = 0);
 
 // Double-quoted SQL identifier ("" doubles a quote).
 std::string QuoteName(std::string_view name);
