@@ -6,15 +6,12 @@
 #include <fmt/format.h>
 
 namespace el::lake {
-namespace {
 
-bool ParseInt(std::string_view text, int64_t& out) {
+bool ParseNonNegative(std::string_view text, int64_t& out) {
   if (text.empty()) return false;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && ptr == text.data() + text.size() && out >= 0;
 }
-
-}  // namespace
 
 bool IsHidden(std::string_view name) { return name.empty() || name[0] == '_' || name[0] == '.'; }
 
@@ -53,13 +50,13 @@ std::optional<DataFileRange> ParseDataFileName(std::string_view topic, std::stri
   std::string_view last = range.substr(dash + 1);
   if (size_t part = last.find('_'); part != std::string_view::npos) {
     int64_t index = 0;
-    if (!ParseInt(last.substr(part + 1), index)) return std::nullopt;
+    if (!ParseNonNegative(last.substr(part + 1), index)) return std::nullopt;
     last = last.substr(0, part);
   }
   int64_t partition = 0;
   DataFileRange out;
-  if (!ParseInt(rest.substr(0, plus), partition) || partition > INT32_MAX ||
-      !ParseInt(range.substr(0, dash), out.first) || !ParseInt(last, out.last) ||
+  if (!ParseNonNegative(rest.substr(0, plus), partition) || partition > INT32_MAX ||
+      !ParseNonNegative(range.substr(0, dash), out.first) || !ParseNonNegative(last, out.last) ||
       out.first > out.last) {
     return std::nullopt;
   }

@@ -18,6 +18,9 @@ namespace el::lake {
 // Partition -> the next offset to land there (the last landed offset + 1).
 using NextOffsets = std::map<int32_t, int64_t>;
 
+// Parses a whole decimal number >= 0 (offsets, partitions in names and progress records).
+bool ParseNonNegative(std::string_view text, int64_t& out);
+
 // Whether readers skip a file or folder of this name.
 bool IsHidden(std::string_view name);
 

@@ -1,7 +1,6 @@
 #include "lake/progress.h"
 
 #include <algorithm>
-#include <charconv>
 #include <climits>
 #include <fstream>
 #include <sstream>
@@ -13,12 +12,6 @@ namespace el::lake {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool ParseInt(std::string_view text, int64_t& out) {
-  if (text.empty()) return false;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && ptr == text.data() + text.size() && out >= 0;
-}
 
 fs::path ProgressRecords(const fs::path& lake_dir, const std::string& topic) {
   return lake_dir / "_progress" / topic;
@@ -35,7 +28,7 @@ Result<NextOffsets> ReadTopicProgress(const fs::path& lake_dir, const std::strin
   for (const std::string& name : names) {
     if (name.size() <= 5 || name.substr(name.size() - 5) != ".next") continue;
     int64_t partition = 0;
-    if (!ParseInt(std::string_view(name).substr(0, name.size() - 5), partition) ||
+    if (!ParseNonNegative(std::string_view(name).substr(0, name.size() - 5), partition) ||
         partition > INT32_MAX)
       continue;
     std::ifstream in(dir / name);
@@ -45,7 +38,7 @@ Result<NextOffsets> ReadTopicProgress(const fs::path& lake_dir, const std::strin
     std::string value = text.str();
     while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
     int64_t next = 0;
-    if (!ParseInt(value, next))
+    if (!ParseNonNegative(value, next))
       return DataLoss("progress record " + (dir / name).string() + " is not a number");
     out[static_cast<int32_t>(partition)] = next;
   }
