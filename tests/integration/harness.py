@@ -194,19 +194,19 @@ def read_topic(brokers, topic, timeout=120.0):
                   "enable.auto.commit": False, "enable.partition.eof": False})
     values = []
     try:
-        todo = {p for p, end in ends.items() if end > 0}
-        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in todo])
+        unread = {p for p, end in ends.items() if end > 0}
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in unread])
         deadline = time.monotonic() + timeout
-        while todo and time.monotonic() < deadline:
+        while unread and time.monotonic() < deadline:
             for msg in c.consume(10000, 1.0):
                 if msg.error():
                     continue
-                if msg.partition() in todo:
+                if msg.partition() in unread:
                     values.append(msg.value())
                     if msg.offset() + 1 >= ends[msg.partition()]:
-                        todo.discard(msg.partition())
-        if todo:
-            raise AssertionError(f"read_topic {topic}: partitions {sorted(todo)} not read to their end "
+                        unread.discard(msg.partition())
+        if unread:
+            raise AssertionError(f"read_topic {topic}: partitions {sorted(unread)} not read to their end "
                                  f"{ends} within {timeout} s")
         return values
     finally:
