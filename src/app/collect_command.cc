@@ -29,6 +29,7 @@ struct CollectArgs {
   int64_t header_timeout_ms = 10000;
   int64_t body_timeout_ms = 30000;
   int64_t delivery_timeout_ms = 10000;
+  int64_t stall_timeout_ms = 1000;
   int linger_ms = 0;
   std::string compression = "lz4";
   std::vector<std::string> trusted_proxies;
@@ -71,6 +72,7 @@ bool ToOptions(const CollectArgs& args, collector::CollectorOptions& options) {
   options.header_timeout = std::chrono::milliseconds(args.header_timeout_ms);
   options.body_timeout = std::chrono::milliseconds(args.body_timeout_ms);
   options.delivery_timeout = std::chrono::milliseconds(args.delivery_timeout_ms);
+  options.stall_timeout = std::chrono::milliseconds(args.stall_timeout_ms);
   options.linger_ms = args.linger_ms;
   options.compression = args.compression;
   options.trusted_proxies = args.trusted_proxies;
@@ -140,6 +142,10 @@ void AddLimitOptions(CLI::App* cmd, CollectArgs& args) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--delivery-timeout-ms", args.delivery_timeout_ms,
                   "give up on an unacknowledged event (503) after this long")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--stall-timeout-ms", args.stall_timeout_ms,
+                  "answer 503 at once while the broker has acknowledged nothing for this long")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
 }

@@ -49,6 +49,7 @@ struct Collector::Impl {
   std::unique_ptr<MessageIdWindow> dedup;
   Metrics metrics;
   std::atomic<bool> broker_reachable{false};
+  std::optional<DeliveryWatch> delivery_watch;
   std::mutex probe_mu;
   std::condition_variable probe_cv;
   bool probe_stop = false;  // guarded by probe_mu
@@ -161,7 +162,7 @@ asio::awaitable<void> Collector::Impl::DeliveryLoop() {
     auto [ec] = co_await delivery_fd->async_wait(asio::posix::descriptor_base::wait_read,
                                                  asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !delivery_fd->is_open()) co_return;
-    producer->ServeDeliveries();
+    if (producer->ServeDeliveries() > 0) delivery_watch->Progress(DeliveryWatch::Clock::now());
   }
 }
 
@@ -170,7 +171,9 @@ asio::awaitable<void> Collector::Impl::DeliverySweep() {
     delivery_sweep->expires_after(kDeliverySweep);
     auto [ec] = co_await delivery_sweep->async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted) co_return;
-    producer->ServeDeliveries();
+    auto now = DeliveryWatch::Clock::now();
+    if (producer->ServeDeliveries() > 0) delivery_watch->Progress(now);
+    delivery_watch->Sample(now, producer->QueueDepth());
   }
 }
 
@@ -196,6 +199,7 @@ void Collector::Impl::ConfigureEnv() {
   env.dedup = dedup.get();
   env.metrics = &metrics;
   env.broker_reachable = &broker_reachable;
+  env.delivery_watch = &*delivery_watch;
   for (const std::string& name : o.header_allow) {
     if (name == "*") env.all_headers = true;
   }
@@ -215,6 +219,7 @@ void Collector::Impl::ConfigureEnv() {
 Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   if (options.io_threads < 1) return InvalidArgument("io_threads must be at least 1");
   if (options.topic.empty()) return InvalidArgument("topic must not be empty");
+  if (options.stall_timeout.count() <= 0) return InvalidArgument("stall_timeout must be positive");
   if (options.max_body_bytes == 0) return InvalidArgument("max_body_bytes must be positive");
   if (options.max_event_bytes == 0 || options.max_batch_events == 0) {
     return InvalidArgument("event limits must be positive");
@@ -254,6 +259,7 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   impl->router = std::make_unique<TopicRouter>(impl->producer.get(), o.topic, o.topic_per_type);
   EL_RETURN_IF_ERROR(impl->router->Init());
   impl->dedup = std::make_unique<MessageIdWindow>(o.dedup_window, o.dedup_max_ids);
+  impl->delivery_watch.emplace(o.stall_timeout);
   impl->ConfigureEnv();
   impl->env.trusted_proxies = std::move(trusted_proxies);
   impl->env.ignored_paths = std::move(ignored_paths);

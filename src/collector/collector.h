@@ -55,6 +55,10 @@ struct CollectorOptions {
   std::chrono::milliseconds header_timeout{10000};  // idle keep-alive wait plus request head
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::milliseconds delivery_timeout{10000};  // librdkafka message.timeout.ms
+  // A broker that acknowledges no event for this long while events wait (a full disk, a restart)
+  // gets requests answered 503 with Retry-After at once, not after delivery_timeout; the waiting
+  // events stay queued until then (delivery_watch.h).
+  std::chrono::milliseconds stall_timeout{1000};
   // producer linger.ms: 0 = send at once; the broker pipelines requests and shares one fdatasync
   // among all appends waiting for it, so waiting here only adds latency to every acknowledged event.
   int linger_ms = 0;

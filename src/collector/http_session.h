@@ -25,6 +25,7 @@
 #include "collector/proxy.h"
 #include "collector/body.h"
 #include "collector/dedup.h"
+#include "collector/delivery_watch.h"
 #include "collector/event.h"
 #include "collector/ignored_paths.h"
 #include "collector/metrics.h"
@@ -63,6 +64,7 @@ struct SessionEnv {
   MessageIdWindow* dedup = nullptr;
   Metrics* metrics = nullptr;
   const std::atomic<bool>* broker_reachable = nullptr;
+  const DeliveryWatch* delivery_watch = nullptr;  // null: requests wait out delivery_deadline
   std::vector<std::string> header_allow;  // canonical names; empty with all_headers: every header
   bool all_headers = false;
   bool truncate_ip = false;

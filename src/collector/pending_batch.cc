@@ -5,11 +5,18 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
+#include <string>
 #include <vector>
 
 namespace el::collector {
 
 namespace asio = boost::asio;
+
+namespace {
+// How often a waiting request reads the delivery watch.
+constexpr std::chrono::milliseconds kWatchSlice{50};
+}  // namespace
 
 PendingBatch::PendingBatch(asio::any_io_executor executor, std::shared_ptr<const std::string> text)
     : executor_(executor), timer_(executor), text_(std::move(text)) {}
@@ -76,9 +83,18 @@ void PendingBatch::Release() noexcept {
   }
 }
 
-asio::awaitable<Status> PendingBatch::Wait(std::chrono::steady_clock::duration deadline) {
-  if (!done_) {
-    timer_.expires_after(deadline);
+asio::awaitable<Status> PendingBatch::Wait(std::chrono::steady_clock::duration deadline,
+                                           const DeliveryWatch* watch) {
+  // Without a watch one wait covers the deadline; with one, the wait is cut into slices after
+  // each of which the watch is read.
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (!done_) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= end) break;
+    if (watch != nullptr && watch->stalled()) co_return watch->StalledError();
+    auto wait = end - now;
+    if (watch != nullptr) wait = std::min<std::chrono::steady_clock::duration>(wait, kWatchSlice);
+    timer_.expires_after(wait);
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   if (!done_) co_return DeadlineExceeded("no delivery report from the producer in time");

@@ -21,6 +21,7 @@
 
 #include "base/status.h"
 #include "clients/rdk/producer.h"
+#include "collector/delivery_watch.h"
 
 namespace el::collector {
 
@@ -42,10 +43,13 @@ class PendingBatch final : public rdk::DeliveryListener,
   // batch fails; events already queued are still waited for.
   void Start(rdk::Producer& producer, std::span<const Outgoing> events);
 
-  // Completes once every queued event has a delivery report, or after `deadline`.
+  // Completes once every queued event has a delivery report, after `deadline`, or as soon as
+  // `watch` (may be null) says the broker stopped acknowledging; the events stay queued then, and
+  // a client retrying with the same messageIds is de-duplicated downstream.
   // Returns OK only if every event was acknowledged. Errors: ResourceExhausted (queue full),
-  // Unavailable (delivery failed), DeadlineExceeded.
-  boost::asio::awaitable<Status> Wait(std::chrono::steady_clock::duration deadline);
+  // Unavailable (delivery failed, or the broker stalled), DeadlineExceeded.
+  boost::asio::awaitable<Status> Wait(std::chrono::steady_clock::duration deadline,
+                                      const DeliveryWatch* watch = nullptr);
 
   void OnDelivery(rd_kafka_resp_err_t err) noexcept override;
 

@@ -116,10 +116,13 @@ Response HttpSession::Preflight(const Request& request, const Route& route) cons
 }
 
 Response HttpSession::Health() const {
-  bool up = env_.broker_reachable == nullptr || env_.broker_reachable->load();
+  bool reachable = env_.broker_reachable == nullptr || env_.broker_reachable->load();
+  bool stalled = env_.delivery_watch != nullptr && env_.delivery_watch->stalled();
+  bool up = reachable && !stalled;
   int64_t depth = env_.producer != nullptr ? env_.producer->QueueDepth() : 0;
-  std::string body = up ? "{\"status\":\"ok\",\"broker\":\"reachable\"" :
-                          "{\"status\":\"unavailable\",\"broker\":\"unreachable\"";
+  std::string body = !reachable ? "{\"status\":\"unavailable\",\"broker\":\"unreachable\""
+                     : stalled  ? "{\"status\":\"unavailable\",\"broker\":\"not acknowledging\""
+                                : "{\"status\":\"ok\",\"broker\":\"reachable\"";
   body += ",\"queue_depth\":" + std::to_string(depth) + "}";
   Response response = JsonResponse(up ? http::status::ok : http::status::service_unavailable,
                                    std::move(body));
@@ -240,6 +243,11 @@ asio::awaitable<Status> HttpSession::Publish(EventBatch batch) {
   if (env_.producer == nullptr || env_.router == nullptr) {
     co_return Unavailable("collector has no producer");
   }
+  // While the broker acknowledges nothing, more events would only wait out the delivery timeout.
+  if (env_.delivery_watch != nullptr && env_.delivery_watch->stalled()) {
+    WarnAtMostEverySecond(last_503_log, "answering 503", env_.delivery_watch->StalledError().ToString());
+    co_return env_.delivery_watch->StalledError();
+  }
   std::vector<BuiltEvent>& events = batch.events;
   // De-duplication only concerns events with a messageId; without any, the window is not touched.
   bool any_id = false;
@@ -279,7 +287,7 @@ asio::awaitable<Status> HttpSession::Publish(EventBatch batch) {
     size_t n = outgoing.size();
     auto pending = std::make_shared<PendingBatch>(stream_.get_executor(), batch.text);
     pending->Start(*env_.producer, outgoing);
-    Status status = co_await pending->Wait(env_.delivery_deadline);
+    Status status = co_await pending->Wait(env_.delivery_deadline, env_.delivery_watch);
     if (!status.ok()) {
       WarnAtMostEverySecond(last_503_log, "answering 503", status.ToString());
       co_return status;

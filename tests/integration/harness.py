@@ -3,6 +3,7 @@
 Every process started here is killed when the test ends (see the `procs` fixture in conftest.py).
 """
 import csv
+import http.client
 import io
 import json
 import os
@@ -119,6 +120,21 @@ def run(args, timeout=120, check=True, input=None):
     if check and cp.returncode != 0:
         raise AssertionError(f"eventlake {args} exited {cp.returncode}\nstdout:{cp.stdout}\nstderr:{cp.stderr}")
     return cp
+
+
+def http_request(url, method, path, body=None, headers=None, timeout=30):
+    """One request on a fresh connection to `url` (http://host:port); a dict or list body is sent as
+    JSON. Returns (status, {lower-case header: value}, body bytes)."""
+    host, port = url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
 
 
 def kcat(args, timeout=60, input=None, check=True):

@@ -1,13 +1,17 @@
-"""A follow lander whose lake is on a file system that fills up keeps running: it reports the
-error, backs off, cleans its staging, and lands every event once when space returns. The lake is a
-small tmpfs the test mounts (root, as in CI) and grows afterwards."""
+"""Full disks: a follow lander whose lake fills up keeps running (it reports the error, backs off,
+cleans its staging, and lands every event once when space returns); a broker whose log fills up
+loses no acknowledged event and resumes; the collector in front of it answers 503 at once. Each
+disk is a small tmpfs the test mounts (root, as in CI) and grows afterwards."""
 import contextlib
+import json
+import os
 import re
 import signal
 import subprocess
+import time
 
 import harness
-from harness import produce, query, wait_until
+from harness import http_request, produce, query, wait_until
 
 
 @contextlib.contextmanager
@@ -81,3 +85,46 @@ def test_broker_on_a_full_disk_loses_no_acknowledged_event_and_resumes(procs, tm
         stored = {line for line in out.splitlines() if line}
         missing = acked - stored
         assert not missing, f"{len(missing)} acknowledged records missing, e.g. {sorted(missing)[:2]}"
+
+
+def test_collector_answers_503_at_once_while_the_broker_refuses_writes(procs, tmp_path):
+    """The broker's disk fills up: the collector answers 503 with Retry-After within about its stall
+    timeout (1 s), not after its 30 s delivery timeout, and reports itself unavailable. Space comes
+    back: the same requests, retried with the same messageIds, are acknowledged, and every
+    acknowledged event is on the topic."""
+    with small_filesystem(tmp_path / "fs", "3m") as fs:
+        _, brokers = procs.broker(fs / "data", extra=["--segment-bytes", "1048576"])
+        harness.create_topic(brokers, "events")
+        _, url = procs.collector(brokers, extra=["--delivery-timeout-ms", "30000"])
+
+        def batch(n):  # random padding: the producer's lz4 cannot shrink it
+            return {"batch": [{"type": "track", "event": "load", "userId": "u1", "messageId": f"m{n}-{i}",
+                               "properties": {"pad": os.urandom(450).hex()}} for i in range(100)]}
+
+        acked, n = set(), 0
+        while True:  # 3 MB holds fewer than 3000 such events
+            started = time.monotonic()
+            status, headers, body = http_request(url, "POST", "/v1/batch", batch(n), timeout=60)
+            took = time.monotonic() - started
+            if status != 200:
+                break
+            acked.update(f"m{n}-{i}" for i in range(100))
+            n += 1
+            assert n < 200, "the disk never filled up"
+        assert status == 503 and headers.get("retry-after") == "1", (status, headers, body)
+        assert took < 10, f"the first refused request took {took:.1f} s"
+        started = time.monotonic()
+        status, headers, body = http_request(url, "POST", "/v1/batch", batch(n + 1), timeout=60)
+        assert status == 503 and time.monotonic() - started < 1, (status, time.monotonic() - started)
+        assert b"acknowledged no event" in body, body
+        status, _, body = http_request(url, "GET", "/healthz")
+        assert status == 503 and b"not acknowledging" in body, body
+
+        subprocess.run(["mount", "-o", "remount,size=64m", str(fs)], check=True)
+        for m in (n, n + 1):  # the client's retries, same messageIds
+            wait_until(lambda: http_request(url, "POST", "/v1/batch", batch(m), timeout=60)[0] == 200, 60,
+                       f"request {m} to be acknowledged once space returned")
+            acked.update(f"m{m}-{i}" for i in range(100))
+        stored = {json.loads(v)["event_id"] for v in harness.read_topic(brokers, "events")}
+        missing = acked - stored
+        assert not missing, f"{len(missing)} acknowledged events missing, e.g. {sorted(missing)[:2]}"

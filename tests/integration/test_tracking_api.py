@@ -14,19 +14,7 @@ import time
 import pytest
 
 import harness
-
-
-def request(url, method, path, body=None, headers=None, timeout=30):
-    host, port = url.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
-    try:
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body)
-        conn.request(method, path, body=body, headers=headers or {})
-        resp = conn.getresponse()
-        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
-    finally:
-        conn.close()
+from harness import http_request as request
 
 
 def consume(brokers, topic, expected, timeout=30):
