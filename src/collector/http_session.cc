@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "collector/auth.h"
+#include "collector/request_events.h"
 
 namespace el::collector {
 
@@ -27,7 +28,6 @@ using asio::use_awaitable;
 
 namespace {
 
-constexpr size_t kHeaderLimit = 16 * 1024;
 constexpr size_t kLingerBytes = 4 * 1024 * 1024;
 
 // True when the client sent something that is not acceptable HTTP (as opposed to closing, timing
@@ -113,7 +113,7 @@ asio::awaitable<void> HttpSession::Run(std::shared_ptr<HttpSession> self) {
 asio::awaitable<void> HttpSession::Serve() {
   while (!stop_) {
     http::request_parser<http::string_body> parser;
-    parser.header_limit(kHeaderLimit);
+    parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(env_.max_body_bytes);
     stream_.expires_after(env_.read_timeout);
     reading_ = true;

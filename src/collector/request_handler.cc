@@ -13,7 +13,7 @@
 #include "base/json_text.h"
 #include "collector/pending_batch.h"
 #include "collector/content_encoding.h"
-#include "collector/segment.h"
+#include "collector/request_events.h"
 
 namespace el::collector {
 
@@ -43,18 +43,6 @@ Method ToMethod(http::verb verb) {
   return Method::kOther;
 }
 
-bool Allowed(const std::vector<std::string>& allow, bool all, std::string_view name) {
-  // Credentials are never stored, even with "*".
-  if (boost::beast::iequals(name, "Authorization") || boost::beast::iequals(name, "Cookie")) {
-    return false;
-  }
-  if (all) return true;
-  for (const std::string& a : allow) {
-    if (boost::beast::iequals(a, name)) return true;
-  }
-  return false;
-}
-
 Response Unauthorized() {
   Response response = ErrorResponse(http::status::unauthorized, "missing or invalid write key");
   response.set(http::field::www_authenticate, "Basic realm=\"eventlake\"");
@@ -65,20 +53,7 @@ Response Unauthorized() {
 
 RequestContext HttpSession::MakeContext(const Request& request) const {
   RequestContext context;
-  context.headers.reserve(8);
-  for (const auto& field : request) {
-    if (!Allowed(env_.header_allow, env_.all_headers, field.name_string())) continue;
-    std::string name = CanonicalHeaderName(field.name_string());
-    bool merged = false;
-    for (Header& header : context.headers) {
-      if (header.name == name) {
-        header.value.append(", ").append(field.value());
-        merged = true;
-        break;
-      }
-    }
-    if (!merged) context.headers.push_back(Header{std::move(name), std::string(field.value())});
-  }
+  context.headers = EventHeaders(request, env_.header_allow, env_.all_headers);
   context.received_at = FormatReceivedAt(std::chrono::system_clock::now());
   context.client_ip = client_ip_;
   if (!env_.trusted_proxies.empty()) {
@@ -185,20 +160,13 @@ asio::awaitable<Response> HttpSession::HandleEvents(const Request& request, cons
       co_return ErrorResponse(http::status::unsupported_media_type,
                               "unsupported Content-Encoding (gzip and identity are)");
   }
-  EventBatch events;
-  if (route.kind == RouteKind::kSegment) {
-    auto built = BuildSegmentEvents(route.segment, body, MakeContext(request), env_.limits);
-    // analytics.js sends the write key in the body instead of a header.
-    if (!authorized && !(built.ok() && IsWriteKey(env_.write_keys, built->write_key))) {
-      co_return Unauthorized();
-    }
-    if (!built.ok()) co_return ErrorResponse(built.status());
-    events = std::move(built).value();
-  } else {
-    auto built = BuildBodyEvents(body, MakeContext(request), env_.limits);
-    if (!built.ok()) co_return ErrorResponse(built.status());
-    events = std::move(built).value();
+  auto built = BuildRequestEvents(route, body, MakeContext(request), env_.limits);
+  // analytics.js sends the write key in the body instead of a header.
+  if (!authorized && !(built.ok() && IsWriteKey(env_.write_keys, built->write_key))) {
+    co_return Unauthorized();
   }
+  if (!built.ok()) co_return ErrorResponse(built.status());
+  EventBatch events = std::move(built).value();
   size_t count = events.events.size();
   Status status = co_await Publish(std::move(events));
   if (!status.ok()) co_return ErrorResponse(status);
@@ -210,22 +178,8 @@ asio::awaitable<Response> HttpSession::HandleEvents(const Request& request, cons
 
 asio::awaitable<Response> HttpSession::HandleGetEvent(const Request& request, const Route& route) {
   if (!Authorized(request)) co_return Unauthorized();
-  std::string_view event_type = route.kind == RouteKind::kDefault         ? "default"
-                                : route.kind == RouteKind::kPurchaseSword ? "purchase_sword"
-                                                                          : route.action;
-  thread_local EventBuilder builder;  // used without suspending, so one per thread suffices
-  builder.Clear();
-  builder.SetString("event_type", event_type);
-  for (auto& [key, value] : ParseQuery(route.query)) {
-    if (key != "event_type") builder.SetString(key, value);
-  }
   std::string event_id = NewEventId();
-  EventBatch events;
-  BuiltEvent& event = events.events.emplace_back();
-  builder.AppendTo(*events.text, MakeContext(request), event_id);
-  event.json_size = events.text->size();
-  event.event_type = std::string(event_type);
-  events.Seal();
+  EventBatch events = BuildGetEvent(route, MakeContext(request), event_id);
   Status status = co_await Publish(std::move(events));
   if (!status.ok()) co_return ErrorResponse(status);
   if (route.kind == RouteKind::kDefault || route.kind == RouteKind::kPurchaseSword) {
@@ -234,7 +188,7 @@ asio::awaitable<Response> HttpSession::HandleGetEvent(const Request& request, co
     co_return Response{};
   }
   std::string body = "{\"status\":\"ok\",\"event_type\":";
-  AppendJsonString(body, event_type);
+  AppendJsonString(body, route.action);  // kAction: the event type
   body.append(",\"event_id\":\"").append(event_id).append("\"}");
   co_return JsonResponse(http::status::ok, std::move(body));
 }

@@ -1,5 +1,6 @@
 #include "jobs/job_spec.h"
 
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,21 @@
 
 namespace el::jobs {
 namespace {
+
+// A Kafka topic name: 1 to 249 of [A-Za-z0-9._-], neither "." nor "..".
+bool IsTopicName(std::string_view name) {
+  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+// A job name names folders and files in the lake (staging, progress) and a consumer group: a topic
+// name that is not hidden (no leading '_' or '.').
+bool IsJobName(std::string_view name) {
+  return IsTopicName(name) && name[0] != '_' && name[0] != '.';
+}
 
 bool ParseNumber(std::string_view text, int64_t& out) {
   if (text.empty()) return false;
@@ -171,6 +187,11 @@ Status ParseSource(const toml::table& src, JobSpec& job, const std::string& orig
   bool ok = true;
   job.topics = StringList(src.get("topics") ? src.get("topics") : src.get("topic"), ok);
   if (!ok || job.topics.empty()) return Bad(origin, "[source] needs topic = \"name\" or topics = [...]");
+  for (const std::string& topic : job.topics) {
+    if (!IsTopicName(topic)) {
+      return Bad(origin, "'" + topic + "' is not a topic name (1 to 249 letters, digits, '.', '_', '-')");
+    }
+  }
   if (const toml::node* n = src.get("from")) {
     EL_ASSIGN_OR_RETURN(job.from, RangeFromNode(*n, true, origin));
   }
@@ -228,6 +249,10 @@ Result<JobSpec> ParseJob(const std::string& text, const std::string& origin) {
   EL_RETURN_IF_ERROR(CheckKeys(root, {"name", "source", "output"}, origin, "the job file"));
   JobSpec job;
   job.name = root["name"].value_or(std::string());
+  if (!job.name.empty() && !IsJobName(job.name)) {
+    return Bad(origin, "job name '" + job.name +
+                           "' may hold only letters, digits, '.', '_' and '-', not first '.' or '_'");
+  }
   const toml::table* src = root["source"].as_table();
   if (src == nullptr) return Bad(origin, "missing [source] table");
   EL_RETURN_IF_ERROR(ParseSource(*src, job, origin));
@@ -250,7 +275,13 @@ Result<JobSpec> LoadJobFile(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   EL_ASSIGN_OR_RETURN(JobSpec job, ParseJob(text.str(), path));
-  if (job.name.empty()) job.name = std::filesystem::path(path).stem().string();
+  if (job.name.empty()) {
+    job.name = std::filesystem::path(path).stem().string();
+    if (!IsJobName(job.name)) {
+      return Bad(path, "the file name '" + job.name +
+                           "' is no job name (letters, digits, '.', '_', '-'): set name = \"...\"");
+    }
+  }
   return job;
 }
 

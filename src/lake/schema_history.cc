@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -22,7 +23,28 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ToJson(const SchemaVersion& v) {
+// The version file `file` (v<N>.json); nullopt (after a warning) when it cannot be read, does
+// not parse, or holds another version than N.
+std::optional<SchemaVersion> LoadVersionFile(const fs::path& file, int n) {
+  simdjson::padded_string text;
+  if (simdjson::padded_string::load(file.string()).get(text)) {
+    spdlog::warn("skipping unreadable schema version {}", file.string());
+    return std::nullopt;
+  }
+  Result<SchemaVersion> v = ParseSchemaVersion(std::string_view(text.data(), text.size()));
+  if (!v.ok() || v->version != n) {
+    spdlog::warn("skipping schema version {}: {}", file.string(),
+                 v.ok() ? fmt::format("it says version {}", v->version) : v.status().message());
+    return std::nullopt;
+  }
+  return std::move(v).value();
+}
+
+fs::path ConformedPath(const fs::path& table_dir) { return table_dir / "_schema" / "conformed"; }
+
+}  // namespace
+
+std::string SchemaVersionJson(const SchemaVersion& v) {
   std::string out = fmt::format("{{\"version\":{},\"created\":", v.version);
   AppendJsonString(out, v.created);
   out += ",\"columns\":[";
@@ -41,56 +63,43 @@ std::string ToJson(const SchemaVersion& v) {
   return out + "]}\n";
 }
 
-std::optional<SchemaVersion> FromJson(simdjson::dom::parser& parser, const fs::path& file) {
+Result<SchemaVersion> ParseSchemaVersion(std::string_view text) {
+  thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (parser.load(file.string()).get(doc)) return std::nullopt;
+  if (parser.parse(simdjson::padded_string(text)).get(doc)) {
+    return InvalidArgument("a schema version is not JSON");
+  }
   SchemaVersion v;
   int64_t version = 0;
-  std::string_view text;
+  std::string_view created;
   simdjson::dom::array columns, changes;
-  if (doc["version"].get(version) || doc["created"].get(text) || doc["columns"].get(columns) ||
+  if (doc["version"].get(version) || doc["created"].get(created) || doc["columns"].get(columns) ||
       doc["changes"].get(changes)) {
-    return std::nullopt;
+    return InvalidArgument("a schema version needs version, created, columns and changes");
+  }
+  if (version < 1 || version > std::numeric_limits<int>::max()) {
+    return InvalidArgument(fmt::format("schema version {} is out of range", version));
   }
   v.version = static_cast<int>(version);
-  v.created = std::string(text);
+  v.created = std::string(created);
   for (simdjson::dom::element c : columns) {
     std::string_view name, type;
-    if (c["name"].get(name) || c["type"].get(type)) return std::nullopt;
+    if (c["name"].get(name) || c["type"].get(type) || name.empty() || type.empty()) {
+      return InvalidArgument("a schema column needs a name and a type");
+    }
     v.columns.push_back({std::string(name), std::string(type)});
   }
   for (simdjson::dom::element c : changes) {
-    if (c.get(text)) return std::nullopt;
+    std::string_view text;
+    if (c.get(text)) return InvalidArgument("schema changes are strings");
     v.changes.emplace_back(text);
   }
   return v;
 }
 
-fs::path ConformedPath(const fs::path& table_dir) { return table_dir / "_schema" / "conformed"; }
-
-}  // namespace
-
 std::string NowIso() {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", now);
-}
-
-Result<std::vector<SchemaVersion>> ReadSchemaHistory(const fs::path& table_dir) {
-  std::vector<SchemaVersion> out;
-  simdjson::dom::parser parser;
-  EL_ASSIGN_OR_RETURN(auto names, ListNames(table_dir / "_schema"));
-  for (const std::string& name : names) {
-    if (name.size() < 7 || name[0] != 'v' || name.substr(name.size() - 5) != ".json") continue;
-    if (auto v = FromJson(parser, table_dir / "_schema" / name)) {
-      out.push_back(std::move(*v));
-    } else {
-      spdlog::warn("skipping unreadable schema version {}",
-                   (table_dir / "_schema" / name).string());
-    }
-  }
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.version < b.version; });
-  return out;
 }
 
 namespace {
@@ -103,31 +112,40 @@ Result<std::vector<int>> VersionNumbers(const fs::path& table_dir) {
     if (name.size() < 7 || name[0] != 'v' || name.substr(name.size() - 5) != ".json") continue;
     int n = 0;
     auto [ptr, ec] = std::from_chars(name.data() + 1, name.data() + name.size() - 5, n);
-    if (ec == std::errc() && ptr == name.data() + name.size() - 5) out.push_back(n);
+    if (ec == std::errc() && ptr == name.data() + name.size() - 5 && n > 0) out.push_back(n);
   }
   std::sort(out.rbegin(), out.rend());
   return out;
 }
 
+fs::path VersionFile(const fs::path& table_dir, int n) {
+  return table_dir / "_schema" / fmt::format("v{}.json", n);
+}
+
 }  // namespace
+
+Result<std::vector<SchemaVersion>> ReadSchemaHistory(const fs::path& table_dir) {
+  EL_ASSIGN_OR_RETURN(std::vector<int> versions, VersionNumbers(table_dir));
+  std::vector<SchemaVersion> out;
+  for (auto n = versions.rbegin(); n != versions.rend(); ++n) {
+    if (auto v = LoadVersionFile(VersionFile(table_dir, *n), *n)) out.push_back(std::move(*v));
+  }
+  return out;
+}
 
 Result<std::optional<SchemaVersion>> ReadLatestSchema(const fs::path& table_dir) {
   EL_ASSIGN_OR_RETURN(std::vector<int> versions, VersionNumbers(table_dir));
-  simdjson::dom::parser parser;
   for (int n : versions) {
-    if (auto v = FromJson(parser, table_dir / "_schema" / fmt::format("v{}.json", n))) return v;
-    spdlog::warn("skipping unreadable schema version {}",
-                 (table_dir / "_schema" / fmt::format("v{}.json", n)).string());
+    if (auto v = LoadVersionFile(VersionFile(table_dir, n), n)) return v;
   }
   return std::optional<SchemaVersion>{};
 }
 
 Result<std::optional<SchemaVersion>> ReadSchemaVersion(const fs::path& table_dir, int version) {
-  fs::path file = table_dir / "_schema" / fmt::format("v{}.json", version);
+  fs::path file = VersionFile(table_dir, version);
   std::error_code ec;
   if (version <= 0 || !fs::exists(file, ec)) return std::optional<SchemaVersion>{};
-  simdjson::dom::parser parser;
-  return FromJson(parser, file);
+  return LoadVersionFile(file, version);
 }
 
 std::string MergeTypeText(const std::string& a, const std::string& b) {
@@ -166,8 +184,7 @@ std::vector<SchemaColumn> MergeColumns(const std::vector<SchemaColumn>& known,
 
 Status WriteSchemaVersion(const fs::path& table_dir, const SchemaVersion& v) {
   EL_RETURN_IF_ERROR(MakeDirs(table_dir / "_schema"));
-  return io::WriteFileDurably((table_dir / "_schema" / fmt::format("v{}.json", v.version)).string(),
-                              ToJson(v));
+  return io::WriteFileDurably(VersionFile(table_dir, v.version).string(), SchemaVersionJson(v));
 }
 
 Result<int> ReadConformedVersion(const fs::path& table_dir) {

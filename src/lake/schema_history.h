@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -48,6 +49,11 @@ std::vector<SchemaColumn> MergeColumns(const std::vector<SchemaColumn>& known,
 
 // The merged type of one column (MergeTypes on parsed types; JSON for text that does not parse).
 std::string MergeTypeText(const std::string& a, const std::string& b);
+
+// A version file's text, and back. ParseSchemaVersion errors: InvalidArgument (not JSON, a
+// missing or mistyped field, a version outside [1, INT_MAX], a column without name or type).
+std::string SchemaVersionJson(const SchemaVersion& v);
+Result<SchemaVersion> ParseSchemaVersion(std::string_view text);
 
 // Writes `v` as the table's version file v<N>.json, durably. Errors: IOError.
 Status WriteSchemaVersion(const std::filesystem::path& table_dir, const SchemaVersion& v);

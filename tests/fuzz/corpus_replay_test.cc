@@ -47,6 +47,9 @@ void ReplayTarget(const std::string& target, Status (*entry)(Input)) {
 TEST(FuzzCorpusTest, Request) { ReplayTarget("request", &RequestEntry); }
 TEST(FuzzCorpusTest, Batch) { ReplayTarget("batch", &BatchEntry); }
 TEST(FuzzCorpusTest, Recovery) { ReplayTarget("recovery", &RecoveryEntry); }
+TEST(FuzzCorpusTest, Http) { ReplayTarget("http", &HttpEntry); }
+TEST(FuzzCorpusTest, Job) { ReplayTarget("job", &JobEntry); }
+TEST(FuzzCorpusTest, Schema) { ReplayTarget("schema", &SchemaEntry); }
 
 }  // namespace
 }  // namespace el::fuzz

@@ -30,6 +30,21 @@ Status BatchEntry(Input data);
 // whole log back, appends one batch, closes, reopens and checks nothing changed.
 Status RecoveryEntry(Input data);
 
+// Bytes as an HTTP connection delivers them to the collector: up to 16 requests parsed one after
+// another with the session's limits, each routed and, on an event route, its body (gzip undone)
+// built into events (collector/request_events.h); every event must be one JSON object whose
+// event_type and event_id agree with what the collector routes and de-duplicates by.
+Status HttpEntry(Input data);
+
+// A job file's TOML text (jobs::ParseJob); an accepted job has topics and outputs, and no name
+// that becomes a lake path escapes or hides.
+Status JobEntry(Input data);
+
+// A schema version file's text (lake::ParseSchemaVersion), or else type texts one per line
+// (lake::SchemaType::Parse); both must print and parse back to themselves, and MergeTypes of any
+// two parsed types must stay put when either is merged in again.
+Status SchemaEntry(Input data);
+
 inline constexpr size_t kMaxFrameBytes = 1u << 20;
 
 }  // namespace el::fuzz
