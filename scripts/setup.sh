@@ -20,8 +20,11 @@ done
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if ! $sudo apt-get update -qq ||
+     ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+    echo "setup: apt-get could not install: ${missing[*]}" >&2
+    exit 1
+  fi
 fi
 
 # DuckDB: the C library from @duckdb/node-bindings-linux-x64, the header from duckdb (same release).
@@ -30,7 +33,10 @@ lib_pkg="@duckdb/node-bindings-linux-x64@1.4.4-r.4"
 hdr_pkg="duckdb@1.4.4"
 if [ ! -f "$duck/lib/libduckdb.so" ] || [ ! -f "$duck/include/duckdb.h" ]; then
   tmp="$(mktemp -d)"
-  (cd "$tmp" && npm pack --silent "$lib_pkg" "$hdr_pkg" >/dev/null)
+  if ! (cd "$tmp" && npm pack --loglevel=error "$lib_pkg" "$hdr_pkg" >/dev/null); then
+    echo "setup: could not fetch DuckDB ($lib_pkg, $hdr_pkg) from the npm registry; see npm's error above" >&2
+    exit 1
+  fi
   mkdir -p "$duck/lib" "$duck/include"
   tar -xzf "$tmp"/duckdb-node-bindings-linux-x64-1.4.4-r.4.tgz -C "$tmp" package/libduckdb.so
   mv "$tmp/package/libduckdb.so" "$duck/lib/"
@@ -50,6 +56,9 @@ for spec in "${node_packages[@]}"; do
 done
 if [ "${#node_missing[@]}" -gt 0 ]; then
   mkdir -p "$node_deps"
-  npm install --silent --no-save --no-audit --no-fund --prefix "$node_deps" "${node_packages[@]}" >/dev/null
+  if ! npm install --loglevel=error --no-save --no-audit --no-fund --prefix "$node_deps" "${node_packages[@]}" >/dev/null; then
+    echo "setup: could not install ${node_packages[*]} from the npm registry; see npm's error above" >&2
+    exit 1
+  fi
 fi
 echo "dependencies ready (DuckDB in $duck, Node.js packages in $node_deps)"

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs the whole test suite (unit + integration) with ctest.
+# Installs dependencies, builds, and runs the whole test suite with ctest: unit and integration
+# tests, then the unit tests again under ASan+UBSan (scripts/sanitize.sh; EL_SKIP_SANITIZE=1 skips
+# that second build). Arguments go to the first ctest run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
 cd "$root/build"
 ctest --output-on-failure --timeout 300 -j 2 "$@"
+if [ "${EL_SKIP_SANITIZE:-0}" != 1 ]; then
+  "$root/scripts/sanitize.sh"
+fi
