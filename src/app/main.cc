@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
   CLI::App app{"eventlake: user events from HTTP to a Kafka-compatible log to a Parquet lake to SQL"};
   app.require_subcommand(1);
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")->capture_default_str();
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   app.set_version_flag("--version", "eventlake 0.1.0");
   int exit_code = 0;
   app.parse_complete_callback([&] { el::InitLogging(log_level); });

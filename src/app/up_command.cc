@@ -164,7 +164,8 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--topic", args->topic, "Topic the collector writes and the lander lands")
       ->capture_default_str();
   cmd->add_option("--flush-ms", args->flush_ms, "Longest time an event waits before it is landed")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--compression", args->compression,
                   "codec of the collector's batches, as stored in the topic (none for consumers without lz4)")
       ->capture_default_str()

@@ -55,7 +55,10 @@ class Parser {
   }
 
   Result<SchemaType> Type() {
+    // Nesting is bounded: type text may come from any file in the lake.
+    if (++depth_ > kMaxDepth) return InvalidArgument("type nests deeper than " + std::to_string(kMaxDepth));
     EL_ASSIGN_OR_RETURN(SchemaType t, Base());
+    --depth_;
     while (Eat('[')) {
       size_t start = pos_;
       while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
@@ -124,11 +127,17 @@ class Parser {
   Result<SchemaType> Base() {
     std::string word = Word();
     if (word.empty()) return Bad();
+    for (char c : word) {  // type names: letters, digits, '_' and inner spaces
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != ' ') return Bad();
+    }
     if (Upper(word) == "STRUCT" && Eat('(')) {
       std::vector<std::pair<std::string, SchemaType>> fields;
       if (!Eat(')')) {
         do {
           EL_ASSIGN_OR_RETURN(std::string name, FieldName());
+          for (const auto& field : fields) {  // DuckDB refuses duplicate names, in any case
+            if (Upper(field.first) == Upper(name)) return Bad();
+          }
           EL_ASSIGN_OR_RETURN(SchemaType t, Type());
           fields.emplace_back(std::move(name), std::move(t));
         } while (Eat(','));
@@ -144,8 +153,10 @@ class Parser {
     return SchemaType::Leaf(std::move(word));
   }
 
+  static constexpr int kMaxDepth = 64;
   std::string_view s_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 SchemaType Json() { return SchemaType::Leaf("JSON"); }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace el::lake {
 namespace {
 
@@ -28,9 +30,18 @@ TEST(SchemaTypeTest, ParsesAndPrintsDuckDbTypeText) {
   EXPECT_EQ(T("INTEGER[3]").kind(), SchemaType::Kind::kLeaf);
   EXPECT_EQ(T("STRUCT()").fields().size(), 0u);
   for (const char* bad :
-       {"", "STRUCT(a", "STRUCT(a BIGINT", "BIGINT[", "STRUCT(\"a BIGINT)", "BIGINT)"}) {
+       {"", "STRUCT(a", "STRUCT(a BIGINT", "BIGINT[", "STRUCT(\"a BIGINT)", "BIGINT)",
+        // duplicate field names (DuckDB compares them without case), names that are no type
+        "STRUCT(a BIGINT, A VARCHAR)", "BIG*INT", "STRUCT(a BIG\xff)"}) {
     EXPECT_FALSE(SchemaType::Parse(bad).ok()) << bad;
   }
+  // Nesting from a file written by anything is bounded, not a stack overflow.
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "STRUCT(a ";
+  EXPECT_FALSE(SchemaType::Parse(deep + "BIGINT" + std::string(100000, ')')).ok());
+  std::string nested = "BIGINT";
+  for (int i = 0; i < 60; ++i) nested = "STRUCT(a " + nested + ")";
+  EXPECT_TRUE(SchemaType::Parse(nested).ok());
 }
 
 TEST(SchemaTypeTest, MergeWidensNumbersAndText) {

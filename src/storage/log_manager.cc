@@ -127,6 +127,7 @@ Status LogManager::LoadTopics(bool clean) {
 Status LogManager::CreateTopic(const std::string& topic, int32_t partitions,
                                const TopicConfigs& configs) {
   EL_RETURN_IF_ERROR(ValidateTopicName(topic));
+  EL_RETURN_IF_ERROR(CheckNewTopicConfigs(configs));
   EL_ASSIGN_OR_RETURN(LogOptions options, ApplyTopicConfigs(options_, configs));
   if (partitions < 1 || partitions > kMaxPartitions) {
     return InvalidArgument("partition count " + std::to_string(partitions) + " is outside [1, " +

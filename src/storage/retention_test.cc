@@ -122,6 +122,15 @@ TEST(TopicConfigTest, AppliedPersistedAndValidated) {
     ASSERT_TRUE(mgr.ok());
     EXPECT_EQ((*mgr)->CreateTopic("bad", 1, {{"retention.bytes", "x"}}).code(),
               StatusCode::kInvalidArgument);
+    // A setting the broker would not honour is refused, never stored and ignored.
+    Status compact = (*mgr)->CreateTopic("bad", 1, {{"cleanup.policy", "compact"}});
+    EXPECT_EQ(compact.code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(compact.message().find("compaction is not supported"), std::string::npos);
+    EXPECT_EQ((*mgr)->CreateTopic("bad", 1, {{"max.message.bytes", "100"}}).code(),
+              StatusCode::kInvalidArgument);
+    EXPECT_TRUE(CheckNewTopicConfigs({{"cleanup.policy", "delete"}, {"min.insync.replicas", "1"},
+                                      {"retention.ms", "-1"}})
+                    .ok());
     ASSERT_TRUE((*mgr)->CreateTopic("t", 2, {{"retention.ms", "5000"}}).ok());
     ASSERT_TRUE((*mgr)->Close().ok());
   }

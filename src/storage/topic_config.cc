@@ -1,6 +1,7 @@
 #include "storage/topic_config.h"
 
 #include <charconv>
+#include <map>
 #include <vector>
 
 #include "io/dir.h"
@@ -37,6 +38,37 @@ Result<LogOptions> ApplyTopicConfigs(LogOptions o, const TopicConfigs& configs) 
     }
   }
   return o;
+}
+
+Status CheckNewTopicConfigs(const TopicConfigs& configs) {
+  // Settings that only state the broker's behaviour: accepted with this value, refused otherwise.
+  static const std::map<std::string, std::string> kFixed = {
+      {"cleanup.policy", "delete"},
+      {"compression.type", "producer"},  // batches are stored as the producer sent them
+      {"message.timestamp.type", "CreateTime"},
+      {"min.insync.replicas", "1"},  // one node
+  };
+  EL_RETURN_IF_ERROR(ApplyTopicConfigs({}, configs).status());
+  for (const auto& [name, value] : configs) {
+    if (name == "segment.bytes" || name == "segment.ms" || name == "retention.ms" ||
+        name == "retention.bytes") {
+      continue;
+    }
+    auto fixed = kFixed.find(name);
+    if (fixed == kFixed.end()) {
+      return InvalidArgument("config " + name +
+                             " is not supported (supported: segment.bytes, segment.ms, "
+                             "retention.ms, retention.bytes, cleanup.policy=delete, "
+                             "compression.type=producer, message.timestamp.type=CreateTime, "
+                             "min.insync.replicas=1)");
+    }
+    if (value != fixed->second) {
+      std::string why = name == "cleanup.policy" ? " (log compaction is not supported)" : "";
+      return InvalidArgument("config " + name + "=" + value + " is not supported; only " + name +
+                             "=" + fixed->second + why);
+    }
+  }
+  return Status::Ok();
 }
 
 Status WriteTopicConfigs(const std::string& dir, const TopicConfigs& configs) {

@@ -167,6 +167,14 @@ def test_bad_flags_exit_2(tmp_path):
         assert cp.returncode == 2, cp
         assert "--ignore-path" in cp.stderr + cp.stdout and "'favicon.ico'" in cp.stderr + cp.stdout
     assert not (tmp_path / "up").exists()  # refused before anything started
+    up = ["up", "--data", str(tmp_path / "up"), "--kafka", "127.0.0.1:0", "--http", "127.0.0.1:0"]
+    for args, flag in ((up + ["--flush-ms", "-5"], "--flush-ms"),
+                       (up + ["--flush-ms", "0"], "--flush-ms"),
+                       (["--log-level", "bogus"] + up, "--log-level"),
+                       (["collect", "--brokers", "x", "--stall-timeout-ms", "0"], "--stall-timeout-ms")):
+        cp = harness.run(args, check=False, timeout=30)
+        assert cp.returncode == 2 and flag in cp.stderr + cp.stdout, (args, cp)
+    assert not (tmp_path / "up").exists()
 
 
 def test_browser_and_crawler_paths_are_not_events(procs, tmp_path):

@@ -121,6 +121,11 @@ def test_topics_create_with_config(procs, tmp_path):
     bad = harness.run(["topics", "create", "--brokers", brokers, "--topic", "cfg2",
                        "--config", "retention.bytes=lots"], timeout=30, check=False)
     assert bad.returncode == 1, bad.stderr
+    # A config the broker would not honour is refused (INVALID_CONFIG), not stored and ignored.
+    compact = harness.run(["topics", "create", "--brokers", brokers, "--topic", "cfg4",
+                           "--config", "cleanup.policy=compact"], timeout=30, check=False)
+    assert compact.returncode == 1 and "compaction is not supported" in compact.stderr + compact.stdout, compact
+    assert not (data / "cfg4-0").exists()
     usage = harness.run(["topics", "create", "--brokers", brokers, "--topic", "cfg3",
                          "--config", "noequals"], timeout=30, check=False)
     assert usage.returncode != 0

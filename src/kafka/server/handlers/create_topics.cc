@@ -1,8 +1,9 @@
 // CreateTopics 0-4 (admin clients send it to the controller: this node).
 // Partition count -1 (v4+) means the broker default; replication factor must be -1 or 1 on a single
 // node; replica assignments, if given, only fix the partition count. Topic configs are stored with
-// the topic; segment.bytes, segment.ms, retention.ms and retention.bytes take effect (a bad value is
-// INVALID_CONFIG), other names are kept but have no effect, and a null value means the default.
+// the topic; segment.bytes, segment.ms, retention.ms and retention.bytes take effect, a few others
+// are accepted with the value that states what the broker does (storage::CheckNewTopicConfigs), and
+// anything else, or a bad value, is INVALID_CONFIG; a null value means the default.
 #include "kafka/protocol/topics_admin.h"
 #include "kafka/server/errors.h"
 #include "kafka/server/handlers/handler.h"
@@ -36,7 +37,7 @@ boost::asio::awaitable<CreatableTopicResult> CreateOne(BrokerContext& ctx, Creat
   for (const CreatableConfig& c : t.configs) {
     if (c.value) configs[c.name] = *c.value;
   }
-  if (Status valid = storage::ApplyTopicConfigs({}, configs).status(); !valid.ok()) {
+  if (Status valid = storage::CheckNewTopicConfigs(configs); !valid.ok()) {
     co_return Error(t.name, ErrorCode::kInvalidConfig, valid.message());
   }
   if (validate_only) co_return CreatableTopicResult{t.name, 0, std::nullopt};
