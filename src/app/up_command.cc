@@ -31,7 +31,7 @@ struct UpArgs {
   std::string http = "127.0.0.1:5000";
   std::string topic = "events";
   std::string port_file;
-  int flush_ms = 1000;
+  int flush_ms = 300;
   std::string compression = "lz4";
   std::vector<std::string> ignore_paths;  // none given: the collector's default list
 };

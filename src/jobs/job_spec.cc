@@ -169,6 +169,9 @@ Result<OutputSpec> ParseOutput(const toml::table& t, const std::string& origin) 
   }
   if (out.table[0] == '_') return Bad(origin, "table names must not start with '_'");
   out.sql = t["sql"].value_or(out.sql);
+  if (out.sql.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Bad(origin, "[[output]] " + out.table + ": sql must not be empty");
+  }
   bool ok = true;
   out.partition_by = StringList(t.get("partition_by"), ok);
   if (!ok) return Bad(origin, "partition_by must be a list of column names");

@@ -71,6 +71,11 @@ TEST(JobSpecTest, RejectsBadFiles) {
       "[source]\ntopic = 'x'\nto = 'earliest'\n[[output]]\ntable = 't'\n",
       "[source]\ntopic = 'x'\n[[output]]\ntable = 't'\nmode = 'sometimes'\n",
       "[source\n",
+      "[source]\ntopic = 'x'\n[[output]]\ntable = 't'\nsql = ' '\n",             // no SQL
+      "name = '../up'\n[source]\ntopic = 'x'\n[[output]]\ntable = 't'\n",      // a path
+      "name = '.hidden'\n[source]\ntopic = 'x'\n[[output]]\ntable = 't'\n",
+      "[source]\ntopic = 'a/b'\n[[output]]\ntable = 't'\n",                      // no topic name
+      "[source]\ntopics = ['ok', '']\n[[output]]\ntable = 't'\n",
   };
   for (const char* text : bad) {
     auto job = ParseJob(text, "bad.toml");

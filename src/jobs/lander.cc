@@ -40,6 +40,8 @@ constexpr auto kMetadataTimeout = std::chrono::milliseconds(8000);
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
 constexpr auto kBatchPollTimeout = std::chrono::milliseconds(10);
 constexpr size_t kBatchPollMessages = 1000;
+// Follow: the longest a batch waits for more records while the lander is behind the log.
+constexpr auto kCatchUpMaxWait = std::chrono::seconds(5);
 constexpr auto kStallTimeout = std::chrono::seconds(60);
 constexpr auto kMaxRetryDelay = std::chrono::milliseconds(30'000);
 
@@ -391,12 +393,28 @@ class LandRun : public rdk::RebalanceListener {
         }
       }
       msgs.clear();
-      if (first_pending != kNone && Clock::now() - first_pending >= o_.flush_interval) {
-        EL_RETURN_IF_ERROR(FlushFollow());
-        first_pending = kNone;
+      // Batches are sized by lag: while the log holds more than the batch, it grows to a full
+      // batch (as in a batch run: fewer, larger files, the quickest catch-up), up to
+      // kCatchUpMaxWait; once caught up, it lands flush_interval after its first record.
+      if (first_pending != kNone) {
+        auto age = Clock::now() - first_pending;
+        if (age >= kCatchUpMaxWait || (age >= o_.flush_interval && !Behind())) {
+          EL_RETURN_IF_ERROR(FlushFollow());
+          first_pending = kNone;
+        }
       }
     }
     return stager_ ? Flush(false) : Status::Ok();
+  }
+
+  // Whether the log holds records of the batch's partitions past the batch (as of the consumer's
+  // last fetch responses).
+  bool Behind() const {
+    for (const auto& [p, r] : batch_) {
+      std::optional<int64_t> high = consumer_->CachedHighWatermark(o_.topic, p);
+      if (high && *high > r.last + 1) return true;
+    }
+    return false;
   }
 
   // Follow mode: lands the pending batch; when the lake cannot take it (a full or failing disk),

@@ -39,7 +39,8 @@ struct LandOptions {
   // each record and once with done == total when reading is complete (jobs/progress.h).
   std::function<void(int64_t done, int64_t total)> on_progress;
   // Follow: a batch is landed (files rotate) once it holds max_rows records or max_bytes staged
-  // bytes, or flush_interval after its first record, whichever comes first.
+  // bytes, or flush_interval after its first record, whichever comes first; while the log holds
+  // more than the batch (catching up), only a full batch, or one 5 s old, is landed.
   int64_t max_rows = 100'000;
   int64_t max_bytes = 64LL << 20;
   EventTimeSpec event_time;               // source of the dt / hour partition columns

@@ -211,6 +211,15 @@ Result<Watermarks> Consumer::QueryWatermarks(const std::string& topic, int32_t p
   return w;
 }
 
+std::optional<int64_t> Consumer::CachedHighWatermark(const std::string& topic,
+                                                     int32_t partition) const {
+  int64_t low = RD_KAFKA_OFFSET_INVALID, high = RD_KAFKA_OFFSET_INVALID;
+  rd_kafka_resp_err_t err =
+      rd_kafka_get_watermark_offsets(handle_.get(), topic.c_str(), partition, &low, &high);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR || high < 0) return std::nullopt;
+  return high;
+}
+
 Result<std::map<int32_t, int64_t>> Consumer::OffsetsForTime(const std::string& topic,
                                                             const std::vector<int32_t>& partitions, int64_t ms,
                                                             std::chrono::milliseconds timeout) {

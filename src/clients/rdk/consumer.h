@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "base/result.h"
@@ -58,6 +59,9 @@ class Consumer {
   // Errors: Unavailable.
   Result<Watermarks> QueryWatermarks(const std::string& topic, int32_t partition,
                                      std::chrono::milliseconds timeout);
+  // The partition's high watermark as of the last fetch response, without asking the broker;
+  // nullopt before any.
+  std::optional<int64_t> CachedHighWatermark(const std::string& topic, int32_t partition) const;
   // The first offset per partition whose timestamp is >= `ms` (-1: none), by ListOffsets.
   // Errors: Unavailable.
   Result<std::map<int32_t, int64_t>> OffsetsForTime(const std::string& topic, const std::vector<int32_t>& partitions,
