@@ -179,6 +179,26 @@ def test_follow_picks_up_events_and_resumes_without_duplicates(brokers, procs, t
     assert scalar(lake, f'SELECT count(*) FROM "{topic}_e"') == str(total)
 
 
+def test_follow_catches_up_a_backlog_in_full_batches_then_lands_each_event_soon(brokers, procs, tmp_path):
+    """Batches are sized by lag: a backlog lands in --max-rows batches although --flush-ms is short;
+    once caught up, a new event lands flush-ms after it arrives, alone."""
+    topic = topic_name()
+    lake = tmp_path / "lake"
+    events = harness.run(["generate", "game-events", "--count", "60000", "--seed", "3"]).stdout.splitlines()
+    produce(brokers, topic, events)
+    follower = procs.start(["land", "--brokers", brokers, "--lake", str(lake), "--topic", topic, "--follow",
+                            "--flush-ms", "20", "--max-rows", "20000"], "follow")
+    harness.wait_until(lambda: sum(harness.landed_ends(lake, topic).values()) >= 60000, 120,
+                       "the backlog to land")
+    files = sorted(f for f in os.listdir(lake / topic) if f.endswith(".parquet"))
+    assert len(files) == 3, files  # 60000 events in batches of 20000, not one batch per 20 ms
+    produce(brokers, topic, [json.dumps({"event_type": "late", "i": 1})])
+    harness.wait_until(lambda: sum(harness.landed_ends(lake, topic).values()) == 60001, 30, "the new event")
+    assert len([f for f in os.listdir(lake / topic) if f.endswith(".parquet")]) == 4
+    assert follower.stop() == 0, follower.output()
+    assert scalar(lake, f'SELECT count(DISTINCT _offset) FROM "{topic}"') == "60001"
+
+
 def test_query_formats_and_errors(brokers, tmp_path):
     topic = topic_name()
     produce(brokers, topic, ['{"event_type":"a","item":{"kind":"sword"},"tags":["x","y"]}'])
