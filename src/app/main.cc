@@ -6,6 +6,12 @@
 
 #include "app/commands.h"
 #include "base/log.h"
+#ifdef EL_HAVE_LAND_COMMAND
+#include "clients/duck/duck.h"
+#endif
+#ifdef EL_HAVE_BROKER_COMMAND
+#include "clients/rdk/handles.h"
+#endif
 
 namespace {
 
@@ -23,6 +29,20 @@ void RaiseOpenFileLimit() {
   }
 }
 
+// "eventlake 0.1.0 (DuckDB v1.4.4, librdkafka 2.0.2)": the libraries decide the lake's and the
+// Kafka clients' behaviour, so a bug report needs them too.
+std::string VersionText() {
+  std::string text = "eventlake " EL_VERSION;
+  std::string libs;
+#ifdef EL_HAVE_LAND_COMMAND
+  libs += "DuckDB " + el::duck::LibraryVersion();
+#endif
+#ifdef EL_HAVE_BROKER_COMMAND
+  libs += std::string(libs.empty() ? "" : ", ") + "librdkafka " + el::rdk::LibraryVersion();
+#endif
+  return libs.empty() ? text : text + " (" + libs + ")";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -34,7 +54,7 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  app.set_version_flag("--version", "eventlake 0.1.0");
+  app.set_version_flag("--version", VersionText());
   int exit_code = 0;
   app.parse_complete_callback([&] { el::InitLogging(log_level); });
 #ifdef EL_HAVE_UP_COMMAND

@@ -197,3 +197,8 @@ def test_progress_bar_only_on_a_terminal(brokers, tmp_path):
     plain = land(brokers, tmp_path / "b", topic)
     assert "/3000 offsets" not in plain.stderr and "ev/s" not in plain.stderr  # no progress bar
     assert plain.stdout.startswith("landed 3000 events")
+
+
+def test_version_names_duckdb_and_librdkafka():
+    out = harness.run(["--version"]).stdout
+    assert re.match(r"eventlake \d+\.\d+\.\d+ \(DuckDB v\d+\.\d+\.\d+, librdkafka \d+\.\d+\.\d+\)$", out.strip()), out

@@ -170,6 +170,8 @@ Status Appender::Close() {
   return status;
 }
 
+std::string LibraryVersion() { return duckdb_library_version(); }
+
 std::string QuoteIdent(std::string_view name) {
   std::string out = "\"";
   for (char c : name) {

@@ -111,6 +111,9 @@ class Appender {
 };
 
 // "name" with embedded quotes doubled: a safe SQL identifier.
+// The DuckDB library's version, e.g. "v1.4.4".
+std::string LibraryVersion();
+
 std::string QuoteIdent(std::string_view name);
 // 'text' with embedded quotes doubled: a safe SQL string literal.
 std::string QuoteLiteral(std::string_view text);

@@ -33,6 +33,9 @@ using Message = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 using TopicPartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, TopicPartitionListDeleter>;
 
 // Builds a configuration from properties. Errors: InvalidArgument naming the property.
+// librdkafka's version, e.g. "2.0.2".
+inline std::string LibraryVersion() { return rd_kafka_version_str(); }
+
 Result<Conf> MakeConf(const std::map<std::string, std::string>& properties);
 
 // Creates a producer or consumer from `conf` (ownership passes to the handle on success and is
