@@ -56,7 +56,8 @@ class Parser {
 
   Result<SchemaType> Type() {
     // Nesting is bounded: type text may come from any file in the lake.
-    if (++depth_ > kMaxDepth) return InvalidArgument("type nests deeper than " + std::to_string(kMaxDepth));
+    if (++depth_ > kMaxDepth)
+      return InvalidArgument("type nests deeper than " + std::to_string(kMaxDepth));
     EL_ASSIGN_OR_RETURN(SchemaType t, Base());
     --depth_;
     while (Eat('[')) {

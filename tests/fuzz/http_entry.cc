@@ -121,7 +121,8 @@ Status HttpEntry(Input data) {
       parser.put_eof(ec);
     }
     if (ec || !parser.is_done()) return Status::Ok();  // answered 400/413/431 by the session
-    if (used == 0 || used > rest.size()) return Internal("the parser consumed no or too many bytes");
+    if (used == 0 || used > rest.size())
+      return Internal("the parser consumed no or too many bytes");
     rest.remove_prefix(used);
     EL_RETURN_IF_ERROR(HandleRequest(parser.get(), ignored));
   }

@@ -26,7 +26,8 @@ Status JobEntry(Input data) {
   if (job->topics.empty() || job->outputs.empty()) {
     return Internal("a job without topics or outputs was accepted");
   }
-  if (!job->name.empty() && (!SafeInPath(job->name) || job->name[0] == '_' || job->name[0] == '.')) {
+  if (!job->name.empty() &&
+      (!SafeInPath(job->name) || job->name[0] == '_' || job->name[0] == '.')) {
     return Internal("job name accepted: " + job->name);
   }
   for (const std::string& topic : job->topics) {
