@@ -41,7 +41,7 @@ TEST(MetricsTest, RendersPrometheusText) {
   metrics.RecordRequest("/nope", 404, 0.0001, 0);
   metrics.RecordRequest("/", 418, 0.0001, 0);
   metrics.AddEvents(5, 1);
-  std::string text = metrics.Render(7, true);
+  std::string text = metrics.Render(7, true, true);
   EXPECT_NE(text.find("eventlake_collector_requests_total{route=\"/v1/track\",status=\"200\"} 2\n"),
             std::string::npos);
   EXPECT_NE(text.find("eventlake_collector_requests_total{route=\"other\",status=\"404\"} 1\n"),

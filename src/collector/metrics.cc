@@ -46,7 +46,8 @@ void Metrics::AddEvents(uint64_t produced, uint64_t duplicates) {
   duplicates_.fetch_add(duplicates, std::memory_order_relaxed);
 }
 
-std::string Metrics::Render(int64_t queue_depth, bool broker_reachable) const {
+std::string Metrics::Render(int64_t queue_depth, bool broker_reachable,
+                            bool broker_acknowledging) const {
   std::string out;
   out += "# HELP eventlake_collector_requests_total HTTP requests answered, by route and status.\n";
   out += "# TYPE eventlake_collector_requests_total counter\n";
@@ -88,6 +89,10 @@ std::string Metrics::Render(int64_t queue_depth, bool broker_reachable) const {
   out += "# HELP eventlake_collector_broker_reachable 1 when the last broker probe succeeded.\n";
   out += "# TYPE eventlake_collector_broker_reachable gauge\n";
   out += fmt::format("eventlake_collector_broker_reachable {}\n", broker_reachable ? 1 : 0);
+  out += "# HELP eventlake_collector_broker_acknowledging 0 while events wait and the broker has "
+         "acknowledged none for the stall timeout (requests are answered 503).\n";
+  out += "# TYPE eventlake_collector_broker_acknowledging gauge\n";
+  out += fmt::format("eventlake_collector_broker_acknowledging {}\n", broker_acknowledging ? 1 : 0);
   return out;
 }
 

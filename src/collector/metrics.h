@@ -23,7 +23,8 @@ class Metrics {
   void AddEvents(uint64_t produced, uint64_t duplicates);
 
   // Prometheus text exposition format 0.0.4.
-  std::string Render(int64_t queue_depth, bool broker_reachable) const;
+  // `broker_acknowledging`: false while the broker acknowledges nothing (delivery_watch.h).
+  std::string Render(int64_t queue_depth, bool broker_reachable, bool broker_acknowledging) const;
 
  private:
   std::array<std::array<std::atomic<uint64_t>, kStatuses>, kRoutes> requests_{};

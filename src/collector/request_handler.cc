@@ -129,7 +129,8 @@ asio::awaitable<Response> HttpSession::Handle(const Request& request) {
       bool up = env_.broker_reachable == nullptr || env_.broker_reachable->load();
       Response response = TextResponse(
           http::status::ok,
-          env_.metrics->Render(env_.producer != nullptr ? env_.producer->QueueDepth() : 0, up));
+          env_.metrics->Render(env_.producer != nullptr ? env_.producer->QueueDepth() : 0, up,
+                               env_.delivery_watch == nullptr || !env_.delivery_watch->stalled()));
       response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
       co_return response;
     }

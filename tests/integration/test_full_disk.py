@@ -119,12 +119,16 @@ def test_collector_answers_503_at_once_while_the_broker_refuses_writes(procs, tm
         assert b"acknowledged no event" in body, body
         status, _, body = http_request(url, "GET", "/healthz")
         assert status == 503 and b"not acknowledging" in body, body
+        metrics = http_request(url, "GET", "/metrics")[2].decode()
+        assert "eventlake_collector_broker_acknowledging 0\n" in metrics, metrics
 
         subprocess.run(["mount", "-o", "remount,size=64m", str(fs)], check=True)
         for m in (n, n + 1):  # the client's retries, same messageIds
             wait_until(lambda: http_request(url, "POST", "/v1/batch", batch(m), timeout=60)[0] == 200, 60,
                        f"request {m} to be acknowledged once space returned")
             acked.update(f"m{m}-{i}" for i in range(100))
+        metrics = http_request(url, "GET", "/metrics")[2].decode()
+        assert "eventlake_collector_broker_acknowledging 1\n" in metrics, metrics
         stored = {json.loads(v)["event_id"] for v in harness.read_topic(brokers, "events")}
         missing = acked - stored
         assert not missing, f"{len(missing)} acknowledged events missing, e.g. {sorted(missing)[:2]}"
