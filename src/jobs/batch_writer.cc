@@ -2,13 +2,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdio>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "base/log.h"
 #include "jobs/json_schema.h"
+#include "jobs/record_loader.h"
 #include "lake/listing.h"
 #include "lake/names.h"
 #include "lake/publish.h"
@@ -28,9 +32,6 @@ using lake::SchemaColumn;
 // Event-type tables times Kafka partitions up to which each file gets its own COPY.
 constexpr size_t kSeparateTypeCopies = 16;
 
-constexpr char kMetaSchema[] =
-    "_topic VARCHAR, _partition INTEGER, _offset BIGINT, _timestamp TIMESTAMP, _key VARCHAR";
-
 bool Wants(const BatchInput& in, const std::string& column) {
   auto has = [&](const std::vector<std::string>& v) {
     return std::find(v.begin(), v.end(), column) != v.end();
@@ -41,17 +42,52 @@ bool Wants(const BatchInput& in, const std::string& column) {
                      [&](const OutputSpec& o) { return has(o.partition_by); });
 }
 
-// Loads the staged NDJSON into temp table el_src (metadata columns first, then one column per
-// JSON field), with DuckDB inferring the types (for staging files without a stager's schema).
+// The records as NDJSON lines {"_topic","_partition","_offset","_ts","_key","v":{...}} in `path`.
+Status WriteNdjson(const BatchInput& in, const fs::path& path) {
+  FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) return ErrnoError("create " + path.string(), errno);
+  std::string prefix = "{\"_topic\":";
+  AppendJsonString(prefix, in.topic);
+  std::string line;
+  simdjson::dom::parser parser;
+  Status st = in.records->ForEach([&](const RecordMeta& meta, std::string_view value) -> Status {
+    line = fmt::format("{},\"_partition\":{},\"_offset\":{},\"_ts\":{},\"_key\":", prefix, meta.partition,
+                       meta.offset, meta.timestamp_ms);
+    if (meta.has_key) {
+      AppendJsonString(line, meta.key);
+    } else {
+      line += "null";
+    }
+    line += ",\"v\":";
+    if (value.find_first_of("\r\n") == std::string_view::npos) {
+      line += value;
+    } else {
+      simdjson::dom::element doc;
+      if (parser.parse(value.data(), value.size(), false).get(doc)) return Internal("a staged record no longer parses");
+      line += simdjson::minify(doc);
+    }
+    line += "}\n";
+    if (std::fwrite(line.data(), 1, line.size(), file) != line.size()) return ErrnoError("write " + path.string(), errno);
+    return Status::Ok();
+  });
+  if (std::fclose(file) != 0 && st.ok()) st = ErrnoError("close " + path.string(), errno);
+  return st;
+}
+
+// Loads the records into temp table el_src (metadata columns first, then one column per JSON
+// field) through NDJSON, with DuckDB inferring the types: the way round when DuckDB refuses the
+// stager's types.
 Status InferAndLoadSource(duck::Connection& con, const BatchInput& in) {
-  if (in.good_records == 0) {
+  if (in.records == nullptr || in.records->size() == 0) {
     return con.Exec(fmt::format("CREATE TEMP TABLE el_src ({})", kMetaSchema));
   }
+  fs::path ndjson = in.staging_dir / "records.ndjson";
+  EL_RETURN_IF_ERROR(WriteNdjson(in, ndjson));
   EL_RETURN_IF_ERROR(con.Exec(fmt::format(
       "CREATE TEMP TABLE el_raw AS SELECT * FROM read_json({}, format='newline_delimited', "
       "records=true, sample_size=-1, maximum_depth=-1, map_inference_threshold=-1, "
       "field_appearance_threshold=0)",
-      QuoteLiteral(in.ndjson.string()))));
+      QuoteLiteral(ndjson.string()))));
   EL_ASSIGN_OR_RETURN(auto probe, con.Query("SELECT v FROM el_raw LIMIT 0"));
   bool has_fields = !probe.StructFieldNames(0).empty();
   EL_RETURN_IF_ERROR(con.Exec(fmt::format(
@@ -150,61 +186,22 @@ Status AddEventTime(duck::Connection& con, const BatchInput& in) {
       exclude, cols));
 }
 
-// The event-time field of the staged lines as an expression over read_json's columns, and its
-// type; {"", ""} when absent. Metadata columns come first, as in el_src.
-SchemaColumn StagedEventTimeField(const BatchInput& in, const JsonType& v) {
-  const std::string& wanted = in.event_time.field;
-  if (wanted.empty()) return {};
-  static const SchemaColumn kMeta[] = {{"_topic", "VARCHAR"}, {"_partition", "INTEGER"}, {"_offset", "BIGINT"},
-                                       {"_timestamp", "TIMESTAMP"}, {"_key", "VARCHAR"}};
-  for (const SchemaColumn& m : kMeta) {
-    if (EqualsIgnoreCase(m.name, wanted)) return {m.name == "_timestamp" ? "epoch_ms(_ts)" : m.name, m.type};
-  }
-  for (const auto& [name, type] : v.fields()) {
-    if (EqualsIgnoreCase(name, wanted)) return {"v." + QuoteIdent(name), type->SqlType()};
-  }
-  return {};
-}
-
-// Loads the staged NDJSON into el_src with the stager's schema `v` (no inference in DuckDB), dt
-// and hour computed in the same statement. The file is in partition/offset order and DuckDB
-// keeps insertion order, so no sort is needed.
-Status LoadTypedSource(duck::Connection& con, const BatchInput& in, const JsonType& v) {
-  bool dt = Wants(in, "dt"), hour = Wants(in, "hour");
-  std::string select = "_topic, _partition, _offset, epoch_ms(_ts) AS _timestamp, _key";
-  for (const auto& [name, type] : v.fields()) {
-    if ((dt && EqualsIgnoreCase(name, "dt")) || (hour && EqualsIgnoreCase(name, "hour"))) continue;
-    select += fmt::format(", v.{0} AS {0}", QuoteIdent(name));
-  }
-  if (dt || hour) {
-    SchemaColumn field = StagedEventTimeField(in, v);
-    std::string local = fmt::format(
-        "timezone({}, COALESCE({}, CAST(epoch_ms(_ts) AS TIMESTAMPTZ)))", QuoteLiteral(in.event_time.time_zone),
-        field.name.empty() ? "NULL::TIMESTAMPTZ" : EventTimeExpr(field.name, field.type));
-    if (dt) select += fmt::format(", strftime({}, '%Y-%m-%d') AS dt", local);
-    if (hour) select += fmt::format(", strftime({}, '%H') AS hour", local);
-  }
-  std::string columns = fmt::format(
-      "{{'_topic': 'VARCHAR', '_partition': 'INTEGER', '_offset': 'BIGINT', '_ts': 'BIGINT', "
-      "'_key': 'VARCHAR', 'v': {}}}",
-      QuoteLiteral(v.SqlType()));
-  return con.Exec(fmt::format(
-      "CREATE TEMP TABLE el_src AS SELECT {} FROM read_json({}, format='newline_delimited', records=true, "
-      "columns={})",
-      select, QuoteLiteral(in.ndjson.string()), columns));
-}
-
-// el_src for the batch: typed by the stager's schema when there is one, else inferred by DuckDB
-// (also when DuckDB refuses the typed read, so that a schema corner case never fails the batch).
+// el_src for the batch: the records as typed vectors, or when DuckDB refuses the stager's types
+// (so that a schema corner case never fails the batch), through NDJSON with DuckDB's inference.
 Status LoadSource(duck::Connection& con, const BatchInput& in) {
   EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_raw; DROP TABLE IF EXISTS el_src"));
-  if (in.good_records > 0 && in.schema != nullptr && !in.schema->fields().empty()) {
-    Status st = LoadTypedSource(con, in, *in.schema);
-    if (st.ok()) return st;
-    spdlog::warn("typed read of {} failed, inferring the types instead: {}", in.ndjson.string(), st.message());
-    EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_src"));
+  if (in.records != nullptr && in.schema != nullptr) {
+    Status st = LoadRecords(con, "el_src", in.topic, *in.schema, *in.records);
+    if (st.code() == StatusCode::kIOError) return st;
+    if (!st.ok()) {
+      spdlog::warn("typed load of {} failed, inferring the types instead: {}", in.topic, st.message());
+      EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_src"));
+      EL_RETURN_IF_ERROR(InferAndLoadSource(con, in));
+    }
+  } else {
+    EL_RETURN_IF_ERROR(InferAndLoadSource(con, in));
   }
-  EL_RETURN_IF_ERROR(InferAndLoadSource(con, in));
+  if (in.records != nullptr) in.records->Clear();
   return AddEventTime(con, in);
 }
 

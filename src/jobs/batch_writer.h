@@ -1,7 +1,8 @@
 #pragma once
-// BatchWriter: the DuckDB half of landing one batch. It reads the stager's NDJSON file with
-// types inferred over every record (nested objects -> STRUCT, arrays -> LIST, conflicting types
-// -> JSON, missing fields -> NULL), adds the Kafka metadata columns, and writes one Parquet file
+// BatchWriter: the DuckDB half of landing one batch. It loads the stager's records as typed
+// vectors (jobs/record_loader.h; types inferred over every record: nested objects -> STRUCT,
+// arrays -> LIST, conflicting types -> JSON, missing fields -> NULL) with the Kafka metadata
+// columns, and writes one Parquet file
 // per (output table, partition) into the batch's staging folder, `<staging>/<table>/`: the topic's
 // table, one table per event type value, and the dead-letter table. Nothing is visible to readers
 // (and no table folder is created) until the caller publishes the staged folders
@@ -34,9 +35,9 @@ struct BatchInput {
   // The batch's own folder (LAKE/_staging/<key>/<key>-<pid>-<seq>/); everything staged goes below.
   std::filesystem::path staging_dir;
   std::string event_type_field;
-  std::filesystem::path ndjson;  // stager output; read only when good_records > 0
-  int64_t good_records = 0;
-  const JsonType* schema = nullptr;  // the stager's types for the lines' "v" (null: DuckDB infers)
+  // The stager's good records and their type; released once loaded into DuckDB.
+  RecordBuffer* records = nullptr;
+  const JsonType* schema = nullptr;
   const std::vector<DeadLetter>* dead_letters = nullptr;
   std::vector<PartitionRange> ranges;  // every partition the batch read from
   WriteMode mode = WriteMode::kOverwrite;  // for tables without their own mode

@@ -42,6 +42,8 @@ class JsonType {
   std::string SqlType() const;
   // Fields of a STRUCT, in order of first appearance (empty for other kinds).
   const std::vector<std::pair<std::string, std::unique_ptr<JsonType>>>& fields() const { return fields_; }
+  // The element type of a LIST (null for other kinds).
+  const JsonType* element() const { return kind_ == Kind::kList ? element_.get() : nullptr; }
 
  private:
   void Observe(Kind kind);

@@ -44,6 +44,8 @@ constexpr size_t kBatchPollMessages = 1000;
 constexpr auto kCatchUpMaxWait = std::chrono::seconds(5);
 constexpr auto kStallTimeout = std::chrono::seconds(60);
 constexpr auto kMaxRetryDelay = std::chrono::milliseconds(30'000);
+// A batch's records beyond this many bytes wait in a spill file in its staging folder.
+constexpr size_t kRecordMemoryBudget = 128 << 20;
 
 int64_t Resolve(const RangeSpec& spec, int32_t partition, const rdk::Watermarks& w,
                 const std::map<int32_t, int64_t>& by_time) {
@@ -502,10 +504,9 @@ class LandRun : public rdk::RebalanceListener {
     if (!stager_) {
       staging_dir_ = target_.NextBatchDir();
       EL_RETURN_IF_ERROR(lake::MakeDirs(staging_dir_));
-      EL_ASSIGN_OR_RETURN(auto stager, RecordStager::Open(o_.topic, staging_dir_ / "batch.ndjson"));
-      stager.set_max_record_bytes(o_.max_record_bytes);
-      if (dedup_) stager.set_dedup(o_.dedup_field, &*dedup_);
-      stager_.emplace(std::move(stager));
+      stager_.emplace(o_.topic, staging_dir_ / "records.spill", kRecordMemoryBudget);
+      stager_->set_max_record_bytes(o_.max_record_bytes);
+      if (dedup_) stager_->set_dedup(o_.dedup_field, &*dedup_);
     }
     RecordMeta meta;
     meta.partition = m.partition;
@@ -527,14 +528,12 @@ class LandRun : public rdk::RebalanceListener {
 
   Status Flush(bool replace) {
     if (!stager_) return Status::Ok();
-    EL_RETURN_IF_ERROR(stager_->Close());
     BatchInput in;
     in.topic = o_.topic;
     in.lake_dir = target_.lake();
     in.staging_dir = staging_dir_;
     in.event_type_field = o_.event_type_field;
-    in.ndjson = staging_dir_ / "batch.ndjson";
-    in.good_records = stager_->good();
+    in.records = &stager_->records();
     in.schema = &stager_->schema();
     in.dead_letters = &stager_->dead_letters();
     for (const auto& [p, r] : batch_) in.ranges.push_back(r);

@@ -62,38 +62,8 @@ void AppendJsonString(std::string& out, std::string_view text) {
   ::el::AppendJsonString(out, ToValidUtf8(text));
 }
 
-Result<RecordStager> RecordStager::Open(std::string topic, const std::filesystem::path& path) {
-  FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) return ErrnoError("create " + path.string(), errno);
-  return RecordStager(std::move(topic), path, file);
-}
-
-RecordStager::RecordStager(std::string topic, std::filesystem::path path, FILE* file)
-    : topic_(std::move(topic)), path_(std::move(path)), file_(file) {
-  line_prefix_ = "{\"_topic\":";
-  AppendJsonString(line_prefix_, topic_);
-}
-
-RecordStager::RecordStager(RecordStager&& other) noexcept
-    : topic_(std::move(other.topic_)),
-      line_prefix_(std::move(other.line_prefix_)),
-      path_(std::move(other.path_)),
-      file_(std::exchange(other.file_, nullptr)),
-      spellings_(std::move(other.spellings_)),
-      canonical_(std::move(other.canonical_)),
-      recent_keys_(std::move(other.recent_keys_)),
-      schema_(std::move(other.schema_)),
-      dead_letters_(std::move(other.dead_letters_)),
-      good_(other.good_),
-      duplicates_(other.duplicates_),
-      bytes_(other.bytes_),
-      dedup_field_(std::move(other.dedup_field_)),
-      dedup_(other.dedup_),
-      max_record_bytes_(other.max_record_bytes_) {}
-
-RecordStager::~RecordStager() {
-  if (file_ != nullptr) std::fclose(file_);
-}
+RecordStager::RecordStager(std::string topic, std::filesystem::path spill_path, size_t memory_budget)
+    : topic_(std::move(topic)), records_(std::move(spill_path), memory_budget) {}
 
 Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
   std::string error;
@@ -127,37 +97,18 @@ Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
       return Status::Ok();
     }
   }
-  line_.assign(line_prefix_);
   key_seq_ = 0;
-  line_ += ",\"_partition\":";
-  AppendInt(line_, meta.partition);
-  line_ += ",\"_offset\":";
-  AppendInt(line_, meta.offset);
-  line_ += ",\"_ts\":";
-  AppendInt(line_, meta.timestamp_ms);
-  line_ += ",\"_key\":";
-  if (meta.has_key) {
-    AppendJsonString(line_, meta.key);
-  } else {
-    line_ += "null";
-  }
-  line_ += ",\"v\":";
   simdjson::dom::object object = doc.get_object().value_unsafe();
-  size_t keys_before = key_seq_;
-  bool one_line = std::memchr(value.data(), '\n', value.size()) == nullptr &&
-                  std::memchr(value.data(), '\r', value.size()) == nullptr;
-  if (one_line && Inspect(object, true, schema_.get())) {
-    line_.append(value);  // valid JSON whose keys are spelled as the table spells them
-  } else {
-    key_seq_ = keys_before;  // CanonicalKey sees the record's keys again, in the same order
+  std::string_view staged = value;  // valid JSON whose keys are spelled as the table spells them
+  if (!Inspect(object, true, schema_.get())) {
+    key_seq_ = 0;  // CanonicalKey sees the record's keys again, in the same order
+    line_.clear();
     WriteObject(object, true, schema_.get());
+    staged = line_;
   }
-  line_ += "}\n";
-  if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size()) {
-    return ErrnoError("write " + path_.string(), errno);
-  }
+  EL_RETURN_IF_ERROR(records_.Add(meta, staged));
   ++good_;
-  bytes_ += static_cast<int64_t>(line_.size());
+  bytes_ += static_cast<int64_t>(staged.size());
   return Status::Ok();
 }
 
@@ -340,14 +291,6 @@ void RecordStager::WriteValue(simdjson::dom::element value, JsonType* node) {
       line_ += "null";
       break;
   }
-}
-
-Status RecordStager::Close() {
-  if (file_ == nullptr) return Status::Ok();
-  int rc = std::fclose(file_);
-  file_ = nullptr;
-  if (rc != 0) return ErrnoError("close " + path_.string(), errno);
-  return Status::Ok();
 }
 
 }  // namespace el::jobs

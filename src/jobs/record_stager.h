@@ -1,8 +1,8 @@
 #pragma once
 // RecordStager: turns Kafka records into the lander's staging input. A record whose value is a
-// JSON object becomes one NDJSON line {"_topic","_partition","_offset","_ts","_key","v":{...}} in
-// the staging file (keys rewritten so that DuckDB's inference cannot fail on them, see below;
-// a value none of whose keys needs rewriting, on one line, goes in as it was sent);
+// JSON object goes into records() (jobs/record_buffer.h) with its Kafka coordinates, as JSON text
+// whose keys are rewritten so that DuckDB cannot refuse them as column or field names (see
+// below; a value none of whose keys needs rewriting, on one line, goes in as it was sent);
 // anything else (malformed, not an object, empty) becomes a DeadLetter with the reason.
 // Key rewriting: DuckDB treats column and struct field names case-insensitively and refuses
 // "Host" next to "host", so a key is spelled as the first spelling seen in this stager
@@ -11,10 +11,9 @@
 // key becomes "_empty_key" (SQL has no empty column or struct field name) and control characters
 // in keys become '_'.
 // The same walk infers the type of every field over every record (jobs/json_schema.h): schema()
-// is what the batch writer reads the staging file with.
-// Threading: one thread. Lifetime: owns its output file until Close().
+// is the type the batch writer loads the records with (jobs/record_loader.h).
+// Threading: one thread.
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -28,16 +27,9 @@
 #include "base/result.h"
 #include "jobs/dedup_window.h"
 #include "jobs/json_schema.h"
+#include "jobs/record_buffer.h"
 
 namespace el::jobs {
-
-struct RecordMeta {
-  int32_t partition = 0;
-  int64_t offset = 0;
-  int64_t timestamp_ms = 0;
-  bool has_key = false;
-  std::string_view key;
-};
 
 struct DeadLetter {
   int32_t partition = 0;
@@ -51,11 +43,10 @@ struct DeadLetter {
 
 class RecordStager {
  public:
-  // Creates/truncates `path`. Errors: IOError.
-  static Result<RecordStager> Open(std::string topic, const std::filesystem::path& path);
-  RecordStager(RecordStager&& other) noexcept;
-  RecordStager& operator=(RecordStager&&) = delete;
-  ~RecordStager();
+  // Records beyond `memory_budget` bytes go to the spill file `spill_path` (jobs/record_buffer.h).
+  RecordStager(std::string topic, std::filesystem::path spill_path, size_t memory_budget);
+  RecordStager(const RecordStager&) = delete;
+  RecordStager& operator=(const RecordStager&) = delete;
 
   // Values longer than this become dead letters "over the size limit".
   void set_max_record_bytes(int64_t bytes) { max_record_bytes_ = bytes; }
@@ -65,21 +56,19 @@ class RecordStager {
     dedup_field_ = std::move(field);
     dedup_ = window;
   }
-  // Stages one record; bad values go to dead_letters(). Errors: IOError (staging write failed).
+  // Stages one record; bad values go to dead_letters(). Errors: IOError (spill write failed).
   Status Add(const RecordMeta& meta, std::string_view value);
-  // Flushes and closes the file. Errors: IOError.
-  Status Close();
 
   int64_t good() const { return good_; }
   int64_t duplicates() const { return duplicates_; }  // records dropped by the dedup window
-  int64_t bytes() const { return bytes_; }
+  int64_t bytes() const { return bytes_; }  // of the good records' JSON text
   const std::vector<DeadLetter>& dead_letters() const { return dead_letters_; }
-  const std::filesystem::path& path() const { return path_; }
-  // The type of the staged objects (the lines' "v") over every good record so far.
+  // The good records, their values as staged (keys rewritten).
+  RecordBuffer& records() { return records_; }
+  // The type of the staged objects over every good record so far.
   const JsonType& schema() const { return *schema_; }
 
  private:
-  RecordStager(std::string topic, std::filesystem::path path, FILE* file);
   struct KeyHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
@@ -103,11 +92,9 @@ class RecordStager {
   static constexpr size_t kMaxFastKeys = 64;  // objects with more keys are rewritten, not inspected
 
   std::string topic_;
-  std::string line_prefix_;  // {"_topic":"<topic>"
-  std::filesystem::path path_;
-  FILE* file_ = nullptr;
+  RecordBuffer records_;
   simdjson::dom::parser parser_;
-  std::string line_;
+  std::string line_;  // a rewritten value
   std::unordered_map<std::string, std::string> spellings_;  // lower-case key -> first spelling
   // key as written -> its entry in spellings_ (node-based map: the pointers stay valid)
   std::unordered_map<std::string, const std::string*, KeyHash, std::equal_to<>> canonical_;

@@ -3,28 +3,38 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
+#include <optional>
 
 namespace el::jobs {
 namespace {
 
-// A staging file of this test process (tag keeps tests apart).
+// A spill file of this test process (tag keeps tests apart).
 std::filesystem::path TempPath(const std::string& tag) {
   return std::filesystem::temp_directory_path() / ("el_stager_" + tag + std::to_string(::getpid()));
 }
 
-std::string ReadAll(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+// The staged records, one line each: {"_partition","_offset","_ts","_key","v":<staged text>}.
+std::string ReadAll(RecordStager& stager) {
+  std::string out;
+  Status st = stager.records().ForEach([&](const RecordMeta& m, std::string_view value) {
+    out += "{\"_partition\":" + std::to_string(m.partition) + ",\"_offset\":" + std::to_string(m.offset) +
+           ",\"_ts\":" + std::to_string(m.timestamp_ms) + ",\"_key\":";
+    if (m.has_key) {
+      AppendJsonString(out, m.key);
+    } else {
+      out += "null";
+    }
+    out += ",\"v\":" + std::string(value) + "}\n";
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok());
+  return out;
 }
 
 TEST(RecordStagerTest, GoodRecordsBecomeLinesBadOnesDeadLetters) {
   auto path = TempPath("");
-  auto stager = RecordStager::Open("ev", path);
-  ASSERT_TRUE(stager.ok());
+  std::optional<RecordStager> stager;
+  stager.emplace("ev", path, 1 << 20);
   RecordMeta meta{0, 7, 1000, true, "k1"};
   ASSERT_TRUE(stager->Add(meta, "{\"Host\":\"a\",\n \"n\":2.0,\"x\":[1,{\"y\":null}]}").ok());
   meta.offset = 8;
@@ -38,7 +48,6 @@ TEST(RecordStagerTest, GoodRecordsBecomeLinesBadOnesDeadLetters) {
   ASSERT_TRUE(stager->Add(meta, "").ok());
   meta.offset = 12;
   ASSERT_TRUE(stager->Add(meta, std::string_view("\xff\xfe", 2)).ok());
-  ASSERT_TRUE(stager->Close().ok());
   EXPECT_EQ(stager->good(), 2);
   ASSERT_EQ(stager->dead_letters().size(), 4u);
   EXPECT_EQ(stager->dead_letters()[0].offset, 9);
@@ -47,41 +56,38 @@ TEST(RecordStagerTest, GoodRecordsBecomeLinesBadOnesDeadLetters) {
   EXPECT_EQ(stager->dead_letters()[1].error, "JSON value is not an object");
   EXPECT_EQ(stager->dead_letters()[2].error, "empty value");
   EXPECT_EQ(stager->dead_letters()[3].raw, "\\xFF\\xFE");
-  EXPECT_EQ(ReadAll(path),
-            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":7,\"_ts\":1000,\"_key\":\"k1\","
-            "\"v\":{\"Host\":\"a\",\"n\":2.0,\"x\":[1,{\"y\":null}]}}\n"
-            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":8,\"_ts\":1000,\"_key\":null,"
+  EXPECT_EQ(ReadAll(*stager),
+            "{\"_partition\":0,\"_offset\":7,\"_ts\":1000,\"_key\":\"k1\","
+            "\"v\":{\"Host\":\"a\",\n \"n\":2.0,\"x\":[1,{\"y\":null}]}}\n"
+            "{\"_partition\":0,\"_offset\":8,\"_ts\":1000,\"_key\":null,"
             "\"v\":{\"Host\":\"b\",\"Host_2\":\"c\",\"_offset_value\":5,\"s\":\"q\\\"\\n\"}}\n");
   EXPECT_EQ(stager->schema().SqlType(),
             "STRUCT(\"Host\" VARCHAR, \"n\" DOUBLE, \"x\" JSON[], \"Host_2\" VARCHAR, \"_offset_value\" BIGINT, "
             "\"s\" VARCHAR)");
-  std::filesystem::remove(path);
 }
 
 TEST(RecordStagerTest, NumbersBeyond64BitsLandAsText) {
   auto path = TempPath("big_");
-  auto stager = RecordStager::Open("ev", path);
-  ASSERT_TRUE(stager.ok());
+  std::optional<RecordStager> stager;
+  stager.emplace("ev", path, 1 << 20);
   RecordMeta meta{0, 1, 1000, false, ""};
   ASSERT_TRUE(stager->Add(meta, R"({"big":-9223372036854775809,"f":[1e400,2],"ok":7})").ok());
   meta.offset = 2;
   ASSERT_TRUE(stager->Add(meta, R"({"bad":01e400})").ok());  // malformed: stays a dead letter
-  ASSERT_TRUE(stager->Close().ok());
   EXPECT_EQ(stager->good(), 1);
   ASSERT_EQ(stager->dead_letters().size(), 1u);
   EXPECT_EQ(stager->dead_letters()[0].raw, R"({"bad":01e400})");
   EXPECT_NE(stager->dead_letters()[0].error.find("invalid JSON"), std::string::npos);
-  EXPECT_EQ(ReadAll(path),
-            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":1,\"_ts\":1000,\"_key\":null,"
+  EXPECT_EQ(ReadAll(*stager),
+            "{\"_partition\":0,\"_offset\":1,\"_ts\":1000,\"_key\":null,"
             "\"v\":{\"big\":\"-9223372036854775809\",\"f\":[\"1e400\",2],\"ok\":7}}\n");
   EXPECT_EQ(stager->schema().SqlType(), "STRUCT(\"big\" VARCHAR, \"f\" JSON[], \"ok\" BIGINT)");
-  std::filesystem::remove(path);
 }
 
 TEST(RecordStagerTest, ValuesThatNeedNoRewritingGoInAsSent) {
   auto path = TempPath("as_is_");
-  auto stager = RecordStager::Open("ev", path);
-  ASSERT_TRUE(stager.ok());
+  std::optional<RecordStager> stager;
+  stager.emplace("ev", path, 1 << 20);
   RecordMeta meta{0, 1, 5, false, ""};
   // Canonical keys, one line: the text as sent (spaces, escapes and number spellings kept).
   ASSERT_TRUE(stager->Add(meta, R"({ "Host" : "a\tb", "n":1.50, "o":{"k":[1e3, -0]} })").ok());
@@ -90,18 +96,16 @@ TEST(RecordStagerTest, ValuesThatNeedNoRewritingGoInAsSent) {
   ASSERT_TRUE(stager->Add(meta, R"({"host":"b","o":{"k":[2],"K":3}})").ok());
   meta.offset = 3;
   ASSERT_TRUE(stager->Add(meta, R"({"Host":"c","o":{"k":[4],"K":5}})").ok());
-  ASSERT_TRUE(stager->Close().ok());
-  EXPECT_EQ(ReadAll(path),
-            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":1,\"_ts\":5,\"_key\":null,"
+  EXPECT_EQ(ReadAll(*stager),
+            "{\"_partition\":0,\"_offset\":1,\"_ts\":5,\"_key\":null,"
             "\"v\":{ \"Host\" : \"a\\tb\", \"n\":1.50, \"o\":{\"k\":[1e3, -0]} }}\n"
-            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":2,\"_ts\":5,\"_key\":null,"
+            "{\"_partition\":0,\"_offset\":2,\"_ts\":5,\"_key\":null,"
             "\"v\":{\"Host\":\"b\",\"o\":{\"k\":[2],\"k_2\":3}}}\n"
-            "{\"_topic\":\"ev\",\"_partition\":0,\"_offset\":3,\"_ts\":5,\"_key\":null,"
+            "{\"_partition\":0,\"_offset\":3,\"_ts\":5,\"_key\":null,"
             "\"v\":{\"Host\":\"c\",\"o\":{\"k\":[4],\"k_2\":5}}}\n");
   // The types are observed once whichever way a record goes.
   EXPECT_EQ(stager->schema().SqlType(),
             "STRUCT(\"Host\" VARCHAR, \"n\" DOUBLE, \"o\" STRUCT(\"k\" DOUBLE[], \"k_2\" BIGINT))");
-  std::filesystem::remove(path);
 }
 
 TEST(RecordStagerTest, Utf8Helpers) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <utility>
+#include <vector>
 
 #include "base/log.h"
 
@@ -162,6 +163,30 @@ Status Appender::AppendTimestampMicros(int64_t micros) {
 }
 Status Appender::AppendNull() { return Check(duckdb_append_null(app_)); }
 Status Appender::EndRow() { return Check(duckdb_appender_end_row(app_)); }
+
+DataChunk::~DataChunk() {
+  if (chunk_ != nullptr) duckdb_destroy_data_chunk(&chunk_);
+}
+
+size_t DataChunk::Capacity() { return duckdb_vector_size(); }
+
+duckdb_vector DataChunk::Column(size_t col) const { return duckdb_data_chunk_get_vector(chunk_, col); }
+
+DataChunk Appender::NewChunk() {
+  size_t n = duckdb_appender_column_count(app_);
+  std::vector<duckdb_logical_type> types(n);
+  for (size_t i = 0; i < n; ++i) types[i] = duckdb_appender_column_type(app_, i);
+  duckdb_data_chunk chunk = duckdb_create_data_chunk(types.data(), n);
+  for (duckdb_logical_type& t : types) duckdb_destroy_logical_type(&t);
+  return DataChunk(chunk);
+}
+
+Status Appender::AppendChunk(DataChunk& chunk, size_t rows) {
+  duckdb_data_chunk_set_size(chunk.chunk_, rows);
+  Status st = Check(duckdb_append_data_chunk(app_, chunk.chunk_));
+  duckdb_data_chunk_reset(chunk.chunk_);
+  return st;
+}
 
 Status Appender::Close() {
   Status status = Check(duckdb_appender_close(app_));

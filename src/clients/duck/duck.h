@@ -84,6 +84,28 @@ class Connection {
   duckdb_connection con_ = nullptr;
 };
 
+class Appender;
+
+// A data chunk shaped like an appender's table (the C API's duckdb_data_chunk): filled column by
+// column through the C API's vector functions, then appended whole (Appender::AppendChunk).
+class DataChunk {
+ public:
+  DataChunk(DataChunk&& other) noexcept : chunk_(other.chunk_) { other.chunk_ = nullptr; }
+  DataChunk& operator=(DataChunk&&) = delete;
+  DataChunk(const DataChunk&) = delete;
+  DataChunk& operator=(const DataChunk&) = delete;
+  ~DataChunk();
+
+  // The most rows a chunk holds (DuckDB's vector size).
+  static size_t Capacity();
+  duckdb_vector Column(size_t col) const;
+
+ private:
+  friend class Appender;
+  explicit DataChunk(duckdb_data_chunk chunk) : chunk_(chunk) {}
+  duckdb_data_chunk chunk_ = nullptr;
+};
+
 // Appends rows to an existing table; Close() (or the destructor) flushes them.
 class Appender {
  public:
@@ -101,6 +123,10 @@ class Appender {
   Status AppendTimestampMicros(int64_t micros);
   Status AppendNull();
   Status EndRow();
+  // An empty chunk with the table's column types.
+  DataChunk NewChunk();
+  // Appends the first `rows` rows of `chunk` and empties it for reuse.
+  Status AppendChunk(DataChunk& chunk, size_t rows);
   // Flushes and closes; the appender is unusable afterwards.
   Status Close();
 

@@ -1,0 +1,70 @@
+#pragma once
+// RecordBuffer: the good records of one batch, in arrival order: each record's Kafka coordinates
+// and its value's JSON text as the stager spelled it (jobs/record_stager.h). Records are kept in
+// memory up to a budget and appended to a spill file beyond it, so that a batch of any size costs
+// bounded memory; ForEach reads them back in order for loading into DuckDB
+// (jobs/record_loader.h) without any JSON staging file.
+// Every value handed to ForEach is followed by at least kPadding readable bytes, so that simdjson
+// can parse it in place.
+// Threading: one thread at a time. Lifetime: owns its spill file (removed on destruction).
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace el::jobs {
+
+struct RecordMeta {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp_ms = 0;
+  bool has_key = false;
+  std::string_view key;
+};
+
+class RecordBuffer {
+ public:
+  static constexpr size_t kPadding = 64;  // simdjson::SIMDJSON_PADDING
+
+  // `spill_path` is created only when the records outgrow `memory_budget` bytes.
+  RecordBuffer(std::filesystem::path spill_path, size_t memory_budget);
+  RecordBuffer(RecordBuffer&& other) noexcept;
+  RecordBuffer& operator=(RecordBuffer&&) = delete;
+  ~RecordBuffer();
+
+  // Errors: IOError (the spill file cannot be written).
+  Status Add(const RecordMeta& meta, std::string_view value);
+  // Calls `fn` with every record in the order added; `value` (and `meta.key`) are valid during
+  // the call only. Stops at the first error `fn` returns. Errors: IOError (spill file), fn's.
+  Status ForEach(const std::function<Status(const RecordMeta& meta, std::string_view value)>& fn);
+  // Frees the records (memory and spill file).
+  void Clear();
+
+  int64_t size() const { return size_; }
+  // Bytes of the spill file (0 while the records fit the budget).
+  int64_t spilled_bytes() const { return spilled_bytes_; }
+
+ private:
+  struct Segment {
+    std::vector<char> data;  // records, then kPadding spare bytes past `used`
+    size_t used = 0;
+  };
+  Status SpillCurrent();
+  static Status ReadSegment(const Segment& s, const std::function<Status(const RecordMeta&, std::string_view)>& fn);
+
+  std::filesystem::path spill_path_;
+  size_t memory_budget_;
+  std::vector<Segment> kept_;     // full segments held in memory (within the budget)
+  std::vector<int64_t> spilled_;  // sizes of the full segments written to the spill file, in order
+  Segment current_;               // the segment being filled (after every kept and spilled one)
+  size_t kept_bytes_ = 0;
+  FILE* spill_ = nullptr;
+  int64_t spilled_bytes_ = 0;
+  int64_t size_ = 0;
+};
+
+}  // namespace el::jobs

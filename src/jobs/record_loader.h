@@ -1,0 +1,33 @@
+#pragma once
+// LoadRecords: the stager's records (jobs/record_buffer.h) into a DuckDB table as typed vectors.
+// Each value is parsed with simdjson and written straight into DuckDB data chunks of the types
+// the stager inferred over every record (jobs/json_schema.h): STRUCT, LIST, DATE and TIMESTAMP
+// included, JSON-typed fields as their minified text, missing fields as NULL. DuckDB parses no
+// JSON and reads no staging file.
+// Threading: one thread; `con` is used only by this call.
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "clients/duck/duck.h"
+#include "jobs/json_schema.h"
+#include "jobs/record_buffer.h"
+
+namespace el::jobs {
+
+// The metadata columns every landed row starts with.
+inline constexpr char kMetaSchema[] =
+    "_topic VARCHAR, _partition INTEGER, _offset BIGINT, _timestamp TIMESTAMP, _key VARCHAR";
+
+// Creates temp table `table`: the metadata columns, then one column per field of `schema` (the
+// records' STRUCT type) named and typed as the stager has them, and appends every record.
+// Errors: InvalidArgument (DuckDB refused the table or a chunk), Internal (a value that does not
+// fit the inferred type), IOError (the buffer's spill file).
+Status LoadRecords(duck::Connection& con, const std::string& table, std::string_view topic, const JsonType& schema,
+                   RecordBuffer& records);
+
+// Microseconds since 1970-01-01 of a date or date-time that IsIsoDateTime accepts (fractions
+// beyond microseconds are cut, as DuckDB's cast does; a final Z is UTC); nullopt otherwise.
+std::optional<int64_t> IsoMicros(std::string_view text);
+
+}  // namespace el::jobs
