@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -79,7 +80,8 @@ Status WriteNdjson(const BatchInput& in, const fs::path& path) {
 // stager's types.
 Status InferAndLoadSource(duck::Connection& con, const BatchInput& in) {
   if (in.records == nullptr || in.records->size() == 0) {
-    return con.Exec(fmt::format("CREATE TEMP TABLE el_src ({})", kMetaSchema));
+    return con.Exec(fmt::format("CREATE TEMP TABLE el_inferred ({}); CREATE TEMP VIEW el_src AS SELECT * FROM el_inferred",
+                                kMetaSchema));
   }
   fs::path ndjson = in.staging_dir / "records.ndjson";
   EL_RETURN_IF_ERROR(WriteNdjson(in, ndjson));
@@ -91,10 +93,10 @@ Status InferAndLoadSource(duck::Connection& con, const BatchInput& in) {
   EL_ASSIGN_OR_RETURN(auto probe, con.Query("SELECT v FROM el_raw LIMIT 0"));
   bool has_fields = !probe.StructFieldNames(0).empty();
   EL_RETURN_IF_ERROR(con.Exec(fmt::format(
-      "CREATE TEMP TABLE el_src AS SELECT CAST(_topic AS VARCHAR) AS _topic, "
+      "CREATE TEMP TABLE el_inferred AS SELECT CAST(_topic AS VARCHAR) AS _topic, "
       "CAST(_partition AS INTEGER) AS _partition, CAST(_offset AS BIGINT) AS _offset, "
       "epoch_ms(CAST(_ts AS BIGINT)) AS _timestamp, CAST(_key AS VARCHAR) AS _key{} "
-      "FROM el_raw ORDER BY _partition, _offset; DROP TABLE el_raw",
+      "FROM el_raw ORDER BY _partition, _offset; DROP TABLE el_raw; CREATE TEMP VIEW el_src AS SELECT * FROM el_inferred",
       has_fields ? ", unnest(v)" : "")));
   return Status::Ok();
 }
@@ -181,21 +183,29 @@ Status AddEventTime(duck::Connection& con, const BatchInput& in) {
   }
   std::string exclude = replaced.empty() ? "" : fmt::format(" EXCLUDE ({})", fmt::join(replaced, ", "));
   return con.Exec(fmt::format(
-      "CREATE TEMP TABLE el_src2 AS SELECT *{}{} FROM el_src; DROP TABLE el_src; "
-      "ALTER TABLE el_src2 RENAME TO el_src",
+      "CREATE TEMP TABLE el_timed AS SELECT *{}{} FROM el_src; DROP VIEW el_src; "
+      "CREATE TEMP VIEW el_src AS SELECT * FROM el_timed",
       exclude, cols));
 }
 
 // el_src for the batch: the records as typed vectors, or when DuckDB refuses the stager's types
 // (so that a schema corner case never fails the batch), through NDJSON with DuckDB's inference.
+Status DropSource(duck::Connection& con) {
+  EL_RETURN_IF_ERROR(DropRecords(con, "el_src"));
+  return con.Exec(
+      "DROP TABLE IF EXISTS el_raw; DROP TABLE IF EXISTS el_inferred; DROP TABLE IF EXISTS el_timed; "
+      "DROP TABLE IF EXISTS el_dead; DROP TABLE IF EXISTS el_types");
+}
+
 Status LoadSource(duck::Connection& con, const BatchInput& in) {
-  EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_raw; DROP TABLE IF EXISTS el_src"));
-  if (in.records != nullptr && in.schema != nullptr) {
-    Status st = LoadRecords(con, "el_src", in.topic, *in.schema, *in.records);
+  EL_RETURN_IF_ERROR(DropSource(con));
+  if (in.records != nullptr && in.schema != nullptr && in.db != nullptr) {
+    size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+    Status st = LoadRecords(*in.db, con, "el_src", in.topic, *in.schema, *in.records, threads);
     if (st.code() == StatusCode::kIOError) return st;
     if (!st.ok()) {
       spdlog::warn("typed load of {} failed, inferring the types instead: {}", in.topic, st.message());
-      EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_src"));
+      EL_RETURN_IF_ERROR(DropSource(con));
       EL_RETURN_IF_ERROR(InferAndLoadSource(con, in));
     }
   } else {
@@ -502,7 +512,7 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
     std::vector<SchemaColumn> columns = table == "_progress" ? std::vector<SchemaColumn>{} : stager.Columns(table);
     out.push_back({table, stager.dirs().at(table), table_dir, mode, std::move(columns)});
   }
-  EL_RETURN_IF_ERROR(con.Exec("DROP TABLE IF EXISTS el_src; DROP TABLE IF EXISTS el_dead; DROP TABLE IF EXISTS el_types"));
+  EL_RETURN_IF_ERROR(DropSource(con));
   return out;
 }
 

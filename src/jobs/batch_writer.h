@@ -38,6 +38,7 @@ struct BatchInput {
   // The stager's good records and their type; released once loaded into DuckDB.
   RecordBuffer* records = nullptr;
   const JsonType* schema = nullptr;
+  const duck::Database* db = nullptr;  // `con`'s database: the records load on several connections
   const std::vector<DeadLetter>* dead_letters = nullptr;
   std::vector<PartitionRange> ranges;  // every partition the batch read from
   WriteMode mode = WriteMode::kOverwrite;  // for tables without their own mode

@@ -534,6 +534,7 @@ class LandRun : public rdk::RebalanceListener {
     in.staging_dir = staging_dir_;
     in.event_type_field = o_.event_type_field;
     in.records = &stager_->records();
+    in.db = &*db_;
     in.schema = &stager_->schema();
     in.dead_letters = &stager_->dead_letters();
     for (const auto& [p, r] : batch_) in.ranges.push_back(r);

@@ -1,5 +1,7 @@
 #include "jobs/record_buffer.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -19,6 +21,15 @@ struct Header {
 };
 
 }  // namespace
+
+void RecordBuffer::Segment::Reserve(size_t bytes) {
+  if (capacity >= bytes) return;
+  std::unique_ptr<char[]> grown(new char[bytes]);
+  if (used > 0) std::memcpy(grown.get(), data.get(), used);
+  std::memset(grown.get() + used, 0, kPadding);  // what simdjson may read past the last value
+  data = std::move(grown);
+  capacity = bytes;
+}
 
 RecordBuffer::RecordBuffer(std::filesystem::path spill_path, size_t memory_budget)
     : spill_path_(std::move(spill_path)), memory_budget_(memory_budget) {}
@@ -62,10 +73,11 @@ Status RecordBuffer::SpillCurrent() {
     spill_ = std::fopen(spill_path_.c_str(), "w+b");
     if (spill_ == nullptr) return ErrnoError("create " + spill_path_.string(), errno);
   }
-  if (std::fwrite(current_.data.data(), 1, current_.used, spill_) != current_.used) {
+  // Flushed at once: readers pread() segments from other threads.
+  if (std::fwrite(current_.data.get(), 1, current_.used, spill_) != current_.used || std::fflush(spill_) != 0) {
     return ErrnoError("write " + spill_path_.string(), errno);
   }
-  spilled_.push_back(static_cast<int64_t>(current_.used));
+  spilled_.emplace_back(spilled_bytes_, static_cast<int64_t>(current_.used));
   spilled_bytes_ += static_cast<int64_t>(current_.used);
   current_.used = 0;  // the allocation is reused
   return Status::Ok();
@@ -74,13 +86,13 @@ Status RecordBuffer::SpillCurrent() {
 Status RecordBuffer::Add(const RecordMeta& meta, std::string_view value) {
   size_t key_len = meta.has_key ? meta.key.size() : 0;
   size_t need = sizeof(Header) + key_len + value.size();
-  if (current_.used > 0 && current_.used + need + kPadding > current_.data.size()) {
+  if (current_.used > 0 && current_.used + need + kPadding > current_.capacity) {
     EL_RETURN_IF_ERROR(SpillCurrent());
   }
-  if (current_.data.size() < need + kPadding) current_.data.resize(std::max(kSegmentBytes, need + kPadding));
+  current_.Reserve(std::max(kSegmentBytes, need + kPadding));
   Header h{meta.partition, meta.has_key ? static_cast<int32_t>(key_len) : -1, meta.offset, meta.timestamp_ms,
            value.size()};
-  char* out = current_.data.data() + current_.used;
+  char* out = current_.data.get() + current_.used;
   std::memcpy(out, &h, sizeof h);
   if (key_len > 0) std::memcpy(out + sizeof h, meta.key.data(), key_len);
   std::memcpy(out + sizeof h + key_len, value.data(), value.size());
@@ -89,39 +101,42 @@ Status RecordBuffer::Add(const RecordMeta& meta, std::string_view value) {
   return Status::Ok();
 }
 
-Status RecordBuffer::ReadSegment(const Segment& s,
-                                 const std::function<Status(const RecordMeta&, std::string_view)>& fn) {
+Status RecordBuffer::ReadSegment(const Segment& s, const Visitor& fn) {
   for (size_t at = 0; at < s.used;) {
     Header h;
-    std::memcpy(&h, s.data.data() + at, sizeof h);
+    std::memcpy(&h, s.data.get() + at, sizeof h);
     at += sizeof h;
     RecordMeta meta{h.partition, h.offset, h.timestamp_ms, h.key_len >= 0, {}};
-    if (h.key_len > 0) meta.key = std::string_view(s.data.data() + at, static_cast<size_t>(h.key_len));
+    if (h.key_len > 0) meta.key = std::string_view(s.data.get() + at, static_cast<size_t>(h.key_len));
     at += h.key_len > 0 ? static_cast<size_t>(h.key_len) : 0;
-    EL_RETURN_IF_ERROR(fn(meta, std::string_view(s.data.data() + at, h.value_len)));
+    EL_RETURN_IF_ERROR(fn(meta, std::string_view(s.data.get() + at, h.value_len)));
     at += h.value_len;
   }
   return Status::Ok();
 }
 
-Status RecordBuffer::ForEach(const std::function<Status(const RecordMeta& meta, std::string_view value)>& fn) {
-  for (const Segment& s : kept_) EL_RETURN_IF_ERROR(ReadSegment(s, fn));
-  if (!spilled_.empty()) {
-    if (std::fflush(spill_) != 0 || std::fseek(spill_, 0, SEEK_SET) != 0) {
-      return ErrnoError("read back " + spill_path_.string(), errno);
-    }
-    Segment read;
-    for (int64_t bytes : spilled_) {
-      read.data.resize(static_cast<size_t>(bytes) + kPadding);
+Status RecordBuffer::ForEachIn(size_t first, size_t end, const Visitor& fn) const {
+  Segment read;
+  for (size_t i = first; i < end && i < segments(); ++i) {
+    if (i < kept_.size()) {
+      EL_RETURN_IF_ERROR(ReadSegment(kept_[i], fn));
+    } else if (i - kept_.size() < spilled_.size()) {
+      auto [offset, bytes] = spilled_[i - kept_.size()];
+      read.used = 0;
+      read.Reserve(static_cast<size_t>(bytes) + kPadding);
       read.used = static_cast<size_t>(bytes);
-      if (std::fread(read.data.data(), 1, read.used, spill_) != read.used) {
-        return ErrnoError("read back " + spill_path_.string(), errno);
+      std::memset(read.data.get() + read.used, 0, kPadding);
+      for (size_t done = 0; done < read.used;) {
+        ssize_t n = ::pread(::fileno(spill_), read.data.get() + done, read.used - done, offset + static_cast<off_t>(done));
+        if (n <= 0) return ErrnoError("read back " + spill_path_.string(), n < 0 ? errno : EIO);
+        done += static_cast<size_t>(n);
       }
       EL_RETURN_IF_ERROR(ReadSegment(read, fn));
+    } else {
+      EL_RETURN_IF_ERROR(ReadSegment(current_, fn));
     }
-    if (std::fseek(spill_, 0, SEEK_END) != 0) return ErrnoError("seek " + spill_path_.string(), errno);
   }
-  return ReadSegment(current_, fn);
+  return Status::Ok();
 }
 
 }  // namespace el::jobs

@@ -11,7 +11,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -38,9 +40,14 @@ class RecordBuffer {
 
   // Errors: IOError (the spill file cannot be written).
   Status Add(const RecordMeta& meta, std::string_view value);
+  using Visitor = std::function<Status(const RecordMeta& meta, std::string_view value)>;
   // Calls `fn` with every record in the order added; `value` (and `meta.key`) are valid during
   // the call only. Stops at the first error `fn` returns. Errors: IOError (spill file), fn's.
-  Status ForEach(const std::function<Status(const RecordMeta& meta, std::string_view value)>& fn);
+  Status ForEach(const Visitor& fn) const { return ForEachIn(0, segments(), fn); }
+  // The records are held in segments (a few MB each, in order): ForEachIn visits those of
+  // segments [first, end). Calls on disjoint ranges may run on different threads at once.
+  size_t segments() const { return kept_.size() + spilled_.size() + 1; }
+  Status ForEachIn(size_t first, size_t end, const Visitor& fn) const;
   // Frees the records (memory and spill file).
   void Clear();
 
@@ -50,16 +57,21 @@ class RecordBuffer {
 
  private:
   struct Segment {
-    std::vector<char> data;  // records, then kPadding spare bytes past `used`
+    // Records, then kPadding spare bytes past `used`; not zero-filled (a batch writes hundreds
+    // of megabytes through these).
+    std::unique_ptr<char[]> data;
+    size_t capacity = 0;
     size_t used = 0;
+    void Reserve(size_t bytes);
   };
   Status SpillCurrent();
-  static Status ReadSegment(const Segment& s, const std::function<Status(const RecordMeta&, std::string_view)>& fn);
+  static Status ReadSegment(const Segment& s, const Visitor& fn);
 
   std::filesystem::path spill_path_;
   size_t memory_budget_;
   std::vector<Segment> kept_;     // full segments held in memory (within the budget)
-  std::vector<int64_t> spilled_;  // sizes of the full segments written to the spill file, in order
+  // (offset, size) of the full segments written to the spill file, in order
+  std::vector<std::pair<int64_t, int64_t>> spilled_;
   Segment current_;               // the segment being filled (after every kept and spilled one)
   size_t kept_bytes_ = 0;
   FILE* spill_ = nullptr;

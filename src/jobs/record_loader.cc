@@ -1,7 +1,9 @@
 #include "jobs/record_loader.h"
 
 #include <chrono>
+#include <algorithm>
 #include <optional>
+#include <thread>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -192,28 +194,22 @@ std::optional<int64_t> IsoMicros(std::string_view text) {
   return micros;
 }
 
-Status LoadRecords(duck::Connection& con, const std::string& table, std::string_view topic, const JsonType& schema,
-                   RecordBuffer& records) {
+namespace {
+
+// Appends the records of segments [first, end) to table `part` on a connection of its own.
+Status LoadPart(const duck::Database& db, const std::string& part, std::string_view topic, const JsonType& schema,
+                const RecordBuffer& records, size_t first, size_t end) {
+  EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
+  EL_ASSIGN_OR_RETURN(duck::Appender app, duck::Appender::Create(con, part));
   Column top(schema);
-  std::string columns = kMetaSchema;
-  if (top.kind == Kind::kStruct) {
-    for (const auto& [name, type] : schema.fields()) {
-      columns += fmt::format(", {} {}", duck::QuoteIdent(name), type->SqlType());
-    }
-  }
-  EL_RETURN_IF_ERROR(con.Exec(fmt::format("CREATE TEMP TABLE {} ({})", duck::QuoteIdent(table), columns)));
-  EL_ASSIGN_OR_RETURN(duck::Appender app, duck::Appender::Create(con, table));
   duck::DataChunk chunk = app.NewChunk();
   const size_t capacity = duck::DataChunk::Capacity();
   size_t fields = top.kind == Kind::kStruct ? top.children.size() : 0;
   std::vector<duckdb_vector> vectors(kMetaColumns + fields);
+  for (size_t i = 0; i < vectors.size(); ++i) vectors[i] = chunk.Column(i);
   simdjson::dom::parser parser;
   idx_t row = 0;
-  auto begin_chunk = [&] {
-    for (size_t i = 0; i < vectors.size(); ++i) vectors[i] = chunk.Column(i);
-  };
-  begin_chunk();
-  Status st = records.ForEach([&](const RecordMeta& meta, std::string_view value) -> Status {
+  Status st = records.ForEachIn(first, end, [&](const RecordMeta& meta, std::string_view value) -> Status {
     PutText(vectors[0], row, topic);
     Put<int32_t>(vectors[1], row, meta.partition);
     Put<int64_t>(vectors[2], row, meta.offset);
@@ -246,13 +242,61 @@ Status LoadRecords(duck::Connection& con, const std::string& table, std::string_
     if (++row == capacity) {
       EL_RETURN_IF_ERROR(app.AppendChunk(chunk, row));
       row = 0;
-      begin_chunk();
+      for (size_t i = 0; i < vectors.size(); ++i) vectors[i] = chunk.Column(i);
     }
     return Status::Ok();
   });
   EL_RETURN_IF_ERROR(st);
   if (row > 0) EL_RETURN_IF_ERROR(app.AppendChunk(chunk, row));
   return app.Close();
+}
+
+std::string PartName(const std::string& name, size_t i) { return fmt::format("{}_part_{}", name, i); }
+
+}  // namespace
+
+Status LoadRecords(const duck::Database& db, duck::Connection& con, const std::string& name, std::string_view topic,
+                   const JsonType& schema, const RecordBuffer& records, size_t threads) {
+  EL_RETURN_IF_ERROR(DropRecords(con, name));
+  std::string columns = kMetaSchema;
+  if (schema.kind() == Kind::kStruct) {
+    for (const auto& [field, type] : schema.fields()) {
+      columns += fmt::format(", {} {}", duck::QuoteIdent(field), type->SqlType());
+    }
+  }
+  size_t segments = records.segments();
+  size_t parts = std::clamp<size_t>(std::min(threads, segments), 1, 16);
+  std::vector<std::string> selects;
+  for (size_t i = 0; i < parts; ++i) {
+    std::string part = PartName(name, i);
+    EL_RETURN_IF_ERROR(con.Exec(fmt::format("CREATE TABLE {} ({})", duck::QuoteIdent(part), columns)));
+    selects.push_back("SELECT * FROM " + duck::QuoteIdent(part));
+  }
+  std::vector<Status> results(parts);
+  std::vector<std::thread> workers;
+  for (size_t i = 1; i < parts; ++i) {
+    workers.emplace_back([&, i] {
+      results[i] = LoadPart(db, PartName(name, i), topic, schema, records, segments * i / parts,
+                            segments * (i + 1) / parts);
+    });
+  }
+  results[0] = LoadPart(db, PartName(name, 0), topic, schema, records, 0, segments / parts);
+  for (std::thread& t : workers) t.join();
+  for (const Status& st : results) EL_RETURN_IF_ERROR(st);
+  return con.Exec(fmt::format("CREATE VIEW {} AS {}", duck::QuoteIdent(name), fmt::join(selects, " UNION ALL ")));
+}
+
+Status DropRecords(duck::Connection& con, const std::string& name) {
+  EL_ASSIGN_OR_RETURN(auto views, con.Query(fmt::format(
+      "SELECT count(*) FROM duckdb_views() WHERE view_name = {}", duck::QuoteLiteral(name))));
+  if (views.Int(0, 0) > 0) EL_RETURN_IF_ERROR(con.Exec("DROP VIEW " + duck::QuoteIdent(name)));
+  EL_ASSIGN_OR_RETURN(auto tables, con.Query(fmt::format(
+      "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE {} ESCAPE '\\'",
+      duck::QuoteLiteral(name + "\\_part\\_%"))));
+  for (size_t r = 0; r < tables.RowCount(); ++r) {
+    EL_RETURN_IF_ERROR(con.Exec("DROP TABLE " + duck::QuoteIdent(tables.Text(0, r))));
+  }
+  return Status::Ok();
 }
 
 }  // namespace el::jobs

@@ -19,12 +19,17 @@ namespace el::jobs {
 inline constexpr char kMetaSchema[] =
     "_topic VARCHAR, _partition INTEGER, _offset BIGINT, _timestamp TIMESTAMP, _key VARCHAR";
 
-// Creates temp table `table`: the metadata columns, then one column per field of `schema` (the
-// records' STRUCT type) named and typed as the stager has them, and appends every record.
+// Creates view `name` over the records: the metadata columns, then one column per field of
+// `schema` (the records' STRUCT type) named and typed as the stager has them, rows in the order
+// of `records`. The rows are appended by up to `threads` threads, each into a table of its own
+// (`<name>_part_<i>`, on connections of `db`); the view is their UNION ALL. Replaces what an
+// earlier load under `name` left.
 // Errors: InvalidArgument (DuckDB refused the table or a chunk), Internal (a value that does not
 // fit the inferred type), IOError (the buffer's spill file).
-Status LoadRecords(duck::Connection& con, const std::string& table, std::string_view topic, const JsonType& schema,
-                   RecordBuffer& records);
+Status LoadRecords(const duck::Database& db, duck::Connection& con, const std::string& name, std::string_view topic,
+                   const JsonType& schema, const RecordBuffer& records, size_t threads);
+// Drops view `name` and its part tables, when there are any.
+Status DropRecords(duck::Connection& con, const std::string& name);
 
 // Microseconds since 1970-01-01 of a date or date-time that IsIsoDateTime accepts (fractions
 // beyond microseconds are cut, as DuckDB's cast does; a final Z is UTC); nullopt otherwise.

@@ -33,7 +33,7 @@ class LoaderTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   void Stage(const std::vector<std::string>& values) {
-    stager_.emplace("ev", dir_ / "spill", 1 << 20);
+    stager_.emplace("ev", dir_ / "spill", budget_);
     int64_t offset = 0;
     for (const std::string& v : values) {
       std::string key = "k" + std::to_string(offset);
@@ -74,8 +74,7 @@ class LoaderTest : public ::testing::Test {
         "'_key': 'VARCHAR', 'v': {}}})",
         select, duck::QuoteLiteral(ndjson.string()), duck::QuoteLiteral(v_type)));
     EXPECT_TRUE(st.ok()) << st.ToString();
-    EXPECT_TRUE(con_->Exec("DROP TABLE IF EXISTS el_typed").ok());
-    st = LoadRecords(*con_, "el_typed", "ev", schema, stager_->records());
+    st = LoadRecords(*db_, *con_, "el_typed", "ev", schema, stager_->records(), threads_);
     EXPECT_TRUE(st.ok()) << st.ToString();
     auto n = con_->Query(
         "SELECT (SELECT count(*) FROM (SELECT * FROM el_typed EXCEPT ALL SELECT * FROM el_json)) + "
@@ -95,6 +94,8 @@ class LoaderTest : public ::testing::Test {
   std::optional<duck::Database> db_;
   std::optional<duck::Connection> con_;
   std::optional<RecordStager> stager_;
+  size_t threads_ = 1;
+  size_t budget_ = 1 << 20;
 };
 
 TEST_F(LoaderTest, EdgeCasesLoadAsDuckDbReadsThem) {
@@ -168,6 +169,25 @@ TEST_F(LoaderTest, RandomRecordsLoadAsDuckDbReadsThem) {
     ASSERT_EQ(Differences(), 0) << "round " << round << ": " << stager_->schema().SqlType();
     EXPECT_EQ(Types("el_typed"), Types("el_json"));
   }
+}
+
+TEST_F(LoaderTest, SegmentsLoadOnSeveralThreadsInOrder) {
+  threads_ = 3;
+  budget_ = 4 << 20;  // ~20 MB of records: some segments kept, some read back from the spill file
+  std::vector<std::string> values;
+  for (int i = 0; i < 60'000; ++i) {
+    values.push_back(fmt::format(R"({{"i":{},"pad":"{}","o":{{"k":[{}]}}}})", i, std::string(300, 'a' + i % 26), i % 7));
+  }
+  Stage(values);
+  ASSERT_GT(stager_->records().segments(), 3u);
+  EXPECT_GT(stager_->records().spilled_bytes(), 0);
+  EXPECT_EQ(Differences(), 0);
+  auto r = con_->Query(
+      "SELECT count(*), count(*) FILTER (WHERE _offset <> i OR _offset <> prev + 1) FROM "
+      "(SELECT _offset, i, lag(_offset, 1, -1) OVER () AS prev FROM el_typed)");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->Int(0, 0), 60'000);
+  EXPECT_EQ(r->Int(1, 0), 0);  // rows in record order, whichever thread loaded them
 }
 
 TEST(IsoMicrosTest, AsDuckDbCasts) {
