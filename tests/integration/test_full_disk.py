@@ -30,7 +30,8 @@ def counts(lake, table):
 
 
 def test_follow_lander_on_a_full_lake_resumes_when_space_returns(brokers, procs, tmp_path):
-    events = harness.run(["generate", "game-events", "--count", "20000", "--seed", "9"]).stdout.splitlines()
+    # ~4 MB of Parquet: more than the lake's 2 MB filesystem holds.
+    events = harness.run(["generate", "game-events", "--count", "60000", "--seed", "9"]).stdout.splitlines()
     produce(brokers, "ev", events)
     with small_filesystem(tmp_path / "fs", "2m") as fs:
         lake = fs / "lake"
@@ -42,9 +43,9 @@ def test_follow_lander_on_a_full_lake_resumes_when_space_returns(brokers, procs,
                    or lander.popen.poll() is not None, 60, "a second attempt")
         assert lander.popen.poll() is None, lander.output()  # still running, retrying
         subprocess.run(["mount", "-o", "remount,size=256m", str(fs)], check=True)
-        wait_until(lambda: (lake / "ev").exists() and counts(lake, "ev")[0] >= 20000, 120, "every event landed")
+        wait_until(lambda: (lake / "ev").exists() and counts(lake, "ev")[0] >= 60000, 120, "every event landed")
         assert lander.stop(signal.SIGTERM) == 0, lander.output()
-        assert counts(lake, "ev") == (20000, 20000)
+        assert counts(lake, "ev") == (60000, 60000)
         assert harness.staging_left(lake, "ev") == []
 
 

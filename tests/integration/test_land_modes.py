@@ -124,8 +124,8 @@ def test_overwrite_rerun_replaces_what_appends_landed(brokers, tmp_path):
 
 
 def staged_batch(lake, topic):
-    """Whether a lander has started reading records into its batch's staging file."""
-    return any((lake / "_staging" / topic).glob(f"{topic}-*/batch.ndjson"))
+    """Whether a lander has started reading records into a batch (its staging folder exists)."""
+    return any(d.is_dir() and not d.name.endswith("-spill") for d in (lake / "_staging" / topic).glob(f"{topic}-*"))
 
 
 def staged_tables(lake, topic):
