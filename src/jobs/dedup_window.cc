@@ -2,13 +2,43 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <utility>
 
 namespace el::jobs {
 
+namespace {
+
+// MurmurHash3's 64-bit finalizer.
+uint64_t Mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 33);
+}
+
+// A second 64-bit hash, independent of std::hash: 8 bytes a step.
+uint64_t WordHash(std::string_view id) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ id.size();
+  size_t i = 0;
+  for (; i + 8 <= id.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, id.data() + i, 8);
+    h = Mix(h ^ w) * 0x100000001b3ULL;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, id.data() + i, id.size() - i);
+  return Mix(h ^ tail);
+}
+
+}  // namespace
+
 bool DedupWindow::FingerprintSet::Insert(const Fingerprint& f) {
-  if ((size_ + erased_ + 1) * 4 > slots_.size() * 3) Rehash(size_ * 2 + 2 > slots_.size() ? slots_.size() * 2 : slots_.size());
+  if ((size_ + erased_ + 1) * 4 > slots_.size() * 3) {
+    Rehash(size_ * 2 + 2 > slots_.size() ? slots_.size() * 2 : slots_.size());
+  }
   size_t mask = slots_.size() - 1;
   size_t first_erased = SIZE_MAX;
   for (size_t i = f.a & mask;; i = (i + 1) & mask) {
@@ -17,12 +47,11 @@ bool DedupWindow::FingerprintSet::Insert(const Fingerprint& f) {
         i = first_erased;
         --erased_;
       }
-      slots_[i] = kFull;
-      keys_[i] = f;
+      slots_[i] = f;
       ++size_;
       return true;
     }
-    if (slots_[i] == kFull && keys_[i] == f) return false;
+    if (slots_[i] == f) return false;
     if (slots_[i] == kErased && first_erased == SIZE_MAX) first_erased = i;
   }
 }
@@ -31,7 +60,7 @@ void DedupWindow::FingerprintSet::Erase(const Fingerprint& f) {
   if (slots_.empty()) return;
   size_t mask = slots_.size() - 1;
   for (size_t i = f.a & mask; slots_[i] != kEmpty; i = (i + 1) & mask) {
-    if (slots_[i] == kFull && keys_[i] == f) {
+    if (slots_[i] == f) {
       slots_[i] = kErased;
       --size_;
       ++erased_;
@@ -41,30 +70,34 @@ void DedupWindow::FingerprintSet::Erase(const Fingerprint& f) {
 }
 
 void DedupWindow::FingerprintSet::Clear() {
-  keys_.clear();
   slots_.clear();
   size_ = 0;
   erased_ = 0;
 }
 
+void DedupWindow::FingerprintSet::Reserve(size_t ids) {
+  size_t capacity = 64;
+  while (capacity * 3 < ids * 4) capacity *= 2;
+  if (capacity > slots_.size()) Rehash(capacity);
+}
+
 void DedupWindow::FingerprintSet::Rehash(size_t capacity) {
   capacity = std::max<size_t>(capacity, 64);
-  std::vector<Fingerprint> keys = std::exchange(keys_, std::vector<Fingerprint>(capacity));
-  std::vector<uint8_t> slots = std::exchange(slots_, std::vector<uint8_t>(capacity, kEmpty));
+  std::vector<Fingerprint> old = std::exchange(slots_, std::vector<Fingerprint>(capacity, kEmpty));
   size_ = 0;
   erased_ = 0;
-  for (size_t i = 0; i < slots.size(); ++i) {
-    if (slots[i] == kFull) Insert(keys[i]);
+  for (const Fingerprint& f : old) {
+    if (f.a != 0) Insert(f);
   }
 }
 
 DedupWindow::Fingerprint DedupWindow::Of(std::string_view id) {
-  uint64_t fnv = 14695981039346656037ull;  // FNV-1a 64
-  for (unsigned char c : id) fnv = (fnv ^ c) * 1099511628211ull;
-  return {static_cast<uint64_t>(std::hash<std::string_view>{}(id)), fnv};
+  // The top bit of `a` is always set: {0, x} marks free slots in FingerprintSet.
+  return {static_cast<uint64_t>(std::hash<std::string_view>{}(id)) | (1ULL << 63), WordHash(id)};
 }
 
 bool DedupWindow::SeenOrAdd(std::string_view id, int64_t timestamp_ms) {
+  if (ids_.size() == 0) ids_.Reserve(std::min<size_t>(max_ids_, 1 << 20));
   Fingerprint f = Of(id);
   if (!ids_.Insert(f)) return true;
   pending_.emplace_back(timestamp_ms, f);

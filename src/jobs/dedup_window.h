@@ -43,20 +43,22 @@ class DedupWindow {
     uint64_t b = 0;
     bool operator==(const Fingerprint&) const = default;
   };
-  // An open-addressing set of fingerprints (linear probing, erased slots marked): no allocation
-  // per id, about 40 bytes an id at its fullest.
+  // An open-addressing set of fingerprints (linear probing; a fingerprint's top bit is always
+  // set, so {0, 0} marks an empty slot and {0, 1} an erased one): no allocation per id, one
+  // cache line touched per lookup, 16-43 bytes an id.
   class FingerprintSet {
    public:
     bool Insert(const Fingerprint& f);  // false when present
     void Erase(const Fingerprint& f);
     void Clear();
+    void Reserve(size_t ids);
     size_t size() const { return size_; }
 
    private:
-    enum Slot : uint8_t { kEmpty, kFull, kErased };
+    static constexpr Fingerprint kEmpty{0, 0};
+    static constexpr Fingerprint kErased{0, 1};
     void Rehash(size_t capacity);
-    std::vector<Fingerprint> keys_;
-    std::vector<uint8_t> slots_;
+    std::vector<Fingerprint> slots_;
     size_t size_ = 0;
     size_t erased_ = 0;
   };

@@ -59,7 +59,10 @@ class RecordBuffer {
   struct Segment {
     // Records, then kPadding spare bytes past `used`; not zero-filled (a batch writes hundreds
     // of megabytes through these).
-    std::unique_ptr<char[]> data;
+    struct Free {
+      void operator()(char* p) const;
+    };
+    std::unique_ptr<char[], Free> data;
     size_t capacity = 0;
     size_t used = 0;
     void Reserve(size_t bytes);
