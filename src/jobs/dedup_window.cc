@@ -104,12 +104,13 @@ bool DedupWindow::SeenOrAdd(std::string_view id, int64_t timestamp_ms) {
   return false;
 }
 
-void DedupWindow::CommitPending() {
-  for (auto& entry : pending_) {
-    newest_ms_ = std::max(newest_ms_, entry.first);
-    order_.push_back(std::move(entry));
+void DedupWindow::CommitPending(size_t count) {
+  count = std::min(count, pending_.size());
+  for (size_t i = 0; i < count; ++i) {
+    newest_ms_ = std::max(newest_ms_, pending_[i].first);
+    order_.push_back(pending_[i]);
   }
-  pending_.clear();
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
   Evict();
 }
 

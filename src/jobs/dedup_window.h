@@ -26,10 +26,11 @@ class DedupWindow {
 
   // True when `id` was landed within the window or is pending; otherwise records it as pending.
   bool SeenOrAdd(std::string_view id, int64_t timestamp_ms);
-  // The pending ids are landed now: they join the window, and ids older than the window (or
-  // beyond max_ids) leave it.
-  void CommitPending();
-  // The pending batch was not landed: its ids are forgotten.
+  // The first `count` pending ids (in the order added) are landed now: they join the window,
+  // and ids older than the window (or beyond max_ids) leave it.
+  void CommitPending(size_t count);
+  size_t pending() const { return pending_.size(); }
+  // The pending batches were not landed: their ids are forgotten.
   void DropPending();
   // An id the lake holds (rebuilding the window at start).
   void AddLanded(std::string_view id, int64_t timestamp_ms);

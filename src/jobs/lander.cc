@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <charconv>
 #include <condition_variable>
+#include <future>
+#include <memory>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -65,6 +67,23 @@ int64_t Resolve(const RangeSpec& spec, int32_t partition, const rdk::Watermarks&
   return w.low;
 }
 
+// A batch of records read from the log and not landed yet.
+struct Batch {
+  std::unique_ptr<RecordStager> stager;  // null while it holds no record
+  fs::path staging_dir;                  // its staging folder (empty when none)
+  std::map<int32_t, PartitionRange> ranges;
+  int64_t count = 0;
+  lake::NextOffsets unlanded_from;  // follow: partition -> first offset read into (or skipped by) it
+  size_t dedup_ids = 0;  // its ids are the first this many pending in the dedup window
+};
+
+// Follow: a batch whose files DuckDB writes on a worker thread while the next one is read.
+struct Staging {
+  Batch batch;
+  BatchInput in;  // what the worker reads (points into batch)
+  std::future<Result<std::vector<StagedTable>>> staged;
+};
+
 class LandRun : public rdk::RebalanceListener {
  public:
   LandRun(const LandOptions& options, std::stop_token stop)
@@ -72,7 +91,9 @@ class LandRun : public rdk::RebalanceListener {
   // A run that ends, however it ends, leaves no staging behind: its pending batch goes here, its
   // spill folder and owner file with target_.
   ~LandRun() override {
-    if (!staging_dir_.empty()) Discard(lake::Remove(staging_dir_));
+    if (staging_ && staging_->staged.valid()) staging_->staged.wait();  // DuckDB is still staging it
+    if (staging_) ClearBatch(staging_->batch);
+    if (!batch_.staging_dir.empty()) Discard(lake::Remove(batch_.staging_dir));
   }
 
   Result<LandSummary> Run() {
@@ -193,6 +214,7 @@ class LandRun : public rdk::RebalanceListener {
   // Group member: recovers the partitions the group hands this lander and starts them where the
   // lake ends (or at `from` when the lake holds none of them).
   Result<std::map<int32_t, int64_t>> OnAssigned(const std::string&, const std::vector<int32_t>& partitions) override {
+    if (staging_) EL_RETURN_IF_ERROR(FinishStaging());  // (a revocation comes first and lands it)
     std::set<int32_t> mine(partitions.begin(), partitions.end());
     EL_ASSIGN_OR_RETURN(auto committed, target_.Recover(&mine));
     EL_RETURN_IF_ERROR(LoadDedupWindow(mine));
@@ -372,12 +394,12 @@ class LandRun : public rdk::RebalanceListener {
         msgs.push_back(std::move(msg));
       }
       EL_RETURN_IF_ERROR(consumer_->TakeRebalanceError());
-      if (!stager_) first_pending = kNone;  // a revocation landed the pending batch
+      if (!batch_.stager) first_pending = kNone;  // a revocation landed the pending batch
       rewound_.clear();
       for (const rdk::Message& msg : msgs) {
         if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && owned_.count(msg->partition) != 0) {
           if (rewound_.count(msg->partition) != 0) continue;  // read again after the seek
-          unlanded_from_.try_emplace(msg->partition, msg->offset);
+          batch_.unlanded_from.try_emplace(msg->partition, msg->offset);
           Status st = Add(*msg);
           if (!st.ok()) {
             EL_RETURN_IF_ERROR(RetryLater(st));
@@ -385,7 +407,7 @@ class LandRun : public rdk::RebalanceListener {
             continue;
           }
           if (first_pending == kNone) first_pending = Clock::now();
-          if (stager_ && (batch_count_ >= o_.max_rows || stager_->bytes() >= o_.max_bytes)) {
+          if (batch_.stager && (batch_.count >= o_.max_rows || batch_.stager->bytes() >= o_.max_bytes)) {
             EL_RETURN_IF_ERROR(FlushFollow());  // full: rotate mid-poll, so files keep their size
             first_pending = kNone;
           }
@@ -395,6 +417,17 @@ class LandRun : public rdk::RebalanceListener {
         }
       }
       msgs.clear();
+      // The batch DuckDB staged meanwhile is published as soon as it is ready.
+      if (staging_ && staging_->staged.valid() &&
+          staging_->staged.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        Status st = FinishStaging();
+        if (st.ok()) {
+          retry_delay_ = o_.first_retry_delay;
+        } else {
+          EL_RETURN_IF_ERROR(RetryLater(st));
+          first_pending = kNone;
+        }
+      }
       // Batches are sized by lag: while the log holds more than the batch, it grows to a full
       // batch (as in a batch run: fewer, larger files, the quickest catch-up), up to
       // kCatchUpMaxWait; once caught up, it lands flush_interval after its first record.
@@ -406,23 +439,25 @@ class LandRun : public rdk::RebalanceListener {
         }
       }
     }
-    return stager_ ? Flush(false) : Status::Ok();
+    return Flush(false);
   }
 
   // Whether the log holds records of the batch's partitions past the batch (as of the consumer's
   // last fetch responses).
   bool Behind() const {
-    for (const auto& [p, r] : batch_) {
+    for (const auto& [p, r] : batch_.ranges) {
       std::optional<int64_t> high = consumer_->CachedHighWatermark(o_.topic, p);
       if (high && *high > r.last + 1) return true;
     }
     return false;
   }
 
-  // Follow mode: lands the pending batch; when the lake cannot take it (a full or failing disk),
-  // the batch is dropped and read again once the lake can (RetryLater).
+  // Follow mode: lands the batch staged before (waiting for DuckDB), then hands the pending batch
+  // to DuckDB on a worker thread, so that the next batch is read while it is staged. When the
+  // lake cannot take a batch (a full or failing disk), the batches are dropped and read again
+  // once the lake can (RetryLater).
   Status FlushFollow() {
-    Status st = Flush(false);
+    Status st = HandOff();
     if (st.ok()) {
       retry_delay_ = o_.first_retry_delay;
       return st;
@@ -449,9 +484,19 @@ class LandRun : public rdk::RebalanceListener {
   // failure left, the lake decides where reading resumes, so each event still lands once.
   Status RetryLater(Status cause) {
     if (!Retryable(cause)) return cause;
-    NextOffsets from = unlanded_from_;
-    for (const auto& [p, r] : batch_) from[p] = std::min(from.count(p) != 0 ? from[p] : r.first, r.first);
-    ClearBatch();
+    NextOffsets from;
+    auto unlanded = [&](const Batch& b) {
+      for (const auto& [p, first] : b.unlanded_from) from[p] = from.count(p) != 0 ? std::min(from[p], first) : first;
+      for (const auto& [p, r] : b.ranges) from[p] = from.count(p) != 0 ? std::min(from[p], r.first) : r.first;
+    };
+    if (staging_) {
+      if (staging_->staged.valid()) staging_->staged.wait();
+      unlanded(staging_->batch);
+      ClearBatch(staging_->batch);
+      staging_.reset();
+    }
+    unlanded(batch_);
+    ClearBatch(batch_);
     while (!stop_.stop_requested()) {
       spdlog::error("lander {}: {}; batch dropped, landing again in {:.1f} s", o_.topic, cause.message(),
                     std::chrono::duration<double>(retry_delay_).count());
@@ -484,7 +529,6 @@ class LandRun : public rdk::RebalanceListener {
       } else {
         expected_.erase(p);
       }
-      unlanded_from_.erase(p);
       rewound_.insert(p);
     }
     spdlog::info("lander {}: reading partition(s) {} again from the lake's end", o_.topic,
@@ -501,12 +545,12 @@ class LandRun : public rdk::RebalanceListener {
       if (ts >= 0 && ts < from_.value) return Status::Ok();
       reached_time_.insert(m.partition);
     }
-    if (!stager_) {
-      staging_dir_ = target_.NextBatchDir();
-      EL_RETURN_IF_ERROR(lake::MakeDirs(staging_dir_));
-      stager_.emplace(o_.topic, staging_dir_ / "records.spill", kRecordMemoryBudget);
-      stager_->set_max_record_bytes(o_.max_record_bytes);
-      if (dedup_) stager_->set_dedup(o_.dedup_field, &*dedup_);
+    if (!batch_.stager) {
+      batch_.staging_dir = target_.NextBatchDir();
+      EL_RETURN_IF_ERROR(lake::MakeDirs(batch_.staging_dir));
+      batch_.stager = std::make_unique<RecordStager>(o_.topic, batch_.staging_dir / "records.spill", kRecordMemoryBudget);
+      batch_.stager->set_max_record_bytes(o_.max_record_bytes);
+      if (dedup_) batch_.stager->set_dedup(o_.dedup_field, &*dedup_);
     }
     RecordMeta meta;
     meta.partition = m.partition;
@@ -516,28 +560,28 @@ class LandRun : public rdk::RebalanceListener {
     meta.has_key = m.key != nullptr;
     if (meta.has_key) meta.key = std::string_view(static_cast<const char*>(m.key), m.key_len);
     std::string_view value(m.payload != nullptr ? static_cast<const char*>(m.payload) : "", m.len);
-    EL_RETURN_IF_ERROR(stager_->Add(meta, value));
-    PartitionRange& r = batch_[m.partition];
+    EL_RETURN_IF_ERROR(batch_.stager->Add(meta, value));
+    PartitionRange& r = batch_.ranges[m.partition];
     if (r.count == 0) r.first = m.offset;
     r.partition = m.partition;
     r.last = m.offset;
     ++r.count;
-    ++batch_count_;
+    ++batch_.count;
     return Status::Ok();
   }
 
-  Status Flush(bool replace) {
-    if (!stager_) return Status::Ok();
+  // What StageBatch needs of batch `b`.
+  BatchInput Input(Batch& b) {
     BatchInput in;
     in.topic = o_.topic;
     in.lake_dir = target_.lake();
-    in.staging_dir = staging_dir_;
+    in.staging_dir = b.staging_dir;
     in.event_type_field = o_.event_type_field;
-    in.records = &stager_->records();
+    in.records = &b.stager->records();
     in.db = &*db_;
-    in.schema = &stager_->schema();
-    in.dead_letters = &stager_->dead_letters();
-    for (const auto& [p, r] : batch_) in.ranges.push_back(r);
+    in.schema = &b.stager->schema();
+    in.dead_letters = &b.stager->dead_letters();
+    for (const auto& [p, r] : b.ranges) in.ranges.push_back(r);
     in.mode = o_.mode;
     in.event_time = o_.event_time;
     in.partition_by = o_.partition_by;
@@ -545,21 +589,58 @@ class LandRun : public rdk::RebalanceListener {
       in.outputs = &o_.outputs;
       in.commit_dir = target_.CommitDir();
     }
+    return in;
+  }
+
+  // Lands the batch staged on the worker thread (if any), then the pending batch, on this thread.
+  Status Flush(bool replace) {
+    if (staging_) EL_RETURN_IF_ERROR(FinishStaging());
+    if (!batch_.stager) return Status::Ok();
     // What a batch run's read phase freed (librdkafka's fetch buffers) goes back to the system
     // before DuckDB's phase, which has its own memory limit: peak RSS is then DuckDB's, not the
     // sum. (Follow batches are small; their flushes skip the heap walk.)
     if (!o_.follow) malloc_trim(0);
-    EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, StageBatch(*con_, in));
+    batch_.dedup_ids = dedup_ ? dedup_->pending() : 0;
+    EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, StageBatch(*con_, Input(batch_)));
+    return PublishBatch(batch_, staged, replace);
+  }
+
+  // Follow: lands the batch staged before, then starts staging the pending one on a worker
+  // thread (DuckDB's connection is the worker's until FinishStaging).
+  Status HandOff() {
+    if (staging_) EL_RETURN_IF_ERROR(FinishStaging());
+    if (!batch_.stager) return Status::Ok();
+    staging_ = std::make_unique<Staging>();
+    staging_->batch = std::exchange(batch_, Batch{});
+    staging_->batch.dedup_ids = dedup_ ? dedup_->pending() : 0;
+    staging_->in = Input(staging_->batch);
+    Staging* s = staging_.get();
+    staging_->staged = std::async(std::launch::async, [this, s] { return StageBatch(*con_, s->in); });
+    return Status::Ok();
+  }
+
+  // Waits for the worker's batch and publishes it. On failure the batch stays in staging_ (its
+  // records dropped or not) for RetryLater to read again.
+  Status FinishStaging() {
+    Result<std::vector<StagedTable>> staged = staging_->staged.get();
+    Status st = staged.ok() ? PublishBatch(staging_->batch, *staged, false) : staged.status();
+    if (st.ok()) staging_.reset();
+    return st;
+  }
+
+  // Publishes batch `b`'s staged tables, under the publish lock, when the lake still ends where
+  // this lander expects (follow and append).
+  Status PublishBatch(Batch& b, const std::vector<StagedTable>& staged, bool replace) {
     EL_ASSIGN_OR_RETURN(FileLock lock, target_.LockPublish());
     EL_RETURN_IF_ERROR(target_.RecoverIfLanderGone({partitions_.begin(), partitions_.end()}));
     if (o_.follow || AppendsToLake()) {
-      EL_ASSIGN_OR_RETURN(bool still_next, StillNext());
+      EL_ASSIGN_OR_RETURN(bool still_next, StillNext(b));
       if (!still_next) return o_.follow ? DropBatch() : AbandonAppend();
     }
     NextOffsets next;
-    for (const auto& [p, r] : batch_) next[p] = r.last + 1;
+    for (const auto& [p, r] : b.ranges) next[p] = r.last + 1;
     EL_ASSIGN_OR_RETURN(LakeTarget::Published published,
-                        target_.Publish(*con_, staged, replace, next, staging_dir_ / "_rewrite"));
+                        target_.Publish(*con_, staged, replace, next, b.staging_dir / "_rewrite"));
     summary_.files += published.files;
     for (const std::string& t : published.tables) {
       if (std::find(summary_.tables.begin(), summary_.tables.end(), t) == summary_.tables.end()) {
@@ -573,34 +654,32 @@ class LandRun : public rdk::RebalanceListener {
       for (const auto& [p, n] : next) expected_[p] = n;
     }
     if (Status st = consumer_->Commit(o_.topic, next); !st.ok()) spdlog::warn("{}", st.ToString());
-    if (dedup_) dedup_->CommitPending();
-    summary_.events += stager_->good();
-    summary_.duplicates += stager_->duplicates();
-    summary_.dead_letters += static_cast<int64_t>(stager_->dead_letters().size());
-    unlanded_from_.clear();  // everything read so far is in this batch, now landed
-    for (const auto& [p, r] : batch_) {
+    if (dedup_) dedup_->CommitPending(b.dedup_ids);
+    summary_.events += b.stager->good();
+    summary_.duplicates += b.stager->duplicates();
+    summary_.dead_letters += static_cast<int64_t>(b.stager->dead_letters().size());
+    for (const auto& [p, r] : b.ranges) {
       LandedRange& landed = summary_.ranges[p];
       if (landed.first < 0) landed.first = r.first;
       landed.last = r.last;
     }
-    ClearBatch();
+    b.dedup_ids = 0;  // committed: not pending any more
+    ClearBatch(b);
     return Status::Ok();
   }
 
-  void ClearBatch() {
-    if (dedup_) dedup_->DropPending();  // (none after a publish: its ids were committed)
-    Discard(lake::Remove(staging_dir_));
-    staging_dir_.clear();
-    stager_.reset();
-    batch_.clear();
-    batch_count_ = 0;
+  // Removes batch `b`'s staging; its ids still pending in the dedup window are forgotten.
+  void ClearBatch(Batch& b) {
+    if (dedup_ && b.stager) dedup_->DropPending();  // (none after a publish: its ids were committed)
+    if (!b.staging_dir.empty()) Discard(lake::Remove(b.staging_dir));
+    b = Batch{};
   }
 
   // Whether the lake still ends, for every partition of the batch, where it ended when this
   // lander last looked (no other lander landed them meanwhile). Call under the publish lock.
-  Result<bool> StillNext() {
+  Result<bool> StillNext(const Batch& b) {
     EL_ASSIGN_OR_RETURN(NextOffsets actual, target_.Committed());
-    for (const auto& [p, r] : batch_) {
+    for (const auto& [p, r] : b.ranges) {
       auto a = actual.find(p);
       auto e = expected_.find(p);
       bool same = (a == actual.end()) == (e == expected_.end()) && (a == actual.end() || a->second == e->second);
@@ -609,25 +688,29 @@ class LandRun : public rdk::RebalanceListener {
     return true;
   }
 
-  // Another lander landed some of this batch's partitions: the batch is dropped and every one of
-  // its partitions is read again from where the lake now ends.
+  // Another lander landed some of this batch's partitions: the batch (and the one being read
+  // after it) is dropped and every one of their partitions is read again from where the lake now
+  // ends.
   Status DropBatch() {
     EL_ASSIGN_OR_RETURN(NextOffsets actual, target_.Committed());
     NextOffsets seek;
-    for (const auto& [p, r] : batch_) {
-      auto a = actual.find(p);
-      if (a != actual.end()) {
-        expected_[p] = a->second;
-      } else {
-        expected_.erase(p);
+    for (Batch* b : {staging_ ? &staging_->batch : nullptr, &batch_}) {
+      if (b == nullptr) continue;
+      for (const auto& [p, r] : b->ranges) {
+        auto a = actual.find(p);
+        if (a != actual.end()) {
+          expected_[p] = a->second;
+        } else {
+          expected_.erase(p);
+        }
+        seek[p] = a != actual.end() ? a->second : std::min(seek.count(p) != 0 ? seek[p] : r.first, r.first);
+        rewound_.insert(p);
       }
-      seek[p] = a != actual.end() ? a->second : r.first;
-      unlanded_from_.erase(p);
-      rewound_.insert(p);
     }
     spdlog::warn("another lander landed part of {} partition(s) {}: dropping this batch, reading on from the lake",
                  o_.topic, fmt::join(seek | std::views::keys, ","));
-    ClearBatch();
+    if (staging_) ClearBatch(staging_->batch);  // (FinishStaging ends staging_ itself)
+    ClearBatch(batch_);
     if (revoking_) return Status::Ok();  // the partitions go elsewhere; nothing to re-read here
     return consumer_->Seek(o_.topic, seek);
   }
@@ -635,7 +718,7 @@ class LandRun : public rdk::RebalanceListener {
   // A batch append whose partitions another lander landed while this one read them: publishing
   // could land some offsets twice, so nothing is published.
   Status AbandonAppend() {
-    ClearBatch();
+    ClearBatch(batch_);
     return Unavailable("another lander landed offsets of " + o_.topic +
                               " into the lake while this run read them; nothing was published: run again to "
                               "append what is still missing");
@@ -658,16 +741,13 @@ class LandRun : public rdk::RebalanceListener {
   NextOffsets expected_;   // follow: the same, as of this lander's last look
   std::set<int32_t> owned_;               // partitions this lander lands now
   std::optional<DedupWindow> dedup_;      // ids landed lately (default layout, unless turned off)
-  NextOffsets unlanded_from_;  // follow: partition -> first offset read since the last landing
   std::set<int32_t> rewound_;  // follow: partitions sought back during the current poll's messages
   std::chrono::milliseconds retry_delay_{o_.first_retry_delay};  // follow: wait before landing again
   bool revoking_ = false;
   std::map<int32_t, int64_t> end_;        // batch mode: partition -> end offset (exclusive)
   std::set<int32_t> done_;
-  std::optional<RecordStager> stager_;
-  fs::path staging_dir_;  // the pending batch's staging folder (empty when none)
-  std::map<int32_t, PartitionRange> batch_;
-  int64_t batch_count_ = 0;
+  Batch batch_;  // the batch being read
+  std::unique_ptr<Staging> staging_;  // follow: the batch DuckDB stages meanwhile
   LandSummary summary_;
 };
 
