@@ -2,16 +2,28 @@
 # Installs every build, test and benchmark dependency of eventlake, idempotently.
 #   Debian packages via apt-get; DuckDB 1.4.4 (libduckdb.so + duckdb.h) from pinned npm packages into .deps/;
 #   Node.js clients for the tests (Segment's SDK, KafkaJS) into .deps/node.
+# With --run: only what building and running eventlake needs (no test or benchmark tools).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+run_only=0
+case "${1:-}" in
+  --run) run_only=1 ;;
+  "") ;;
+  *) echo "usage: setup.sh [--run]" >&2; exit 2 ;;
+esac
 
 packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libboost1.81-dev librdkafka-dev libsimdjson-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
-  libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libgtest-dev libgmock-dev libbenchmark-dev
-  kcat python3 python3-kafka python3-lz4 python3-confluent-kafka python3-pytest
-  wrk nginx-light
+  libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
 )
+if [ "$run_only" = 0 ]; then
+  packages+=(
+    libgtest-dev libgmock-dev libbenchmark-dev
+    kcat python3 python3-kafka python3-lz4 python3-confluent-kafka python3-pytest
+    wrk nginx-light
+  )
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -43,6 +55,11 @@ if [ ! -f "$duck/lib/libduckdb.so" ] || [ ! -f "$duck/include/duckdb.h" ]; then
   tar -xzf "$tmp"/duckdb-1.4.4.tgz -C "$tmp" package/src/duckdb/src/include/duckdb.h
   mv "$tmp/package/src/duckdb/src/include/duckdb.h" "$duck/include/"
   rm -rf "$tmp"
+fi
+
+if [ "$run_only" = 1 ]; then
+  echo "dependencies to build and run ready (DuckDB in $duck)"
+  exit 0
 fi
 
 # Real Node.js clients for the integration tests: Segment's analytics SDK (pointed at the collector)

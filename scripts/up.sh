@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Quick start: installs dependencies, builds, and starts eventlake with its embedded defaults.
+# Quick start: installs what eventlake needs, builds the binary alone (no tests), and starts it with
+# its embedded defaults.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-"$root/scripts/setup.sh"
-"$root/scripts/build.sh"
+"$root/scripts/setup.sh" --run
+"$root/scripts/build.sh" --run
 exec "$root/build/eventlake" up "$@"

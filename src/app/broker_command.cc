@@ -129,7 +129,10 @@ void AddBrokerCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 3600000));
   AddStorageOptions(*cmd, *args);
-  cmd->callback([args, &exit_code] { exit_code = RunBroker(*args); });
+  cmd->callback([args, &exit_code] {
+    SetLogComponent("broker");
+    exit_code = RunBroker(*args);
+  });
 }
 
 }  // namespace el::app

@@ -192,7 +192,10 @@ void AddCollectCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--producer-property", args->producer_properties,
                   "extra librdkafka producer setting KEY=VALUE (repeatable)");
   AddLimitOptions(cmd, *args);
-  cmd->callback([args, &exit_code] { exit_code = RunCollect(*args); });
+  cmd->callback([args, &exit_code] {
+    SetLogComponent("collector");
+    exit_code = RunCollect(*args);
+  });
 }
 
 }  // namespace el::app

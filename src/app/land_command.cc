@@ -53,6 +53,7 @@ std::vector<Result<jobs::LandSummary>> RunWithSignals(const std::vector<jobs::La
   std::vector<std::jthread> workers;
   for (size_t i = 0; i < runs.size(); ++i) {
     workers.emplace_back([&, i] {
+      SetLogComponent("lander");
       results[i] = jobs::Land(runs[i], stop.get_token());
       if (!results[i].ok()) stop.request_stop();
       ++finished;
@@ -291,7 +292,10 @@ void AddLandCommand(CLI::App& app, int& exit_code) {
                                                "how far back (Kafka time) landed ids are remembered")
                                    ->capture_default_str()
                                    ->check(CLI::Range(int64_t{1}, int64_t{7} * 24 * 3600 * 1000));
-  cmd->callback([args, &exit_code] { RunLand(*args, exit_code); });
+  cmd->callback([args, &exit_code] {
+    SetLogComponent("lander");
+    RunLand(*args, exit_code);
+  });
 }
 
 }  // namespace el::app

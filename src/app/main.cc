@@ -54,9 +54,13 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "text | json (one object a line: time, level, component, message, fields)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
   app.set_version_flag("--version", VersionText());
   int exit_code = 0;
-  app.parse_complete_callback([&] { el::InitLogging(log_level); });
+  app.parse_complete_callback([&] { el::InitLogging(log_level, log_format); });
 #ifdef EL_HAVE_UP_COMMAND
   el::app::AddUpCommand(app, exit_code);
 #endif

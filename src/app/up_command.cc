@@ -118,7 +118,10 @@ int RunUp(const UpArgs& args) {
   land_options.follow = true;
   land_options.mode = jobs::WriteMode::kAppend;
   land_options.flush_interval = std::chrono::milliseconds(args.flush_ms);
-  std::jthread lander([land_options](std::stop_token stop) { FollowUntilStopped(land_options, stop); });
+  std::jthread lander([land_options](std::stop_token stop) {
+    SetLogComponent("lander");
+    FollowUntilStopped(land_options, stop);
+  });
 
   uint16_t http_port = (*collector)->port();
   if (!args.port_file.empty()) {

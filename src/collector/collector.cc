@@ -24,6 +24,7 @@
 
 #include "clients/rdk/producer.h"
 #include "collector/http_session.h"
+#include "base/log.h"
 
 namespace el::collector {
 
@@ -265,7 +266,10 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   impl->env.ignored_paths = std::move(ignored_paths);
   EL_RETURN_IF_ERROR(impl->StartDeliveries());
   Impl* raw = impl.get();
-  raw->probe_thread = std::thread([raw] { raw->ProbeLoop(); });
+  raw->probe_thread = std::thread([raw] {
+    SetLogComponent("collector");
+    raw->ProbeLoop();
+  });
   asio::co_spawn(raw->accept_strand, raw->AcceptLoop(), [](std::exception_ptr e) {
     if (!e) return;
     try {
@@ -276,6 +280,7 @@ Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
   });
   for (int i = 0; i < o.io_threads; ++i) {
     raw->threads.emplace_back([raw] {
+      SetLogComponent("collector");
       for (;;) {
         try {
           raw->io.run();

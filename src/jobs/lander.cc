@@ -75,6 +75,8 @@ struct Batch {
   int64_t count = 0;
   lake::NextOffsets unlanded_from;  // follow: partition -> first offset read into (or skipped by) it
   size_t dedup_ids = 0;  // its ids are the first this many pending in the dedup window
+  int64_t newest_ms = -1;  // the newest Kafka timestamp of its records
+  Clock::time_point landing_since{};  // when its landing (staging) began
 };
 
 // Follow: a batch whose files DuckDB writes on a worker thread while the next one is read.
@@ -567,6 +569,7 @@ class LandRun : public rdk::RebalanceListener {
     r.last = m.offset;
     ++r.count;
     ++batch_.count;
+    batch_.newest_ms = std::max(batch_.newest_ms, meta.timestamp_ms);
     return Status::Ok();
   }
 
@@ -601,6 +604,7 @@ class LandRun : public rdk::RebalanceListener {
     // sum. (Follow batches are small; their flushes skip the heap walk.)
     if (!o_.follow) malloc_trim(0);
     batch_.dedup_ids = dedup_ ? dedup_->pending() : 0;
+    batch_.landing_since = Clock::now();
     EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, StageBatch(*con_, Input(batch_)));
     return PublishBatch(batch_, staged, replace);
   }
@@ -613,9 +617,13 @@ class LandRun : public rdk::RebalanceListener {
     staging_ = std::make_unique<Staging>();
     staging_->batch = std::exchange(batch_, Batch{});
     staging_->batch.dedup_ids = dedup_ ? dedup_->pending() : 0;
+    staging_->batch.landing_since = Clock::now();
     staging_->in = Input(staging_->batch);
     Staging* s = staging_.get();
-    staging_->staged = std::async(std::launch::async, [this, s] { return StageBatch(*con_, s->in); });
+    staging_->staged = std::async(std::launch::async, [this, s, component = LogComponent()] {
+      SetLogComponent(component);
+      return StageBatch(*con_, s->in);
+    });
     return Status::Ok();
   }
 
@@ -663,9 +671,32 @@ class LandRun : public rdk::RebalanceListener {
       if (landed.first < 0) landed.first = r.first;
       landed.last = r.last;
     }
+    if (o_.follow) LogLanded(b, published.files);
     b.dedup_ids = 0;  // committed: not pending any more
     ClearBatch(b);
     return Status::Ok();
+  }
+
+  // Follow: a line per landed batch (events, files, how far behind the log the lake is).
+  void LogLanded(const Batch& b, int64_t files) {
+    int64_t behind = 0;  // records past the batch in the log, as of the last fetch
+    for (const auto& [p, r] : b.ranges) {
+      std::optional<int64_t> high = consumer_->CachedHighWatermark(o_.topic, p);
+      if (high) behind += std::max<int64_t>(0, *high - r.last - 1);
+    }
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    double age = b.newest_ms >= 0 ? std::max<int64_t>(0, now_ms - b.newest_ms) / 1000.0 : 0.0;
+    LogFields(spdlog::level::info,
+              fmt::format("landed {} events of {} in {} files", b.stager->good(), o_.topic, files),
+              {{"topic", o_.topic},
+               {"events", b.stager->good()},
+               {"files", files},
+               {"dead_letters", b.stager->dead_letters().size()},
+               {"duplicates", b.stager->duplicates()},
+               {"lag_records", behind},
+               {"lag_seconds", age},
+               {"batch_seconds", std::chrono::duration<double>(Clock::now() - b.landing_since).count()}});
   }
 
   // Removes batch `b`'s staging; its ids still pending in the dedup window are forgotten.

@@ -1,4 +1,5 @@
 #include "clients/rdk/producer.h"
+#include "base/log.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
@@ -59,7 +60,10 @@ Producer::Producer(KafkaHandle handle) : handle_(std::move(handle)) {}
 
 Status Producer::StartDeliveries(DeliveryMode mode) {
   if (mode == DeliveryMode::kPollThread) {
-    poll_thread_ = std::thread([this] { PollLoop(); });
+    poll_thread_ = std::thread([this, component = LogComponent()] {
+      SetLogComponent(component);  // delivery reports are the creator's
+      PollLoop();
+    });
     return Status::Ok();
   }
   event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -34,7 +34,10 @@ Result<std::unique_ptr<Broker>> Broker::Start(BrokerOptions options) {
                                                broker->options_.retention_check_ms);
   asio::co_spawn(broker->acceptor_.get_executor(), broker->AcceptLoop(), asio::detached);
   for (int i = 0; i < broker->options_.io_threads; ++i) {
-    broker->threads_.emplace_back([b = broker.get()] { b->ioc_.run(); });
+    broker->threads_.emplace_back([b = broker.get()] {
+      SetLogComponent("broker");
+      b->ioc_.run();
+    });
   }
   return broker;
 }

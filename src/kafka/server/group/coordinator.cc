@@ -51,7 +51,10 @@ Result<std::unique_ptr<Coordinator>> Coordinator::Open(const std::string& data_d
                                                        std::chrono::milliseconds tick) {
   EL_ASSIGN_OR_RETURN(auto offsets, OffsetStore::Open(data_dir));
   std::unique_ptr<Coordinator> c(new Coordinator(config, std::move(offsets)));
-  c->ticker_ = std::thread([raw = c.get(), tick] { raw->TickLoop(tick); });
+  c->ticker_ = std::thread([raw = c.get(), tick] {
+    SetLogComponent("broker");
+    raw->TickLoop(tick);
+  });
   return c;
 }
 
