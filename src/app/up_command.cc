@@ -32,6 +32,7 @@ struct UpArgs {
   std::string topic = "events";
   std::string port_file;
   int flush_ms = 300;
+  double max_lag_s = 60;
   std::string compression = "lz4";
   std::vector<std::string> ignore_paths;  // none given: the collector's default list
 };
@@ -50,6 +51,7 @@ void FollowUntilStopped(const jobs::LandOptions& options, std::stop_token stop) 
     auto summary = jobs::Land(options, stop);
     if (summary.ok() || stop.stop_requested()) return;
     spdlog::error("lander: {}; restarting in 1 s", summary.status().ToString());
+    if (options.metrics != nullptr) options.metrics->RecordError(summary.status().message());
     std::mutex mu;
     std::condition_variable_any cv;
     std::unique_lock lock(mu);
@@ -98,7 +100,10 @@ int RunUp(const UpArgs& args) {
     return 1;
   }
 
+  jobs::LandMetrics land_metrics(args.topic,
+                                 std::chrono::milliseconds(static_cast<int64_t>(args.max_lag_s * 1000)));
   collector::CollectorOptions collector_options;
+  collector_options.components = {&(*broker)->status(), &land_metrics};
   collector_options.brokers = brokers;
   collector_options.listen = *http_addr;
   collector_options.topic = args.topic;
@@ -118,6 +123,7 @@ int RunUp(const UpArgs& args) {
   land_options.follow = true;
   land_options.mode = jobs::WriteMode::kAppend;
   land_options.flush_interval = std::chrono::milliseconds(args.flush_ms);
+  land_options.metrics = &land_metrics;
   std::jthread lander([land_options](std::stop_token stop) {
     SetLogComponent("lander");
     FollowUntilStopped(land_options, stop);
@@ -167,6 +173,10 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--topic", args->topic, "Topic the collector writes and the lander lands")
       ->capture_default_str();
   cmd->add_option("--flush-ms", args->flush_ms, "Longest time an event waits before it is landed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-lag-s", args->max_lag_s,
+                  "/healthz answers 503 while the lake is further than this behind the log (seconds)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--compression", args->compression,

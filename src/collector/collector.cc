@@ -215,6 +215,7 @@ void Collector::Impl::ConfigureEnv() {
   env.body_timeout = o.body_timeout;
   env.delivery_deadline = o.delivery_timeout + std::chrono::seconds(5);
   env.registry = &registry;
+  env.components = o.components;
 }
 
 Result<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {

@@ -23,6 +23,7 @@
 #include "base/result.h"
 #include "collector/ignored_paths.h"
 #include "net/endpoint.h"
+#include "base/component_status.h"
 
 namespace el::collector {
 
@@ -59,6 +60,9 @@ struct CollectorOptions {
   // gets requests answered 503 with Retry-After at once, not after delivery_timeout; the waiting
   // events stay queued until then (delivery_watch.h).
   std::chrono::milliseconds stall_timeout{1000};
+  // The process's other components (`eventlake up`): /healthz reports each and answers 503 when
+  // any is unwell; /metrics appends their metrics. They must outlive the collector.
+  std::vector<const ComponentStatus*> components;
   // producer linger.ms: 0 = send at once; the broker pipelines requests and shares one fdatasync
   // among all appends waiting for it, so waiting here only adds latency to every acknowledged event.
   int linger_ms = 0;

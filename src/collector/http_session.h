@@ -32,6 +32,7 @@
 #include "collector/response.h"
 #include "collector/route.h"
 #include "collector/topic_router.h"
+#include "base/component_status.h"
 
 namespace el::collector {
 
@@ -79,6 +80,8 @@ struct SessionEnv {
   std::chrono::steady_clock::duration body_timeout = std::chrono::seconds(30);
   std::chrono::steady_clock::duration delivery_deadline = std::chrono::seconds(30);
   SessionRegistry* registry = nullptr;
+  // The process's other components (`eventlake up`): /healthz reports each, /metrics appends theirs.
+  std::vector<const ComponentStatus*> components;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {

@@ -95,10 +95,27 @@ Response HttpSession::Health() const {
   bool stalled = env_.delivery_watch != nullptr && env_.delivery_watch->stalled();
   bool up = reachable && !stalled;
   int64_t depth = env_.producer != nullptr ? env_.producer->QueueDepth() : 0;
+  // The other components of the process: "ok" or what is wrong with each.
+  std::string components;
+  for (const ComponentStatus* c : env_.components) {
+    std::string problem = c->Problem();
+    up = up && problem.empty();
+    components += components.empty() ? "" : ",";
+    AppendJsonString(components, c->name());
+    components += ':';
+    AppendJsonString(components, problem.empty() ? "ok" : problem);
+  }
   std::string body = !reachable ? "{\"status\":\"unavailable\",\"broker\":\"unreachable\""
                      : stalled  ? "{\"status\":\"unavailable\",\"broker\":\"not acknowledging\""
+                     : !up      ? "{\"status\":\"unavailable\",\"broker\":\"reachable\""
                                 : "{\"status\":\"ok\",\"broker\":\"reachable\"";
-  body += ",\"queue_depth\":" + std::to_string(depth) + "}";
+  body += ",\"queue_depth\":" + std::to_string(depth);
+  if (!env_.components.empty()) {
+    body += std::string(",\"components\":{\"collector\":") +
+            (!reachable ? "\"broker unreachable\"" : stalled ? "\"broker not acknowledging\"" : "\"ok\"");
+    body += "," + components + "}";
+  }
+  body += "}";
   Response response = JsonResponse(up ? http::status::ok : http::status::service_unavailable,
                                    std::move(body));
   if (!up) response.set(http::field::retry_after, "1");
@@ -127,10 +144,10 @@ asio::awaitable<Response> HttpSession::Handle(const Request& request) {
     case RouteKind::kMetrics: {
       if (env_.metrics == nullptr) co_return TextResponse(http::status::ok, "");
       bool up = env_.broker_reachable == nullptr || env_.broker_reachable->load();
-      Response response = TextResponse(
-          http::status::ok,
-          env_.metrics->Render(env_.producer != nullptr ? env_.producer->QueueDepth() : 0, up,
-                               env_.delivery_watch == nullptr || !env_.delivery_watch->stalled()));
+      std::string text = env_.metrics->Render(env_.producer != nullptr ? env_.producer->QueueDepth() : 0, up,
+                                              env_.delivery_watch == nullptr || !env_.delivery_watch->stalled());
+      for (const ComponentStatus* c : env_.components) text += c->Metrics();
+      Response response = TextResponse(http::status::ok, std::move(text));
       response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
       co_return response;
     }

@@ -57,7 +57,10 @@ fs::path LakeTarget::NextBatchDir() {
 }
 
 Result<lake::FileLock> LakeTarget::LockPublish() const {
-  return lake::FileLock::Acquire(lake::PublishLockPath(lake_, staging_key_), true);
+  // The lake's folders come back if someone removed them while the lander runs (a wiped lake).
+  fs::path path = lake::PublishLockPath(lake_, staging_key_);
+  EL_RETURN_IF_ERROR(lake::MakeDirs(path.parent_path()));
+  return lake::FileLock::Acquire(path, true);
 }
 
 Result<lake::NextOffsets> LakeTarget::Committed() const {

@@ -486,6 +486,7 @@ class LandRun : public rdk::RebalanceListener {
   // failure left, the lake decides where reading resumes, so each event still lands once.
   Status RetryLater(Status cause) {
     if (!Retryable(cause)) return cause;
+    if (o_.metrics != nullptr) o_.metrics->RecordError(cause.message());
     NextOffsets from;
     auto unlanded = [&](const Batch& b) {
       for (const auto& [p, first] : b.unlanded_from) from[p] = from.count(p) != 0 ? std::min(from[p], first) : first;
@@ -680,10 +681,15 @@ class LandRun : public rdk::RebalanceListener {
   // Follow: a line per landed batch (events, files, how far behind the log the lake is).
   void LogLanded(const Batch& b, int64_t files) {
     int64_t behind = 0;  // records past the batch in the log, as of the last fetch
+    LandedBatch landed{b.stager->good(), b.stager->duplicates(), static_cast<int64_t>(b.stager->dead_letters().size()),
+                       files, std::chrono::duration<double>(Clock::now() - b.landing_since).count(), b.newest_ms, {}};
     for (const auto& [p, r] : b.ranges) {
       std::optional<int64_t> high = consumer_->CachedHighWatermark(o_.topic, p);
-      if (high) behind += std::max<int64_t>(0, *high - r.last - 1);
+      int64_t past = high ? std::max<int64_t>(0, *high - r.last - 1) : 0;
+      behind += past;
+      landed.lag_records[p] = past;
     }
+    if (o_.metrics != nullptr) o_.metrics->RecordLanded(landed);
     int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
     double age = b.newest_ms >= 0 ? std::max<int64_t>(0, now_ms - b.newest_ms) / 1000.0 : 0.0;
@@ -695,7 +701,7 @@ class LandRun : public rdk::RebalanceListener {
                {"dead_letters", b.stager->dead_letters().size()},
                {"duplicates", b.stager->duplicates()},
                {"lag_records", behind},
-               {"lag_seconds", age},
+               {"event_age_seconds", age},
                {"batch_seconds", std::chrono::duration<double>(Clock::now() - b.landing_since).count()}});
   }
 

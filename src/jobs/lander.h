@@ -20,6 +20,7 @@
 
 #include "base/result.h"
 #include "jobs/job_spec.h"
+#include "jobs/land_metrics.h"
 
 namespace el::jobs {
 
@@ -68,6 +69,9 @@ struct LandOptions {
   // progress in LAKE/_jobs/<job_name>/.
   std::string job_name;
   std::vector<OutputSpec> outputs;
+  // Follow: what each landed batch and each failed attempt is recorded in (may be null); must
+  // outlive the run.
+  LandMetrics* metrics = nullptr;
 };
 
 // The offsets landed from one partition, inclusive.

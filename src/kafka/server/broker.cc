@@ -48,6 +48,8 @@ Broker::Broker(BrokerOptions options, std::unique_ptr<storage::LogManager> logs)
       ctx_{*logs_, waiters_, blocking_, "", 0, options_.default_partitions, {false}},
       acceptor_(asio::make_strand(ioc_)) {
   ctx_.commits = &commits_;
+  metrics_ = std::make_unique<BrokerMetrics>(*logs_);
+  ctx_.metrics = metrics_.get();
 }
 
 Broker::~Broker() { Stop(); }

@@ -29,6 +29,7 @@
 #include "kafka/server/group/coordinator.h"
 #include "net/endpoint.h"
 #include "storage/log_manager.h"
+#include "kafka/server/broker_metrics.h"
 
 namespace el::kafka {
 
@@ -56,6 +57,8 @@ class Broker {
 
   uint16_t port() const { return port_; }
   std::string advertised() const;  // "host:port" clients are told
+  // Health and metrics for /healthz and /metrics.
+  const ComponentStatus& status() const { return *metrics_; }
   void Stop();
 
  private:
@@ -77,6 +80,7 @@ class Broker {
   // topic and offset-store changes. Threads mostly wait on the disk, so more than the cores.
   boost::asio::thread_pool blocking_{8};
   GroupCommit commits_{blocking_};
+  std::unique_ptr<BrokerMetrics> metrics_;
   BrokerContext ctx_;
   std::mutex sessions_mu_;
   std::condition_variable sessions_cv_;

@@ -1,6 +1,7 @@
 #include "kafka/server/connection.h"
 
 #include <array>
+#include <chrono>
 #include <deque>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "base/log.h"
 #include "kafka/protocol/header.h"
 #include "kafka/server/handlers/handler.h"
+#include "kafka/server/broker_metrics.h"
 
 namespace el::kafka {
 namespace asio = boost::asio;
@@ -109,8 +111,18 @@ asio::awaitable<bool> ServePipelined(BrokerContext& ctx, const std::shared_ptr<C
   if (conn->broken) co_return false;
   uint64_t id = conn->first_id + conn->slots.size();
   conn->slots.push_back({request.header, std::nullopt});
-  Status st = co_await spec.pipelined(ctx, request, MakeRespond(conn, id));
+  Respond respond = MakeRespond(conn, id);
+  if (ctx.metrics != nullptr) {
+    respond = [respond = std::move(respond), metrics = ctx.metrics, api = spec.api,
+               started = std::chrono::steady_clock::now()](Response r) {
+      metrics->RecordRequest(api, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                             false);
+      respond(std::move(r));
+    };
+  }
+  Status st = co_await spec.pipelined(ctx, request, respond);
   if (!st.ok()) {
+    if (ctx.metrics != nullptr) ctx.metrics->RecordRequest(spec.api, 0, true);
     spdlog::warn("closing connection from {}: malformed {} v{} request: {}", conn->peer, ApiName(spec.api),
                  request.header.api_version, st.ToString());
     co_return false;
@@ -146,7 +158,12 @@ asio::awaitable<bool> ServeFrame(BrokerContext& ctx, const std::shared_ptr<Conn>
                  h.api_version);
     co_return false;
   }
+  auto started = std::chrono::steady_clock::now();
   Result<Response> resp = co_await spec->fn(ctx, request);
+  if (ctx.metrics != nullptr) {
+    ctx.metrics->RecordRequest(spec->api, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                               !resp.ok());
+  }
   if (!resp.ok()) {
     spdlog::warn("closing connection from {}: malformed {} v{} request: {}", peer, ApiName(spec->api),
                  h.api_version, resp.status().ToString());

@@ -21,6 +21,7 @@ namespace group {
 class Coordinator;
 }  // namespace group
 class GroupCommit;
+class BrokerMetrics;
 
 inline constexpr int32_t kNodeId = 0;  // the one node id: brokers[], leader, isr, controller
 
@@ -34,6 +35,7 @@ struct BrokerContext {
   std::atomic<bool> stopping{false};
   group::Coordinator* groups = nullptr;  // consumer groups and committed offsets; set by Start
   GroupCommit* commits = nullptr;        // acks=all appends' fdatasync (group commit); set by Broker
+  BrokerMetrics* metrics = nullptr;      // set by Broker (null in handler tests)
 };
 
 // Runs `f()` (blocking work: fsync, directory changes) on the blocking pool and resumes the calling

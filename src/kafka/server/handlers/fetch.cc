@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "kafka/protocol/fetch.h"
+#include "kafka/server/broker_metrics.h"
 #include "kafka/server/errors.h"
 #include "kafka/server/handlers/handler.h"
 
@@ -98,6 +99,13 @@ boost::asio::awaitable<Result<Response>> Handle(BrokerContext& ctx, const Reques
     Snapshot snap = ReadAll(ctx, fr);
     bool enough = snap.bytes >= static_cast<size_t>(std::max(fr.min_bytes, 0));
     if (enough || snap.has_error || Clock::now() >= deadline || ctx.stopping) {
+      if (ctx.metrics != nullptr) {
+        for (const FetchTopicResponse& t : snap.resp.topics) {
+          int64_t bytes = 0;
+          for (const FetchPartitionResponse& p : t.partitions) bytes += static_cast<int64_t>(p.records.size());
+          ctx.metrics->RecordFetched(t.topic, bytes);
+        }
+      }
       co_return Reply(snap.resp, v);
     }
     auto waiter = std::make_shared<FetchWaiters::Waiter>(executor);

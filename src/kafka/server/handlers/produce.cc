@@ -19,6 +19,7 @@
 #include "kafka/server/group_commit.h"
 #include "kafka/server/handlers/handler.h"
 #include "storage/batch_header.h"
+#include "kafka/server/broker_metrics.h"
 
 namespace el::kafka {
 namespace {
@@ -83,10 +84,23 @@ void Answer(PendingProduce& p) {
 }
 
 // Fills `a.out` from its ticket; returns true when the append still has to be finished.
+// Counts an appended batch (or a refused append) in the broker's metrics.
+void CountWrite(BrokerContext& ctx, const std::string& topic, BytesView batch, const Status& st) {
+  if (ctx.metrics == nullptr) return;
+  if (!st.ok()) {
+    ctx.metrics->RecordWriteError(st.message());
+    return;
+  }
+  ctx.metrics->RecordWriteOk();
+  auto header = storage::ParseBatch(batch);
+  ctx.metrics->RecordProduced(topic, static_cast<int64_t>(batch.size()), header.ok() ? header->record_count : 0);
+}
+
 bool RecordWrite(BrokerContext& ctx, PartitionAppend& a) {
   a.out->log_start_offset = a.log->log_start().value();
   if (!a.ticket.ok()) {
     a.out->error_code = ToWire(ToErrorCode(a.ticket.status(), ApiKey::kProduce));
+    if (a.ticket.status().code() == StatusCode::kIOError) CountWrite(ctx, a.topic, a.batch, a.ticket.status());
     return false;
   }
   const storage::AppendResult& r = a.ticket->result;
@@ -97,7 +111,10 @@ bool RecordWrite(BrokerContext& ctx, PartitionAppend& a) {
   }
   a.out->base_offset = r.base.value();
   if (a.ticket->sync) return true;
-  if (r.verdict == storage::SequenceVerdict::kAppend) ctx.waiters.Notify(a.topic, a.out->index);
+  if (r.verdict == storage::SequenceVerdict::kAppend) {
+    ctx.waiters.Notify(a.topic, a.out->index);
+    CountWrite(ctx, a.topic, a.batch, Status::Ok());
+  }
   return false;
 }
 
@@ -105,8 +122,17 @@ bool RecordWrite(BrokerContext& ctx, PartitionAppend& a) {
 void FinishLater(BrokerContext& ctx, const std::shared_ptr<PendingProduce>& pending, PartitionAppend& a) {
   ProducePartitionResponse* out = a.out;
   bool appended = a.ticket->result.verdict == storage::SequenceVerdict::kAppend;
-  ctx.commits->Finish(a.log, *a.ticket, [&ctx, pending, out, appended, topic = a.topic](Status st) {
+  // The batch's bytes live in the request frame, gone by the time the fdatasync ends: counted now.
+  int64_t bytes = static_cast<int64_t>(a.batch.size());
+  auto header = storage::ParseBatch(a.batch);
+  int64_t records = header.ok() ? header->record_count : 0;
+  ctx.commits->Finish(a.log, *a.ticket, [&ctx, pending, out, appended, topic = a.topic, bytes, records](Status st) {
     if (st.ok() && appended) ctx.waiters.Notify(topic, out->index);
+    if (ctx.metrics != nullptr && !st.ok()) ctx.metrics->RecordWriteError(st.message());
+    if (ctx.metrics != nullptr && st.ok() && appended) {
+      ctx.metrics->RecordWriteOk();
+      ctx.metrics->RecordProduced(topic, bytes, records);
+    }
     std::unique_lock lock(pending->mu);
     if (!st.ok()) {
       out->error_code = ToWire(ToErrorCode(st, ApiKey::kProduce));

@@ -1,0 +1,58 @@
+#pragma once
+// BrokerMetrics: the broker's /metrics (requests, failures and latency per API; bytes and records
+// in and bytes out per topic; log size and offsets per partition; groups) and its health (a log
+// that refuses writes, say a full disk, until an append succeeds again).
+// Threading: thread-safe; per-API counters are relaxed atomics, per-topic ones under a mutex.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "base/component_status.h"
+#include "kafka/protocol/api.h"
+#include "storage/log_manager.h"
+
+namespace el::kafka {
+
+class BrokerMetrics final : public ComponentStatus {
+ public:
+  explicit BrokerMetrics(const storage::LogManager& logs) : logs_(logs) {}
+
+  // One request answered (or, `failed`, refused as malformed: the connection closed).
+  void RecordRequest(ApiKey api, double seconds, bool failed);
+  // A batch appended to `topic` (after its fdatasync for acks=all).
+  void RecordProduced(const std::string& topic, int64_t bytes, int64_t records);
+  void RecordFetched(const std::string& topic, int64_t bytes);
+  // An append the log refused (ENOSPC, EIO); the next successful one ends the problem.
+  void RecordWriteError(const std::string& error);
+  void RecordWriteOk() { write_failing_.store(false, std::memory_order_relaxed); }
+
+  std::string name() const override { return "broker"; }
+  std::string Problem() const override;
+  std::string Metrics() const override;
+
+ private:
+  static constexpr size_t kApis = 128;
+  struct ApiCounters {
+    std::atomic<uint64_t> requests{0};
+    std::atomic<uint64_t> failed{0};
+    std::atomic<uint64_t> micros{0};
+  };
+  struct TopicCounters {
+    int64_t bytes_in = 0;
+    int64_t records_in = 0;
+    int64_t bytes_out = 0;
+  };
+
+  const storage::LogManager& logs_;
+  std::array<ApiCounters, kApis> apis_{};
+  mutable std::mutex mu_;
+  std::map<std::string, TopicCounters> topics_;  // GUARDED_BY(mu_)
+  std::string write_error_;                       // GUARDED_BY(mu_)
+  std::atomic<uint64_t> write_errors_{0};
+  std::atomic<bool> write_failing_{false};
+};
+
+}  // namespace el::kafka
