@@ -1,5 +1,6 @@
 """`eventlake up`'s /healthz and /metrics cover every component: broker, collector and lander."""
 import json
+import pathlib
 import re
 import shutil
 
@@ -43,6 +44,15 @@ def test_up_reports_every_component_and_a_lander_that_cannot_land(procs, tmp_pat
     assert metric(text, "eventlake_collector_events_total") is not None or "eventlake_collector" in text
     status, body = health(url)
     assert status == 200 and body["components"] == {"collector": "ok", "broker": "ok", "lander": "ok"}, body
+    # Every metric the shipped alert rules and dashboard use exists.
+    deploy = pathlib.Path(__file__).resolve().parents[2] / "deploy"
+    used = set()
+    for f in ("prometheus-alerts.yml", "grafana-dashboard.json"):
+        used |= set(re.findall(r"eventlake_[a-z_]+", (deploy / f).read_text()))
+    base = lambda name: re.sub(r"_(bucket|sum|count)$", "", name)  # noqa: E731
+    served = {base(m) for m in re.findall(r"^(eventlake_[a-z_]+)", text, re.M)}
+    names = {base(m) for m in used}
+    assert names and names <= served, sorted(names - served)
 
     # A file where the lake's folder should be: the lander cannot land, and /healthz says so.
     lake = data / "lake"
