@@ -20,7 +20,9 @@ thread_local std::string t_component = "eventlake";
 thread_local const std::vector<LogField>* t_fields = nullptr;  // of the line being logged
 
 void AppendTime(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count() %
+      1000;
   fmt::format_to(std::back_inserter(dest), "{:%Y-%m-%dT%H:%M:%S}.{:03}",
                  fmt::gmtime(std::chrono::system_clock::to_time_t(msg.time)), ms);
 }
@@ -31,14 +33,18 @@ class TextFormatter final : public spdlog::formatter {
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     AppendTime(msg, dest);
     auto level = spdlog::level::to_string_view(msg.level);
-    fmt::format_to(std::back_inserter(dest), " {} [{}] ", std::string_view(level.data(), level.size()), t_component);
+    fmt::format_to(std::back_inserter(dest), " {} [{}] ",
+                   std::string_view(level.data(), level.size()), t_component);
     dest.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
     if (t_fields != nullptr) {
-      for (const LogField& f : *t_fields) fmt::format_to(std::back_inserter(dest), " {}={}", f.key, f.json);
+      for (const LogField& f : *t_fields)
+        fmt::format_to(std::back_inserter(dest), " {}={}", f.key, f.json);
     }
     dest.push_back('\n');
   }
-  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<TextFormatter>(); }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<TextFormatter>();
+  }
 };
 
 // {"time":...,"level":...,"component":...,"message":...,"fields":{...}}
@@ -68,7 +74,9 @@ class JsonFormatter final : public spdlog::formatter {
     line += "}}\n";
     dest.append(line.data(), line.data() + line.size());
   }
-  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonFormatter>();
+  }
 };
 
 // Passes a line on unless it repeats the previous one (same level, message and fields) within
@@ -103,7 +111,9 @@ class RepeatFilterSink final : public spdlog::sinks::base_sink<std::mutex> {
     last_time_ = msg.time;
   }
   void flush_() override { out_->flush(); }
-  void set_formatter_(std::unique_ptr<spdlog::formatter> f) override { out_->set_formatter(std::move(f)); }
+  void set_formatter_(std::unique_ptr<spdlog::formatter> f) override {
+    out_->set_formatter(std::move(f));
+  }
 
  private:
   std::shared_ptr<spdlog::sinks::sink> out_;
@@ -120,11 +130,13 @@ LogField::LogField(std::string k, double v) : key(std::move(k)), json(fmt::forma
   if (json.find_first_of("0123456789") == std::string::npos) json = "null";  // inf, nan
 }
 
-LogField::LogField(std::string k, std::string_view v) : key(std::move(k)) { AppendJsonString(json, v); }
+LogField::LogField(std::string k, std::string_view v) : key(std::move(k)) {
+  AppendJsonString(json, v);
+}
 
 void InitLogging(std::string_view level, std::string_view format) {
-  auto sink = std::make_shared<RepeatFilterSink>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>(),
-                                                 std::chrono::seconds(10));
+  auto sink = std::make_shared<RepeatFilterSink>(
+      std::make_shared<spdlog::sinks::stderr_color_sink_mt>(), std::chrono::seconds(10));
   auto logger = std::make_shared<spdlog::logger>("eventlake", sink);
   if (format == "json") {
     logger->set_formatter(std::make_unique<JsonFormatter>());
@@ -140,7 +152,8 @@ void SetLogComponent(std::string_view component) { t_component = component; }
 
 std::string LogComponent() { return t_component; }
 
-void LogFields(spdlog::level::level_enum level, std::string_view message, const std::vector<LogField>& fields) {
+void LogFields(spdlog::level::level_enum level, std::string_view message,
+               const std::vector<LogField>& fields) {
   t_fields = &fields;
   spdlog::log(level, "{}", message);
   t_fields = nullptr;

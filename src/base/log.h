@@ -35,6 +35,7 @@ struct LogField {
 };
 
 // Logs `message` with `fields` at `level`.
-void LogFields(spdlog::level::level_enum level, std::string_view message, const std::vector<LogField>& fields);
+void LogFields(spdlog::level::level_enum level, std::string_view message,
+               const std::vector<LogField>& fields);
 
 }  // namespace el

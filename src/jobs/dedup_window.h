@@ -69,8 +69,8 @@ class DedupWindow {
   std::chrono::milliseconds window_;
   size_t max_ids_;
   int64_t newest_ms_ = INT64_MIN;
-  FingerprintSet ids_;  // landed and pending
-  std::deque<std::pair<int64_t, Fingerprint>> order_;     // landed, in landing order
+  FingerprintSet ids_;                                 // landed and pending
+  std::deque<std::pair<int64_t, Fingerprint>> order_;  // landed, in landing order
   std::vector<std::pair<int64_t, Fingerprint>> pending_;
 };
 

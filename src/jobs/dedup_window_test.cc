@@ -49,7 +49,8 @@ TEST(DedupWindowTest, OneOfTwoPendingBatchesCommits) {
 TEST(DedupWindowTest, ManyIdsInAndOut) {
   DedupWindow w(milliseconds(1'000'000), 50'000);
   for (int round = 0; round < 4; ++round) {
-    for (int i = 0; i < 40'000; ++i) EXPECT_FALSE(w.SeenOrAdd("id-" + std::to_string(round * 40'000 + i), round));
+    for (int i = 0; i < 40'000; ++i)
+      EXPECT_FALSE(w.SeenOrAdd("id-" + std::to_string(round * 40'000 + i), round));
     w.CommitPending(w.pending());
   }
   EXPECT_EQ(w.size(), 50'000u);

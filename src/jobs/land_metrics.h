@@ -19,14 +19,15 @@ struct LandedBatch {
   int64_t duplicates = 0;
   int64_t dead_letters = 0;
   int64_t files = 0;
-  double seconds = 0;         // from its staging to its publish
-  int64_t newest_ms = -1;     // the newest Kafka timestamp of its records
+  double seconds = 0;                      // from its staging to its publish
+  int64_t newest_ms = -1;                  // the newest Kafka timestamp of its records
   std::map<int32_t, int64_t> lag_records;  // partition -> records past the batch in the log
 };
 
 class LandMetrics final : public ComponentStatus {
  public:
-  LandMetrics(std::string topic, std::chrono::milliseconds max_lag) : topic_(std::move(topic)), max_lag_(max_lag) {}
+  LandMetrics(std::string topic, std::chrono::milliseconds max_lag)
+      : topic_(std::move(topic)), max_lag_(max_lag) {}
 
   void RecordLanded(const LandedBatch& batch);
   // Landing failed; unwell until a batch lands again.

@@ -8,7 +8,8 @@ namespace el::jobs {
 namespace {
 
 int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -26,9 +27,13 @@ TEST(LandMetricsTest, UnwellWhileFailingOrBehind) {
   m.RecordLanded({1, 0, 0, 1, 0.1, Now(), {{0, 0}}});
   EXPECT_EQ(m.Problem(), "");
   std::string text = m.Metrics();
-  EXPECT_NE(text.find("eventlake_lander_events_total{topic=\"ev\"} 11\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("eventlake_lander_errors_total{topic=\"ev\"} 1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("eventlake_lander_lag_records{topic=\"ev\",partition=\"0\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("eventlake_lander_events_total{topic=\"ev\"} 11\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("eventlake_lander_errors_total{topic=\"ev\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("eventlake_lander_lag_records{topic=\"ev\",partition=\"0\"} 0\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("eventlake_lander_landing{topic=\"ev\"} 1\n"), std::string::npos) << text;
 }
 

@@ -85,7 +85,8 @@ Status RecordBuffer::SpillCurrent() {
     if (spill_ == nullptr) return ErrnoError("create " + spill_path_.string(), errno);
   }
   // Flushed at once: readers pread() segments from other threads.
-  if (std::fwrite(current_.data.get(), 1, current_.used, spill_) != current_.used || std::fflush(spill_) != 0) {
+  if (std::fwrite(current_.data.get(), 1, current_.used, spill_) != current_.used ||
+      std::fflush(spill_) != 0) {
     return ErrnoError("write " + spill_path_.string(), errno);
   }
   spilled_.emplace_back(spilled_bytes_, static_cast<int64_t>(current_.used));
@@ -101,8 +102,8 @@ Status RecordBuffer::Add(const RecordMeta& meta, std::string_view value) {
     EL_RETURN_IF_ERROR(SpillCurrent());
   }
   current_.Reserve(std::max(kSegmentBytes, need + kPadding));
-  Header h{meta.partition, meta.has_key ? static_cast<int32_t>(key_len) : -1, meta.offset, meta.timestamp_ms,
-           value.size()};
+  Header h{meta.partition, meta.has_key ? static_cast<int32_t>(key_len) : -1, meta.offset,
+           meta.timestamp_ms, value.size()};
   char* out = current_.data.get() + current_.used;
   std::memcpy(out, &h, sizeof h);
   if (key_len > 0) std::memcpy(out + sizeof h, meta.key.data(), key_len);
@@ -118,7 +119,8 @@ Status RecordBuffer::ReadSegment(const Segment& s, const Visitor& fn) {
     std::memcpy(&h, s.data.get() + at, sizeof h);
     at += sizeof h;
     RecordMeta meta{h.partition, h.offset, h.timestamp_ms, h.key_len >= 0, {}};
-    if (h.key_len > 0) meta.key = std::string_view(s.data.get() + at, static_cast<size_t>(h.key_len));
+    if (h.key_len > 0)
+      meta.key = std::string_view(s.data.get() + at, static_cast<size_t>(h.key_len));
     at += h.key_len > 0 ? static_cast<size_t>(h.key_len) : 0;
     EL_RETURN_IF_ERROR(fn(meta, std::string_view(s.data.get() + at, h.value_len)));
     at += h.value_len;
@@ -138,7 +140,8 @@ Status RecordBuffer::ForEachIn(size_t first, size_t end, const Visitor& fn) cons
       read.used = static_cast<size_t>(bytes);
       std::memset(read.data.get() + read.used, 0, kPadding);
       for (size_t done = 0; done < read.used;) {
-        ssize_t n = ::pread(::fileno(spill_), read.data.get() + done, read.used - done, offset + static_cast<off_t>(done));
+        ssize_t n = ::pread(::fileno(spill_), read.data.get() + done, read.used - done,
+                            offset + static_cast<off_t>(done));
         if (n <= 0) return ErrnoError("read back " + spill_path_.string(), n < 0 ? errno : EIO);
         done += static_cast<size_t>(n);
       }

@@ -72,10 +72,10 @@ class RecordBuffer {
 
   std::filesystem::path spill_path_;
   size_t memory_budget_;
-  std::vector<Segment> kept_;     // full segments held in memory (within the budget)
+  std::vector<Segment> kept_;  // full segments held in memory (within the budget)
   // (offset, size) of the full segments written to the spill file, in order
   std::vector<std::pair<int64_t, int64_t>> spilled_;
-  Segment current_;               // the segment being filled (after every kept and spilled one)
+  Segment current_;  // the segment being filled (after every kept and spilled one)
   size_t kept_bytes_ = 0;
   FILE* spill_ = nullptr;
   int64_t spilled_bytes_ = 0;

@@ -24,14 +24,17 @@ std::vector<Seen> ReadAll(RecordBuffer& buffer) {
     // simdjson reads up to kPadding bytes past a value: they must be readable.
     volatile char past = value.data()[value.size() + RecordBuffer::kPadding - 1];
     (void)past;
-    out.push_back({m.partition, m.offset, m.timestamp_ms, m.has_key, std::string(m.key), std::string(value)});
+    out.push_back(
+        {m.partition, m.offset, m.timestamp_ms, m.has_key, std::string(m.key), std::string(value)});
     return Status::Ok();
   });
   EXPECT_TRUE(st.ok()) << st.ToString();
   return out;
 }
 
-std::string Value(int i) { return "{\"i\":" + std::to_string(i) + ",\"pad\":\"" + std::string(i % 500, 'x') + "\"}"; }
+std::string Value(int i) {
+  return "{\"i\":" + std::to_string(i) + ",\"pad\":\"" + std::string(i % 500, 'x') + "\"}";
+}
 
 TEST(RecordBufferTest, KeepsOrderAcrossMemoryAndSpillFile) {
   auto spill = std::filesystem::temp_directory_path() / ("el_buffer_" + std::to_string(::getpid()));
@@ -64,7 +67,8 @@ TEST(RecordBufferTest, KeepsOrderAcrossMemoryAndSpillFile) {
 }
 
 TEST(RecordBufferTest, RecordLargerThanASegment) {
-  auto spill = std::filesystem::temp_directory_path() / ("el_buffer_big_" + std::to_string(::getpid()));
+  auto spill =
+      std::filesystem::temp_directory_path() / ("el_buffer_big_" + std::to_string(::getpid()));
   RecordBuffer buffer(spill, 1 << 20);
   std::string big = "\"" + std::string(9 << 20, 'y') + "\"";
   ASSERT_TRUE(buffer.Add({0, 1, 5, false, {}}, "{}").ok());

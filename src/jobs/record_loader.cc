@@ -55,7 +55,7 @@ struct Column {
 
   const JsonType* type;
   Kind kind;
-  std::vector<Column> children;                        // struct fields in order, or the list element
+  std::vector<Column> children;  // struct fields in order, or the list element
   std::unordered_map<std::string_view, size_t> index;  // struct field name -> position
   std::vector<char> seen;                              // scratch: fields present in the object
   size_t hint = 0;
@@ -70,9 +70,11 @@ void SetNull(const Column& c, duckdb_vector v, idx_t row) {
   duckdb_vector_ensure_validity_writable(v);
   duckdb_validity_set_row_invalid(duckdb_vector_get_validity(v), row);
   if (c.kind == Kind::kStruct) {
-    for (size_t i = 0; i < c.children.size(); ++i) SetNull(c.children[i], duckdb_struct_vector_get_child(v, i), row);
+    for (size_t i = 0; i < c.children.size(); ++i)
+      SetNull(c.children[i], duckdb_struct_vector_get_child(v, i), row);
   } else if (c.kind == Kind::kList) {
-    static_cast<duckdb_list_entry*>(duckdb_vector_get_data(v))[row] = {duckdb_list_vector_get_size(v), 0};
+    static_cast<duckdb_list_entry*>(duckdb_vector_get_data(v))[row] = {
+        duckdb_list_vector_get_size(v), 0};
   }
 }
 
@@ -92,9 +94,12 @@ Status FillStruct(Column& c, duckdb_vector v, idx_t row, simdjson::dom::object o
   c.hint = 0;
   for (auto field : object) {
     std::optional<size_t> at = c.Find(field.key);
-    if (!at) return Internal(fmt::format("field {} is not in the inferred type {}", field.key, c.type->SqlType()));
+    if (!at)
+      return Internal(
+          fmt::format("field {} is not in the inferred type {}", field.key, c.type->SqlType()));
     c.seen[*at] = 1;
-    EL_RETURN_IF_ERROR(Fill(c.children[*at], duckdb_struct_vector_get_child(v, *at), row, field.value));
+    EL_RETURN_IF_ERROR(
+        Fill(c.children[*at], duckdb_struct_vector_get_child(v, *at), row, field.value));
   }
   for (size_t i = 0; i < c.children.size(); ++i) {
     if (c.seen[i] == 0) SetNull(c.children[i], duckdb_struct_vector_get_child(v, i), row);
@@ -105,7 +110,8 @@ Status FillStruct(Column& c, duckdb_vector v, idx_t row, simdjson::dom::object o
 Status FillList(Column& c, duckdb_vector v, idx_t row, simdjson::dom::array array) {
   idx_t start = duckdb_list_vector_get_size(v);
   idx_t n = array.size();
-  if (duckdb_list_vector_reserve(v, start + n) == DuckDBError || duckdb_list_vector_set_size(v, start + n) == DuckDBError) {
+  if (duckdb_list_vector_reserve(v, start + n) == DuckDBError ||
+      duckdb_list_vector_set_size(v, start + n) == DuckDBError) {
     return ResourceExhausted("cannot grow a list vector");
   }
   Put(v, row, duckdb_list_entry{start, n});
@@ -179,9 +185,11 @@ std::optional<int64_t> IsoMicros(std::string_view text) {
   using namespace std::chrono;
   year_month_day ymd{year{Digits(text, 0, 4)}, month{static_cast<unsigned>(Digits(text, 5, 2))},
                      day{static_cast<unsigned>(Digits(text, 8, 2))}};
-  int64_t micros = static_cast<int64_t>(sys_days{ymd}.time_since_epoch().count()) * 86'400'000'000LL;
+  int64_t micros =
+      static_cast<int64_t>(sys_days{ymd}.time_since_epoch().count()) * 86'400'000'000LL;
   if (date_only) return micros;
-  micros += (Digits(text, 11, 2) * 3600LL + Digits(text, 14, 2) * 60LL + Digits(text, 17, 2)) * 1'000'000LL;
+  micros += (Digits(text, 11, 2) * 3600LL + Digits(text, 14, 2) * 60LL + Digits(text, 17, 2)) *
+            1'000'000LL;
   if (text.size() > 20 && text[19] == '.') {
     int64_t fraction = 0;
     size_t digits = 0;
@@ -197,8 +205,8 @@ std::optional<int64_t> IsoMicros(std::string_view text) {
 namespace {
 
 // Appends the records of segments [first, end) to table `part` on a connection of its own.
-Status LoadPart(const duck::Database& db, const std::string& part, std::string_view topic, const JsonType& schema,
-                const RecordBuffer& records, size_t first, size_t end) {
+Status LoadPart(const duck::Database& db, const std::string& part, std::string_view topic,
+                const JsonType& schema, const RecordBuffer& records, size_t first, size_t end) {
   EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
   EL_ASSIGN_OR_RETURN(duck::Appender app, duck::Appender::Create(con, part));
   Column top(schema);
@@ -209,54 +217,61 @@ Status LoadPart(const duck::Database& db, const std::string& part, std::string_v
   for (size_t i = 0; i < vectors.size(); ++i) vectors[i] = chunk.Column(i);
   simdjson::dom::parser parser;
   idx_t row = 0;
-  Status st = records.ForEachIn(first, end, [&](const RecordMeta& meta, std::string_view value) -> Status {
-    PutText(vectors[0], row, topic);
-    Put<int32_t>(vectors[1], row, meta.partition);
-    Put<int64_t>(vectors[2], row, meta.offset);
-    Put<int64_t>(vectors[3], row, meta.timestamp_ms * 1000);
-    if (meta.has_key) {
-      PutText(vectors[4], row, ToValidUtf8(meta.key));
-    } else {
-      duckdb_vector_ensure_validity_writable(vectors[4]);
-      duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vectors[4]), row);
-    }
-    element doc;
-    if (auto err = parser.parse(value.data(), value.size(), false).get(doc); err) {
-      return Internal(std::string("a staged record no longer parses: ") + simdjson::error_message(err));
-    }
-    simdjson::dom::object object;
-    if (doc.get_object().get(object)) return Internal("a staged record is not an object");
-    if (fields > 0) {
-      std::fill(top.seen.begin(), top.seen.end(), 0);
-      top.hint = 0;
-      for (auto field : object) {
-        std::optional<size_t> at = top.Find(field.key);
-        if (!at) return Internal(fmt::format("field {} is not in the inferred type", field.key));
-        top.seen[*at] = 1;
-        EL_RETURN_IF_ERROR(Fill(top.children[*at], vectors[kMetaColumns + *at], row, field.value));
-      }
-      for (size_t i = 0; i < fields; ++i) {
-        if (top.seen[i] == 0) SetNull(top.children[i], vectors[kMetaColumns + i], row);
-      }
-    }
-    if (++row == capacity) {
-      EL_RETURN_IF_ERROR(app.AppendChunk(chunk, row));
-      row = 0;
-      for (size_t i = 0; i < vectors.size(); ++i) vectors[i] = chunk.Column(i);
-    }
-    return Status::Ok();
-  });
+  Status st =
+      records.ForEachIn(first, end, [&](const RecordMeta& meta, std::string_view value) -> Status {
+        PutText(vectors[0], row, topic);
+        Put<int32_t>(vectors[1], row, meta.partition);
+        Put<int64_t>(vectors[2], row, meta.offset);
+        Put<int64_t>(vectors[3], row, meta.timestamp_ms * 1000);
+        if (meta.has_key) {
+          PutText(vectors[4], row, ToValidUtf8(meta.key));
+        } else {
+          duckdb_vector_ensure_validity_writable(vectors[4]);
+          duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vectors[4]), row);
+        }
+        element doc;
+        if (auto err = parser.parse(value.data(), value.size(), false).get(doc); err) {
+          return Internal(std::string("a staged record no longer parses: ") +
+                          simdjson::error_message(err));
+        }
+        simdjson::dom::object object;
+        if (doc.get_object().get(object)) return Internal("a staged record is not an object");
+        if (fields > 0) {
+          std::fill(top.seen.begin(), top.seen.end(), 0);
+          top.hint = 0;
+          for (auto field : object) {
+            std::optional<size_t> at = top.Find(field.key);
+            if (!at)
+              return Internal(fmt::format("field {} is not in the inferred type", field.key));
+            top.seen[*at] = 1;
+            EL_RETURN_IF_ERROR(
+                Fill(top.children[*at], vectors[kMetaColumns + *at], row, field.value));
+          }
+          for (size_t i = 0; i < fields; ++i) {
+            if (top.seen[i] == 0) SetNull(top.children[i], vectors[kMetaColumns + i], row);
+          }
+        }
+        if (++row == capacity) {
+          EL_RETURN_IF_ERROR(app.AppendChunk(chunk, row));
+          row = 0;
+          for (size_t i = 0; i < vectors.size(); ++i) vectors[i] = chunk.Column(i);
+        }
+        return Status::Ok();
+      });
   EL_RETURN_IF_ERROR(st);
   if (row > 0) EL_RETURN_IF_ERROR(app.AppendChunk(chunk, row));
   return app.Close();
 }
 
-std::string PartName(const std::string& name, size_t i) { return fmt::format("{}_part_{}", name, i); }
+std::string PartName(const std::string& name, size_t i) {
+  return fmt::format("{}_part_{}", name, i);
+}
 
 }  // namespace
 
-Status LoadRecords(const duck::Database& db, duck::Connection& con, const std::string& name, std::string_view topic,
-                   const JsonType& schema, const RecordBuffer& records, size_t threads) {
+Status LoadRecords(const duck::Database& db, duck::Connection& con, const std::string& name,
+                   std::string_view topic, const JsonType& schema, const RecordBuffer& records,
+                   size_t threads) {
   EL_RETURN_IF_ERROR(DropRecords(con, name));
   std::string columns = kMetaSchema;
   if (schema.kind() == Kind::kStruct) {
@@ -269,7 +284,8 @@ Status LoadRecords(const duck::Database& db, duck::Connection& con, const std::s
   std::vector<std::string> selects;
   for (size_t i = 0; i < parts; ++i) {
     std::string part = PartName(name, i);
-    EL_RETURN_IF_ERROR(con.Exec(fmt::format("CREATE TABLE {} ({})", duck::QuoteIdent(part), columns)));
+    EL_RETURN_IF_ERROR(
+        con.Exec(fmt::format("CREATE TABLE {} ({})", duck::QuoteIdent(part), columns)));
     selects.push_back("SELECT * FROM " + duck::QuoteIdent(part));
   }
   std::vector<Status> results(parts);
@@ -283,16 +299,20 @@ Status LoadRecords(const duck::Database& db, duck::Connection& con, const std::s
   results[0] = LoadPart(db, PartName(name, 0), topic, schema, records, 0, segments / parts);
   for (std::thread& t : workers) t.join();
   for (const Status& st : results) EL_RETURN_IF_ERROR(st);
-  return con.Exec(fmt::format("CREATE VIEW {} AS {}", duck::QuoteIdent(name), fmt::join(selects, " UNION ALL ")));
+  return con.Exec(fmt::format("CREATE VIEW {} AS {}", duck::QuoteIdent(name),
+                              fmt::join(selects, " UNION ALL ")));
 }
 
 Status DropRecords(duck::Connection& con, const std::string& name) {
-  EL_ASSIGN_OR_RETURN(auto views, con.Query(fmt::format(
-      "SELECT count(*) FROM duckdb_views() WHERE view_name = {}", duck::QuoteLiteral(name))));
+  EL_ASSIGN_OR_RETURN(
+      auto views, con.Query(fmt::format("SELECT count(*) FROM duckdb_views() WHERE view_name = {}",
+                                        duck::QuoteLiteral(name))));
   if (views.Int(0, 0) > 0) EL_RETURN_IF_ERROR(con.Exec("DROP VIEW " + duck::QuoteIdent(name)));
-  EL_ASSIGN_OR_RETURN(auto tables, con.Query(fmt::format(
-      "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE {} ESCAPE '\\'",
-      duck::QuoteLiteral(name + "\\_part\\_%"))));
+  EL_ASSIGN_OR_RETURN(
+      auto tables,
+      con.Query(
+          fmt::format("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE {} ESCAPE '\\'",
+                      duck::QuoteLiteral(name + "\\_part\\_%"))));
   for (size_t r = 0; r < tables.RowCount(); ++r) {
     EL_RETURN_IF_ERROR(con.Exec("DROP TABLE " + duck::QuoteIdent(tables.Text(0, r))));
   }

@@ -26,8 +26,9 @@ inline constexpr char kMetaSchema[] =
 // earlier load under `name` left.
 // Errors: InvalidArgument (DuckDB refused the table or a chunk), Internal (a value that does not
 // fit the inferred type), IOError (the buffer's spill file).
-Status LoadRecords(const duck::Database& db, duck::Connection& con, const std::string& name, std::string_view topic,
-                   const JsonType& schema, const RecordBuffer& records, size_t threads);
+Status LoadRecords(const duck::Database& db, duck::Connection& con, const std::string& name,
+                   std::string_view topic, const JsonType& schema, const RecordBuffer& records,
+                   size_t threads);
 // Drops view `name` and its part tables, when there are any.
 Status DropRecords(duck::Connection& con, const std::string& name);
 

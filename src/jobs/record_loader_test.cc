@@ -37,7 +37,11 @@ class LoaderTest : public ::testing::Test {
     int64_t offset = 0;
     for (const std::string& v : values) {
       std::string key = "k" + std::to_string(offset);
-      ASSERT_TRUE(stager_->Add({static_cast<int32_t>(offset % 2), offset, 1700000000000 + offset, offset % 3 != 0, key}, v).ok());
+      ASSERT_TRUE(stager_
+                      ->Add({static_cast<int32_t>(offset % 2), offset, 1700000000000 + offset,
+                             offset % 3 != 0, key},
+                            v)
+                      .ok());
       ++offset;
     }
     ASSERT_TRUE(stager_->dead_letters().empty()) << stager_->dead_letters()[0].error;
@@ -58,21 +62,25 @@ class LoaderTest : public ::testing::Test {
         }
         simdjson::dom::element doc;  // one line each (the staged text may span lines)
         EXPECT_FALSE(parser.parse(value.data(), value.size(), false).get(doc));
-        out << fmt::format(R"({{"_topic":"ev","_partition":{},"_offset":{},"_ts":{},"_key":{},"v":{}}})", m.partition,
-                           m.offset, m.timestamp_ms, key, simdjson::minify(doc))
+        out << fmt::format(
+                   R"({{"_topic":"ev","_partition":{},"_offset":{},"_ts":{},"_key":{},"v":{}}})",
+                   m.partition, m.offset, m.timestamp_ms, key, simdjson::minify(doc))
             << "\n";
         return Status::Ok();
       });
       EXPECT_TRUE(st.ok());
     }
     std::string select = "_topic, _partition, _offset, epoch_ms(_ts) AS _timestamp, _key";
-    for (const auto& [name, type] : schema.fields()) select += fmt::format(", v.{0} AS {0}", duck::QuoteIdent(name));
+    for (const auto& [name, type] : schema.fields())
+      select += fmt::format(", v.{0} AS {0}", duck::QuoteIdent(name));
     std::string v_type = schema.fields().empty() ? "JSON" : schema.SqlType();
-    Status st = con_->Exec(fmt::format(
-        "CREATE OR REPLACE TABLE el_json AS SELECT {} FROM read_json({}, format='newline_delimited', records=true, "
-        "columns={{'_topic': 'VARCHAR', '_partition': 'INTEGER', '_offset': 'BIGINT', '_ts': 'BIGINT', "
-        "'_key': 'VARCHAR', 'v': {}}})",
-        select, duck::QuoteLiteral(ndjson.string()), duck::QuoteLiteral(v_type)));
+    Status st = con_->Exec(
+        fmt::format("CREATE OR REPLACE TABLE el_json AS SELECT {} FROM read_json({}, "
+                    "format='newline_delimited', records=true, "
+                    "columns={{'_topic': 'VARCHAR', '_partition': 'INTEGER', '_offset': 'BIGINT', "
+                    "'_ts': 'BIGINT', "
+                    "'_key': 'VARCHAR', 'v': {}}})",
+                    select, duck::QuoteLiteral(ndjson.string()), duck::QuoteLiteral(v_type)));
     EXPECT_TRUE(st.ok()) << st.ToString();
     st = LoadRecords(*db_, *con_, "el_typed", "ev", schema, stager_->records(), threads_);
     EXPECT_TRUE(st.ok()) << st.ToString();
@@ -85,8 +93,10 @@ class LoaderTest : public ::testing::Test {
   }
 
   std::string Types(const std::string& table) {
-    auto r = con_->Query("SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM "
-                         "information_schema.columns WHERE table_name = " + duck::QuoteLiteral(table));
+    auto r = con_->Query(
+        "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position) FROM "
+        "information_schema.columns WHERE table_name = " +
+        duck::QuoteLiteral(table));
     return r.ok() ? r->Text(0, 0) : r.status().ToString();
   }
 
@@ -117,8 +127,9 @@ TEST_F(LoaderTest, EdgeCasesLoadAsDuckDbReadsThem) {
 TEST_F(LoaderTest, NoFieldsAtAll) {
   Stage({"{}", "{}"});
   EXPECT_EQ(Differences(), 0);
-  EXPECT_EQ(Types("el_typed"),
-            "_topic VARCHAR, _partition INTEGER, _offset BIGINT, _timestamp TIMESTAMP, _key VARCHAR");
+  EXPECT_EQ(
+      Types("el_typed"),
+      "_topic VARCHAR, _partition INTEGER, _offset BIGINT, _timestamp TIMESTAMP, _key VARCHAR");
 }
 
 // Random records over a small vocabulary of field names and value shapes: every type of the
@@ -128,19 +139,29 @@ TEST_F(LoaderTest, RandomRecordsLoadAsDuckDbReadsThem) {
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   std::function<std::string(int)> value = [&](int depth) -> std::string {
     switch (pick(depth > 2 ? 9 : 11)) {
-      case 0: return "null";
-      case 1: return pick(2) ? "true" : "false";
-      case 2: return std::to_string(static_cast<int64_t>(rng()) - (1LL << 31));
-      case 3: return fmt::format("{}", (static_cast<double>(rng()) / 7.0) - 1e8);
-      case 4: return fmt::format("\"2024-0{}-1{}\"", 1 + pick(9), pick(10));
-      case 5: return fmt::format("\"2024-03-0{}T0{}:00:00.{}Z\"", 1 + pick(9), pick(10), pick(1000000));
-      case 6: return fmt::format("\"word {}\"", pick(100));
-      case 7: return fmt::format("\"{}\"", pick(2) ? "2024-13-01" : "12:00");
-      case 8: return "\"\\ud83d\\ude00 \\t\"";
+      case 0:
+        return "null";
+      case 1:
+        return pick(2) ? "true" : "false";
+      case 2:
+        return std::to_string(static_cast<int64_t>(rng()) - (1LL << 31));
+      case 3:
+        return fmt::format("{}", (static_cast<double>(rng()) / 7.0) - 1e8);
+      case 4:
+        return fmt::format("\"2024-0{}-1{}\"", 1 + pick(9), pick(10));
+      case 5:
+        return fmt::format("\"2024-03-0{}T0{}:00:00.{}Z\"", 1 + pick(9), pick(10), pick(1000000));
+      case 6:
+        return fmt::format("\"word {}\"", pick(100));
+      case 7:
+        return fmt::format("\"{}\"", pick(2) ? "2024-13-01" : "12:00");
+      case 8:
+        return "\"\\ud83d\\ude00 \\t\"";
       case 9: {
         std::string out = "{";
         int n = pick(4);
-        for (int i = 0; i < n; ++i) out += fmt::format("{}\"f{}\":{}", i ? "," : "", pick(5), value(depth + 1));
+        for (int i = 0; i < n; ++i)
+          out += fmt::format("{}\"f{}\":{}", i ? "," : "", pick(5), value(depth + 1));
         return out + "}";
       }
       default: {
@@ -160,7 +181,8 @@ TEST_F(LoaderTest, RandomRecordsLoadAsDuckDbReadsThem) {
       for (int f = 0; f < fields; ++f) {
         if (pick(4) == 0) continue;
         // Each field keeps to a shape most of the time, so that types are mostly not JSON.
-        out += fmt::format("{}\"c{}\":{}", first ? "" : ",", f, pick(20) == 0 ? value(0) : value(3 + (f % 2)));
+        out += fmt::format("{}\"c{}\":{}", first ? "" : ",", f,
+                           pick(20) == 0 ? value(0) : value(3 + (f % 2)));
         first = false;
       }
       values.push_back(out + "}");
@@ -176,7 +198,8 @@ TEST_F(LoaderTest, SegmentsLoadOnSeveralThreadsInOrder) {
   budget_ = 4 << 20;  // ~20 MB of records: some segments kept, some read back from the spill file
   std::vector<std::string> values;
   for (int i = 0; i < 60'000; ++i) {
-    values.push_back(fmt::format(R"({{"i":{},"pad":"{}","o":{{"k":[{}]}}}})", i, std::string(300, 'a' + i % 26), i % 7));
+    values.push_back(fmt::format(R"({{"i":{},"pad":"{}","o":{{"k":[{}]}}}})", i,
+                                 std::string(300, 'a' + i % 26), i % 7));
   }
   Stage(values);
   ASSERT_GT(stager_->records().segments(), 3u);

@@ -73,28 +73,34 @@ std::string BrokerMetrics::Metrics() const {
     seconds += fmt::format("eventlake_broker_request_seconds_total{{api=\"{}\"}} {:.6f}\n", api,
                            apis_[k].micros.load(std::memory_order_relaxed) / 1e6);
   }
-  add("# HELP eventlake_broker_request_failures_total Malformed requests (the connection was closed), by API.\n"
+  add("# HELP eventlake_broker_request_failures_total Malformed requests (the connection was "
+      "closed), by API.\n"
       "# TYPE eventlake_broker_request_failures_total counter\n");
   add(failed);
-  add("# HELP eventlake_broker_request_seconds_total Time spent answering requests, by API (divide by the "
-      "request count for the mean latency).\n# TYPE eventlake_broker_request_seconds_total counter\n");
+  add("# HELP eventlake_broker_request_seconds_total Time spent answering requests, by API (divide "
+      "by the "
+      "request count for the mean latency).\n# TYPE eventlake_broker_request_seconds_total "
+      "counter\n");
   add(seconds);
   {
     std::lock_guard lock(mu_);
     add("# HELP eventlake_broker_bytes_in_total Record batch bytes appended, by topic.\n"
         "# TYPE eventlake_broker_bytes_in_total counter\n");
     for (const auto& [topic, t] : topics_) {
-      out += fmt::format("eventlake_broker_bytes_in_total{{topic=\"{}\"}} {}\n", Label(topic), t.bytes_in);
+      out += fmt::format("eventlake_broker_bytes_in_total{{topic=\"{}\"}} {}\n", Label(topic),
+                         t.bytes_in);
     }
     add("# HELP eventlake_broker_records_in_total Records appended, by topic.\n"
         "# TYPE eventlake_broker_records_in_total counter\n");
     for (const auto& [topic, t] : topics_) {
-      out += fmt::format("eventlake_broker_records_in_total{{topic=\"{}\"}} {}\n", Label(topic), t.records_in);
+      out += fmt::format("eventlake_broker_records_in_total{{topic=\"{}\"}} {}\n", Label(topic),
+                         t.records_in);
     }
     add("# HELP eventlake_broker_bytes_out_total Record bytes sent to fetchers, by topic.\n"
         "# TYPE eventlake_broker_bytes_out_total counter\n");
     for (const auto& [topic, t] : topics_) {
-      out += fmt::format("eventlake_broker_bytes_out_total{{topic=\"{}\"}} {}\n", Label(topic), t.bytes_out);
+      out += fmt::format("eventlake_broker_bytes_out_total{{topic=\"{}\"}} {}\n", Label(topic),
+                         t.bytes_out);
     }
   }
   std::string size, high, start;
@@ -104,8 +110,10 @@ std::string BrokerMetrics::Metrics() const {
       if (!log) continue;
       std::string labels = fmt::format("topic=\"{}\",partition=\"{}\"", Label(t.name), p);
       size += fmt::format("eventlake_broker_log_size_bytes{{{}}} {}\n", labels, log->size_bytes());
-      high += fmt::format("eventlake_broker_high_watermark{{{}}} {}\n", labels, log->high_watermark().value());
-      start += fmt::format("eventlake_broker_log_start_offset{{{}}} {}\n", labels, log->log_start().value());
+      high += fmt::format("eventlake_broker_high_watermark{{{}}} {}\n", labels,
+                          log->high_watermark().value());
+      start += fmt::format("eventlake_broker_log_start_offset{{{}}} {}\n", labels,
+                           log->log_start().value());
     }
   }
   add("# HELP eventlake_broker_log_size_bytes Bytes of the partition's log segments.\n"
@@ -122,7 +130,8 @@ std::string BrokerMetrics::Metrics() const {
       "# TYPE eventlake_broker_write_errors_total counter\neventlake_broker_write_errors_total {}\n"
       "# HELP eventlake_broker_writable 1 while the log takes writes.\n"
       "# TYPE eventlake_broker_writable gauge\neventlake_broker_writable {}\n",
-      write_errors_.load(std::memory_order_relaxed), write_failing_.load(std::memory_order_relaxed) ? 0 : 1);
+      write_errors_.load(std::memory_order_relaxed),
+      write_failing_.load(std::memory_order_relaxed) ? 0 : 1);
   return out;
 }
 

@@ -50,7 +50,7 @@ class BrokerMetrics final : public ComponentStatus {
   std::array<ApiCounters, kApis> apis_{};
   mutable std::mutex mu_;
   std::map<std::string, TopicCounters> topics_;  // GUARDED_BY(mu_)
-  std::string write_error_;                       // GUARDED_BY(mu_)
+  std::string write_error_;                      // GUARDED_BY(mu_)
   std::atomic<uint64_t> write_errors_{0};
   std::atomic<bool> write_failing_{false};
 };

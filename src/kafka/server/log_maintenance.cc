@@ -10,7 +10,8 @@ namespace el::kafka {
 std::unique_ptr<LogMaintenance> LogMaintenance::Start(storage::LogManager& logs, int64_t flush_ms,
                                                       int64_t retention_check_ms) {
   std::unique_ptr<LogMaintenance> m(new LogMaintenance(logs, flush_ms, retention_check_ms));
-  if (flush_ms > 0 || retention_check_ms > 0) m->thread_ = std::thread([p = m.get()] {
+  if (flush_ms > 0 || retention_check_ms > 0)
+    m->thread_ = std::thread([p = m.get()] {
       SetLogComponent("broker");
       p->Run();
     });
