@@ -1,5 +1,7 @@
 #include "jobs/json_schema.h"
 
+#include <chrono>
+#include <optional>
 
 namespace el::jobs {
 namespace {
@@ -56,6 +58,29 @@ bool IsIsoDateTime(std::string_view text, bool* date_only) {
   }
   if (pos < text.size() && text[pos] == 'Z') ++pos;
   return pos == text.size();
+}
+
+std::optional<int64_t> IsoMicros(std::string_view text) {
+  bool date_only = false;
+  if (!IsIsoDateTime(text, &date_only)) return std::nullopt;
+  using namespace std::chrono;
+  year_month_day ymd{year{Digits(text, 0, 4)}, month{static_cast<unsigned>(Digits(text, 5, 2))},
+                     day{static_cast<unsigned>(Digits(text, 8, 2))}};
+  int64_t micros =
+      static_cast<int64_t>(sys_days{ymd}.time_since_epoch().count()) * 86'400'000'000LL;
+  if (date_only) return micros;
+  micros += (Digits(text, 11, 2) * 3600LL + Digits(text, 14, 2) * 60LL + Digits(text, 17, 2)) *
+            1'000'000LL;
+  if (text.size() > 20 && text[19] == '.') {
+    int64_t fraction = 0;
+    size_t digits = 0;
+    for (size_t i = 20; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+      if (digits < 6) fraction = fraction * 10 + (text[i] - '0');
+    }
+    for (; digits < 6; ++digits) fraction *= 10;
+    micros += fraction;
+  }
+  return micros;
 }
 
 void JsonType::Observe(Kind kind) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -58,5 +59,8 @@ class JsonType {
 
 // True for YYYY-MM-DD, and for YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z] (`date_only` tells which).
 bool IsIsoDateTime(std::string_view text, bool* date_only);
+// Microseconds since 1970-01-01 of a date or date-time that IsIsoDateTime accepts (fractions
+// beyond microseconds are cut, as DuckDB's cast does; a final Z is UTC); nullopt otherwise.
+std::optional<int64_t> IsoMicros(std::string_view text);
 
 }  // namespace el::jobs

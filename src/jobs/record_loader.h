@@ -32,8 +32,4 @@ Status LoadRecords(const duck::Database& db, duck::Connection& con, const std::s
 // Drops view `name` and its part tables, when there are any.
 Status DropRecords(duck::Connection& con, const std::string& name);
 
-// Microseconds since 1970-01-01 of a date or date-time that IsIsoDateTime accepts (fractions
-// beyond microseconds are cut, as DuckDB's cast does; a final Z is UTC); nullopt otherwise.
-std::optional<int64_t> IsoMicros(std::string_view text);
-
 }  // namespace el::jobs
