@@ -16,6 +16,7 @@ void AddGroupsCommand(CLI::App& app, int& exit_code);
 void AddSchemaCommand(CLI::App& app, int& exit_code);
 void AddDdlCommand(CLI::App& app, int& exit_code);
 void AddCompactCommand(CLI::App& app, int& exit_code);
+void AddConvertCommand(CLI::App& app, int& exit_code);
 void AddReplayDeadLetterCommand(CLI::App& app, int& exit_code);
 
 }  // namespace el::app

@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
 #endif
 #ifdef EL_HAVE_COMPACT_COMMAND
   el::app::AddCompactCommand(app, exit_code);
+  el::app::AddConvertCommand(app, exit_code);
 #endif
 #ifdef EL_HAVE_REPLAY_COMMAND
   el::app::AddReplayDeadLetterCommand(app, exit_code);

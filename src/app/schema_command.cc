@@ -1,37 +1,30 @@
 // `eventlake schema TABLE --lake DIR`: prints a table's schema history (lake/schema_history.h):
-// each version with when it was written and what changed, then the latest columns.
+// each version with when it was written and what changed, then the latest columns; for a topic
+// table, each event type's latest version too. TABLE may be an event type's table.
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "app/commands.h"
+#include "lake/layout.h"
 #include "lake/schema_history.h"
 
 namespace el::app {
 namespace {
+
+namespace fs = std::filesystem;
 
 struct SchemaArgs {
   std::string table;
   std::string lake;
 };
 
-void RunSchema(const SchemaArgs& args, int& exit_code) {
-  auto read = lake::ReadSchemaHistory(std::filesystem::path(args.lake) / args.table);
-  if (!read.ok()) {
-    std::cerr << "eventlake schema: " << read.status().message() << "\n";
-    exit_code = 1;
-    return;
-  }
-  const std::vector<lake::SchemaVersion>& history = *read;
-  if (history.empty()) {
-    std::cerr << "eventlake schema: table " << args.table << " has no schema history in " << args.lake
-              << "\n";
-    exit_code = 1;
-    return;
-  }
+// Prints one history (oldest first) and its latest columns.
+void PrintHistory(const std::vector<lake::SchemaVersion>& history) {
   for (const lake::SchemaVersion& v : history) {
     std::cout << fmt::format("v{}  {}  {} columns\n", v.version, v.created, v.columns.size());
     for (const std::string& change : v.changes) std::cout << "    " << change << "\n";
@@ -40,8 +33,36 @@ void RunSchema(const SchemaArgs& args, int& exit_code) {
   for (const lake::SchemaColumn& c : history.back().columns) {
     std::cout << fmt::format("    {} {}\n", c.name, c.type);
   }
+}
+
+Status RunSchema(const SchemaArgs& args) {
+  fs::path lake_dir(args.lake);
+  EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_dir, false));
+  EL_ASSIGN_OR_RETURN(std::optional<lake::TableRef> ref, lake::FindReaderTable(lake_dir, args.table));
+  std::vector<fs::path> dirs = ref ? ref->dirs : std::vector<fs::path>{lake_dir / args.table};
+  bool printed = false;
+  for (const fs::path& dir : dirs) {
+    EL_ASSIGN_OR_RETURN(auto history, lake::ReadSchemaHistory(dir));
+    if (history.empty()) continue;
+    if (dirs.size() > 1) std::cout << dir.lexically_relative(lake_dir).generic_string() << ":\n";
+    PrintHistory(history);
+    printed = true;
+  }
+  if (!printed) return NotFound("table " + args.table + " has no schema history in " + args.lake);
+  if (ref && !ref->is_type && !ref->type_key.empty()) {
+    // A topic table: each event type's own history, in brief (`eventlake schema <its table>` in full).
+    EL_ASSIGN_OR_RETURN(auto types, lake::ListTypeFolders(lake_dir, args.table));
+    std::cout << "event types (" << ref->type_key << "):\n";
+    for (const lake::TypeFolder& t : types) {
+      EL_ASSIGN_OR_RETURN(auto history, lake::ReadSchemaHistory(t.dir));
+      if (history.empty()) continue;
+      std::cout << fmt::format("    {}  table {}  v{}  {} columns\n", t.value ? *t.value : "(none)",
+                               t.table.empty() ? "-" : t.table, history.back().version,
+                               history.back().columns.size());
+    }
+  }
   std::cout.flush();
-  exit_code = 0;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -51,7 +72,11 @@ void AddSchemaCommand(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("schema", "show a lake table's schema versions and changes");
   cmd->add_option("table", args->table, "table name")->required();
   cmd->add_option("--lake", args->lake, "lake directory")->required();
-  cmd->callback([args, &exit_code] { RunSchema(*args, exit_code); });
+  cmd->callback([args, &exit_code] {
+    Status st = RunSchema(*args);
+    if (!st.ok()) std::cerr << "eventlake schema: " << st.message() << "\n";
+    exit_code = st.ok() ? 0 : 1;
+  });
 }
 
 }  // namespace el::app

@@ -20,6 +20,7 @@
 #include "collector/collector.h"
 #include "jobs/lander.h"
 #include "kafka/server/broker.h"
+#include "lake/layout.h"
 #include "net/endpoint.h"
 
 namespace el::app {
@@ -79,6 +80,10 @@ int RunUp(const UpArgs& args) {
   if (ec) {
     spdlog::error("cannot create data directory {}: {}", args.data, ec.message());
     return 1;
+  }
+  if (Status format = lake::CheckLakeFormat(data / "lake", true); !format.ok()) {
+    spdlog::error("up: {}", format.message());
+    return 2;
   }
   BlockStopSignals();
 

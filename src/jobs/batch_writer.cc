@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "base/log.h"
 #include "jobs/json_schema.h"
 #include "jobs/record_loader.h"
+#include "lake/layout.h"
 #include "lake/listing.h"
 #include "lake/names.h"
 #include "lake/publish.h"
@@ -294,112 +296,181 @@ class Stager {
   std::map<std::string, std::pair<std::vector<SchemaColumn>, lake::ConformedBatch>> conformed_;
 };
 
-// One group of event-type tables (`tables`, whose conformed select lists are all `list`) in one
-// COPY partitioned by (table index, Kafka partition[, partition columns]) into a scratch folder;
-// each file then moves to its table's staging folder, named after its partition's range as
-// Stager::Write names them.
-Status WriteTypeGroup(duck::Connection& con, const BatchInput& in, Stager& stager, const std::string& list,
-                      const std::string& value_expr, const std::vector<std::string>& tables,
-                      const std::map<std::string, std::vector<std::string>>& raws) {
-  std::string values;
-  for (size_t t = 0; t < tables.size(); ++t) {
-    for (const std::string& raw : raws.at(tables[t])) {
-      values += fmt::format("{}({}, {})", values.empty() ? "" : ", ", QuoteLiteral(raw), t);
-    }
-  }
-  EL_RETURN_IF_ERROR(con.Exec(fmt::format(
-      "CREATE OR REPLACE TEMP TABLE el_types AS SELECT * FROM (VALUES {}) AS m(__el_raw, __el_table)", values)));
-  fs::path scratch = in.staging_dir / "_types";
-  std::error_code ec;
-  fs::remove_all(scratch, ec);
-  std::vector<std::string> parts{"__el_table", "__el_partition"};
-  parts.insert(parts.end(), in.partition_by.begin(), in.partition_by.end());
-  EL_RETURN_IF_ERROR(con.Exec(fmt::format(
-      "COPY (SELECT {}, __el_table, _partition AS __el_partition FROM el_src JOIN el_types ON {} = __el_raw) "
-      "TO {} ({}, PARTITION_BY ({}), FILENAME_PATTERN 'part_{{i}}')",
-      list, value_expr, QuoteLiteral(scratch.string()), kParquetOptions, QuoteIdents(parts))));
-  std::map<int32_t, const PartitionRange*> ranges;
-  for (const PartitionRange& r : in.ranges) ranges[r.partition] = &r;
-  std::vector<fs::path> files;  // (ListDataFilesRecursive skips the hidden "__el_..." folders)
-  for (fs::recursive_directory_iterator it(scratch, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_regular_file() && it->path().extension() == ".parquet") files.push_back(it->path());
-  }
-  if (ec) return IOError("cannot list " + scratch.string() + ": " + ec.message());
-  for (const fs::path& file : files) {
-    fs::path rel = file.lexically_relative(scratch);
-    auto part = rel.begin();
-    std::string t_dir = (part++)->string(), p_dir = (part++)->string();
-    size_t t = std::stoul(t_dir.substr(t_dir.find('=') + 1));
-    auto range = ranges.find(std::stoi(p_dir.substr(p_dir.find('=') + 1)));
-    if (t >= tables.size() || range == ranges.end()) return Internal("unexpected file " + file.string());
-    const PartitionRange& r = *range->second;
-    EL_ASSIGN_OR_RETURN(fs::path dest, stager.Dir(tables[t]));
-    for (; std::next(part) != rel.end(); ++part) dest /= *part;
-    EL_RETURN_IF_ERROR(MakeDirs(dest));
-    std::string stem = DataFileName(in.topic, r.partition, r.first, r.last);
-    stem.resize(stem.size() - std::string_view(".parquet").size());
-    std::string index = file.stem().string().substr(std::string_view("part_").size());
-    fs::rename(file, dest / PartFileName(stem, index), ec);
-    if (ec) return IOError("cannot move " + file.string() + ": " + ec.message());
-  }
-  fs::remove_all(scratch, ec);
-  return Status::Ok();
-}
+// The default layout's topic table (lake format 2, lake/layout.h): every event once, in its event
+// type's folder `<field>=<value>/` (then the partition columns' folders), each type's files holding
+// the columns its events have, in the table's types.
+class TopicTableWriter {
+ public:
+  TopicTableWriter(duck::Connection& con, const BatchInput& in) : con_(con), in_(in) {}
 
-// Event type tables: one per sanitized value of the event-type field, written by groups of equal
-// column lists (WriteTypeGroup); a group DuckDB refuses to write so is written table by table.
-Status StageEventTypes(duck::Connection& con, const BatchInput& in, Stager& stager,
-                       std::vector<std::string>& order) {
-  EL_ASSIGN_OR_RETURN(std::vector<SchemaColumn> cols, DescribeSelect(con, "SELECT * FROM el_src"));
-  auto column = std::find_if(cols.begin(), cols.end(),
-                             [&](const SchemaColumn& c) { return EqualsIgnoreCase(c.name, in.event_type_field); });
-  if (column == cols.end()) return Status::Ok();
-  // A field whose type differs between events is JSON: its strings name tables without quotes.
-  std::string value_expr = column->type == "JSON"
-                               ? "json_extract_string(" + QuoteIdent(column->name) + ", '$')"
-                               : "CAST(" + QuoteIdent(column->name) + " AS VARCHAR)";
-  EL_ASSIGN_OR_RETURN(auto values, con.Query(fmt::format(
-                                       "SELECT DISTINCT {0} FROM el_src WHERE {0} IS NOT NULL", value_expr)));
-  std::map<std::string, std::vector<std::string>> by_table;  // table -> raw values
-  for (size_t row = 0; row < values.RowCount(); ++row) {
-    std::string raw = values.Text(0, row);
-    by_table[in.topic + "_" + lake::SanitizeName(raw)].push_back(raw);
+  Result<std::optional<StagedTable>> Stage() {
+    EL_ASSIGN_OR_RETURN(std::vector<SchemaColumn> cols, DescribeSelect(con_, "SELECT * FROM el_src"));
+    std::string key = in_.event_type_field;
+    std::string value_expr = "NULL::VARCHAR";
+    std::vector<SchemaColumn> data;
+    for (const SchemaColumn& c : cols) {
+      bool partition = std::find(in_.partition_by.begin(), in_.partition_by.end(), c.name) != in_.partition_by.end();
+      if (!key.empty() && EqualsIgnoreCase(c.name, key)) {
+        // A field whose type differs between events is JSON: its strings name types without quotes.
+        value_expr = c.type == "JSON" ? "json_extract_string(" + QuoteIdent(c.name) + ", '$')"
+                                      : "CAST(" + QuoteIdent(c.name) + " AS VARCHAR)";
+      } else if (!partition) {
+        data.push_back(c);
+      }
+    }
+    value_expr = "NULLIF(" + value_expr + ", '')";  // an empty type is a null one (kHiveNull)
+    fs::path table_dir = in_.lake_dir / in_.topic;
+    EL_ASSIGN_OR_RETURN(lake::ConformedBatch conformed, lake::ConformBatch(table_dir, data));
+    std::vector<std::string> exprs;  // per data column: its conformed expression
+    for (size_t i = 0; i < data.size(); ++i) exprs.push_back(lake::ConvertList({data[i]}, {conformed.columns[i]}));
+    // Which columns each type's events have (the metadata columns always).
+    std::string counts;
+    for (const SchemaColumn& c : data) counts += ", count(" + QuoteIdent(c.name) + ")";
+    EL_ASSIGN_OR_RETURN(auto types, con_.Query(fmt::format("SELECT {} AS v{} FROM el_src GROUP BY ALL",
+                                                           value_expr, counts)));
+    std::map<std::vector<bool>, std::vector<Type>> groups;  // column set -> types
+    StagedTable staged{in_.topic, in_.staging_dir / in_.topic, table_dir, in_.mode, {}, {}};
+    std::vector<bool> any(data.size(), false);
+    for (size_t row = 0; row < types.RowCount(); ++row) {
+      Type t;
+      if (!types.IsNull(0, row)) t.raw = types.Text(0, row);
+      t.folder = key.empty() ? "" : key + "=" + lake::HiveValue(t.raw);
+      std::vector<bool> has(data.size());
+      std::vector<SchemaColumn> type_cols;
+      for (size_t i = 0; i < data.size(); ++i) {
+        has[i] = IsMeta(data[i].name) || types.Int(1 + i, row) > 0;
+        if (has[i]) type_cols.push_back(conformed.columns[i]);
+        any[i] = any[i] || has[i];
+      }
+      if (!key.empty()) staged.type_columns[t.folder] = std::move(type_cols);
+      groups[has].push_back(std::move(t));
+    }
+    if (groups.empty()) return std::optional<StagedTable>();
+    for (size_t i = 0; i < data.size(); ++i) {
+      if (any[i]) staged.columns.push_back(conformed.columns[i]);
+    }
+    for (const auto& [has, group] : groups) {
+      std::string list;
+      for (size_t i = 0; i < data.size(); ++i) {
+        if (has[i]) list += (list.empty() ? "" : ", ") + exprs[i];
+      }
+      // A few files: one plain COPY each (a filtered scan of el_src is cheap; DuckDB's partitioned
+      // COPY costs about twice a plain one). Many: one partitioned COPY for the group.
+      if (group.size() * in_.ranges.size() <= kSeparateTypeCopies) {
+        EL_RETURN_IF_ERROR(WriteOneByOne(list, value_expr, group));
+        continue;
+      }
+      Status st = WriteGroup(list, value_expr, group);
+      if (st.ok()) continue;
+      spdlog::warn("writing event types together failed, writing them one by one: {}", st.message());
+      for (const Type& t : group) EL_RETURN_IF_ERROR(lake::Remove(FolderOf(t)));
+      EL_RETURN_IF_ERROR(WriteOneByOne(list, value_expr, group));
+    }
+    return std::optional<StagedTable>(std::move(staged));
   }
-  std::map<std::string, std::vector<std::string>> groups;  // conformed select list -> tables
-  for (const auto& [table, raws] : by_table) {
-    if (table == in.topic + "_dead_letter") continue;  // reserved for malformed records
-    EL_ASSIGN_OR_RETURN(const lake::ConformedBatch* c, stager.Conform(table, cols, in.lake_dir / table));
-    groups[c->select_list].push_back(table);
-    order.push_back(table);
+
+ private:
+  struct Type {
+    std::optional<std::string> raw;
+    std::string folder;  // `<field>=<HiveValue>`, "" without an event-type field
+  };
+
+  static bool IsMeta(const std::string& name) {
+    return name == "_topic" || name == "_partition" || name == "_offset" || name == "_timestamp" || name == "_key";
   }
-  auto one_by_one = [&](const std::vector<std::string>& tables) -> Status {
-    for (const std::string& table : tables) {
-      std::vector<std::string> quoted;
-      for (const std::string& raw : by_table.at(table)) quoted.push_back(QuoteLiteral(raw));
-      for (const PartitionRange& r : in.ranges) {
-        std::string where = fmt::format("_partition = {} AND {} IN ({})", r.partition, value_expr,
-                                        fmt::join(quoted, ", "));
-        EL_ASSIGN_OR_RETURN(auto n, con.Query("SELECT count(*) FROM el_src WHERE " + where));
-        if (n.Int(0, 0) == 0) continue;
-        EL_RETURN_IF_ERROR(stager.Write(table, r, "SELECT * FROM el_src WHERE " + where, in.partition_by));
+
+  static std::string Matches(const std::string& value_expr, const Type& t) {
+    return t.raw ? fmt::format("{} = {}", value_expr, QuoteLiteral(*t.raw)) : value_expr + " IS NULL";
+  }
+
+  fs::path FolderOf(const Type& t) const {
+    fs::path dir = in_.staging_dir / in_.topic;
+    return t.folder.empty() ? dir : dir / t.folder;
+  }
+
+  Status WriteOneByOne(const std::string& list, const std::string& value_expr, const std::vector<Type>& group) {
+    for (const Type& t : group) {
+      fs::path dir = FolderOf(t);
+      EL_RETURN_IF_ERROR(MakeDirs(dir));
+      for (const PartitionRange& r : in_.ranges) {
+        std::string where = Matches(value_expr, t);
+        if (in_.ranges.size() > 1) where += fmt::format(" AND _partition = {}", r.partition);
+        std::string select = fmt::format("SELECT {}{} FROM el_src WHERE {}", list,
+                                         in_.partition_by.empty() ? "" : ", " + QuoteIdents(in_.partition_by), where);
+        if (group.size() > 1 || in_.ranges.size() > 1) {
+          EL_ASSIGN_OR_RETURN(auto n, con_.Query("SELECT count(*) FROM el_src WHERE " + where));
+          if (n.Int(0, 0) == 0) continue;
+        }
+        std::string file = DataFileName(in_.topic, r.partition, r.first, r.last);
+        if (in_.partition_by.empty()) {
+          EL_RETURN_IF_ERROR(con_.Exec(
+              fmt::format("COPY ({}) TO {} ({})", select, QuoteLiteral((dir / file).string()), kParquetOptions)));
+          continue;
+        }
+        std::string stem = file.substr(0, file.size() - std::string_view(".parquet").size());
+        EL_RETURN_IF_ERROR(con_.Exec(fmt::format(
+            "COPY ({}) TO {} ({}, PARTITION_BY ({}), FILENAME_PATTERN {}, OVERWRITE_OR_IGNORE)", select,
+            QuoteLiteral(dir.string()), kParquetOptions, QuoteIdents(in_.partition_by), QuoteLiteral(stem + "_{i}"))));
+        EL_RETURN_IF_ERROR(RenamePartFiles(dir, stem));
       }
     }
     return Status::Ok();
-  };
-  for (const auto& [list, tables] : groups) {
-    // A few files: one plain COPY each (a filtered scan of el_src is cheap; DuckDB's partitioned
-    // COPY costs about twice a plain one). Many: one partitioned COPY for the group.
-    if (tables.size() * in.ranges.size() <= kSeparateTypeCopies) {
-      EL_RETURN_IF_ERROR(one_by_one(tables));
-      continue;
-    }
-    Status st = WriteTypeGroup(con, in, stager, list, value_expr, tables, by_table);
-    if (st.ok()) continue;
-    spdlog::warn("writing event types together failed, writing them one by one: {}", st.message());
-    EL_RETURN_IF_ERROR(one_by_one(tables));
   }
-  return Status::Ok();
-}
+
+  // One COPY partitioned by (type index, Kafka partition[, partition columns]) into a scratch
+  // folder; each file then moves to its type's folder, named after its partition's range.
+  Status WriteGroup(const std::string& list, const std::string& value_expr, const std::vector<Type>& group) {
+    std::string values;
+    for (size_t t = 0; t < group.size(); ++t) {
+      values += fmt::format("{}({}, {})", values.empty() ? "" : ", ",
+                            group[t].raw ? QuoteLiteral(*group[t].raw) : "NULL::VARCHAR", t);
+    }
+    EL_RETURN_IF_ERROR(con_.Exec(fmt::format(
+        "CREATE OR REPLACE TEMP TABLE el_types AS SELECT * FROM (VALUES {}) AS m(__el_raw, __el_type)", values)));
+    fs::path scratch = in_.staging_dir / "_types";
+    EL_RETURN_IF_ERROR(lake::Remove(scratch));
+    std::vector<std::string> parts{"__el_type", "__el_partition"};
+    parts.insert(parts.end(), in_.partition_by.begin(), in_.partition_by.end());
+    std::string extra = in_.partition_by.empty() ? "" : ", " + QuoteIdents(in_.partition_by);
+    EL_RETURN_IF_ERROR(con_.Exec(fmt::format(
+        "COPY (SELECT {}{}, __el_type, _partition AS __el_partition FROM el_src JOIN el_types "
+        "ON {} IS NOT DISTINCT FROM __el_raw) TO {} ({}, PARTITION_BY ({}), FILENAME_PATTERN 'part_{{i}}')",
+        list, extra, value_expr, QuoteLiteral(scratch.string()), kParquetOptions, QuoteIdents(parts))));
+    std::map<int32_t, const PartitionRange*> ranges;
+    for (const PartitionRange& r : in_.ranges) ranges[r.partition] = &r;
+    std::vector<fs::path> files;  // (ListDataFilesRecursive skips the hidden "__el_..." folders)
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(scratch, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->is_regular_file() && it->path().extension() == ".parquet") files.push_back(it->path());
+    }
+    if (ec) return IOError("cannot list " + scratch.string() + ": " + ec.message());
+    for (const fs::path& file : files) {
+      fs::path rel = file.lexically_relative(scratch);
+      auto part = rel.begin();
+      std::string t_dir = (part++)->string(), p_dir = (part++)->string();
+      int64_t t = -1, p = -1;
+      if (!lake::ParseNonNegative(std::string_view(t_dir).substr(t_dir.find('=') + 1), t) ||
+          !lake::ParseNonNegative(std::string_view(p_dir).substr(p_dir.find('=') + 1), p))
+        return Internal("unexpected file " + file.string());
+      auto range = ranges.find(static_cast<int32_t>(p));
+      if (t >= static_cast<int64_t>(group.size()) || range == ranges.end())
+        return Internal("unexpected file " + file.string());
+      const PartitionRange& r = *range->second;
+      fs::path dest = FolderOf(group[static_cast<size_t>(t)]);
+      for (; std::next(part) != rel.end(); ++part) dest /= *part;
+      EL_RETURN_IF_ERROR(MakeDirs(dest));
+      std::string stem = DataFileName(in_.topic, r.partition, r.first, r.last);
+      stem.resize(stem.size() - std::string_view(".parquet").size());
+      std::string index = file.stem().string().substr(std::string_view("part_").size());
+      fs::rename(file, dest / PartFileName(stem, index), ec);
+      if (ec) return IOError("cannot move " + file.string() + ": " + ec.message());
+    }
+    return lake::Remove(scratch);
+  }
+
+  duck::Connection& con_;
+  const BatchInput& in_;
+};
 
 // The SELECT of one output: its SQL, or with `unnest`, one row per element of that array
 // carrying the parent key columns (struct elements become columns, others a column named after
@@ -472,10 +543,11 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
   // when it need not keep the order: about 35% less time per COPY. Job outputs keep it, so that
   // an output that filters writes its rows in offset order.
   EL_RETURN_IF_ERROR(con.Exec(fmt::format("SET preserve_insertion_order = {}", job)));
+  std::optional<StagedTable> topic_table;
   if (job) {
     EL_RETURN_IF_ERROR(StageOutputs(con, in, stager, order));
   } else {
-    EL_RETURN_IF_ERROR(StageEventTypes(con, in, stager, order));
+    EL_ASSIGN_OR_RETURN(topic_table, TopicTableWriter(con, in).Stage());
   }
   if (in.dead_letters != nullptr && !in.dead_letters->empty()) {
     EL_RETURN_IF_ERROR(LoadDeadLetters(con, in));
@@ -492,12 +564,6 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
   if (job) {
     EL_RETURN_IF_ERROR(StageProgress(con, in, stager));
     order.push_back("_progress");
-  } else {
-    for (const PartitionRange& r : in.ranges) {
-      std::string where = in.ranges.size() == 1 ? "" : fmt::format(" WHERE _partition = {}", r.partition);
-      EL_RETURN_IF_ERROR(stager.Write(in.topic, r, "SELECT * FROM el_src" + where, in.partition_by));
-    }
-    order.push_back(in.topic);
   }
   std::vector<StagedTable> out;
   for (const std::string& table : order) {
@@ -510,10 +576,16 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
     fs::path table_dir = table == "_progress" ? in.commit_dir : in.lake_dir / table;
     // A job's progress folder has no schema: its files only name the committed ranges.
     std::vector<SchemaColumn> columns = table == "_progress" ? std::vector<SchemaColumn>{} : stager.Columns(table);
-    out.push_back({table, stager.dirs().at(table), table_dir, mode, std::move(columns)});
+    out.push_back({table, stager.dirs().at(table), table_dir, mode, std::move(columns), {}});
   }
+  if (topic_table) out.push_back(std::move(*topic_table));  // last: see the header
   EL_RETURN_IF_ERROR(DropSource(con));
   return out;
+}
+
+Result<std::optional<StagedTable>> StageTopicTable(duck::Connection& con, const BatchInput& in) {
+  EL_RETURN_IF_ERROR(con.Exec("SET TimeZone = 'UTC'; SET preserve_insertion_order = false"));
+  return TopicTableWriter(con, in).Stage();
 }
 
 }  // namespace el::jobs

@@ -2,14 +2,17 @@
 // BatchWriter: the DuckDB half of landing one batch. It loads the stager's records as typed
 // vectors (jobs/record_loader.h; types inferred over every record: nested objects -> STRUCT,
 // arrays -> LIST, conflicting types -> JSON, missing fields -> NULL) with the Kafka metadata
-// columns, and writes one Parquet file
-// per (output table, partition) into the batch's staging folder, `<staging>/<table>/`: the topic's
-// table, one table per event type value, and the dead-letter table. Nothing is visible to readers
+// columns, and writes Parquet files into the batch's staging folder, `<staging>/<table>/`: in the
+// default layout the topic's table, one folder per event type value (lake/layout.h) with one file
+// per Kafka partition (and partition-column folder), and the dead-letter table; in job mode one
+// file per (output table, partition). Nothing is visible to readers
 // (and no table folder is created) until the caller publishes the staged folders
 // (lake/publish.h).
 // Threading: one thread; `con` is used only by this call. Lifetime: `con` outlives the call.
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,15 +61,23 @@ struct StagedTable {
   std::filesystem::path table_dir;  // where it is published
   WriteMode mode = WriteMode::kOverwrite;
   std::vector<lake::SchemaColumn> columns;  // the staged files' columns (empty: no schema)
+  // Default layout, topic table: each event type folder's columns (`<field>=<value>` -> columns).
+  std::map<std::string, std::vector<lake::SchemaColumn>> type_columns;
 };
 
-// Stages the batch's Parquet files. Returns the staged tables in publish order: event-type
-// tables (or the job's outputs), then the dead-letter table, then the commit table last: the
-// topic's table, or the job's progress folder (its files mark the batch as committed, so they
-// must appear last). The commit table gets a file for every partition of `ranges`, even an
-// empty one. Every table's files are cast to its latest schema merged with the batch
+// Stages the batch's Parquet files. Returns the staged tables in publish order: the job's outputs
+// or nothing, then the dead-letter table, then the job's progress folder (its files mark the batch
+// as committed, so they must appear last; it gets a file for every partition of `ranges`, even an
+// empty one) or the topic's table (when the batch has good records; the default layout commits
+// through progress records, lake/progress.h). Every table's files are cast to its latest schema
+// merged with the batch
 // (lake/publish.h's ConformBatch); the schema version itself is written when it is published.
 // Errors: IOError, InvalidArgument (DuckDB refused the data or an output's SQL).
 Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchInput& in);
+
+// The default layout's topic table alone, staged from the rows of view or table `el_src` that the
+// caller made (metadata columns, event fields, and the columns of `in.partition_by`); `in.records`
+// is not used. nullopt when el_src has no rows. For `eventlake convert` (jobs/convert.h).
+Result<std::optional<StagedTable>> StageTopicTable(duck::Connection& con, const BatchInput& in);
 
 }  // namespace el::jobs

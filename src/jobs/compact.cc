@@ -86,18 +86,28 @@ Result<std::vector<fs::path>> LeafDirs(const fs::path& table_dir) {
   return out;
 }
 
-// Closed folders: the table folder itself, and every partition folder not under the newest
-// top-level partition value.
+// Closed folders: every folder that directly holds data files, except those under the newest
+// first-level partition value of their base: the table folder, or in a topic table partitioned by
+// event type (lake/layout.h) the event type's folder (`dt=` below it sorts by date). A base that
+// holds files itself (no time folders) is closed as a whole.
 Result<std::vector<fs::path>> ClosedLeaves(const fs::path& table_dir) {
   EL_ASSIGN_OR_RETURN(std::vector<fs::path> leaves, LeafDirs(table_dir));
-  std::string newest;
+  auto base = [&](const fs::path& leaf) {
+    fs::path first = table_dir / *leaf.lexically_relative(table_dir).begin();
+    std::error_code ec;
+    return leaf != table_dir && fs::is_directory(first / "_schema", ec) ? first : table_dir;
+  };
+  std::map<fs::path, std::string> newest;  // base -> its newest first-level value
   for (const fs::path& l : leaves) {
-    if (l == table_dir) continue;
-    newest = std::max(newest, l.lexically_relative(table_dir).begin()->string());
+    fs::path b = base(l);
+    if (l == b) continue;
+    std::string& n = newest[b];
+    n = std::max(n, l.lexically_relative(b).begin()->string());
   }
   std::vector<fs::path> out;
   for (const fs::path& l : leaves) {
-    if (l == table_dir || l.lexically_relative(table_dir).begin()->string() != newest) out.push_back(l);
+    fs::path b = base(l);
+    if (l == b || l.lexically_relative(b).begin()->string() != newest[b]) out.push_back(l);
   }
   return out;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Compact: merges the small Parquet files of a lake table's closed partitions. A closed partition
 // is every Hive partition folder except those under the newest top-level value (`dt=` sorts by
-// date); an unpartitioned table's folder is closed as a whole. Within a folder, files are grouped
+// date; in a topic table partitioned by event type, the newest value below each type's folder); an
+// unpartitioned table's (or type's) folder is closed as a whole. Within a folder, files are grouped
 // by their source (`<topic>+<partition>+...`, see lake/names.h) and each group of two or more
 // small files becomes one file named after the union of their offset ranges
 // (`<topic>+<p>+<min first>-<max last>.parquet`), so progress read from file names is unchanged.

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "lake/layout.h"
 #include "lake/listing.h"
 #include "lake/progress.h"
 #include "lake/publish.h"
@@ -41,6 +42,7 @@ LakeTarget::~LakeTarget() {
 Status LakeTarget::Open() {
   EL_RETURN_IF_ERROR(lake::MakeDirs(lake::StagingRoot(lake_, staging_key_)));
   EL_ASSIGN_OR_RETURN(lake::FileLock lock, LockPublish());
+  EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_, !job_));
   EL_ASSIGN_OR_RETURN(owner_,
                       lake::FileLock::Acquire(lake::OwnerLockPath(lake_, staging_key_), false));
   return Status::Ok();
@@ -117,12 +119,18 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con,
   for (const StagedTable& t : staged) {
     bool progress = t.name == "_progress";
     bool replace = batch_run && (progress ? o_.mode : t.mode) == WriteMode::kOverwrite;
-    lake::TablePublish publish{t.staging_dir, t.table_dir, t.columns, replace, scratch};
+    lake::TablePublish publish{t.staging_dir, t.table_dir, t.columns, replace, scratch, t.type_columns};
     EL_ASSIGN_OR_RETURN(int64_t files, lake::PublishTable(con, publish));
     if (progress) continue;
     out.files += files;
     if (std::find(out.tables.begin(), out.tables.end(), t.name) == out.tables.end())
       out.tables.push_back(t.name);
+    // The topic table's event types are tables to readers too (lake/layout.h).
+    for (const auto& [folder, columns] : t.type_columns) {
+      std::string type = lake::TypeTableName(o_.topic, lake::ParseHiveValue(folder.substr(folder.find('=') + 1)));
+      if (!type.empty() && std::find(out.tables.begin(), out.tables.end(), type) == out.tables.end())
+        out.tables.push_back(type);
+    }
   }
   EL_RETURN_IF_ERROR(lake::SyncDir(lake_));
   if (!job_) {

@@ -27,7 +27,7 @@ Result<int64_t> Publish(const fs::path& staging, const fs::path& table, bool rep
   if (!db.ok()) return db.status();
   auto con = duck::Connection::Open(*db);
   if (!con.ok()) return con.status();
-  return PublishTable(*con, TablePublish{staging, table, {}, replace, {}});
+  return PublishTable(*con, TablePublish{staging, table, {}, replace, {}, {}});
 }
 
 TEST(LakeTest, SanitizeName) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "io/dir.h"
+#include "lake/layout.h"
 #include "lake/listing.h"
 
 namespace el::lake {
@@ -60,6 +61,8 @@ Result<NextOffsets> CommittedOffsets(const fs::path& dir, const std::string& top
 }
 
 Result<NextOffsets> TopicCommitted(const fs::path& lake_dir, const std::string& topic) {
+  EL_ASSIGN_OR_RETURN(int format, ReadLakeFormat(lake_dir));
+  if (format >= 2) return ReadTopicProgress(lake_dir, topic);
   EL_ASSIGN_OR_RETURN(NextOffsets next, CommittedOffsets(lake_dir / topic, topic));
   EL_ASSIGN_OR_RETURN(NextOffsets records, ReadTopicProgress(lake_dir, topic));
   for (const auto& [p, n] : records) next[p] = std::max(next[p], n);

@@ -169,6 +169,47 @@ Result<int64_t> ConformAll(duck::Connection& con, const fs::path& table_dir,
   return n;
 }
 
+// Step 2b: every event-type folder's history (those of the batch and those already in the table,
+// whose columns may have changed type) at its columns in the table's types `table`.
+Status UpdateTypeSchemas(const TablePublish& t, const std::vector<SchemaColumn>& table) {
+  std::map<std::string, const std::vector<SchemaColumn>*> folders;
+  for (const auto& [folder, cols] : t.type_columns) folders[folder] = &cols;
+  EL_ASSIGN_OR_RETURN(auto names, ListNames(t.table_dir));
+  for (const std::string& name : names) {
+    std::error_code ec;
+    if (!IsHidden(name) && fs::is_directory(t.table_dir / name / "_schema", ec))
+      folders.try_emplace(name, nullptr);
+  }
+  for (const auto& [folder, batch] : folders) {
+    fs::path dir = t.table_dir / folder;
+    EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> latest, ReadLatestSchema(dir));
+    if (t.replace && batch == nullptr) continue;  // its files go: the folder goes with them
+    std::vector<SchemaColumn> known = latest && !t.replace ? latest->columns : std::vector<SchemaColumn>{};
+    std::vector<SchemaColumn> merged = batch ? MergeColumns(known, *batch) : known;
+    std::vector<std::string> changes;
+    for (SchemaColumn& c : merged) {
+      if (const SchemaColumn* in_table = Find(table, c.name)) c.type = in_table->type;
+      const SchemaColumn* old = Find(known, c.name);
+      if (old == nullptr) {
+        changes.push_back(fmt::format("added {} {}", c.name, c.type));
+      } else if (old->type != c.type) {
+        changes.push_back(fmt::format("{} {} -> {}", c.name, old->type, c.type));
+      }
+    }
+    if (latest && latest->columns == merged) continue;
+    SchemaVersion next;
+    next.version = latest ? latest->version + 1 : 1;
+    next.created = NowIso();
+    next.columns = std::move(merged);
+    next.changes = !latest ? std::vector<std::string>{"created"}
+                   : t.replace ? std::vector<std::string>{"replaced by an overwrite"}
+                               : std::move(changes);
+    EL_RETURN_IF_ERROR(MakeDirs(dir / "_schema"));
+    EL_RETURN_IF_ERROR(WriteSchemaVersion(dir, next));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<int64_t> ConformTable(duck::Connection& con, const fs::path& table_dir,
@@ -244,6 +285,7 @@ Result<int64_t> PublishTable(duck::Connection& con, const TablePublish& t) {
     EL_RETURN_IF_ERROR(
         ConformFiles(con, staged, v.next.columns, t.scratch_dir / "staged").status());
   }
+  EL_RETURN_IF_ERROR(UpdateTypeSchemas(t, v.next.columns));
   EL_ASSIGN_OR_RETURN(int64_t moved, MoveStaged(t.staging_dir, t.table_dir, t.replace));
   if (v.conformed != v.next.version)
     EL_RETURN_IF_ERROR(WriteConformedVersion(t.table_dir, v.next.version));

@@ -8,6 +8,8 @@
 //   2. when a column's type changed (not only STRUCT fields added), rewrites the table's files
 //      that hold the older type, each into the scratch folder and then renamed over itself, and
 //      rewrites the staged files too when another lander changed the schema since they were cast;
+//   2b. for a topic table with event-type folders: brings each folder's schema history to the
+//      folder's columns in the table's types (a new version when they changed);
 //   3. moves the staged files into the table folder (rename, atomic per file; Hive partition
 //      folders keep their relative path), with `replace` deleting the table's other data files
 //      (and partition folders left empty); writes `_SUCCESS` in every folder that received files,
@@ -17,6 +19,7 @@
 // Threading: one thread; `con` is used only by the call.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +39,9 @@ struct TablePublish {
   std::vector<SchemaColumn> columns;
   bool replace = false;
   std::filesystem::path scratch_dir;  // hidden folder for rewritten files (removed by the caller)
+  // A topic table's event-type folders in the batch (`<field>=<value>` -> their files' columns):
+  // each folder keeps its own schema history (lake/layout.h) in the table's types.
+  std::map<std::string, std::vector<SchemaColumn>> type_columns;
 };
 
 // The stage-time half: how a batch with columns `batch` is written into the table at

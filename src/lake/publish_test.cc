@@ -40,7 +40,7 @@ class PublishTest : public ::testing::Test {
                                   duck::QuoteLiteral((staging / name).string()) +
                                   " (FORMAT parquet)"));
     return PublishTable(*con_, TablePublish{staging, lake_ / "t", std::move(columns), false,
-                                            lake_ / "_staging" / "k" / name / "_scratch"});
+                                            lake_ / "_staging" / "k" / name / "_scratch", {}});
   }
   void Land(const std::string& name, const std::string& select, std::vector<SchemaColumn> columns) {
     auto n = TryLand(name, select, std::move(columns));

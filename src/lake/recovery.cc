@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "base/log.h"
+#include "lake/layout.h"
 #include "lake/listing.h"
 #include "lake/locks.h"
 #include "lake/progress.h"
@@ -54,6 +55,13 @@ Result<NextOffsets> RecoverRange(const RecoverySpec& spec) {
   EL_RETURN_IF_ERROR(RemoveLeftovers(StagingRoot(spec.lake_dir, spec.staging_key),
                                      spec.staging_key + "-", own_running));
   bool topic_table = spec.commit_dir == spec.lake_dir / spec.topic;
+  // Format 2 commits the topic's table through its progress records: its files past them are
+  // uncommitted like any other table's.
+  bool records_commit = false;
+  if (topic_table) {
+    EL_ASSIGN_OR_RETURN(int format, ReadLakeFormat(spec.lake_dir));
+    records_commit = format >= 2;
+  }
   EL_ASSIGN_OR_RETURN(NextOffsets next, topic_table
                                             ? TopicCommitted(spec.lake_dir, spec.topic)
                                             : CommittedOffsets(spec.commit_dir, spec.topic));
@@ -63,7 +71,7 @@ Result<NextOffsets> RecoverRange(const RecoverySpec& spec) {
   // Every table is listed before anything is removed.
   std::vector<fs::path> uncommitted;
   for (const std::string& table : spec.tables) {
-    if (spec.lake_dir / table == spec.commit_dir) continue;
+    if (spec.lake_dir / table == spec.commit_dir && !records_commit) continue;
     EL_ASSIGN_OR_RETURN(auto files, ListDataFilesRecursive(spec.lake_dir / table));
     for (const fs::path& file : files) {
       auto range = ParseDataFileName(spec.topic, file.filename().string());

@@ -4,12 +4,14 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "clients/duck/duck.h"
 #include "lake/listing.h"
+#include "lake/layout.h"
 #include "lake/schema_type.h"
 
 namespace el::query {
@@ -129,7 +131,12 @@ Result<std::string> CreateTableDdl(const DdlOptions& o) {
   if (o.dialect != "trino" && o.dialect != "presto") {
     return InvalidArgument("unknown dialect '" + o.dialect + "': expected trino or presto");
   }
-  fs::path dir = fs::absolute(fs::path(o.lake_dir) / o.table).lexically_normal();
+  EL_RETURN_IF_ERROR(lake::CheckLakeFormat(o.lake_dir, false));
+  fs::path lake_dir = fs::absolute(fs::path(o.lake_dir)).lexically_normal();
+  // A table folder, or an event type's folder inside its topic's table.
+  EL_ASSIGN_OR_RETURN(std::optional<lake::TableRef> ref, lake::FindReaderTable(lake_dir, o.table));
+  fs::path dir = ref ? ref->dirs.front() : lake_dir / o.table;
+  std::string relative = dir.lexically_relative(lake_dir).generic_string();
   EL_ASSIGN_OR_RETURN(TableFiles t, ScanTable(dir));
   if (t.files.empty()) return NotFound("table " + o.table + " has no Parquet files in " + o.lake_dir);
   EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
@@ -152,10 +159,15 @@ Result<std::string> CreateTableDdl(const DdlOptions& o) {
   }
   std::string prefix = o.location_prefix;
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  std::string location = o.location_prefix.empty() ? "file://" + dir.string() : prefix + "/" + o.table;
+  std::string location = o.location_prefix.empty() ? "file://" + dir.string() : prefix + "/" + relative;
   std::string with = "   external_location = " + TrinoLiteral(location) + ",\n   format = 'PARQUET'";
   if (!keys.empty()) with += fmt::format(",\n   partitioned_by = ARRAY[{}]", fmt::join(keys, ", "));
-  std::string out = fmt::format("CREATE TABLE {}.{}.{} (\n{}\n)\nWITH (\n{}\n);\n", TrinoIdent(o.catalog),
+  std::string out;
+  if (ref && ref->dirs.size() > 1) {
+    out += "-- " + o.table + " also names the events of these folders, not in this table:\n";
+    for (size_t i = 1; i < ref->dirs.size(); ++i) out += "--   " + ref->dirs[i].string() + "\n";
+  }
+  out += fmt::format("CREATE TABLE {}.{}.{} (\n{}\n)\nWITH (\n{}\n);\n", TrinoIdent(o.catalog),
                                 TrinoIdent(o.schema), TrinoIdent(o.table), fmt::join(lines, ",\n"), with);
   if (!keys.empty()) {
     out += fmt::format("CALL {}.system.sync_partition_metadata(schema_name => {}, table_name => {}, "

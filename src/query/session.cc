@@ -1,6 +1,9 @@
 #include "query/session.h"
 
+#include "lake/layout.h"
 #include "lake/listing.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
@@ -106,6 +109,7 @@ std::vector<std::string> SplitStatements(std::string_view sql) {
 Result<Session> Session::Open(std::string lake_dir) {
   EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
   EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
+  EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_dir, false));
   Session session(std::move(lake_dir), std::move(db), std::move(con));
   EL_RETURN_IF_ERROR(session.RefreshViews());
   return session;
@@ -113,14 +117,26 @@ Result<Session> Session::Open(std::string lake_dir) {
 
 Status Session::RefreshViews() {
   std::vector<std::string> names;
-  EL_ASSIGN_OR_RETURN(auto tables, lake::ListTables(lake_dir_));
-  for (const std::string& name : tables) {
-    EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(fs::path(lake_dir_) / name));
-    if (files.empty()) continue;
+  EL_ASSIGN_OR_RETURN(auto tables, lake::ListReaderTables(lake_dir_));
+  for (const lake::TableRef& table : tables) {
     std::string list;
-    for (const fs::path& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
+    for (const fs::path& dir : table.dirs) {
+      EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(dir));
+      for (const fs::path& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
+    }
+    if (list.empty()) continue;
+    const std::string& name = table.name;
     std::string view = "CREATE OR REPLACE VIEW " + duck::QuoteIdent(name) + " AS ";
-    Status st = con_.Exec(view + "SELECT * FROM read_parquet([" + list + "], hive_partitioning=true, union_by_name=true)");
+    std::string select = "SELECT * FROM read_parquet([" + list + "], hive_partitioning=true, union_by_name=true)";
+    if (!table.type_key.empty()) {
+      // The event type is the folder's text (never guessed as a number), null for events without one.
+      std::string key = duck::QuoteIdent(table.type_key);
+      select = fmt::format(
+          "SELECT * REPLACE (NULLIF({0}, {1}) AS {0}) FROM read_parquet([{2}], hive_partitioning=true, "
+          "union_by_name=true, hive_types={{{3}: VARCHAR}})",
+          key, duck::QuoteLiteral(lake::kHiveNull), list, duck::QuoteLiteral(table.type_key));
+    }
+    Status st = con_.Exec(view + select);
     if (!st.ok()) {
       // A table DuckDB cannot read (a truncated file, a file of another format) fails only the
       // statements that read it, with DuckDB's message naming the file; the other tables stay

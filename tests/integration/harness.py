@@ -183,6 +183,12 @@ def query(lake, sql, timeout=60):
     return list(csv.DictReader(io.StringIO(cp.stdout)))
 
 
+def reader_tables(lake, prefix=""):
+    """The tables `eventlake query` sees (table folders and event types' tables) starting with `prefix`."""
+    rows = query(lake, "SELECT table_name FROM information_schema.tables ORDER BY 1")
+    return [r["table_name"] for r in rows if r["table_name"].startswith(prefix)]
+
+
 def scalar(lake, sql):
     """The first column of the first row of `eventlake query`."""
     return next(iter(query(lake, sql)[0].values()))

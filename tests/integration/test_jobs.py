@@ -262,9 +262,12 @@ def test_default_layout_event_time_partitions_in_a_time_zone(brokers, tmp_path):
                        'ORDER BY _offset')
     got = [(r["dt"], int(r["hour"])) for r in rows]
     assert got == [("2018-01-01", 22), ("2018-01-02", 5), ("2018-01-02", 1), ("2020-09-13", 8)]
-    assert (lake / topic / "dt=2018-01-01" / "hour=22" / f"{topic}+0+0-3.parquet").exists()
-    assert (lake / topic / "dt=2018-01-01" / "hour=22" / "_SUCCESS").exists()
-    assert (lake / f"{topic}_b" / "dt=2020-09-13" / "hour=08").exists()
+    # The event type's folder first, then the time folders.
+    assert (lake / topic / "event_type=a" / "dt=2018-01-01" / "hour=22" / f"{topic}+0+0-3.parquet").exists()
+    assert (lake / topic / "event_type=a" / "dt=2018-01-01" / "hour=22" / "_SUCCESS").exists()
+    assert (lake / topic / "event_type=b" / "dt=2020-09-13" / "hour=08").exists()
+    assert sorted(int(r["hour"]) for r in query(lake, f'SELECT CAST(hour AS VARCHAR) AS hour FROM "{topic}_b"')) == [
+        1, 8]
     cp = harness.run(["land", "--brokers", brokers, "--lake", str(lake), "--topic", topic,
                       "--partition-by", "dt", "--time-zone", "Mars/Olympus"], check=False)
     assert cp.returncode == 2 and "unknown time zone" in cp.stderr

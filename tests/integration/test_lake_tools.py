@@ -47,8 +47,16 @@ def test_ddl_trino_for_landed_and_partitioned_tables(brokers, tmp_path):
     assert cols["i"] == "BIGINT" and cols["ok"] == "BOOLEAN"
     assert cols["item"] == 'ROW("id" BIGINT, "price" DOUBLE, "tags" ARRAY(VARCHAR))'
     assert f"external_location = 'file://{lake / topic}'" in ddl
-    assert "format = 'PARQUET'" in ddl and "partitioned_by" not in ddl and "CALL" not in ddl
+    # The topic's table is partitioned by event type: the type is the partition column, not a file column.
+    assert "format = 'PARQUET'" in ddl and "partitioned_by = ARRAY['event_type']" in ddl and "CALL" in ddl
+    assert cols["event_type"] == "VARCHAR" and list(cols)[-1] == "event_type"
     assert ddl.count("(") == ddl.count(")")
+    # An event type's table is located at its folder, with the type's own columns.
+    ddl = harness.run(["ddl", "--dialect", "trino", "--lake", str(lake), f"{topic}_buy",
+                       "--location-prefix", "s3://bucket/lake"]).stdout
+    assert f"external_location = 's3://bucket/lake/{topic}/event_type=buy'" in ddl
+    assert "partitioned_by" not in ddl and "CALL" not in ddl and '"event_type"' not in ddl
+    assert '"item" ROW(' in ddl
     # A Hive-partitioned table: partition columns come last, sync_partition_metadata follows.
     for dt in ["2024-01-01", "2024-01-02"]:
         d = lake / "pt" / f"dt={dt}" / "h=1"
@@ -77,15 +85,15 @@ def test_compact_unpartitioned_table_keeps_rows_and_resume(brokers, procs, tmp_p
     for start in range(0, 50, 10):
         land(brokers, lake, topic, "--mode", "append", "--from", str(start), "--to", str(start + 10))
     before = {t: keys(lake, t) for t in [topic, f"{topic}_buy", f"{topic}_view"]}
-    assert len(data_files(lake / topic)) == 5
+    assert len(data_files(lake / topic)) == 10  # five batches, each in both event types' folders
     cp = harness.run(["compact", topic, "--lake", str(lake)])
-    assert cp.stdout.startswith(f"compacted {topic}: 1 folder, 5 files -> 1 files, 50 rows")
-    assert [os.path.basename(f) for f in data_files(lake / topic)] == [f"{topic}+0+0-49.parquet"]
-    assert os.path.exists(lake / topic / "_SUCCESS")
+    assert cp.stdout.startswith(f"compacted {topic}: 2 folders, 10 files -> 2 files, 50 rows"), cp.stdout
+    for t in ["buy", "view"]:
+        assert [os.path.basename(f) for f in data_files(lake / topic / f"event_type={t}")] == [
+            f"{topic}+0+0-49.parquet"]
+        assert os.path.exists(lake / topic / f"event_type={t}" / "_SUCCESS")
+        assert os.path.isdir(lake / topic / f"event_type={t}" / "_schema")
     assert not [n for n in os.listdir(lake) if n.startswith("_compact")]
-    for t in [f"{topic}_buy", f"{topic}_view"]:
-        harness.run(["compact", t, "--lake", str(lake)])
-        assert len(data_files(lake / t)) == 1
     assert {t: keys(lake, t) for t in before} == before
     assert scalar(lake, f'SELECT sum(item.price) FROM "{topic}"') == str(sum(i * 1.5 for i in range(50)))
     cp = harness.run(["compact", topic, "--lake", str(lake)])

@@ -47,8 +47,21 @@ def test_seed_events_land_with_types_and_event_type_tables(brokers, tmp_path):
     assert types["tags"] == "VARCHAR[]"
     assert types["_timestamp"] == "TIMESTAMP"
     assert types["_offset"] == "BIGINT" and types["_partition"] == "INTEGER"
-    assert os.path.exists(lake / topic / f"{topic}+0+0-299.parquet")
-    assert os.path.exists(lake / topic / "_SUCCESS")
+    # Each event is written once: in its type's folder of the topic's table, the type's table being
+    # that folder; the folder's files hold the columns that type's events have.
+    for t in expected:
+        assert os.path.exists(lake / topic / f"event_type={t}" / f"{topic}+0+0-299.parquet")
+        assert os.path.exists(lake / topic / f"event_type={t}" / "_SUCCESS")
+    assert not any(p.is_dir() and p.name.startswith(topic + "_") for p in lake.iterdir())
+    in_files = query(lake, f"SELECT count(*) AS n FROM read_parquet('{lake}/{topic}/**/*.parquet')")
+    assert int(in_files[0]["n"]) == 300
+    for t in expected:
+        cols = {r["column_name"] for r in query(
+            lake, f"DESCRIBE SELECT * FROM read_parquet('{lake}/{topic}/event_type={t}/*.parquet', hive_partitioning=false)")}
+        meta = {"_topic", "_partition", "_offset", "_timestamp", "_key"}  # in every file
+        nonnull = {c for c in cols if int(scalar(lake, f'SELECT count("{c}") FROM "{topic}_{t}"')) > 0}
+        assert cols - meta == nonnull - meta and meta <= cols, (t, cols ^ nonnull)
+        assert "event_type" not in cols
     assert harness.staging_left(lake, topic) == []
 
 
@@ -117,7 +130,7 @@ def test_keys_and_event_types_sql_and_file_names_cannot_hold(brokers, tmp_path):
     assert row == {"_empty_key": "1", "_empty_key_2": "4", "_k": "2", "k_q": "3"}
     # event_type has mixed types (JSON): its strings still name tables without quotes, and very
     # long values get short, distinct folder names.
-    tables = sorted(p.name for p in lake.iterdir() if not p.name.startswith("_"))
+    tables = harness.reader_tables(lake)
     longs = [t for t in tables if t.startswith(f"{topic}_xxx")]
     assert len(longs) == 2 and all(len(t) == len(topic) + 1 + 64 for t in longs), tables
     assert {f"{topic}_a", f"{topic}_b", f"{topic}_123"} <= set(tables), tables
@@ -190,11 +203,13 @@ def test_follow_catches_up_a_backlog_in_full_batches_then_lands_each_event_soon(
                             "--flush-ms", "20", "--max-rows", "20000"], "follow")
     harness.wait_until(lambda: sum(harness.landed_ends(lake, topic).values()) >= 60000, 120,
                        "the backlog to land")
-    files = sorted(f for f in os.listdir(lake / topic) if f.endswith(".parquet"))
+    def ranges():  # the source ranges the table's files hold (each in every event type's folder)
+        return sorted({f for _, _, names in os.walk(lake / topic) for f in names if f.endswith(".parquet")})
+    files = ranges()
     assert len(files) == 3, files  # 60000 events in batches of 20000, not one batch per 20 ms
     produce(brokers, topic, [json.dumps({"event_type": "late", "i": 1})])
     harness.wait_until(lambda: sum(harness.landed_ends(lake, topic).values()) == 60001, 30, "the new event")
-    assert len([f for f in os.listdir(lake / topic) if f.endswith(".parquet")]) == 4
+    assert len(ranges()) == 4
     assert follower.stop() == 0, follower.output()
     assert scalar(lake, f'SELECT count(DISTINCT _offset) FROM "{topic}"') == "60001"
 

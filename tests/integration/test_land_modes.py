@@ -118,7 +118,7 @@ def test_overwrite_rerun_replaces_what_appends_landed(brokers, tmp_path):
     assert cp.stdout.startswith(f"landed 7 events from {topic}[0..6]") and "resumed" not in cp.stdout
     assert counts(lake, topic) == (7, 7)
     assert data_files(lake, topic) == [f"{topic}+0+0-6.parquet"]
-    assert data_files(lake, f"{topic}_e") == [f"{topic}+0+0-6.parquet"]
+    assert data_files(lake, f"{topic}/event_type=e") == [f"{topic}+0+0-6.parquet"]
     cp = land(brokers, lake, "--topic", topic, "--mode", "error", check=False)
     assert cp.returncode == 1 and f"table {topic} already exists" in cp.stderr
 
@@ -130,7 +130,7 @@ def staged_batch(lake, topic):
 
 def staged_tables(lake, topic):
     """Whether a lander is writing Parquet files into its batch's staging folder."""
-    return any((lake / "_staging" / topic).glob(f"{topic}-*/{topic}*/*.parquet"))
+    return any((lake / "_staging" / topic).glob(f"{topic}-*/{topic}*/**/*.parquet"))
 
 
 def test_sigkill_during_batch_append_then_rerun_lands_each_offset_once(brokers, procs, tmp_path):
@@ -150,7 +150,7 @@ def test_sigkill_during_batch_append_then_rerun_lands_each_offset_once(brokers, 
     writing.stop(signal.SIGKILL)  # mid-write or mid-publish, or already done on a fast machine
     cp = harness.run(args, timeout=120)
     assert cp.stdout.startswith("landed ") or cp.stdout.startswith("nothing new to append"), cp.stdout
-    tables = [t for t in os.listdir(lake) if t.startswith(topic)]
+    tables = harness.reader_tables(lake, topic)
     assert len(tables) >= 3, tables  # the topic's table and one per event type
     for table in tables:
         n, distinct = counts(lake, table)
