@@ -10,8 +10,9 @@ namespace el::app {
 
 void AddConvertCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<jobs::ConvertOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "convert", "convert a lake landed by an older eventlake to this one's lake format (stop its landers first)");
+  CLI::App* cmd = app.add_subcommand("convert",
+                                     "convert a lake landed by an older eventlake to this one's "
+                                     "lake format (stop its landers first)");
   cmd->add_option("--lake", args->lake_dir, "lake directory")->required();
   cmd->add_option("--event-type-field", args->event_type_field,
                   "the field whose values named the lake's event-type tables")

@@ -36,7 +36,8 @@ Result<std::vector<RangeFiles>> GroupByRange(const fs::path& table_dir, const st
   for (const fs::path& f : files) {
     auto range = lake::ParseDataFileName(topic, f.filename().string());
     if (!range) {
-      return FailedPrecondition(f.string() + " was not written by eventlake; move it out of table " + topic +
+      return FailedPrecondition(f.string() +
+                                " was not written by eventlake; move it out of table " + topic +
                                 " (or delete it), then convert again");
     }
     RangeFiles& r = ranges[{range->partition, range->first, range->last}];
@@ -64,7 +65,8 @@ class TopicConverter {
     auto lock = lake::FileLock::Acquire(lake::PublishLockPath(lake_, topic), false);
     if (!lock.ok() && lock.status().code() == StatusCode::kUnavailable) {
       return FailedPrecondition("a lander of topic " + topic + " is running (it holds " +
-                                lake::PublishLockPath(lake_, topic).string() + "): stop it, then convert");
+                                lake::PublishLockPath(lake_, topic).string() +
+                                "): stop it, then convert");
     }
     if (!lock.ok()) return lock.status();
     fs::path table = lake_ / topic, old_copy = work_ / (topic + ".v1");
@@ -96,11 +98,13 @@ class TopicConverter {
     int64_t n = 0;
     for (const RangeFiles& r : ranges) {
       std::string list;
-      for (const fs::path& f : r.files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
-      EL_RETURN_IF_ERROR(con_.Exec(fmt::format(
-          "CREATE OR REPLACE TEMP TABLE el_src AS SELECT * FROM read_parquet([{}], hive_partitioning={}, "
-          "union_by_name=true, hive_types_autocast=false)",
-          list, r.partition_keys.empty() ? "false" : "true")));
+      for (const fs::path& f : r.files)
+        list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
+      EL_RETURN_IF_ERROR(
+          con_.Exec(fmt::format("CREATE OR REPLACE TEMP TABLE el_src AS SELECT * FROM "
+                                "read_parquet([{}], hive_partitioning={}, "
+                                "union_by_name=true, hive_types_autocast=false)",
+                                list, r.partition_keys.empty() ? "false" : "true")));
       EL_ASSIGN_OR_RETURN(auto rows, con_.Query("SELECT count(*) FROM el_src"));
       BatchInput in;
       in.topic = topic;
@@ -114,8 +118,9 @@ class TopicConverter {
       s_.files_before += static_cast<int64_t>(r.files.size());
       s_.rows += rows.Int(0, 0);
       if (!staged) continue;
-      lake::TablePublish publish{staged->staging_dir, fresh, staged->columns, false, stage / "_rewrite",
-                                 staged->type_columns};
+      lake::TablePublish publish{staged->staging_dir, fresh,
+                                 staged->columns,     false,
+                                 stage / "_rewrite",  staged->type_columns};
       EL_ASSIGN_OR_RETURN(int64_t files, lake::PublishTable(con_, publish));
       s_.files_after += files;
       EL_RETURN_IF_ERROR(lake::Remove(in.staging_dir));
@@ -161,12 +166,17 @@ Result<ConvertSummary> Convert(const ConvertOptions& o) {
 }
 
 std::string FormatConvertSummary(const std::string& lake_dir, const ConvertSummary& s) {
-  if (s.from_format == lake::kLakeFormat) return fmt::format("{} is already in lake format {}", lake_dir, s.from_format);
-  if (s.from_format == 0) return fmt::format("{} holds no topic table: it is now in lake format {}", lake_dir, lake::kLakeFormat);
-  return fmt::format("converted {} from lake format {} to {}: {} topic tables ({}), {} rows, {} files -> {} files; "
-                     "removed the event types' old tables ({})",
-                     lake_dir, s.from_format, lake::kLakeFormat, s.topics.size(), fmt::join(s.topics, ", "), s.rows,
-                     s.files_before, s.files_after, fmt::join(s.removed_tables, ", "));
+  if (s.from_format == lake::kLakeFormat)
+    return fmt::format("{} is already in lake format {}", lake_dir, s.from_format);
+  if (s.from_format == 0)
+    return fmt::format("{} holds no topic table: it is now in lake format {}", lake_dir,
+                       lake::kLakeFormat);
+  return fmt::format(
+      "converted {} from lake format {} to {}: {} topic tables ({}), {} rows, {} files -> {} "
+      "files; "
+      "removed the event types' old tables ({})",
+      lake_dir, s.from_format, lake::kLakeFormat, s.topics.size(), fmt::join(s.topics, ", "),
+      s.rows, s.files_before, s.files_after, fmt::join(s.removed_tables, ", "));
 }
 
 }  // namespace el::jobs

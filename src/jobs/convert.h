@@ -27,9 +27,9 @@ struct ConvertOptions {
 
 struct ConvertSummary {
   int from_format = 0;
-  std::vector<std::string> topics;          // topic tables converted
-  int64_t files_before = 0;                 // data files read
-  int64_t files_after = 0;                  // data files written
+  std::vector<std::string> topics;  // topic tables converted
+  int64_t files_before = 0;         // data files read
+  int64_t files_after = 0;          // data files written
   int64_t rows = 0;
   std::vector<std::string> removed_tables;  // event types' old tables
 };

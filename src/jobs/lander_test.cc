@@ -14,6 +14,7 @@
 #include "clients/rdk/handles.h"
 #include "io/fault.h"
 #include "jobs/land_plan.h"
+#include "lake/layout.h"
 #include "lake/listing.h"
 
 namespace el::jobs {
@@ -69,7 +70,16 @@ class LanderTest : public ::testing::Test {
     if (!res.ok() || res->RowCount() == 0) return "";
     return res->Text(0, 0);
   }
-  std::string Files(const std::string& table) { return "read_parquet('" + (lake_ / table).string() + "/*.parquet', union_by_name=true)"; }
+  // The files of a table as readers name it: a folder, or an event type's folders of the topic's table.
+  std::string Files(const std::string& table) {
+    auto ref = lake::FindReaderTable(lake_, table);
+    std::vector<std::string> globs;
+    if (ref.ok() && ref->has_value()) {
+      for (const fs::path& dir : (*ref)->dirs) globs.push_back("'" + (dir / "**" / "*.parquet").string() + "'");
+    }
+    if (globs.empty()) globs.push_back("'" + (lake_ / table / "*.parquet").string() + "'");
+    return fmt::format("read_parquet([{}], union_by_name=true, hive_partitioning=true)", fmt::join(globs, ", "));
+  }
 
   fs::path lake_;
   std::string brokers_;
@@ -88,7 +98,9 @@ TEST_F(LanderTest, BatchLandsEventsTypesAndDeadLetters) {
   EXPECT_EQ(s->events, 4);
   EXPECT_EQ(s->dead_letters, 1);
   EXPECT_EQ(s->tables, (std::vector<std::string>{"ev", "ev_dead_letter", "ev_default", "ev_purchase_sword"}));
-  EXPECT_EQ(s->files, 2 + 1 + 2 + 2);
+  // Each event once: default in partitions 0 and 1, purchase_sword and "Purchase Sword" (one table,
+  // two folders) in one each, and the dead letter.
+  EXPECT_EQ(s->files, 2 + 1 + 1 + 1);
   EXPECT_EQ(Query("SELECT count(*) FROM " + Files("ev")), "4");
   EXPECT_EQ(Query("SELECT count(*) FROM " + Files("ev_purchase_sword")), "2");
   EXPECT_EQ(Query("SELECT typeof(item) FROM " + Files("ev") + " LIMIT 1"),
@@ -96,7 +108,8 @@ TEST_F(LanderTest, BatchLandsEventsTypesAndDeadLetters) {
   EXPECT_EQ(Query("SELECT typeof(_timestamp) || typeof(tags) FROM " + Files("ev") + " LIMIT 1"),
             "TIMESTAMPVARCHAR[]");
   EXPECT_EQ(Query("SELECT raw || '|' || _offset FROM " + Files("ev_dead_letter")), "not json|1");
-  EXPECT_TRUE(fs::exists(lake_ / "ev" / "ev+1+0-2.parquet"));
+  EXPECT_TRUE(fs::exists(lake_ / "ev" / "event_type=default" / "ev+1+0-2.parquet"));
+  EXPECT_TRUE(fs::exists(lake_ / "ev" / "event_type=Purchase%20Sword" / "ev+1+0-2.parquet"));
   EXPECT_EQ(FormatSummary("ev", *s).substr(0, 33), "landed 4 events from ev[0:0..1, 1");
 
   // A second overwrite run replaces instead of duplicating; error mode refuses.
@@ -117,14 +130,15 @@ TEST_F(LanderTest, ManyEventTypesGoOutInOneCopyPerGroup) {
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->events, 48);
   ASSERT_EQ(s->tables.size(), 13u);
-  EXPECT_EQ(s->files, 2 + 12 * 2);
+  EXPECT_EQ(s->files, 12 * 2);
   for (int t = 0; t < 12; ++t) {
     std::string table = "ev_t" + std::to_string(t);
     EXPECT_EQ(Query("SELECT string_agg(i::VARCHAR, ',' ORDER BY i) FROM " + Files(table)),
               fmt::format("{},{},{},{}", 2 * t, 2 * t + 1, 2 * t + 24, 2 * t + 25)) << table;
     // Named after the batch's range of each partition, as every table of the batch.
-    EXPECT_TRUE(fs::exists(lake_ / table / "ev+0+0-23.parquet")) << table;
-    EXPECT_TRUE(fs::exists(lake_ / table / "ev+1+0-23.parquet")) << table;
+    fs::path folder = lake_ / "ev" / ("event_type=t" + std::to_string(t));
+    EXPECT_TRUE(fs::exists(folder / "ev+0+0-23.parquet")) << table;
+    EXPECT_TRUE(fs::exists(folder / "ev+1+0-23.parquet")) << table;
   }
 }
 
@@ -193,7 +207,7 @@ TEST_F(LanderTest, FollowResumesWithoutDuplicates) {
       for (int i = 5; i < 10; ++i) Produce(i % 2, "{\"event_type\":\"e\",\"i\":" + std::to_string(i) + "}");
       Flush();
     }
-    for (int i = 0; i < 100 && lake::ListDataFiles(lake_ / "ev")->empty(); ++i) {
+    for (int i = 0; i < 100 && lake::ListDataFilesRecursive(lake_ / "ev")->empty(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     std::string got;
@@ -211,7 +225,7 @@ TEST_F(LanderTest, FollowResumesWithoutDuplicates) {
 }
 
 // A follow lander whose lake fails under it (here: the topic table's files cannot be renamed in,
-// after the event-type table's were, as on a disk that filled up mid-publish) keeps running: it
+// as on a disk that filled up mid-publish) keeps running: it
 // drops the batch and its staging, waits, recovers the half-done publish and lands again from
 // the lake's end once the disk takes writes, each event once.
 TEST_F(LanderTest, FollowSurvivesAFailingLakeAndLandsEachEventOnce) {
@@ -219,7 +233,7 @@ TEST_F(LanderTest, FollowSurvivesAFailingLakeAndLandsEachEventOnce) {
   Flush();
   std::atomic<int> failures{0};
   std::atomic<bool> failing{true};
-  std::string topic_files = (fs::path("ev") / "ev+").string();
+  std::string topic_files = (fs::path("ev") / "event_type=e" / "ev+").string();
   io::SetFaultHook([&](io::FileOp op, const std::string& path) {
     if (!failing || op != io::FileOp::kRename || path.find(topic_files) == std::string::npos) return Status::Ok();
     ++failures;
@@ -239,7 +253,7 @@ TEST_F(LanderTest, FollowSurvivesAFailingLakeAndLandsEachEventOnce) {
   std::string got;
   for (int i = 0; i < 150 && got != "10"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (!lake::ListDataFiles(lake_ / "ev")->empty()) got = Query("SELECT count(*) FROM " + Files("ev"));
+    if (!lake::ListDataFilesRecursive(lake_ / "ev")->empty()) got = Query("SELECT count(*) FROM " + Files("ev"));
   }
   runner.request_stop();
   runner.join();

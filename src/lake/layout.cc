@@ -52,7 +52,9 @@ std::string HiveValue(std::optional<std::string_view> raw) {
   uint32_t hash = 2166136261u;
   for (unsigned char c : *raw) hash = (hash ^ c) * 16777619u;
   size_t keep = kMaxHiveValue - 9;
-  while (keep > 0 && keep < out.size() && (out[keep - 1] == '%' || (keep >= 2 && out[keep - 2] == '%'))) --keep;
+  while (keep > 0 && keep < out.size() &&
+         (out[keep - 1] == '%' || (keep >= 2 && out[keep - 2] == '%')))
+    --keep;
   out.resize(keep);
   return out + fmt::format("~{:08x}", hash);
 }
@@ -100,24 +102,28 @@ Result<int> ReadLakeFormat(const fs::path& lake_dir) {
 
 Status WriteLakeFormat(const fs::path& lake_dir, int format) {
   EL_RETURN_IF_ERROR(MakeDirs(lake_dir));
-  EL_RETURN_IF_ERROR(io::WriteFileDurably(FormatPath(lake_dir).string(), std::to_string(format) + "\n"));
+  EL_RETURN_IF_ERROR(
+      io::WriteFileDurably(FormatPath(lake_dir).string(), std::to_string(format) + "\n"));
   return SyncDir(lake_dir);
 }
 
 Status CheckLakeFormat(const fs::path& lake_dir, bool default_layout) {
   EL_ASSIGN_OR_RETURN(int format, ReadLakeFormat(lake_dir));
   if (format > kLakeFormat) {
-    return FailedPrecondition(fmt::format(
-        "{} is in lake format {}, written by a newer eventlake; this eventlake reads lake formats up to {}",
-        lake_dir.string(), format, kLakeFormat));
+    return FailedPrecondition(
+        fmt::format("{} is in lake format {}, written by a newer eventlake; this eventlake reads "
+                    "lake formats up to {}",
+                    lake_dir.string(), format, kLakeFormat));
   }
   if (!default_layout) return Status::Ok();
   if (format == 1) {
-    return FailedPrecondition(fmt::format(
-        "{} is in lake format 1 (a table folder per event type beside the topic's table); this eventlake "
-        "lands lake format {} (the topic's table partitioned by event type). Convert it first, with no "
-        "lander running: eventlake convert --lake {}",
-        lake_dir.string(), kLakeFormat, lake_dir.string()));
+    return FailedPrecondition(
+        fmt::format("{} is in lake format 1 (a table folder per event type beside the topic's "
+                    "table); this eventlake "
+                    "lands lake format {} (the topic's table partitioned by event type). Convert "
+                    "it first, with no "
+                    "lander running: eventlake convert --lake {}",
+                    lake_dir.string(), kLakeFormat, lake_dir.string()));
   }
   if (format == 0) return WriteLakeFormat(lake_dir, kLakeFormat);
   return Status::Ok();
@@ -129,7 +135,8 @@ std::string TypeTableName(std::string_view topic, const std::optional<std::strin
   return IsDeadLetterName(topic, name) ? "" : name;
 }
 
-Result<std::vector<TypeFolder>> ListTypeFolders(const fs::path& lake_dir, const std::string& topic) {
+Result<std::vector<TypeFolder>> ListTypeFolders(const fs::path& lake_dir,
+                                                const std::string& topic) {
   fs::path table = lake_dir / topic;
   EL_ASSIGN_OR_RETURN(auto names, ListNames(table));
   std::vector<TypeFolder> out;
@@ -138,7 +145,8 @@ Result<std::vector<TypeFolder>> ListTypeFolders(const fs::path& lake_dir, const 
     if (IsHidden(name) || eq == std::string::npos || eq == 0) continue;
     std::error_code ec;
     if (!fs::is_directory(table / name / "_schema", ec)) continue;
-    TypeFolder f{name.substr(0, eq), ParseHiveValue(std::string_view(name).substr(eq + 1)), table / name, ""};
+    TypeFolder f{name.substr(0, eq), ParseHiveValue(std::string_view(name).substr(eq + 1)),
+                 table / name, ""};
     f.table = TypeTableName(topic, f.value);
     out.push_back(std::move(f));
   }

@@ -3,9 +3,10 @@
 //
 // Format 2 (this eventlake): a topic's table holds every event once, partitioned by event type:
 //   LAKE/<topic>/<field>=<value>/[dt=.../hour=.../]<files>, each type's files with that type's own
-//   columns; LAKE/<topic>/<field>=<value>/_schema/ is the type's schema history, LAKE/<topic>/_schema/
-//   the whole table's. Readers name a type's table `<topic>_<SanitizeName(value)>`: a view over its
-//   folder. A batch is committed by the topic's progress records (lake/progress.h).
+//   columns; LAKE/<topic>/<field>=<value>/_schema/ is the type's schema history,
+//   LAKE/<topic>/_schema/ the whole table's. Readers name a type's table
+//   `<topic>_<SanitizeName(value)>`: a view over its folder. A batch is committed by the topic's
+//   progress records (lake/progress.h).
 // Format 1 (no marker, a lake with progress records): the topic's table beside one table folder per
 //   event type, each event written twice; `eventlake convert` turns it into format 2.
 // The format is recorded in LAKE/_format (decimal text) when a lake is first landed into.
@@ -21,7 +22,8 @@
 namespace el::lake {
 
 inline constexpr int kLakeFormat = 2;
-// The folder value of a null (or empty) partition value, as Hive, Spark and Trino write and read it.
+// The folder value of a null (or empty) partition value, as Hive, Spark and Trino write and read
+// it.
 inline constexpr char kHiveNull[] = "__HIVE_DEFAULT_PARTITION__";
 
 // A partition folder value: `raw` with every byte outside [A-Za-z0-9_.~-] percent-encoded (as
@@ -57,8 +59,8 @@ struct TypeFolder {
 // table) and for a type that would take the dead-letter table's name.
 std::string TypeTableName(std::string_view topic, const std::optional<std::string>& value);
 
-// The event-type folders of LAKE/<topic> (first-level `k=v` folders with a `_schema` history), sorted.
-// Errors: IOError.
+// The event-type folders of LAKE/<topic> (first-level `k=v` folders with a `_schema` history),
+// sorted. Errors: IOError.
 Result<std::vector<TypeFolder>> ListTypeFolders(const std::filesystem::path& lake_dir,
                                                 const std::string& topic);
 

@@ -177,6 +177,12 @@ def produce(brokers, topic, lines, partition=0, key=None):
     kcat(args, input=data)
 
 
+def land(brokers, lake, topic, *extra, check=True, timeout=120):
+    """One batch run of `eventlake land` of `topic` into `lake`."""
+    return run(["land", "--brokers", brokers, "--lake", str(lake), "--topic", topic, *extra], timeout=timeout,
+               check=check)
+
+
 def query(lake, sql, timeout=60):
     """Rows of `eventlake query` (CSV) as dicts."""
     cp = run(["query", "--lake", str(lake), "--format", "csv", sql], timeout=timeout)

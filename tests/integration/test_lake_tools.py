@@ -7,12 +7,7 @@ import time
 
 
 import harness
-from harness import produce, query, scalar, topic_name
-
-
-def land(brokers, lake, topic, *extra):
-    return harness.run(["land", "--brokers", brokers, "--lake", str(lake), "--topic", topic, *extra],
-                       timeout=60)
+from harness import land, produce, query, scalar, topic_name
 
 
 def data_files(table_dir):

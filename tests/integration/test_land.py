@@ -10,12 +10,7 @@ import time
 
 
 import harness
-from harness import create_topic, produce, query, scalar, topic_name
-
-
-def land(brokers, lake, topic, *extra, check=True):
-    return harness.run(["land", "--brokers", brokers, "--lake", str(lake), "--topic", topic, *extra],
-                       timeout=60, check=check)
+from harness import create_topic, land, produce, query, scalar, topic_name
 
 
 def column_types(lake, table):
