@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "clients/duck/duck.h"
 #include "io/dir.h"
+#include "lake/layout.h"
 #include "lake/listing.h"
 #include "lake/locks.h"
 #include "lake/names.h"
@@ -339,6 +340,7 @@ Result<CompactSummary> Compact(const CompactOptions& o) {
   if (o.table.empty() || lake::IsHidden(o.table) || !fs::is_directory(table_dir)) {
     return NotFound("no table " + o.table + " in " + o.lake_dir);
   }
+  EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake, false));
   CompactSummary s;
   EL_ASSIGN_OR_RETURN(s.superseded, Recover(lake, table_dir));
   EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());

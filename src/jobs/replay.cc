@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "lake/layout.h"
 #include "lake/listing.h"
 #include "clients/duck/duck.h"
 #include "clients/rdk/producer.h"
@@ -103,6 +104,7 @@ Result<std::vector<std::unique_ptr<Row>>> ReadRows(const std::vector<std::string
 }  // namespace
 
 Result<ReplaySummary> ReplayDeadLetters(const ReplayOptions& o) {
+  EL_RETURN_IF_ERROR(lake::CheckLakeFormat(o.lake_dir, false));
   ReplaySummary s;
   s.dead_letter_table = o.table + "_dead_letter";
   fs::path dir = fs::path(o.lake_dir) / s.dead_letter_table;

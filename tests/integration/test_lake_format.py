@@ -84,6 +84,8 @@ def test_a_newer_lake_format_is_refused_by_every_command(brokers, tmp_path):
                  ["query", "--lake", str(lake), f'SELECT count(*) FROM "{topic}"'],
                  ["schema", topic, "--lake", str(lake)],
                  ["ddl", "--lake", str(lake), topic],
+                 ["compact", topic, "--lake", str(lake)],
+                 ["replay-dead-letter", "--lake", str(lake), "--table", topic, "--brokers", brokers],
                  ["convert", "--lake", str(lake)]):
         cp = harness.run(args, check=False)
         assert cp.returncode != 0, args
