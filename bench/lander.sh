@@ -2,8 +2,9 @@
 # Lander benchmark (not part of ctest). In one run, on this machine:
 #   1. generates N game events (nested item objects) with `eventlake generate game-events`;
 #   2. produces them to one `eventlake broker` topic with kcat (not timed);
-#   3. times `eventlake land` (batch, default layout: the topic's table plus one table per
-#      event_type) from the broker into a fresh lake, and its peak RSS;
+#   3. times `eventlake land` (batch, default layout: the topic's table partitioned by event_type,
+#      each event written once, each type's files with its own columns) from the broker into a
+#      fresh lake, and its peak RSS;
 #   4. times DuckDB's own path on the same events as an NDJSON file, through the same DuckDB C
 #      library (`eventlake query` running COPY (SELECT * FROM read_json(...)) TO ... (FORMAT parquet,
 #      PARTITION_BY (event_type))), and its peak RSS; with the lake's Parquet codec (zstd), so
