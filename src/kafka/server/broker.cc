@@ -29,6 +29,7 @@ Result<std::unique_ptr<Broker>> Broker::Start(BrokerOptions options) {
   std::unique_ptr<Broker> broker(new Broker(std::move(options), std::move(logs)));
   EL_ASSIGN_OR_RETURN(broker->groups_, group::Coordinator::Open(broker->options_.data_dir, broker->options_.groups));
   broker->ctx_.groups = broker->groups_.get();
+  broker->metrics_->SetGroups(broker->groups_.get());
   EL_RETURN_IF_ERROR(broker->Listen());
   broker->maintenance_ = LogMaintenance::Start(*broker->logs_, broker->options_.flush_ms,
                                                broker->options_.retention_check_ms);
