@@ -228,12 +228,13 @@ def test_topics_describe_shows_configs_and_sizes(procs, tmp_path):
 
     # Another client reads the same answer (DescribeConfigs v1 through confluent-kafka).
     from confluent_kafka.admin import AdminClient, ConfigResource
-    futures = AdminClient({"bootstrap.servers": brokers}).describe_configs([ConfigResource("topic", "cfg")])
+    client = AdminClient({"bootstrap.servers": brokers})  # kept alive until its answers arrive
+    futures = client.describe_configs([ConfigResource("topic", "cfg")])
     entries = list(futures.values())[0].result(10)
     assert entries["segment.bytes"].value == "1048576" and not entries["segment.bytes"].is_default
     assert entries["retention.ms"].value == "3600000" and entries["retention.ms"].is_default
     assert entries["cleanup.policy"].is_read_only
-    missing = AdminClient({"bootstrap.servers": brokers}).describe_configs([ConfigResource("topic", "nope")])
+    missing = client.describe_configs([ConfigResource("topic", "nope")])
     try:
         list(missing.values())[0].result(10)
         raise AssertionError("an unknown topic was described")
