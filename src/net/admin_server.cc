@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "base/json_text.h"
+#include "net/listener.h"
 
 namespace el::net {
 
@@ -49,20 +50,7 @@ struct AdminServer::Impl {
 };
 
 Status AdminServer::Impl::Listen(const HostPort& listen) {
-  boost::system::error_code ec;
-  tcp::resolver resolver(io);
-  auto results = resolver.resolve(listen.host, std::to_string(listen.port),
-                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || results.empty()) {
-    return InvalidArgument("cannot resolve admin host " + listen.host + ": " + ec.message());
-  }
-  tcp::endpoint endpoint = results.begin()->endpoint();
-  if (acceptor.open(endpoint.protocol(), ec) ||
-      acceptor.set_option(tcp::acceptor::reuse_address(true), ec) || acceptor.bind(endpoint, ec) ||
-      acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
-    return IOError("cannot listen on " + listen.ToString() + ": " + ec.message());
-  }
-  port = acceptor.local_endpoint(ec).port();
+  EL_ASSIGN_OR_RETURN(port, OpenListener(acceptor, listen));
   return Status::Ok();
 }
 

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/log.h"
+#include "net/listener.h"
 #include "kafka/server/connection.h"
 
 namespace el::kafka {
@@ -56,20 +57,7 @@ Broker::Broker(BrokerOptions options, std::unique_ptr<storage::LogManager> logs)
 Broker::~Broker() { Stop(); }
 
 Status Broker::Listen() {
-  boost::system::error_code ec;
-  tcp::resolver resolver(ioc_);
-  auto results = resolver.resolve(options_.listen.host, std::to_string(options_.listen.port),
-                                  tcp::resolver::passive, ec);
-  if (ec || results.empty()) {
-    return InvalidArgument("cannot resolve listen address " + options_.listen.ToString() + ": " + ec.message());
-  }
-  tcp::endpoint endpoint = results.begin()->endpoint();
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return IOError("cannot listen on " + options_.listen.ToString() + ": " + ec.message());
-  port_ = acceptor_.local_endpoint().port();
+  EL_ASSIGN_OR_RETURN(port_, net::OpenListener(acceptor_, options_.listen));
   if (options_.advertise) {
     ctx_.advertised_host = options_.advertise->host;
     ctx_.advertised_port = options_.advertise->port != 0 ? options_.advertise->port : port_;

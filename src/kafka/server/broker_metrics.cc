@@ -158,27 +158,18 @@ std::string BrokerMetrics::Metrics() const {
   RenderRequests(out);
   {
     std::lock_guard lock(mu_);
-    out +=
-        "# HELP eventlake_broker_bytes_in_total Record batch bytes appended, by topic.\n"
-        "# TYPE eventlake_broker_bytes_in_total counter\n";
-    for (const auto& [topic, t] : topics_) {
-      out += fmt::format("eventlake_broker_bytes_in_total{{topic=\"{}\"}} {}\n", PromLabel(topic),
-                         t.bytes_in);
-    }
-    out +=
-        "# HELP eventlake_broker_records_in_total Records appended, by topic.\n"
-        "# TYPE eventlake_broker_records_in_total counter\n";
-    for (const auto& [topic, t] : topics_) {
-      out += fmt::format("eventlake_broker_records_in_total{{topic=\"{}\"}} {}\n", PromLabel(topic),
-                         t.records_in);
-    }
-    out +=
-        "# HELP eventlake_broker_bytes_out_total Record bytes sent to fetchers, by topic.\n"
-        "# TYPE eventlake_broker_bytes_out_total counter\n";
-    for (const auto& [topic, t] : topics_) {
-      out += fmt::format("eventlake_broker_bytes_out_total{{topic=\"{}\"}} {}\n", PromLabel(topic),
-                         t.bytes_out);
-    }
+    auto per_topic = [&](const char* name, const char* help, int64_t TopicCounters::*field) {
+      out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n", name, help);
+      for (const auto& [topic, t] : topics_) {
+        out += fmt::format("{}{{topic=\"{}\"}} {}\n", name, PromLabel(topic), t.*field);
+      }
+    };
+    per_topic("eventlake_broker_bytes_in_total", "Record batch bytes appended, by topic.",
+              &TopicCounters::bytes_in);
+    per_topic("eventlake_broker_records_in_total", "Records appended, by topic.",
+              &TopicCounters::records_in);
+    per_topic("eventlake_broker_bytes_out_total", "Record bytes sent to fetchers, by topic.",
+              &TopicCounters::bytes_out);
   }
   RenderLogs(out);
   RenderGroups(out);
