@@ -77,7 +77,7 @@ http::response<http::string_body> AdminServer::Impl::Answer(
   auto route = routes.find(path);
   if (route == routes.end()) {
     answer = {404, "text/plain; charset=utf-8", "no such path: " + path + "\n"};
-  } else if (request.method() != http::verb::get && request.method() != http::verb::head) {
+  } else if (request.method() != http::verb::get) {
     answer = {405, "text/plain; charset=utf-8", "only GET\n"};
   } else {
     answer = route->second();
@@ -85,9 +85,9 @@ http::response<http::string_body> AdminServer::Impl::Answer(
   http::response<http::string_body> response{static_cast<http::status>(answer.status),
                                              request.version()};
   response.set(http::field::content_type, answer.content_type);
-  if (answer.status == 405) response.set(http::field::allow, "GET, HEAD");
+  if (answer.status == 405) response.set(http::field::allow, "GET");
   if (answer.status == 503) response.set(http::field::retry_after, "1");
-  response.body() = request.method() == http::verb::head ? "" : std::move(answer.body);
+  response.body() = std::move(answer.body);
   response.keep_alive(request.keep_alive());
   response.prepare_payload();
   return response;

@@ -83,7 +83,7 @@ TEST(AdminServerTest, AnswersUnknownPathsAndMethodsAndKeepsConnectionsAlive) {
   std::string post = Exchange(
       port, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(post.rfind("HTTP/1.1 405", 0), 0u) << post;
-  EXPECT_NE(post.find("Allow: GET, HEAD"), std::string::npos) << post;
+  EXPECT_NE(post.find("Allow: GET\r\n"), std::string::npos) << post;
   // Two requests on one connection: both answered.
   std::string both = Exchange(port,
                               "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
