@@ -20,7 +20,7 @@ packages=(
 if [ "$run_only" = 0 ]; then
   packages+=(
     libgtest-dev libgmock-dev libbenchmark-dev
-    kcat python3 python3-kafka python3-lz4 python3-confluent-kafka python3-pytest
+    kcat python3 python3-kafka python3-lz4 python3-confluent-kafka python3-pytest python3-prometheus-client
     wrk nginx-light
   )
 fi

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "app/admin.h"
 #include "app/commands.h"
 #include "app/signals.h"
 #include "base/log.h"
@@ -29,6 +30,7 @@ struct BrokerArgs {
   int group_initial_delay_ms = 300;
   int32_t group_min_session_ms = 6000;
   int32_t group_max_session_ms = 1800000;
+  AdminFlags admin;
 };
 
 int RunBroker(const BrokerArgs& args) {
@@ -60,11 +62,20 @@ int RunBroker(const BrokerArgs& args) {
     }
     options.advertise = *advertise;
   }
+  if (Status st = CheckAdminFlags(args.admin); !st.ok()) {
+    spdlog::error("{}", st.message());
+    return 2;
+  }
   BlockStopSignals();  // before any thread starts, so only sigwait below sees SIGINT/SIGTERM
   auto broker = kafka::Broker::Start(options);
   if (!broker.ok()) {
     spdlog::error("broker cannot start: {}", broker.status().ToString());
-    return 1;
+    return broker.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  auto admin = StartAdmin(args.admin, {&(*broker)->status()});
+  if (!admin.ok()) {
+    spdlog::error("--admin: {}", admin.status().ToString());
+    return admin.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
   if (!args.port_file.empty()) {
     Status st = net::WritePortFile(args.port_file, std::to_string((*broker)->port()));
@@ -76,6 +87,7 @@ int RunBroker(const BrokerArgs& args) {
   spdlog::info("eventlake broker listening on {} (data {})", (*broker)->advertised(), args.data);
   int sig = WaitForStopSignal();
   spdlog::info("signal {}: shutting down", sig);
+  if (*admin) (*admin)->Stop();
   (*broker)->Stop();
   spdlog::info("broker stopped");
   return 0;
@@ -129,6 +141,7 @@ void AddBrokerCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 3600000));
   AddStorageOptions(*cmd, *args);
+  AddAdminOptions(*cmd, args->admin);
   cmd->callback([args, &exit_code] {
     SetLogComponent("broker");
     exit_code = RunBroker(*args);

@@ -18,5 +18,6 @@ void AddDdlCommand(CLI::App& app, int& exit_code);
 void AddCompactCommand(CLI::App& app, int& exit_code);
 void AddConvertCommand(CLI::App& app, int& exit_code);
 void AddReplayDeadLetterCommand(CLI::App& app, int& exit_code);
+void AddStatusCommand(CLI::App& app, int& exit_code);
 
 }  // namespace el::app

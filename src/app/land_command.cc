@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "app/admin.h"
 #include "app/commands.h"
 #include "base/log.h"
 #include "jobs/lander.h"
@@ -28,6 +29,8 @@ struct LandArgs {
   int64_t flush_ms = 300;
   std::string job_file;
   int64_t dedup_window_ms = 10 * 60 * 1000;
+  AdminFlags admin;
+  double max_lag_s = 60;
   // The options whose presence on the command line matters, by name ("--from"); CLI11 counts
   // how often each was given.
   std::map<std::string, const CLI::Option*> flags;
@@ -153,6 +156,26 @@ Status CheckOptions(const LandArgs& args, const jobs::JobSpec* job) {
   return Status::Ok();
 }
 
+// --admin serves one follow lander's health (its lag against --max-lag-s) and metrics.
+Status CheckLanderAdmin(const LandArgs& args, const jobs::JobSpec* job) {
+  EL_RETURN_IF_ERROR(CheckAdminFlags(args.admin));
+  if (args.admin.listen.empty()) {
+    return args.Given("--max-lag-s")
+               ? InvalidArgument("--max-lag-s sets the health of --admin's /healthz: add --admin")
+               : Status::Ok();
+  }
+  bool follow = job != nullptr ? job->follow : args.options.follow;
+  if (!follow) {
+    return InvalidArgument(
+        "--admin serves the health of a --follow run: add --follow or drop --admin");
+  }
+  if (job != nullptr && job->topics.size() > 1) {
+    return InvalidArgument(
+        "--admin serves one topic's lander: run one `eventlake land` per topic of the job");
+  }
+  return Status::Ok();
+}
+
 // A job file: one Land run per source topic (later topics append to what earlier ones wrote).
 Result<jobs::LandSummary> RunJob(const LandArgs& args, const jobs::JobSpec& job, std::string& label) {
   jobs::LandSummary total;
@@ -213,6 +236,9 @@ void RunLand(LandArgs& args, int& exit_code) {
     job = std::move(*loaded);
   }
   if (Status st = CheckOptions(args, job ? &*job : nullptr); !st.ok()) return Fail(st, exit_code);
+  if (Status st = CheckLanderAdmin(args, job ? &*job : nullptr); !st.ok()) {
+    return Fail(st, exit_code);
+  }
   args.options.mode = args.options.follow ? jobs::WriteMode::kAppend : *mode;
   args.options.flush_interval = std::chrono::milliseconds(args.flush_ms);
   args.options.dedup_window = std::chrono::milliseconds(args.dedup_window_ms);
@@ -224,7 +250,18 @@ void RunLand(LandArgs& args, int& exit_code) {
     };
   }
   std::string label = args.options.topic;
+  // --admin: /healthz and /metrics of this lander while it follows the topic.
+  std::unique_ptr<jobs::LandMetrics> metrics;
+  if (!args.admin.listen.empty()) {
+    metrics = std::make_unique<jobs::LandMetrics>(
+        job ? job->topics.front() : args.options.topic,
+        std::chrono::milliseconds(static_cast<int64_t>(args.max_lag_s * 1000)));
+    args.options.metrics = metrics.get();
+  }
+  auto admin = StartAdmin(args.admin, {metrics.get()});
+  if (!admin.ok()) return Fail(admin.status(), exit_code);
   auto summary = job ? RunJob(args, *job, label) : RunWithSignals(args.options);
+  if (*admin) (*admin)->Stop();
   if (!summary.ok()) return Fail(summary.status(), exit_code);
   std::cout << jobs::FormatSummary(label, *summary) << std::endl;
   exit_code = 0;
@@ -292,6 +329,12 @@ void AddLandCommand(CLI::App& app, int& exit_code) {
                                                "how far back (Kafka time) landed ids are remembered")
                                    ->capture_default_str()
                                    ->check(CLI::Range(int64_t{1}, int64_t{7} * 24 * 3600 * 1000));
+  AddAdminOptions(*cmd, args->admin);
+  flags["--max-lag-s"] = cmd->add_option("--max-lag-s", args->max_lag_s,
+                                         "with --admin: /healthz answers 503 while the lake is "
+                                         "further than this behind the log (seconds)")
+                             ->capture_default_str()
+                             ->check(CLI::PositiveNumber);
   cmd->callback([args, &exit_code] {
     SetLogComponent("lander");
     RunLand(*args, exit_code);

@@ -92,6 +92,9 @@ int main(int argc, char** argv) {
 #ifdef EL_HAVE_REPLAY_COMMAND
   el::app::AddReplayDeadLetterCommand(app, exit_code);
 #endif
+#ifdef EL_HAVE_STATUS_COMMAND
+  el::app::AddStatusCommand(app, exit_code);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

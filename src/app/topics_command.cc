@@ -1,6 +1,7 @@
 // `eventlake topics create|list|describe|delete --brokers LIST [--topic T] [--partitions N]`:
 // topic administration over the Kafka protocol (librdkafka Admin API and Metadata), so it works the
 // same against eventlake's broker and a Kafka cluster.
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -10,7 +11,9 @@
 
 #include "app/commands.h"
 #include "base/log.h"
+#include "app/prom_samples.h"
 #include "clients/rdk/admin.h"
+#include "net/http_get.h"
 
 namespace el::app {
 namespace {
@@ -22,6 +25,7 @@ struct TopicsArgs {
   int32_t partitions = -1;
   std::vector<std::string> configs;  // "name=value" topic configs for create
   int timeout_ms = 10000;
+  std::string admin;  // describe: a broker /metrics URL for bytes on disk
 };
 
 // "name=value" -> map. Errors: InvalidArgument for an entry without '='.
@@ -35,19 +39,61 @@ Result<std::map<std::string, std::string>> ParseConfigs(const std::vector<std::s
   return out;
 }
 
-void PrintTopic(rdk::Admin& admin, const rdk::TopicMetadata& t) {
+// Bytes on disk per (topic, partition) from a broker's /metrics (`--admin`); empty without it.
+// Errors: what reading the URL failed with.
+Result<std::map<std::pair<std::string, int32_t>, int64_t>> LogSizes(const TopicsArgs& args) {
+  std::map<std::pair<std::string, int32_t>, int64_t> out;
+  if (args.admin.empty()) return out;
+  EL_ASSIGN_OR_RETURN(
+      net::HttpAnswer answer,
+      net::HttpGet(args.admin, "/metrics", std::chrono::milliseconds(args.timeout_ms)));
+  if (answer.status != 200)
+    return Unavailable(args.admin + "/metrics answered " + std::to_string(answer.status));
+  for (const Sample& s : ParseSamples(answer.body)) {
+    if (s.name != "eventlake_broker_log_size_bytes" || !s.labels.count("topic") ||
+        !s.labels.count("partition")) {
+      continue;
+    }
+    int32_t partition = 0;
+    const std::string& text = s.labels.at("partition");
+    if (std::from_chars(text.data(), text.data() + text.size(), partition).ec != std::errc())
+      continue;
+    out[{s.labels.at("topic"), partition}] = static_cast<int64_t>(s.value);
+  }
+  return out;
+}
+
+// The topic's configs, one line each, `(default)` where the topic does not set it.
+void PrintConfigs(rdk::Admin& admin, const std::string& topic) {
+  auto configs = admin.DescribeTopicConfigs(topic);
+  if (!configs.ok()) {
+    std::printf("  configs unknown (%s)\n", configs.status().message().c_str());
+    return;
+  }
+  for (const rdk::ConfigEntry& c : *configs) {
+    std::printf("  config %s=%s%s%s\n", c.name.c_str(), c.value.c_str(),
+                c.is_default ? " (default)" : "", c.read_only ? " (read-only)" : "");
+  }
+}
+
+void PrintTopic(rdk::Admin& admin, const rdk::TopicMetadata& t,
+                const std::map<std::pair<std::string, int32_t>, int64_t>& sizes) {
   std::printf("topic %s partitions %zu%s%s\n", t.name.c_str(), t.partitions.size(),
               t.error.empty() ? "" : " error ", t.error.c_str());
   for (const auto& p : t.partitions) {
     auto marks = admin.Watermarks(t.name, p.id);
+    auto size = sizes.find({t.name, p.id});
+    std::string bytes = size != sizes.end() ? " bytes " + std::to_string(size->second) : "";
     if (marks.ok()) {
-      std::printf("  partition %d leader %d offsets %lld..%lld\n", p.id, p.leader,
-                  static_cast<long long>(marks->first), static_cast<long long>(marks->second));
+      std::printf("  partition %d leader %d offsets %lld..%lld%s\n", p.id, p.leader,
+                  static_cast<long long>(marks->first), static_cast<long long>(marks->second),
+                  bytes.c_str());
     } else {
       std::printf("  partition %d leader %d offsets unknown (%s)\n", p.id, p.leader,
                   marks.status().message().c_str());
     }
   }
+  PrintConfigs(admin, t.name);
 }
 
 Status RunAction(rdk::Admin& admin, const TopicsArgs& args) {
@@ -56,14 +102,15 @@ Status RunAction(rdk::Admin& admin, const TopicsArgs& args) {
     for (const auto& t : topics) std::printf("%s\n", t.name.c_str());
     return Status::Ok();
   }
-  if (args.action == "describe" && args.topic.empty()) {
-    EL_ASSIGN_OR_RETURN(auto topics, admin.ListTopics());
-    for (const auto& t : topics) PrintTopic(admin, t);
-    return Status::Ok();
-  }
   if (args.action == "describe") {
-    EL_ASSIGN_OR_RETURN(auto t, admin.DescribeTopic(args.topic));
-    PrintTopic(admin, t);
+    EL_ASSIGN_OR_RETURN(auto sizes, LogSizes(args));
+    if (args.topic.empty()) {
+      EL_ASSIGN_OR_RETURN(auto topics, admin.ListTopics());
+      for (const auto& t : topics) PrintTopic(admin, t, sizes);
+    } else {
+      EL_ASSIGN_OR_RETURN(auto t, admin.DescribeTopic(args.topic));
+      PrintTopic(admin, t, sizes);
+    }
     return Status::Ok();
   }
   if (args.action == "create") {
@@ -78,6 +125,10 @@ Status RunAction(rdk::Admin& admin, const TopicsArgs& args) {
 }
 
 int RunTopics(const TopicsArgs& args) {
+  if (!args.admin.empty() && args.action != "describe") {
+    std::fprintf(stderr, "topics %s: --admin is only read by describe\n", args.action.c_str());
+    return 2;
+  }
   if ((args.action == "create" || args.action == "delete") && args.topic.empty()) {
     std::fprintf(stderr, "topics %s needs --topic\n", args.action.c_str());
     return 2;
@@ -112,6 +163,10 @@ void AddTopicsCommand(CLI::App& app, int& exit_code) {
                   "Topic config name=value for create (repeatable): retention.ms, retention.bytes, "
                   "segment.bytes, segment.ms");
   cmd->add_option("--timeout-ms", args->timeout_ms, "Per-request timeout")->capture_default_str();
+  cmd->add_option("--admin", args->admin,
+                  "describe: http://HOST:PORT of the broker's /metrics (broker --admin, up's HTTP "
+                  "listener) for "
+                  "each partition's bytes on disk");
   cmd->callback([args, &exit_code] { exit_code = RunTopics(*args); });
 }
 

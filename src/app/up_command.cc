@@ -93,7 +93,8 @@ int RunUp(const UpArgs& args) {
   auto broker = kafka::Broker::Start(broker_options);
   if (!broker.ok()) {
     spdlog::error("broker: {}", broker.status().ToString());
-    return 1;
+    return broker.status().code() == StatusCode::kInvalidArgument ? 2
+                                                                  : 1;  // say, a newer log format
   }
   std::string brokers = (*broker)->advertised();
   // The topic exists before the first event, so the lander follows it from offset 0. Created over the

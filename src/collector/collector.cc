@@ -25,6 +25,7 @@
 #include "clients/rdk/producer.h"
 #include "collector/http_session.h"
 #include "base/log.h"
+#include "net/listener.h"
 
 namespace el::collector {
 
@@ -80,21 +81,7 @@ struct Collector::Impl {
 };
 
 Status Collector::Impl::Listen() {
-  boost::system::error_code ec;
-  tcp::resolver resolver(io);
-  auto results = resolver.resolve(options.listen.host, std::to_string(options.listen.port),
-                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || results.empty()) {
-    return InvalidArgument("cannot resolve listen host " + options.listen.host + ": " +
-                           ec.message());
-  }
-  tcp::endpoint endpoint = results.begin()->endpoint();
-  if (acceptor.open(endpoint.protocol(), ec) ||
-      acceptor.set_option(tcp::acceptor::reuse_address(true), ec) || acceptor.bind(endpoint, ec) ||
-      acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
-    return IOError("cannot listen on " + options.listen.ToString() + ": " + ec.message());
-  }
-  port = acceptor.local_endpoint(ec).port();
+  EL_ASSIGN_OR_RETURN(port, net::OpenListener(acceptor, options.listen));
   return Status::Ok();
 }
 

@@ -11,6 +11,7 @@
 #include "collector/http_names.h"
 #include "collector/http_session.h"
 #include "base/json_text.h"
+#include "net/admin_server.h"
 #include "collector/pending_batch.h"
 #include "collector/content_encoding.h"
 #include "collector/request_events.h"
@@ -97,14 +98,7 @@ Response HttpSession::Health() const {
   int64_t depth = env_.producer != nullptr ? env_.producer->QueueDepth() : 0;
   // The other components of the process: "ok" or what is wrong with each.
   std::string components;
-  for (const ComponentStatus* c : env_.components) {
-    std::string problem = c->Problem();
-    up = up && problem.empty();
-    components += components.empty() ? "" : ",";
-    AppendJsonString(components, c->name());
-    components += ':';
-    AppendJsonString(components, problem.empty() ? "ok" : problem);
-  }
+  up = net::AppendComponentsJson(env_.components, components) && up;
   std::string body = !reachable ? "{\"status\":\"unavailable\",\"broker\":\"unreachable\""
                      : stalled  ? "{\"status\":\"unavailable\",\"broker\":\"not acknowledging\""
                      : !up      ? "{\"status\":\"unavailable\",\"broker\":\"reachable\""

@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "io/dir.h"
+#include "storage/data_format.h"
 
 namespace el::storage {
 namespace {
@@ -45,8 +46,17 @@ Status LogManager::ValidateTopicName(const std::string& topic) {
   return Status::Ok();
 }
 
+namespace {
+LogOptions WithFsyncLatency(LogOptions options, LatencyHistogram* histogram) {
+  options.fsync_latency = histogram;
+  return options;
+}
+}  // namespace
+
 LogManager::LogManager(std::string data_dir, LogOptions options, std::unique_ptr<io::FileLock> lock)
-    : data_dir_(std::move(data_dir)), options_(options), lock_(std::move(lock)) {}
+    : data_dir_(std::move(data_dir)),
+      options_(WithFsyncLatency(options, &fsync_latency_)),
+      lock_(std::move(lock)) {}
 
 LogManager::~LogManager() = default;
 
@@ -55,6 +65,8 @@ Result<std::unique_ptr<LogManager>> LogManager::Open(std::string data_dir, LogOp
   // The lock file exists once any broker has used the directory: without it, the dir is new.
   bool fresh = !io::Exists(data_dir + "/" + kLockFile);
   EL_ASSIGN_OR_RETURN(auto lock, io::FileLock::Acquire(data_dir + "/" + kLockFile));
+  // Before anything in the directory changes: a newer format is refused, not misread.
+  EL_RETURN_IF_ERROR(CheckAndRecordLogFormat(data_dir));
   std::unique_ptr<LogManager> mgr(new LogManager(std::move(data_dir), options, std::move(lock)));
   std::string marker = mgr->data_dir_ + "/" + kCleanMarker;
   bool clean = io::Exists(marker);

@@ -71,6 +71,10 @@ class LogManager {
 
 
   const std::string& data_dir() const { return data_dir_; }
+  // The broker-wide defaults a topic's own configs override.
+  const LogOptions& options() const { return options_; }
+  // The time of every fdatasync of a partition log under this directory.
+  const LatencyHistogram& fsync_latency() const { return fsync_latency_; }
   // The validation CreateTopic applies, for callers that want to check a name up front.
   static Status ValidateTopicName(const std::string& topic);
 
@@ -82,6 +86,7 @@ class LogManager {
   std::vector<std::shared_ptr<PartitionLog>> AllLogs() const;
 
   const std::string data_dir_;
+  LatencyHistogram fsync_latency_;  // before options_, which points at it
   const LogOptions options_;
   std::unique_ptr<io::FileLock> lock_;  // released last (declared first of the mutable state)
   std::unique_ptr<ProducerIdAllocator> producer_ids_;  // set by Open

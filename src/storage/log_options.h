@@ -3,6 +3,8 @@
 // come from flags; a topic's own configs (topic_config.h) override them per topic.
 #include <cstdint>
 
+#include "base/histogram.h"
+
 namespace el::storage {
 
 struct LogOptions {
@@ -18,6 +20,9 @@ struct LogOptions {
   // acks=0/1 appends: fdatasync once this many bytes are unsynced (0: never by size).
   uint64_t flush_bytes = 0;
   uint64_t index_interval_bytes = 4096;   // one sparse index entry per this many bytes
+  // Observes the time of every fdatasync of a partition's log (not owned; null: none). LogManager
+  // points it at its own histogram.
+  LatencyHistogram* fsync_latency = nullptr;
 };
 
 }  // namespace el::storage

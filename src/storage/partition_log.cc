@@ -250,7 +250,12 @@ Status PartitionLog::SyncUpTo(uint64_t seq) {
     target_bytes = written_bytes_;
     active = segments_.back();
   }
+  auto started = std::chrono::steady_clock::now();
   Status st = active->SyncLog();
+  if (options_.fsync_latency != nullptr) {
+    options_.fsync_latency->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   if (!st.ok()) {
     failed_ = true;
     io_error_ = true;

@@ -5,6 +5,7 @@
 
 #include "kafka/protocol/api.h"
 #include "kafka/protocol/api_versions.h"
+#include "kafka/protocol/describe_configs.h"
 #include "kafka/protocol/describe_groups.h"
 #include "kafka/protocol/fetch.h"
 #include "kafka/protocol/find_coordinator.h"
@@ -46,6 +47,9 @@ bool VisitRequestType(int16_t api_key, F&& f) {
     case ApiKey::kSyncGroup: f.template operator()<kafka::SyncGroupRequest>(); return true;
     case ApiKey::kDescribeGroups: f.template operator()<kafka::DescribeGroupsRequest>(); return true;
     case ApiKey::kListGroups: f.template operator()<kafka::ListGroupsRequest>(); return true;
+    case ApiKey::kDescribeConfigs:
+      f.template operator()<kafka::DescribeConfigsRequest>();
+      return true;
     default: return false;
   }
 }

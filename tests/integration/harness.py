@@ -2,6 +2,7 @@
 
 Every process started here is killed when the test ends (see the `procs` fixture in conftest.py).
 """
+import contextlib
 import csv
 import http.client
 import io
@@ -286,3 +287,33 @@ def staging_left(lake, key):
     and owner files. Empty once every lander of the key has ended, however it ended."""
     staging = os.path.join(str(lake), "_staging", key)
     return sorted(os.listdir(staging)) if os.path.isdir(staging) else []
+
+
+@contextlib.contextmanager
+def small_filesystem(path, size):
+    """A tmpfs of `size` (e.g. "3m") mounted at `path` (root, as in CI) for the block; grow it with
+    `mount -o remount,size=...`."""
+    path.mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def scrape(url):
+    """{(sample name, frozenset of label items): value} of a /metrics answer, read with the
+    Prometheus client library's own text parser (a malformed exposition raises)."""
+    from prometheus_client.parser import text_string_to_metric_families
+    status, _, body = http_request(url, "GET", "/metrics")
+    assert status == 200, status
+    samples = {}
+    for family in text_string_to_metric_families(body.decode()):
+        for s in family.samples:
+            samples[(s.name, frozenset(s.labels.items()))] = s.value
+    return samples
+
+
+def sample(samples, name, **labels):
+    """One value of scrape()'s result, or None."""
+    return samples.get((name, frozenset(labels.items())))

@@ -2,7 +2,6 @@
 cleans its staging, and lands every event once when space returns); a broker whose log fills up
 loses no acknowledged event and resumes; the collector in front of it answers 503 at once. Each
 disk is a small tmpfs the test mounts (root, as in CI) and grows afterwards."""
-import contextlib
 import json
 import os
 import re
@@ -11,17 +10,7 @@ import subprocess
 import time
 
 import harness
-from harness import http_request, produce, query, wait_until
-
-
-@contextlib.contextmanager
-def small_filesystem(path, size):
-    path.mkdir(parents=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
+from harness import http_request, produce, query, small_filesystem, wait_until
 
 
 def counts(lake, table):

@@ -21,6 +21,11 @@ struct NewTopicDeleter {
 struct DeleteTopicDeleter {
   void operator()(rd_kafka_DeleteTopic_t* t) const noexcept { rd_kafka_DeleteTopic_destroy(t); }
 };
+struct ConfigResourceDeleter {
+  void operator()(rd_kafka_ConfigResource_t* r) const noexcept {
+    rd_kafka_ConfigResource_destroy(r);
+  }
+};
 struct MetadataDeleter {
   void operator()(const rd_kafka_metadata_t* m) const noexcept { rd_kafka_metadata_destroy(m); }
 };
@@ -110,6 +115,34 @@ Status Admin::DeleteTopic(const std::string& topic) {
   if (n != 1) return Unavailable("delete topic " + topic + ": unexpected answer");
   return FromKafkaError(rd_kafka_topic_result_error(results[0]), "delete topic " + topic,
                         rd_kafka_topic_result_error_string(results[0]));
+}
+
+Result<std::vector<ConfigEntry>> Admin::DescribeTopicConfigs(const std::string& topic) {
+  std::string context = "describe configs of " + topic;
+  std::unique_ptr<rd_kafka_ConfigResource_t, ConfigResourceDeleter> resource(
+      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()));
+  std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(handle_.get()));
+  auto opts = MakeOptions(handle_.get(), RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_);
+  rd_kafka_ConfigResource_t* list[] = {resource.get()};
+  rd_kafka_DescribeConfigs(handle_.get(), list, 1, opts.get(), queue.get());
+  EL_ASSIGN_OR_RETURN(auto ev, WaitEvent(queue.get(), timeout_, context));
+  size_t n = 0;
+  const rd_kafka_ConfigResource_t** results = rd_kafka_DescribeConfigs_result_resources(
+      rd_kafka_event_DescribeConfigs_result(ev.get()), &n);
+  if (n != 1) return Unavailable(context + ": unexpected answer");
+  EL_RETURN_IF_ERROR(FromKafkaError(rd_kafka_ConfigResource_error(results[0]), context,
+                                    rd_kafka_ConfigResource_error_string(results[0])));
+  size_t count = 0;
+  const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(results[0], &count);
+  std::vector<ConfigEntry> out;
+  for (size_t i = 0; i < count; ++i) {
+    const char* value = rd_kafka_ConfigEntry_value(entries[i]);
+    out.push_back({rd_kafka_ConfigEntry_name(entries[i]), value != nullptr ? value : "",
+                   rd_kafka_ConfigEntry_is_default(entries[i]) != 0,
+                   rd_kafka_ConfigEntry_is_read_only(entries[i]) != 0});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
 }
 
 Result<std::vector<TopicMetadata>> Admin::ListTopics() {

@@ -1,8 +1,9 @@
 #pragma once
-// Admin: topic administration over the Kafka protocol with librdkafka (CreateTopics and DeleteTopics
-// to the controller, Metadata for listing, ListOffsets for watermarks), for `eventlake topics`.
-// Works against eventlake's broker and any Kafka cluster alike. Not thread-safe; one caller at a time.
-// Lifetime: owns its rd_kafka_t; every call blocks for at most the timeout given to Connect.
+// Admin: topic administration over the Kafka protocol with librdkafka (CreateTopics and
+// DeleteTopics to the controller, Metadata for listing, ListOffsets for watermarks, DescribeConfigs
+// for a topic's configs), for `eventlake topics`. Works against eventlake's broker and any Kafka
+// cluster alike. Not thread-safe; one caller at a time. Lifetime: owns its rd_kafka_t; every call
+// blocks for at most the timeout given to Connect.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -26,6 +27,13 @@ struct TopicMetadata {
   std::vector<PartitionMetadata> partitions;
 };
 
+struct ConfigEntry {
+  std::string name;
+  std::string value;        // "" for a null value
+  bool is_default = false;  // not set on the topic: the broker's default applies
+  bool read_only = false;
+};
+
 class Admin {
  public:
   // Errors: InvalidArgument (bad broker list or client property).
@@ -42,6 +50,9 @@ class Admin {
   Result<std::vector<TopicMetadata>> ListTopics();
   // Errors: NotFound if the broker does not know `topic`.
   Result<TopicMetadata> DescribeTopic(const std::string& topic);
+  // The topic's effective configs (DescribeConfigs), sorted by name. Errors: NotFound,
+  // DeadlineExceeded, Unavailable.
+  Result<std::vector<ConfigEntry>> DescribeTopicConfigs(const std::string& topic);
   // [low, high) watermarks of one partition (ListOffsets earliest/latest).
   Result<std::pair<int64_t, int64_t>> Watermarks(const std::string& topic, int32_t partition);
 

@@ -23,6 +23,8 @@ int16_t FirstFlexibleVersion(ApiKey api) {
     case ApiKey::kCreateTopics: return 5;
     case ApiKey::kDeleteTopics: return 4;
     case ApiKey::kInitProducerId: return 2;
+    case ApiKey::kDescribeConfigs:
+      return 4;
   }
   return INT16_MAX;
 }
@@ -46,6 +48,8 @@ std::string_view ApiName(ApiKey api) {
     case ApiKey::kCreateTopics: return "CreateTopics";
     case ApiKey::kDeleteTopics: return "DeleteTopics";
     case ApiKey::kInitProducerId: return "InitProducerId";
+    case ApiKey::kDescribeConfigs:
+      return "DescribeConfigs";
   }
   return "Unknown";
 }

@@ -24,6 +24,7 @@ enum class ApiKey : int16_t {
   kCreateTopics = 19,
   kDeleteTopics = 20,
   kInitProducerId = 22,
+  kDescribeConfigs = 32,
 };
 
 enum class ErrorCode : int16_t {

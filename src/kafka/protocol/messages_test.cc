@@ -1,8 +1,11 @@
 // Encode/decode round trips for every implemented request and response, at several versions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "kafka/protocol/api_versions.h"
 #include "kafka/protocol/codec.h"
+#include "kafka/protocol/describe_configs.h"
 #include "kafka/protocol/fetch.h"
 #include "kafka/protocol/find_coordinator.h"
 #include "kafka/protocol/header.h"
@@ -216,6 +219,41 @@ TEST(TopicsAdminTest, DeleteTopicsRoundTrips) {
   DeleteTopicsResponse resp;
   resp.responses = {{"a", 0}, {"b", 3}};
   for (int16_t v : {0, 1, 3}) ExpectRoundTrip(resp, v);
+}
+
+TEST(DescribeConfigsTest, RoundTripsEveryVersion) {
+  DescribeConfigsRequest req;
+  req.resources = {{kResourceTopic, "events", std::nullopt},
+                   {kResourceTopic, "t", std::vector<std::string>{"a"}}};
+  ExpectRoundTrip(req, 0);
+  req.include_synonyms = true;
+  for (int16_t v : {1, 2}) ExpectRoundTrip(req, v);
+
+  // v1+ carry each entry's source (is_default is not on the wire), v0 is_default (no source).
+  DescribeConfigsResponse resp;
+  DescribeConfigsEntry set{"segment.bytes", "1048576", false, false, kConfigSourceTopic, false, {}};
+  DescribeConfigsEntry fixed{"cleanup.policy",     "delete", true, false,
+                             kConfigSourceDefault, false,    {}};
+  resp.results = {{0, std::nullopt, kResourceTopic, "events", {set, fixed}},
+                  {3, "unknown topic x", kResourceTopic, "x", {}}};
+  for (int16_t v : {1, 2}) ExpectRoundTrip(resp, v);
+  resp.results[0].configs[0].config_source = kConfigSourceDefault;
+  resp.results[0].configs[1].is_default = true;
+  ExpectRoundTrip(resp, 0);
+}
+
+TEST(DescribeConfigsTest, VersionZeroSendsIsDefaultAndVersionOneTheSource) {
+  DescribeConfigsResponse resp;
+  DescribeConfigsEntry e{"k", std::nullopt, true, true, kConfigSourceDefault, false, {}};
+  resp.results = {{0, std::nullopt, kResourceTopic, "t", {e}}};
+  std::vector<uint8_t> v0 = EncodeMessage(resp, 0);
+  std::vector<uint8_t> v1 = EncodeMessage(resp, 1);
+  // After the name ("k") and a null value (-1): read_only, then is_default (v0) or the source (v1),
+  // then is_sensitive, then (v1) an empty synonyms array.
+  std::vector<uint8_t> tail0 = {0, 1, 'k', 0xff, 0xff, 1, 1, 0};
+  std::vector<uint8_t> tail1 = {0, 1, 'k', 0xff, 0xff, 1, 5, 0, 0, 0, 0, 0};
+  EXPECT_TRUE(std::equal(tail0.rbegin(), tail0.rend(), v0.rbegin()));
+  EXPECT_TRUE(std::equal(tail1.rbegin(), tail1.rend(), v1.rbegin()));
 }
 
 }  // namespace

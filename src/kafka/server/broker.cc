@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "base/log.h"
+#include "net/listener.h"
 #include "kafka/server/connection.h"
 
 namespace el::kafka {
@@ -29,6 +30,7 @@ Result<std::unique_ptr<Broker>> Broker::Start(BrokerOptions options) {
   std::unique_ptr<Broker> broker(new Broker(std::move(options), std::move(logs)));
   EL_ASSIGN_OR_RETURN(broker->groups_, group::Coordinator::Open(broker->options_.data_dir, broker->options_.groups));
   broker->ctx_.groups = broker->groups_.get();
+  broker->metrics_->SetGroups(broker->groups_.get());
   EL_RETURN_IF_ERROR(broker->Listen());
   broker->maintenance_ = LogMaintenance::Start(*broker->logs_, broker->options_.flush_ms,
                                                broker->options_.retention_check_ms);
@@ -55,20 +57,7 @@ Broker::Broker(BrokerOptions options, std::unique_ptr<storage::LogManager> logs)
 Broker::~Broker() { Stop(); }
 
 Status Broker::Listen() {
-  boost::system::error_code ec;
-  tcp::resolver resolver(ioc_);
-  auto results = resolver.resolve(options_.listen.host, std::to_string(options_.listen.port),
-                                  tcp::resolver::passive, ec);
-  if (ec || results.empty()) {
-    return InvalidArgument("cannot resolve listen address " + options_.listen.ToString() + ": " + ec.message());
-  }
-  tcp::endpoint endpoint = results.begin()->endpoint();
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return IOError("cannot listen on " + options_.listen.ToString() + ": " + ec.message());
-  port_ = acceptor_.local_endpoint().port();
+  EL_ASSIGN_OR_RETURN(port_, net::OpenListener(acceptor_, options_.listen));
   if (options_.advertise) {
     ctx_.advertised_host = options_.advertise->host;
     ctx_.advertised_port = options_.advertise->port != 0 ? options_.advertise->port : port_;

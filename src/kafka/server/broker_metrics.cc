@@ -1,34 +1,24 @@
 #include "kafka/server/broker_metrics.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "kafka/server/group/coordinator.h"
 #include "storage/partition_log.h"
 
 namespace el::kafka {
-namespace {
-
-std::string Label(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-}  // namespace
 
 void BrokerMetrics::RecordRequest(ApiKey api, double seconds, bool failed) {
   auto key = static_cast<size_t>(static_cast<int16_t>(api));
   if (key >= kApis) return;
   ApiCounters& c = apis_[key];
   c.requests.fetch_add(1, std::memory_order_relaxed);
-  if (failed) c.failed.fetch_add(1, std::memory_order_relaxed);
-  c.micros.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+  if (failed) {
+    c.failed.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    c.latency.Observe(seconds);
+  }
 }
 
 void BrokerMetrics::RecordProduced(const std::string& topic, int64_t bytes, int64_t records) {
@@ -57,58 +47,39 @@ std::string BrokerMetrics::Problem() const {
   return "the log refuses writes: " + write_error_;
 }
 
-std::string BrokerMetrics::Metrics() const {
-  std::string out;
-  auto add = [&out](std::string_view text) { out.append(text); };
-  add("# HELP eventlake_broker_requests_total Kafka requests handled, by API.\n"
-      "# TYPE eventlake_broker_requests_total counter\n");
-  std::string failed, seconds;
+void BrokerMetrics::RenderRequests(std::string& out) const {
+  std::string requests, failed, latency;
   for (size_t k = 0; k < kApis; ++k) {
     uint64_t n = apis_[k].requests.load(std::memory_order_relaxed);
     if (n == 0) continue;
     std::string api(ApiName(static_cast<ApiKey>(k)));
-    out += fmt::format("eventlake_broker_requests_total{{api=\"{}\"}} {}\n", api, n);
+    requests += fmt::format("eventlake_broker_requests_total{{api=\"{}\"}} {}\n", api, n);
     failed += fmt::format("eventlake_broker_request_failures_total{{api=\"{}\"}} {}\n", api,
                           apis_[k].failed.load(std::memory_order_relaxed));
-    seconds += fmt::format("eventlake_broker_request_seconds_total{{api=\"{}\"}} {:.6f}\n", api,
-                           apis_[k].micros.load(std::memory_order_relaxed) / 1e6);
+    apis_[k].latency.Render("eventlake_broker_request_duration_seconds",
+                            fmt::format("api=\"{}\"", api), latency);
   }
-  add("# HELP eventlake_broker_request_failures_total Malformed requests (the connection was "
-      "closed), by API.\n"
-      "# TYPE eventlake_broker_request_failures_total counter\n");
-  add(failed);
-  add("# HELP eventlake_broker_request_seconds_total Time spent answering requests, by API (divide "
-      "by the "
-      "request count for the mean latency).\n# TYPE eventlake_broker_request_seconds_total "
-      "counter\n");
-  add(seconds);
-  {
-    std::lock_guard lock(mu_);
-    add("# HELP eventlake_broker_bytes_in_total Record batch bytes appended, by topic.\n"
-        "# TYPE eventlake_broker_bytes_in_total counter\n");
-    for (const auto& [topic, t] : topics_) {
-      out += fmt::format("eventlake_broker_bytes_in_total{{topic=\"{}\"}} {}\n", Label(topic),
-                         t.bytes_in);
-    }
-    add("# HELP eventlake_broker_records_in_total Records appended, by topic.\n"
-        "# TYPE eventlake_broker_records_in_total counter\n");
-    for (const auto& [topic, t] : topics_) {
-      out += fmt::format("eventlake_broker_records_in_total{{topic=\"{}\"}} {}\n", Label(topic),
-                         t.records_in);
-    }
-    add("# HELP eventlake_broker_bytes_out_total Record bytes sent to fetchers, by topic.\n"
-        "# TYPE eventlake_broker_bytes_out_total counter\n");
-    for (const auto& [topic, t] : topics_) {
-      out += fmt::format("eventlake_broker_bytes_out_total{{topic=\"{}\"}} {}\n", Label(topic),
-                         t.bytes_out);
-    }
-  }
+  out +=
+      "# HELP eventlake_broker_requests_total Kafka requests handled, by API.\n"
+      "# TYPE eventlake_broker_requests_total counter\n";
+  out += requests;
+  out +=
+      "# HELP eventlake_broker_request_failures_total Malformed requests (the connection was "
+      "closed), by API.\n# TYPE eventlake_broker_request_failures_total counter\n";
+  out += failed;
+  out +=
+      "# HELP eventlake_broker_request_duration_seconds Time from a request read to its answer "
+      "ready, by API.\n# TYPE eventlake_broker_request_duration_seconds histogram\n";
+  out += latency;
+}
+
+void BrokerMetrics::RenderLogs(std::string& out) const {
   std::string size, high, start;
   for (const storage::TopicInfo& t : logs_.ListTopics()) {
     for (int32_t p = 0; p < t.partitions; ++p) {
       auto log = logs_.Get(t.name, p);
       if (!log) continue;
-      std::string labels = fmt::format("topic=\"{}\",partition=\"{}\"", Label(t.name), p);
+      std::string labels = fmt::format("topic=\"{}\",partition=\"{}\"", PromLabel(t.name), p);
       size += fmt::format("eventlake_broker_log_size_bytes{{{}}} {}\n", labels, log->size_bytes());
       high += fmt::format("eventlake_broker_high_watermark{{{}}} {}\n", labels,
                           log->high_watermark().value());
@@ -116,15 +87,92 @@ std::string BrokerMetrics::Metrics() const {
                            log->log_start().value());
     }
   }
-  add("# HELP eventlake_broker_log_size_bytes Bytes of the partition's log segments.\n"
-      "# TYPE eventlake_broker_log_size_bytes gauge\n");
-  add(size);
-  add("# HELP eventlake_broker_high_watermark The partition's next offset.\n"
-      "# TYPE eventlake_broker_high_watermark gauge\n");
-  add(high);
-  add("# HELP eventlake_broker_log_start_offset The partition's first offset kept.\n"
-      "# TYPE eventlake_broker_log_start_offset gauge\n");
-  add(start);
+  out +=
+      "# HELP eventlake_broker_log_size_bytes Bytes of the partition's log segments.\n"
+      "# TYPE eventlake_broker_log_size_bytes gauge\n";
+  out += size;
+  out +=
+      "# HELP eventlake_broker_high_watermark The partition's next offset.\n"
+      "# TYPE eventlake_broker_high_watermark gauge\n";
+  out += high;
+  out +=
+      "# HELP eventlake_broker_log_start_offset The partition's first offset kept.\n"
+      "# TYPE eventlake_broker_log_start_offset gauge\n";
+  out += start;
+  const LatencyHistogram& fsync = logs_.fsync_latency();
+  out += fmt::format(
+      "# HELP eventlake_broker_log_flushes_total fdatasyncs of partition logs (acks=all appends, "
+      "flush.ms and flush.bytes; one covers every append waiting for it).\n"
+      "# TYPE eventlake_broker_log_flushes_total counter\neventlake_broker_log_flushes_total {}\n"
+      "# HELP eventlake_broker_fsync_duration_seconds Time of one fdatasync of a partition log.\n"
+      "# TYPE eventlake_broker_fsync_duration_seconds histogram\n",
+      fsync.count());
+  fsync.Render("eventlake_broker_fsync_duration_seconds", "", out);
+}
+
+void BrokerMetrics::RenderGroups(std::string& out) const {
+  const group::Coordinator* groups = groups_.load();
+  if (groups == nullptr) return;
+  std::map<std::string, int> by_state;
+  std::string members, committed, lag;
+  for (const ListedGroup& listed : groups->List()) {
+    DescribedGroup g = groups->Describe(listed.group_id);
+    ++by_state[g.group_state];
+    std::string group = PromLabel(listed.group_id);
+    members +=
+        fmt::format("eventlake_broker_group_members{{group=\"{}\"}} {}\n", group, g.members.size());
+    for (const auto& [key, offset] : groups->offsets().GetAll(listed.group_id)) {
+      if (offset.offset < 0) continue;
+      std::string labels = fmt::format("group=\"{}\",topic=\"{}\",partition=\"{}\"", group,
+                                       PromLabel(key.topic), key.partition);
+      committed +=
+          fmt::format("eventlake_broker_group_committed_offset{{{}}} {}\n", labels, offset.offset);
+      auto log = logs_.Get(key.topic, key.partition);
+      if (!log) continue;  // the topic was deleted: no lag to speak of
+      int64_t behind = std::max<int64_t>(0, log->high_watermark().value() - offset.offset);
+      lag += fmt::format("eventlake_broker_group_lag_records{{{}}} {}\n", labels, behind);
+    }
+  }
+  out +=
+      "# HELP eventlake_broker_groups Consumer groups, by state (Empty, PreparingRebalance, "
+      "CompletingRebalance, Stable; Dead: offsets only).\n# TYPE eventlake_broker_groups gauge\n";
+  for (const auto& [state, n] : by_state) {
+    out += fmt::format("eventlake_broker_groups{{state=\"{}\"}} {}\n", PromLabel(state), n);
+  }
+  out +=
+      "# HELP eventlake_broker_group_members Members of each consumer group.\n"
+      "# TYPE eventlake_broker_group_members gauge\n";
+  out += members;
+  out +=
+      "# HELP eventlake_broker_group_committed_offset The offset a group committed, by partition.\n"
+      "# TYPE eventlake_broker_group_committed_offset gauge\n";
+  out += committed;
+  out +=
+      "# HELP eventlake_broker_group_lag_records Records in the partition past the group's "
+      "committed offset.\n# TYPE eventlake_broker_group_lag_records gauge\n";
+  out += lag;
+}
+
+std::string BrokerMetrics::Metrics() const {
+  std::string out;
+  RenderRequests(out);
+  {
+    std::lock_guard lock(mu_);
+    auto per_topic = [&](const char* name, const char* help, int64_t TopicCounters::*field) {
+      out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n", name, help);
+      for (const auto& [topic, t] : topics_) {
+        out += fmt::format("{}{{topic=\"{}\"}} {}\n", name, PromLabel(topic), t.*field);
+      }
+    };
+    per_topic("eventlake_broker_bytes_in_total", "Record batch bytes appended, by topic.",
+              &TopicCounters::bytes_in);
+    per_topic("eventlake_broker_records_in_total", "Records appended, by topic.",
+              &TopicCounters::records_in);
+    per_topic("eventlake_broker_bytes_out_total", "Record bytes sent to fetchers, by topic.",
+              &TopicCounters::bytes_out);
+  }
+  RenderLogs(out);
+  RenderGroups(out);
   out += fmt::format(
       "# HELP eventlake_broker_write_errors_total Appends the log refused (full or failing disk).\n"
       "# TYPE eventlake_broker_write_errors_total counter\neventlake_broker_write_errors_total {}\n"

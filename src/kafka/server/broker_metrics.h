@@ -1,7 +1,8 @@
 #pragma once
-// BrokerMetrics: the broker's /metrics (requests, failures and latency per API; bytes and records
-// in and bytes out per topic; log size and offsets per partition; groups) and its health (a log
-// that refuses writes, say a full disk, until an append succeeds again).
+// BrokerMetrics: the broker's /metrics (requests, failures and a latency histogram per API; bytes
+// and records in and bytes out per topic; log size and offsets per partition; fdatasync latency;
+// consumer groups: state, members, committed offsets and lag) and its health (a log that refuses
+// writes, say a full disk, until an append succeeds again).
 // Threading: thread-safe; per-API counters are relaxed atomics, per-topic ones under a mutex.
 #include <array>
 #include <atomic>
@@ -11,14 +12,22 @@
 #include <string>
 
 #include "base/component_status.h"
+#include "base/histogram.h"
 #include "kafka/protocol/api.h"
 #include "storage/log_manager.h"
 
 namespace el::kafka {
 
+namespace group {
+class Coordinator;
+}  // namespace group
+
 class BrokerMetrics final : public ComponentStatus {
  public:
   explicit BrokerMetrics(const storage::LogManager& logs) : logs_(logs) {}
+  // The groups to report; set once before the broker accepts connections, and it must outlive
+  // this (or be reset to null first).
+  void SetGroups(const group::Coordinator* groups) { groups_.store(groups); }
 
   // One request answered (or, `failed`, refused as malformed: the connection closed).
   void RecordRequest(ApiKey api, double seconds, bool failed);
@@ -38,7 +47,7 @@ class BrokerMetrics final : public ComponentStatus {
   struct ApiCounters {
     std::atomic<uint64_t> requests{0};
     std::atomic<uint64_t> failed{0};
-    std::atomic<uint64_t> micros{0};
+    LatencyHistogram latency;  // answered requests only
   };
   struct TopicCounters {
     int64_t bytes_in = 0;
@@ -46,7 +55,12 @@ class BrokerMetrics final : public ComponentStatus {
     int64_t bytes_out = 0;
   };
 
+  void RenderRequests(std::string& out) const;
+  void RenderLogs(std::string& out) const;
+  void RenderGroups(std::string& out) const;
+
   const storage::LogManager& logs_;
+  std::atomic<const group::Coordinator*> groups_{nullptr};
   std::array<ApiCounters, kApis> apis_{};
   mutable std::mutex mu_;
   std::map<std::string, TopicCounters> topics_;  // GUARDED_BY(mu_)

@@ -48,6 +48,7 @@ class Coordinator {
   std::vector<ListedGroup> List() const;
   DescribedGroup Describe(const std::string& group_id) const;
   OffsetStore& offsets() { return *offsets_; }
+  const OffsetStore& offsets() const { return *offsets_; }
   const GroupConfig& config() const { return config_; }
 
   void Tick(TimePoint now);  // what the ticker runs; public for tests

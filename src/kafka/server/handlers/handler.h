@@ -78,6 +78,7 @@ HandlerSpec LeaveGroupHandler();
 HandlerSpec SyncGroupHandler();
 HandlerSpec DescribeGroupsHandler();
 HandlerSpec ListGroupsHandler();
+HandlerSpec DescribeConfigsHandler();
 
 // The reply to an ApiVersions request above our max version: error UNSUPPORTED_VERSION with our
 // ApiVersions range, in the v0 layout (which every client version can parse).

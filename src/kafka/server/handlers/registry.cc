@@ -6,11 +6,12 @@ namespace el::kafka {
 
 std::span<const HandlerSpec> AllHandlers() {
   static const std::array kHandlers = {
-      ProduceHandler(),         FetchHandler(),          ListOffsetsHandler(),   MetadataHandler(),
-      OffsetCommitHandler(),    OffsetFetchHandler(),    FindCoordinatorHandler(), JoinGroupHandler(),
-      HeartbeatHandler(),       LeaveGroupHandler(),     SyncGroupHandler(),     DescribeGroupsHandler(),
-      ListGroupsHandler(),      ApiVersionsHandler(),    CreateTopicsHandler(),  DeleteTopicsHandler(),
-      InitProducerIdHandler(),
+      ProduceHandler(),         FetchHandler(),          ListOffsetsHandler(),
+      MetadataHandler(),        OffsetCommitHandler(),   OffsetFetchHandler(),
+      FindCoordinatorHandler(), JoinGroupHandler(),      HeartbeatHandler(),
+      LeaveGroupHandler(),      SyncGroupHandler(),      DescribeGroupsHandler(),
+      ListGroupsHandler(),      ApiVersionsHandler(),    CreateTopicsHandler(),
+      DeleteTopicsHandler(),    InitProducerIdHandler(), DescribeConfigsHandler(),
   };
   return kHandlers;
 }
