@@ -17,5 +17,6 @@ void AddSchemaCommand(CLI::App& app, int& exit_code);
 void AddDdlCommand(CLI::App& app, int& exit_code);
 void AddCompactCommand(CLI::App& app, int& exit_code);
 void AddReplayDeadLetterCommand(CLI::App& app, int& exit_code);
+void AddConfigCommand(CLI::App& app, int& exit_code);
 
 }  // namespace el::app
