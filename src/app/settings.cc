@@ -29,8 +29,9 @@ Status HostPortCheck(const std::string& text) {
   return parsed.ok() ? Status::Ok() : parsed.status();
 }
 
-// A bootstrap list: HOST:PORT[,HOST:PORT...].
-Status BrokerListCheck(const std::string& text) {
+}  // namespace
+
+Status CheckBrokerList(const std::string& text) {
   std::stringstream in(text);
   std::string item;
   while (std::getline(in, item, ',')) {
@@ -39,6 +40,8 @@ Status BrokerListCheck(const std::string& text) {
   }
   return Status::Ok();
 }
+
+namespace {
 
 // A Kafka topic name: 1 to 249 of [A-Za-z0-9._-], neither "." nor "..".
 Status TopicCheck(const std::string& name) {
@@ -211,7 +214,7 @@ void Settings::DeclareCollector() {
   o.brokers.clear();  // required for `collect`; `up` uses its own broker
   registry.String("collector", "brokers", &o.brokers)
       .UsedBy(kCollect)
-      .Validate(BrokerListCheck)
+      .Validate(CheckBrokerList)
       .Help("Kafka bootstrap servers HOST:PORT,...");
   registry.String("collector", "listen", &collector.listen)
       .UsedBy(both)
@@ -314,7 +317,7 @@ void Settings::DeclareLander() {
   registry.String("lander", "brokers", &o.brokers)
       .UsedBy(kLand)
       .Validate(NotEmpty)
-      .Validate(BrokerListCheck)
+      .Validate(CheckBrokerList)
       .Help("Kafka bootstrap servers HOST:PORT,...");
   registry.String("lander", "lake", &o.lake_dir)
       .UsedBy(both)

@@ -66,6 +66,9 @@ class Settings {
   void DeclareLander();
 };
 
+// Checks a bootstrap list HOST:PORT[,HOST:PORT...]. Errors: InvalidArgument naming the bad item.
+Status CheckBrokerList(const std::string& text);
+
 // How a setting is named to a user: "--flag ([section] key, EVENTLAKE_...)".
 std::string DescribeSetting(const config::Setting& s);
 

@@ -101,6 +101,17 @@ bool SettingFlags::Given(const std::string& flag) const {
   return false;
 }
 
+CLI::Validator BrokerListValidator() {
+  return CLI::Validator(
+      [](std::string& text) {
+        Status st = CheckBrokerList(text);
+        return st.ok() ? std::string() : st.message();
+      },
+      "HOST:PORT[,HOST:PORT...]");
+}
+
+CLI::Validator TimeoutMsValidator() { return CLI::Range(1, 3600000); }
+
 std::string ConfigFile(const CLI::App& cmd) {
   const CLI::App* root = &cmd;
   while (root->get_parent() != nullptr) root = root->get_parent();

@@ -41,6 +41,10 @@ class SettingFlags {
   std::deque<Bound> bound_;  // stable addresses: CLI11 writes into them
 };
 
+// CLI11 validators for the commands outside the settings table (topics, groups, ...).
+CLI::Validator BrokerListValidator();
+CLI::Validator TimeoutMsValidator();
+
 // The configuration file for `cmd` (its app's --config, else EVENTLAKE_CONFIG), or "".
 std::string ConfigFile(const CLI::App& cmd);
 
