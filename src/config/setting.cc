@@ -154,17 +154,17 @@ std::string Setting::EnvName() const {
 std::string_view Setting::KindName() const {
   switch (kind_) {
     case Kind::kString:
-      return "string";
+      return "a string";
     case Kind::kInt:
-      return "integer";
+      return "an integer";
     case Kind::kDouble:
-      return "number";
+      return "a number";
     case Kind::kBool:
-      return "boolean";
+      return "a boolean";
     case Kind::kList:
-      return "array of strings";
+      return "an array of strings";
   }
-  return "string";
+  return "a string";
 }
 
 Status Setting::CheckValue(const Value& v) const {
@@ -205,8 +205,7 @@ Status Setting::Set(const Value& given, Source source) {
     v = std::vector<std::string>{std::get<std::string>(v)};
   }
   if (v.index() != default_.index()) {
-    return InvalidArgument(fmt::format(
-        "wants {}, got {}", kind_ == Kind::kInt ? "an integer" : TypeOf(default_), TypeOf(given)));
+    return InvalidArgument(fmt::format("wants {}, got {}", KindName(), TypeOf(given)));
   }
   Status st = CheckValue(v);
   if (!st.ok()) return st;

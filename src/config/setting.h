@@ -62,7 +62,7 @@ class Setting {
   const Value& default_value() const { return default_; }
   // EVENTLAKE_<SECTION>_<KEY>, upper case.
   std::string EnvName() const;
-  // "integer", "string", "list of strings", ...
+  // "an integer", "a string", "an array of strings", ...
   std::string_view KindName() const;
 
   // Checks `v` (type, range, choices, per-item checks) and, when good, stores it into the bound
