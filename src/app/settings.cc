@@ -379,7 +379,7 @@ void Settings::DeclareLander() {
 
 std::vector<config::Problem> Settings::Finish(config::Command command) {
   std::vector<config::Problem> problems;
-  auto problem = [&](const std::string& message) { problems.push_back({"eventlake", 0, message}); };
+  auto problem = [&](const std::string& message) { problems.push_back({"", 0, message}); };
   auto require = [&](const char* section, const char* key) {
     const config::Setting* s = registry.Find(section, key);
     if (std::get<std::string>(s->value()).empty())

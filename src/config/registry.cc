@@ -102,6 +102,7 @@ void Flatten(const toml::table& table, const std::string& prefix,
 }  // namespace
 
 std::string Problem::ToString() const {
+  if (where.empty()) return message;
   return line > 0 ? fmt::format("{}:{}: {}", where, line, message)
                   : fmt::format("{}: {}", where, message);
 }
@@ -317,7 +318,10 @@ std::string Registry::Print() const {
                          s->source().ToString());
     }
     size_t width = 0;
-    for (const auto& [line, src] : lines) width = std::max(width, line.size());
+    // Comments line up, except after a line too long to wait for (the default ignore_path).
+    for (const auto& [line, src] : lines) {
+      if (line.size() <= 48) width = std::max(width, line.size());
+    }
     out += fmt::format("{}[{}]\n", out.empty() ? "" : "\n", section);
     for (const auto& [line, src] : lines) out += fmt::format("{:<{}}  # {}\n", line, width, src);
   }

@@ -20,7 +20,7 @@ namespace el::config {
 
 // One problem in a configuration: "FILE:LINE: [section] key: message" (or "env NAME: ...").
 struct Problem {
-  std::string where;  // file path or "env NAME"
+  std::string where;  // file path, "env NAME", a flag, or "" (a problem of several settings)
   int line = 0;       // 0: none
   std::string message;
   std::string ToString() const;

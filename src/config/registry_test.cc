@@ -184,8 +184,10 @@ TEST(Registry, PrintShowsEveryValueAndItsSource) {
           .empty());
   EXPECT_TRUE(f.registry.ApplyEnv({"EVENTLAKE_UP_MAX_LAG_S=7.5"}).empty());
   std::string text = f.registry.Print();
-  EXPECT_NE(text.find("[collector]\nmax_body_bytes = 512000  # default\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("\nwrite_key = [\"a\", \"b\"]   # file:e.toml:2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("[collector]\nmax_body_bytes = 512000  # default\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nwrite_key = [\"a\", \"b\"]   # file:e.toml:2\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("max_lag_s = 7.5  # env EVENTLAKE_UP_MAX_LAG_S\n"), std::string::npos)
       << text;
   EXPECT_NE(text.find("\"client.id\" = \"c\"  # file:e.toml:4\n"), std::string::npos) << text;

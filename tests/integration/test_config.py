@@ -113,7 +113,7 @@ group.id = "mine"
 def test_packaged_config_is_complete_and_starts_up(procs, tmp_path):
     assert harness.run(["config", "check", str(DEPLOY)]).stdout == f"{DEPLOY}: ok\n"
     text = DEPLOY.read_text()
-    assert re.search(r'^data = "/var/lib/eventlake"$', text, re.M)
+    assert re.search(r'^data = "/var/lib/eventlake" +#', text, re.M)
     # Every key eventlake knows is in the packaged file (set, or commented out at its default).
     printed = harness.run(["config", "print"], env={"EVENTLAKE_CONFIG": ""}).stdout
 
@@ -123,7 +123,7 @@ def test_packaged_config_is_complete_and_starts_up(procs, tmp_path):
 
     known = keys_by_section(printed, r"^([a-z_]+) += ")
     shipped = keys_by_section(text, r"^#? ?([a-z_]+) = ")
-    assert sum(len(k) for k in known.values()) > 60
+    assert sum(len(k) for k in known.values()) > 50
     assert known.keys() == shipped.keys()
     assert {s: known[s] - shipped[s] for s in known if known[s] - shipped[s]} == {}
     # The packaged command, with the data folder and listeners moved for the test.
@@ -131,7 +131,7 @@ def test_packaged_config_is_complete_and_starts_up(procs, tmp_path):
            "EVENTLAKE_COLLECTOR_LISTEN": "127.0.0.1:0"}
     up, _, url = start_up(procs, tmp_path, DEPLOY, env=env)
     status, _, body = http_request(url, "GET", "/purchase_a_sword")
-    assert (status, body) == (200, b"Sword Purchased!")
+    assert (status, body) == (200, b"Sword Purchased!\n")
     lake = tmp_path / "var" / "lake"
     wait_until(lambda: (lake / "events_purchase_sword").is_dir(), 30, "the event to land")
     assert scalar(lake, "SELECT count(*) FROM events_purchase_sword") == "1"
