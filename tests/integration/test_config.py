@@ -43,6 +43,10 @@ max_body_bytes = 1000
 
 [lander]
 flush_ms = 50
+group = "cfg-lake"
+
+[kafka_client]
+"client.id" = "lake-from-config"
 """)
     env = {"EVENTLAKE_BROKER_PARTITIONS": "4", "EVENTLAKE_COLLECTOR_MAX_BODY_BYTES": "3000"}
     _, kafka, url = start_up(procs, tmp_path, config, ["--write-key", "from-flag", "--partitions", "2"], env)
@@ -60,14 +64,19 @@ flush_ms = 50
     wait_until(lambda: (lake / "events").is_dir() and scalar(lake, "SELECT count(*) FROM events") == "2", 30,
                "both accepted events to land")
 
+    # [kafka_client] reaches the lander's consumer: the group it joined names it by that client.id.
+    wait_until(lambda: "client lake-from-config" in harness.run(
+        ["groups", "describe", "--brokers", kafka, "--group", "cfg-lake"], check=False).stdout, 30,
+        "the lander to join its group as lake-from-config")
     printed = harness.run(["--config", str(config), "config", "print"], env=env).stdout
     assert re.search(r"^partitions += 4 +# env EVENTLAKE_BROKER_PARTITIONS$", printed, re.M), printed
     assert re.search(rf'^write_key += \["from-file"\] +# file:{re.escape(str(config))}:11$', printed, re.M), printed
     assert re.search(r"^flush_ms += 50 +# file:.*:15$", printed, re.M), printed
     assert re.search(r"^max_body_bytes += 3000 +# env EVENTLAKE_COLLECTOR_MAX_BODY_BYTES$", printed, re.M)
     assert re.search(r'^compression += "lz4" +# default$', printed, re.M), printed
+    assert re.search(r'^"client.id" = "lake-from-config" +# file:.*:19$', printed, re.M), printed
     # EVENTLAKE_CONFIG names the file too.
-    assert harness.run(["config", "print"], env={"EVENTLAKE_CONFIG": str(config)}).stdout.count("# file:") == 7
+    assert harness.run(["config", "print"], env={"EVENTLAKE_CONFIG": str(config)}).stdout.count("# file:") == 9
 
 
 def test_config_check_reports_every_error_with_its_line(tmp_path):
