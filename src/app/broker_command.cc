@@ -42,16 +42,11 @@ int RunBroker(const BrokerSettings& settings) {
 void AddBrokerCommand(CLI::App& app, int& exit_code) {
   auto settings = std::make_shared<Settings>();
   auto flags = std::make_shared<SettingFlags>(settings->registry, config::kBroker);
-  CLI::App* cmd = app.add_subcommand("broker", "Run the Kafka-wire-compatible broker");
-  flags->AddTo(*cmd);
-  cmd->callback([settings, flags, cmd, &exit_code] {
-    SetLogComponent("broker");
-    if (!ResolveSettings(*settings, *flags, *cmd, config::kBroker)) {
-      exit_code = 2;
-      return;
-    }
-    exit_code = RunBroker(settings->broker);
-  });
+  AddSettingsCommand(app, "broker", "Run the Kafka-wire-compatible broker", settings, flags,
+                     exit_code, [settings] {
+                       SetLogComponent("broker");
+                       return RunBroker(settings->broker);
+                     });
 }
 
 }  // namespace el::app

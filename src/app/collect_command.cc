@@ -45,17 +45,11 @@ int RunCollect(const CollectorSettings& settings) {
 void AddCollectCommand(CLI::App& app, int& exit_code) {
   auto settings = std::make_shared<Settings>();
   auto flags = std::make_shared<SettingFlags>(settings->registry, config::kCollect);
-  CLI::App* cmd =
-      app.add_subcommand("collect", "HTTP tracking API that produces events to a topic");
-  flags->AddTo(*cmd);
-  cmd->callback([settings, flags, cmd, &exit_code] {
-    SetLogComponent("collector");
-    if (!ResolveSettings(*settings, *flags, *cmd, config::kCollect)) {
-      exit_code = 2;
-      return;
-    }
-    exit_code = RunCollect(settings->collector);
-  });
+  AddSettingsCommand(app, "collect", "HTTP tracking API that produces events to a topic", settings,
+                     flags, exit_code, [settings] {
+                       SetLogComponent("collector");
+                       return RunCollect(settings->collector);
+                     });
 }
 
 }  // namespace el::app

@@ -248,8 +248,13 @@ void RunLand(LandArgs& args, int& exit_code) {
 
 void AddLandCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<LandArgs>();
-  CLI::App* cmd = app.add_subcommand("land", "land a topic range into the Parquet lake");
-  args->setting_flags->AddTo(*cmd);
+  CLI::App* cmd = AddSettingsCommand(app, "land", "land a topic range into the Parquet lake",
+                                     args->settings, args->setting_flags, exit_code, [args] {
+                                       SetLogComponent("lander");
+                                       int code = 0;
+                                       RunLand(*args, code);
+                                       return code;
+                                     });
   cmd->add_option("--job", args->job_file, "job file (TOML): source range and outputs, see README");
   auto& flags = args->flags;
   flags["--from"] =
@@ -267,14 +272,6 @@ void AddLandCommand(CLI::App& app, int& exit_code) {
       cmd->add_option("--mode", args->mode,
                       "overwrite|append|error (with --job: every output's; follow always appends)")
           ->capture_default_str();
-  cmd->callback([args, cmd, &exit_code] {
-    SetLogComponent("lander");
-    if (!ResolveSettings(*args->settings, *args->setting_flags, *cmd, config::kLand)) {
-      exit_code = 2;
-      return;
-    }
-    RunLand(*args, exit_code);
-  });
 }
 
 }  // namespace el::app

@@ -101,6 +101,18 @@ bool SettingFlags::Given(const std::string& flag) const {
   return false;
 }
 
+CLI::App* AddSettingsCommand(CLI::App& app, const std::string& name, const std::string& description,
+                             std::shared_ptr<Settings> settings,
+                             std::shared_ptr<SettingFlags> flags, int& exit_code,
+                             std::function<int()> run) {
+  CLI::App* cmd = app.add_subcommand(name, description);
+  flags->AddTo(*cmd);
+  cmd->callback([settings, flags, cmd, &exit_code, run = std::move(run)] {
+    exit_code = ResolveSettings(*settings, *flags, *cmd, flags->command()) ? run() : 2;
+  });
+  return cmd;
+}
+
 CLI::Validator BrokerListValidator() {
   return CLI::Validator(
       [](std::string& text) {

@@ -4,6 +4,8 @@
 // applies file, flags and environment in their order of precedence. Lifetime: `registry` must
 // outlive the SettingFlags; used on the main thread only.
 #include <deque>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@ namespace el::app {
 class SettingFlags {
  public:
   SettingFlags(config::Registry& registry, config::Command command);
+  config::Command command() const { return command_; }
 
   // Adds a flag to `cmd` for every setting the command uses.
   void AddTo(CLI::App& cmd);
@@ -40,6 +43,14 @@ class SettingFlags {
   config::Command command_;
   std::deque<Bound> bound_;  // stable addresses: CLI11 writes into them
 };
+
+// Adds subcommand `name` whose flags are the settings `flags` binds; once parsed, the settings are
+// resolved (a problem exits 2) and `run` gives the exit code. Returns the subcommand, for flags of
+// its own.
+CLI::App* AddSettingsCommand(CLI::App& app, const std::string& name, const std::string& description,
+                             std::shared_ptr<Settings> settings,
+                             std::shared_ptr<SettingFlags> flags, int& exit_code,
+                             std::function<int()> run);
 
 // CLI11 validators for the commands outside the settings table (topics, groups, ...).
 CLI::Validator BrokerListValidator();

@@ -149,16 +149,8 @@ int RunUp(Settings& s) {
 void AddUpCommand(CLI::App& app, int& exit_code) {
   auto settings = std::make_shared<Settings>();
   auto flags = std::make_shared<SettingFlags>(settings->registry, config::kUp);
-  CLI::App* cmd =
-      app.add_subcommand("up", "Run broker, collector and a continuous lander in one process");
-  flags->AddTo(*cmd);
-  cmd->callback([settings, flags, cmd, &exit_code] {
-    if (!ResolveSettings(*settings, *flags, *cmd, config::kUp)) {
-      exit_code = 2;
-      return;
-    }
-    exit_code = RunUp(*settings);
-  });
+  AddSettingsCommand(app, "up", "Run broker, collector and a continuous lander in one process",
+                     settings, flags, exit_code, [settings] { return RunUp(*settings); });
 }
 
 }  // namespace el::app
