@@ -119,8 +119,10 @@ int RunUp(Settings& s) {
   }
   double ready_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::string http_url =
-      "http://" + net::HostPort{collector_options.listen.host, http_port}.ToString();
+  // A wildcard listener (the packaged 0.0.0.0:5000) is reached on this host through loopback.
+  std::string http_host = collector_options.listen.host;
+  if (http_host == "0.0.0.0" || http_host == "::" || http_host.empty()) http_host = "127.0.0.1";
+  std::string http_url = "http://" + net::HostPort{http_host, http_port}.ToString();
   std::string lake = land_options.lake_dir;
   std::printf(
       "eventlake up: ready in %.2f s (data in %s)\n"
