@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "app/settings_cli.h"
 #include "base/log.h"
 #include "clients/rdk/groups.h"
 
@@ -86,9 +87,13 @@ void AddGroupsCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<GroupsArgs>();
   CLI::App* cmd = app.add_subcommand("groups", "List or describe consumer groups (Kafka protocol)");
   cmd->add_option("action", args->action, "list|describe")->required()->check(CLI::IsMember({"list", "describe"}));
-  cmd->add_option("--brokers", args->brokers, "Bootstrap brokers HOST:PORT[,HOST:PORT...]")->required();
+  cmd->add_option("--brokers", args->brokers, "Bootstrap brokers HOST:PORT[,HOST:PORT...]")
+      ->required()
+      ->check(BrokerListValidator());
   cmd->add_option("--group", args->group, "Group to describe (default: every group)");
-  cmd->add_option("--timeout-ms", args->timeout_ms, "Per-request timeout")->capture_default_str();
+  cmd->add_option("--timeout-ms", args->timeout_ms, "Per-request timeout")
+      ->capture_default_str()
+      ->check(TimeoutMsValidator());
   cmd->callback([args, &exit_code] { exit_code = RunGroups(*args); });
 }
 

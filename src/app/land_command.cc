@@ -16,6 +16,7 @@
 
 #include "app/admin.h"
 #include "app/commands.h"
+#include "app/settings_cli.h"
 #include "base/log.h"
 #include "jobs/lander.h"
 #include "jobs/progress.h"
@@ -24,20 +25,23 @@ namespace el::app {
 namespace {
 
 struct LandArgs {
-  jobs::LandOptions options;
+  // The [lander] and [kafka_client] settings fill settings->lander.options; the flags that
+  // describe one run (--job, --from, --to, --follow, --mode) are this command's own.
+  std::shared_ptr<Settings> settings = std::make_shared<Settings>();
+  std::shared_ptr<SettingFlags> setting_flags =
+      std::make_shared<SettingFlags>(settings->registry, config::kLand);
+  jobs::LandOptions& options = settings->lander.options;
   std::string mode = "overwrite";
-  int64_t flush_ms = 300;
   std::string job_file;
-  int64_t dedup_window_ms = 10 * 60 * 1000;
-  AdminFlags admin;
-  double max_lag_s = 60;
-  // The options whose presence on the command line matters, by name ("--from"); CLI11 counts
-  // how often each was given.
+  // The run's own options whose presence on the command line matters, by name ("--from").
   std::map<std::string, const CLI::Option*> flags;
 
+  // Whether `name` was given on the command line (a value from the file or the environment
+  // applies where it can, and is not refused where it cannot).
   bool Given(const std::string& name) const {
     auto it = flags.find(name);
-    return it != flags.end() && it->second->count() > 0;
+    if (it != flags.end()) return it->second->count() > 0;
+    return setting_flags->Given(name);
   }
 };
 
@@ -84,7 +88,8 @@ void AddUp(jobs::LandSummary& total, const jobs::LandSummary& s) {
   total.dead_letters += s.dead_letters;
   total.files += s.files;
   for (const std::string& t : s.tables) {
-    if (std::find(total.tables.begin(), total.tables.end(), t) == total.tables.end()) total.tables.push_back(t);
+    if (std::find(total.tables.begin(), total.tables.end(), t) == total.tables.end())
+      total.tables.push_back(t);
   }
 }
 
@@ -93,7 +98,7 @@ void AddUp(jobs::LandSummary& total, const jobs::LandSummary& s) {
 Result<jobs::JobSpec> LoadJob(const LandArgs& args) {
   EL_ASSIGN_OR_RETURN(jobs::JobSpec job, jobs::LoadJobFile(args.job_file));
   const jobs::LandOptions& o = args.options;
-  if (!o.topic.empty()) job.topics = {o.topic};
+  if (args.Given("--topic")) job.topics = {o.topic};
   if (args.Given("--from")) {
     EL_ASSIGN_OR_RETURN(job.from, jobs::ParseRangeText(o.from, true));
   }
@@ -112,7 +117,8 @@ Result<jobs::JobSpec> LoadJob(const LandArgs& args) {
 }
 
 bool PartitionsByTime(const std::vector<std::string>& columns) {
-  return std::any_of(columns.begin(), columns.end(), [](const std::string& c) { return c == "dt" || c == "hour"; });
+  return std::any_of(columns.begin(), columns.end(),
+                     [](const std::string& c) { return c == "dt" || c == "hour"; });
 }
 
 // Refuses options that would have no effect on this run (InvalidArgument naming the option), so
@@ -122,35 +128,43 @@ Status CheckOptions(const LandArgs& args, const jobs::JobSpec* job) {
   bool follow = job != nullptr ? job->follow : args.options.follow;
   for (const char* name : {"--max-rows", "--max-bytes", "--flush-ms"}) {
     if (args.Given(name) && !follow) {
-      return InvalidArgument(fmt::format(
-          "{} sizes the batches of a --follow run; a batch run lands its whole range at once: drop {} or add --follow",
-          name, name));
+      return InvalidArgument(
+          fmt::format("{} sizes the batches of a --follow run; a batch run lands its whole range "
+                      "at once: drop {} or add --follow",
+                      name, name));
     }
   }
   if (args.Given("--to") && follow) {
-    return InvalidArgument("--to ends a batch run, but --follow keeps landing new events: drop one of them");
+    return InvalidArgument(
+        "--to ends a batch run, but --follow keeps landing new events: drop one of them");
   }
   if (args.Given("--mode") && follow && args.mode != "append") {
-    return InvalidArgument("--mode " + args.mode + " cannot be used with --follow: a continuous landing always appends");
+    return InvalidArgument("--mode " + args.mode +
+                           " cannot be used with --follow: a continuous landing always appends");
   }
   if (job != nullptr) {
-    for (const char* name : {"--partition-by", "--event-type-field", "--dedup-field", "--dedup-window-ms"}) {
+    for (const char* name :
+         {"--partition-by", "--event-type-field", "--dedup-field", "--dedup-window-ms"}) {
       if (args.Given(name)) {
-        return InvalidArgument(fmt::format(
-            "{} shapes the default layout; with --job the job file's [[output]] tables (sql, partition_by) decide",
-            name));
+        return InvalidArgument(
+            fmt::format("{} shapes the default layout; with --job the job file's [[output]] tables "
+                        "(sql, partition_by) decide",
+                        name));
       }
     }
   }
-  bool by_time = job == nullptr ? PartitionsByTime(args.options.partition_by)
-                                : std::any_of(job->outputs.begin(), job->outputs.end(),
-                                              [](const auto& out) { return PartitionsByTime(out.partition_by); });
+  bool by_time = job == nullptr
+                     ? PartitionsByTime(args.options.partition_by)
+                     : std::any_of(job->outputs.begin(), job->outputs.end(), [](const auto& out) {
+                         return PartitionsByTime(out.partition_by);
+                       });
   for (const char* name : {"--event-time-field", "--time-zone"}) {
     if (args.Given(name) && !by_time) {
       return InvalidArgument(fmt::format(
           "{} only sets the dt/hour partition folders, and {} partitions by neither: {}", name,
           job == nullptr ? "this run" : "no output of the job",
-          job == nullptr ? "add --partition-by dt (or dt,hour)" : "add partition_by = [\"dt\"] to an [[output]]"));
+          job == nullptr ? "add --partition-by dt (or dt,hour)"
+                         : "add partition_by = [\"dt\"] to an [[output]]"));
     }
   }
   return Status::Ok();
@@ -158,8 +172,8 @@ Status CheckOptions(const LandArgs& args, const jobs::JobSpec* job) {
 
 // --admin serves one follow lander's health (its lag against --max-lag-s) and metrics.
 Status CheckLanderAdmin(const LandArgs& args, const jobs::JobSpec* job) {
-  EL_RETURN_IF_ERROR(CheckAdminFlags(args.admin));
-  if (args.admin.listen.empty()) {
+  EL_RETURN_IF_ERROR(CheckAdminFlags(args.settings->lander.admin));
+  if (args.settings->lander.admin.listen.empty()) {
     return args.Given("--max-lag-s")
                ? InvalidArgument("--max-lag-s sets the health of --admin's /healthz: add --admin")
                : Status::Ok();
@@ -177,7 +191,8 @@ Status CheckLanderAdmin(const LandArgs& args, const jobs::JobSpec* job) {
 }
 
 // A job file: one Land run per source topic (later topics append to what earlier ones wrote).
-Result<jobs::LandSummary> RunJob(const LandArgs& args, const jobs::JobSpec& job, std::string& label) {
+Result<jobs::LandSummary> RunJob(const LandArgs& args, const jobs::JobSpec& job,
+                                 std::string& label) {
   jobs::LandSummary total;
   label = fmt::format("{}", fmt::join(job.topics, ","));
   if (job.follow) {  // every topic at once, each on its own thread
@@ -240,9 +255,6 @@ void RunLand(LandArgs& args, int& exit_code) {
     return Fail(st, exit_code);
   }
   args.options.mode = args.options.follow ? jobs::WriteMode::kAppend : *mode;
-  args.options.flush_interval = std::chrono::milliseconds(args.flush_ms);
-  args.options.dedup_window = std::chrono::milliseconds(args.dedup_window_ms);
-  if (args.options.dedup_field == "none") args.options.dedup_field.clear();
   auto bar = std::make_shared<jobs::ProgressBar>(jobs::ProgressBar::ForStderr());
   if (!args.options.follow && bar->enabled()) {  // a terminal only; erased before the summary
     args.options.on_progress = [bar](int64_t done, int64_t total) {
@@ -252,13 +264,13 @@ void RunLand(LandArgs& args, int& exit_code) {
   std::string label = args.options.topic;
   // --admin: /healthz and /metrics of this lander while it follows the topic.
   std::unique_ptr<jobs::LandMetrics> metrics;
-  if (!args.admin.listen.empty()) {
+  if (!args.settings->lander.admin.listen.empty()) {
     metrics = std::make_unique<jobs::LandMetrics>(
         job ? job->topics.front() : args.options.topic,
-        std::chrono::milliseconds(static_cast<int64_t>(args.max_lag_s * 1000)));
+        std::chrono::milliseconds(static_cast<int64_t>(args.settings->lander.max_lag_s * 1000)));
     args.options.metrics = metrics.get();
   }
-  auto admin = StartAdmin(args.admin, {metrics.get()});
+  auto admin = StartAdmin(args.settings->lander.admin, {metrics.get()});
   if (!admin.ok()) return Fail(admin.status(), exit_code);
   auto summary = job ? RunJob(args, *job, label) : RunWithSignals(args.options);
   if (*admin) (*admin)->Stop();
@@ -271,74 +283,30 @@ void RunLand(LandArgs& args, int& exit_code) {
 
 void AddLandCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<LandArgs>();
-  CLI::App* cmd = app.add_subcommand("land", "land a topic range into the Parquet lake");
-  cmd->add_option("--brokers", args->options.brokers, "bootstrap brokers host:port,...")
-      ->capture_default_str();
-  cmd->add_option("--lake", args->options.lake_dir, "lake directory")->required();
-  cmd->add_option("--topic", args->options.topic, "topic to land (with --job: replaces the job's topics)");
+  CLI::App* cmd = AddSettingsCommand(app, "land", "land a topic range into the Parquet lake",
+                                     args->settings, args->setting_flags, exit_code, [args] {
+                                       SetLogComponent("lander");
+                                       int code = 0;
+                                       RunLand(*args, code);
+                                       return code;
+                                     });
   cmd->add_option("--job", args->job_file, "job file (TOML): source range and outputs, see README");
   auto& flags = args->flags;
-  flags["--from"] = cmd->add_option("--from", args->options.from,
-                                    "earliest|latest|OFFSET|TIME (every partition; with --job: replaces the job's)")
-                        ->capture_default_str();
-  flags["--to"] = cmd->add_option("--to", args->options.to,
-                                  "latest|OFFSET (exclusive end, every partition; with --job: replaces the job's)")
-                      ->capture_default_str();
-  cmd->add_flag("--follow", args->options.follow, "keep landing new events until SIGINT/SIGTERM");
-  cmd->add_option("--group", args->options.group,
-                  "consumer group landed offsets are committed to (default: eventlake-land-<topic or job>-<lake "
-                  "hash>); with --follow, joined: its landers split the topic's partitions");
-  flags["--mode"] = cmd->add_option("--mode", args->mode,
-                                    "overwrite|append|error (with --job: every output's; follow always appends)")
-                        ->capture_default_str();
-  flags["--flush-ms"] = cmd->add_option("--flush-ms", args->flush_ms, "follow: longest time an event waits to be landed")
-                            ->capture_default_str()
-                            ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
-  flags["--max-rows"] =
-      cmd->add_option("--max-rows", args->options.max_rows, "follow: land a batch once it holds this many records")
-          ->capture_default_str()
-          ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
-  flags["--max-bytes"] =
-      cmd->add_option("--max-bytes", args->options.max_bytes, "follow: land a batch once it stages this many bytes")
-          ->capture_default_str()
-          ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-  flags["--event-type-field"] = cmd->add_option("--event-type-field", args->options.event_type_field,
-                                                "default layout: field whose values get their own tables")
-                                    ->capture_default_str();
-  flags["--event-time-field"] =
-      cmd->add_option("--event-time-field", args->options.event_time.field,
-                      "field holding the event time for dt/hour partitions (else the Kafka timestamp)");
-  flags["--time-zone"] =
-      cmd->add_option("--time-zone", args->options.event_time.time_zone, "zone of dt/hour folders")
+  flags["--from"] =
+      cmd->add_option(
+             "--from", args->options.from,
+             "earliest|latest|OFFSET|TIME (every partition; with --job: replaces the job's)")
           ->capture_default_str();
-  flags["--partition-by"] = cmd->add_option("--partition-by", args->options.partition_by,
-                                            "partition columns of the default layout, e.g. dt or dt,hour")
-                                ->delimiter(',');
-  cmd->add_option("--memory-limit", args->options.memory_limit,
-                  "DuckDB memory for a batch (e.g. 512MB, 2GB); beyond it, it spills to the lake's _staging")
-      ->capture_default_str();
-  flags["--max-record-bytes"] = cmd->add_option("--max-record-bytes", args->options.max_record_bytes,
-                                                "records longer than this become dead letters")
-                                    ->capture_default_str()
-                                    ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
-  flags["--dedup-field"] = cmd->add_option("--dedup-field", args->options.dedup_field,
-                                           "string field naming each event once (the collector's event_id): a record "
-                                           "whose id was landed within the dedup window is dropped; none: off")
-                               ->capture_default_str();
-  flags["--dedup-window-ms"] = cmd->add_option("--dedup-window-ms", args->dedup_window_ms,
-                                               "how far back (Kafka time) landed ids are remembered")
-                                   ->capture_default_str()
-                                   ->check(CLI::Range(int64_t{1}, int64_t{7} * 24 * 3600 * 1000));
-  AddAdminOptions(*cmd, args->admin);
-  flags["--max-lag-s"] = cmd->add_option("--max-lag-s", args->max_lag_s,
-                                         "with --admin: /healthz answers 503 while the lake is "
-                                         "further than this behind the log (seconds)")
-                             ->capture_default_str()
-                             ->check(CLI::PositiveNumber);
-  cmd->callback([args, &exit_code] {
-    SetLogComponent("lander");
-    RunLand(*args, exit_code);
-  });
+  flags["--to"] =
+      cmd->add_option(
+             "--to", args->options.to,
+             "latest|OFFSET (exclusive end, every partition; with --job: replaces the job's)")
+          ->capture_default_str();
+  cmd->add_flag("--follow", args->options.follow, "keep landing new events until SIGINT/SIGTERM");
+  flags["--mode"] =
+      cmd->add_option("--mode", args->mode,
+                      "overwrite|append|error (with --job: every output's; follow always appends)")
+          ->capture_default_str();
 }
 
 }  // namespace el::app

@@ -48,21 +48,28 @@ std::string VersionText() {
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   RaiseOpenFileLimit();
-  CLI::App app{"eventlake: user events from HTTP to a Kafka-compatible log to a Parquet lake to SQL"};
+  CLI::App app{
+      "eventlake: user events from HTTP to a Kafka-compatible log to a Parquet lake to SQL"};
   app.require_subcommand(1);
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   std::string log_format = "text";
-  app.add_option("--log-format", log_format, "text | json (one object a line: time, level, component, message, fields)")
+  app.add_option("--log-format", log_format,
+                 "text | json (one object a line: time, level, component, message, fields)")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
   app.set_version_flag("--version", VersionText());
+  app.add_option("--config",
+                 "eventlake.toml to read (default: $EVENTLAKE_CONFIG); see `eventlake config`")
+      ->type_name("FILE");
+  app.fallthrough();  // --config and --log-level also after the command's name
   int exit_code = 0;
   app.parse_complete_callback([&] { el::InitLogging(log_level, log_format); });
 #ifdef EL_HAVE_UP_COMMAND
   el::app::AddUpCommand(app, exit_code);
+  el::app::AddConfigCommand(app, exit_code);
 #endif
 #ifdef EL_HAVE_BROKER_COMMAND
   el::app::AddBrokerCommand(app, exit_code);

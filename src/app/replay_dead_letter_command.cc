@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/settings_cli.h"
 #include "jobs/replay.h"
 
 namespace el::app {
@@ -15,7 +16,9 @@ void AddReplayDeadLetterCommand(CLI::App& app, int& exit_code) {
       "replay-dead-letter", "produce the raw values of <table>_dead_letter rows again (once per row)");
   cmd->add_option("--lake", args->lake_dir, "lake directory")->required();
   cmd->add_option("--table", args->table, "landed table whose dead letters are replayed")->required();
-  cmd->add_option("--brokers", args->brokers, "bootstrap brokers host:port,...")->capture_default_str();
+  cmd->add_option("--brokers", args->brokers, "bootstrap brokers host:port,...")
+      ->capture_default_str()
+      ->check(BrokerListValidator());
   cmd->add_option("--topic", args->topic, "target topic (default: each row's source topic)");
   cmd->callback([args, &exit_code] {
     auto summary = jobs::ReplayDeadLetters(*args);

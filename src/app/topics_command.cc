@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/settings_cli.h"
 #include "base/log.h"
 #include "app/prom_samples.h"
 #include "clients/rdk/admin.h"
@@ -155,14 +156,23 @@ void AddTopicsCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("action", args->action, "create|list|describe|delete")
       ->required()
       ->check(CLI::IsMember({"create", "list", "describe", "delete"}));
-  cmd->add_option("--brokers", args->brokers, "Bootstrap brokers HOST:PORT[,HOST:PORT...]")->required();
+  cmd->add_option("--brokers", args->brokers, "Bootstrap brokers HOST:PORT[,HOST:PORT...]")
+      ->required()
+      ->check(BrokerListValidator());
   cmd->add_option("--topic", args->topic, "Topic name");
   cmd->add_option("--partitions", args->partitions, "Partitions for create (-1 = broker default)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return text == "-1" || CLI::Range(1, 10000)(text).empty() ? std::string() : "must be -1 or from 1 to 10000";
+          },
+          "-1|1..10000"));
   cmd->add_option("--config", args->configs,
                   "Topic config name=value for create (repeatable): retention.ms, retention.bytes, "
                   "segment.bytes, segment.ms");
-  cmd->add_option("--timeout-ms", args->timeout_ms, "Per-request timeout")->capture_default_str();
+  cmd->add_option("--timeout-ms", args->timeout_ms, "Per-request timeout")
+      ->capture_default_str()
+      ->check(TimeoutMsValidator());
   cmd->add_option("--admin", args->admin,
                   "describe: http://HOST:PORT of the broker's /metrics (broker --admin, up's HTTP "
                   "listener) for "

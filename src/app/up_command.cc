@@ -1,6 +1,6 @@
 // `eventlake up`: broker, collector and a continuous lander for one topic, in one process under one
-// data directory. The collector and the lander reach the broker through the Kafka protocol, exactly as
-// they would reach a Kafka cluster.
+// data directory. The collector and the lander reach the broker through the Kafka protocol, exactly
+// as they would reach a Kafka cluster.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/settings_cli.h"
 #include "app/signals.h"
 #include "base/log.h"
 #include "clients/rdk/admin.h"
@@ -26,21 +27,9 @@
 namespace el::app {
 namespace {
 
-struct UpArgs {
-  std::string data = "eventlake-data";
-  std::string kafka = "127.0.0.1:9092";
-  std::string http = "127.0.0.1:5000";
-  std::string topic = "events";
-  std::string port_file;
-  int flush_ms = 300;
-  double max_lag_s = 60;
-  std::string compression = "lz4";
-  std::vector<std::string> ignore_paths;  // none given: the collector's default list
-};
-
-Status EnsureTopic(const std::string& brokers, const std::string& topic) {
+Status EnsureTopic(const std::string& brokers, const std::string& topic, int32_t partitions) {
   EL_ASSIGN_OR_RETURN(rdk::Admin admin, rdk::Admin::Connect(brokers, std::chrono::seconds(10)));
-  Status s = admin.CreateTopic(topic, 1);
+  Status s = admin.CreateTopic(topic, partitions);
   if (s.code() == StatusCode::kAlreadyExists) return Status::Ok();
   return s;
 }
@@ -60,36 +49,34 @@ void FollowUntilStopped(const jobs::LandOptions& options, std::stop_token stop) 
   }
 }
 
-// Runs every part until a stop signal; returns the exit code.
-int RunUp(const UpArgs& args) {
+// Runs every part until a stop signal; returns the exit code. `s` holds resolved settings.
+int RunUp(Settings& s) {
   auto started = std::chrono::steady_clock::now();
-  auto kafka_addr = net::ParseHostPort(args.kafka, 9092);
-  auto http_addr = net::ParseHostPort(args.http, 5000);
-  if (!kafka_addr.ok() || !http_addr.ok()) {
-    spdlog::error("{}", (!kafka_addr.ok() ? kafka_addr.status() : http_addr.status()).ToString());
+  const std::string& topic = s.collector.options.topic;
+  // What only DuckDB can judge is checked before anything starts, so that a bad value stops `up`
+  // instead of a lander restarting forever.
+  if (Status st = jobs::CheckEngineOptions(s.lander.options); !st.ok()) {
+    bool zone = st.message().find("time zone") != std::string::npos;
+    spdlog::error("up: [lander] {}: {}", zone ? "time_zone" : "memory_limit", st.message());
     return 2;
   }
-  auto ignore_paths = collector::ResolveIgnoredPaths(args.ignore_paths);
-  if (!ignore_paths.ok()) {
-    spdlog::error("up: --ignore-path: {}", ignore_paths.status().message());
-    return 2;
-  }
-  std::filesystem::path data(args.data);
+  std::filesystem::path data(s.up.data);
   std::error_code ec;
   std::filesystem::create_directories(data, ec);
   if (ec) {
-    spdlog::error("cannot create data directory {}: {}", args.data, ec.message());
-    return 1;
+    spdlog::error("up: --data ([up] data): cannot create data directory {}: {}", s.up.data,
+                  ec.message());
+    return 2;
   }
-  if (Status format = lake::CheckLakeFormat(data / "lake", true); !format.ok()) {
+  std::filesystem::path lake_dir = s.lander.options.lake_dir.empty() ? data / "lake" : s.lander.options.lake_dir;
+  if (Status format = lake::CheckLakeFormat(lake_dir, true); !format.ok()) {
     spdlog::error("up: {}", format.message());
     return 2;
   }
   BlockStopSignals();
 
-  kafka::BrokerOptions broker_options;
+  kafka::BrokerOptions broker_options = s.broker.options;
   broker_options.data_dir = (data / "log").string();
-  broker_options.listen = *kafka_addr;
   auto broker = kafka::Broker::Start(broker_options);
   if (!broker.ok()) {
     spdlog::error("broker: {}", broker.status().ToString());
@@ -97,38 +84,33 @@ int RunUp(const UpArgs& args) {
                                                                   : 1;  // say, a newer log format
   }
   std::string brokers = (*broker)->advertised();
-  // The topic exists before the first event, so the lander follows it from offset 0. Created over the
-  // Kafka protocol like any client would.
-  Status created = EnsureTopic(brokers, args.topic);
+  // The topic exists before the first event, so the lander follows it from offset 0. Created over
+  // the Kafka protocol like any client would.
+  Status created = EnsureTopic(brokers, topic, broker_options.default_partitions);
   if (!created.ok()) {
-    spdlog::error("cannot create topic {}: {}", args.topic, created.ToString());
+    spdlog::error("cannot create topic {}: {}", topic, created.ToString());
     (*broker)->Stop();
     return 1;
   }
 
-  jobs::LandMetrics land_metrics(args.topic,
-                                 std::chrono::milliseconds(static_cast<int64_t>(args.max_lag_s * 1000)));
-  collector::CollectorOptions collector_options;
+  jobs::LandMetrics land_metrics(
+      topic, std::chrono::milliseconds(static_cast<int64_t>(s.up.max_lag_s * 1000)));
+  collector::CollectorOptions collector_options = s.collector.options;
   collector_options.components = {&(*broker)->status(), &land_metrics};
   collector_options.brokers = brokers;
-  collector_options.listen = *http_addr;
-  collector_options.topic = args.topic;
-  collector_options.compression = args.compression;
-  collector_options.ignore_paths = std::move(ignore_paths).value();
   auto collector = collector::Collector::Start(collector_options);
   if (!collector.ok()) {
     spdlog::error("collector: {}", collector.status().ToString());
     (*broker)->Stop();
-    return 1;
+    return collector.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
 
-  jobs::LandOptions land_options;
+  jobs::LandOptions land_options = s.lander.options;
   land_options.brokers = brokers;
-  land_options.lake_dir = (data / "lake").string();
-  land_options.topic = args.topic;
+  if (land_options.lake_dir.empty()) land_options.lake_dir = (data / "lake").string();
+  land_options.topic = topic;
   land_options.follow = true;
   land_options.mode = jobs::WriteMode::kAppend;
-  land_options.flush_interval = std::chrono::milliseconds(args.flush_ms);
   land_options.metrics = &land_metrics;
   std::jthread lander([land_options](std::stop_token stop) {
     SetLogComponent("lander");
@@ -136,14 +118,18 @@ int RunUp(const UpArgs& args) {
   });
 
   uint16_t http_port = (*collector)->port();
-  if (!args.port_file.empty()) {
-    std::string text = "kafka=" + std::to_string((*broker)->port()) +
-                       "\nhttp=" + std::to_string(http_port) + "\n";
-    Status s = net::WritePortFile(args.port_file, text);
-    if (!s.ok()) spdlog::warn("{}", s.ToString());
+  if (!s.up.port_file.empty()) {
+    std::string text =
+        "kafka=" + std::to_string((*broker)->port()) + "\nhttp=" + std::to_string(http_port) + "\n";
+    Status st = net::WritePortFile(s.up.port_file, text);
+    if (!st.ok()) spdlog::warn("{}", st.ToString());
   }
-  double ready_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::string http_url = "http://" + net::HostPort{http_addr->host, http_port}.ToString();
+  double ready_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // A wildcard listener (the packaged 0.0.0.0:5000) is reached on this host through loopback.
+  std::string http_host = collector_options.listen.host;
+  if (http_host == "0.0.0.0" || http_host == "::" || http_host.empty()) http_host = "127.0.0.1";
+  std::string http_url = "http://" + net::HostPort{http_host, http_port}.ToString();
   std::string lake = land_options.lake_dir;
   std::printf(
       "eventlake up: ready in %.2f s (data in %s)\n"
@@ -153,9 +139,8 @@ int RunUp(const UpArgs& args) {
       "try:\n"
       "  curl %s/purchase_a_sword\n"
       "  eventlake query --lake %s \"SELECT event_type, count(*) AS n FROM %s GROUP BY 1\"\n",
-      ready_s, args.data.c_str(), brokers.c_str(), brokers.c_str(), args.topic.c_str(),
-      http_url.c_str(), lake.c_str(), args.topic.c_str(), http_url.c_str(), lake.c_str(),
-      args.topic.c_str());
+      ready_s, s.up.data.c_str(), brokers.c_str(), brokers.c_str(), topic.c_str(), http_url.c_str(),
+      lake.c_str(), topic.c_str(), http_url.c_str(), lake.c_str(), topic.c_str());
   std::fflush(stdout);
 
   int sig = WaitForStopSignal();
@@ -171,27 +156,10 @@ int RunUp(const UpArgs& args) {
 }  // namespace
 
 void AddUpCommand(CLI::App& app, int& exit_code) {
-  auto args = std::make_shared<UpArgs>();
-  CLI::App* cmd = app.add_subcommand("up", "Run broker, collector and a continuous lander in one process");
-  cmd->add_option("--data", args->data, "Data directory (log and lake)")->capture_default_str();
-  cmd->add_option("--kafka", args->kafka, "Kafka listener HOST:PORT")->capture_default_str();
-  cmd->add_option("--http", args->http, "HTTP listener HOST:PORT")->capture_default_str();
-  cmd->add_option("--topic", args->topic, "Topic the collector writes and the lander lands")
-      ->capture_default_str();
-  cmd->add_option("--flush-ms", args->flush_ms, "Longest time an event waits before it is landed")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--max-lag-s", args->max_lag_s,
-                  "/healthz answers 503 while the lake is further than this behind the log (seconds)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--compression", args->compression,
-                  "codec of the collector's batches, as stored in the topic (none for consumers without lz4)")
-      ->capture_default_str()
-      ->check(CLI::IsMember(collector::kCompressionCodecs));
-  cmd->add_option("--ignore-path", args->ignore_paths, collector::kIgnorePathHelp);
-  cmd->add_option("--port-file", args->port_file, "Write kafka=PORT and http=PORT here once ready");
-  cmd->callback([args, &exit_code] { exit_code = RunUp(*args); });
+  auto settings = std::make_shared<Settings>();
+  auto flags = std::make_shared<SettingFlags>(settings->registry, config::kUp);
+  AddSettingsCommand(app, "up", "Run broker, collector and a continuous lander in one process",
+                     settings, flags, exit_code, [settings] { return RunUp(*settings); });
 }
 
 }  // namespace el::app

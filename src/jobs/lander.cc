@@ -158,11 +158,14 @@ class LandRun : public rdk::RebalanceListener {
     member_ = o_.follow && !o_.group.empty();
     summary_.group = o_.group.empty() ? DefaultGroupName(target_.staging_key(), o_.lake_dir) : o_.group;
     if (member_) {
-      EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::CreateMember(o_.brokers, o_.group, this,
-                                                                 {{"session.timeout.ms", "10000"}}));
+      std::map<std::string, std::string> props = {{"session.timeout.ms", "10000"}};
+      for (const auto& [k, v] : o_.consumer_properties) props[k] = v;
+      EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::CreateMember(o_.brokers, o_.group, this, props));
       return Status::Ok();
     }
-    EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::Create(o_.brokers, {{"group.id", summary_.group}}));
+    std::map<std::string, std::string> props = o_.consumer_properties;
+    props["group.id"] = summary_.group;
+    EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::Create(o_.brokers, props));
     spdlog::info("landed offsets of {} are committed to consumer group {}", o_.topic, summary_.group);
     return Status::Ok();
   }
@@ -797,6 +800,18 @@ Result<LandSummary> Land(const LandOptions& options, std::stop_token stop) {
   } catch (const std::exception& e) {
     return Internal(std::string("landing failed: ") + e.what());
   }
+}
+
+Status CheckEngineOptions(const LandOptions& options) {
+  EL_ASSIGN_OR_RETURN(auto db, duck::Database::OpenInMemory());
+  EL_ASSIGN_OR_RETURN(auto con, duck::Connection::Open(db));  // destroyed before db
+  if (!con.Exec("SET memory_limit = " + duck::QuoteLiteral(options.memory_limit)).ok()) {
+    return InvalidArgument("bad memory limit '" + options.memory_limit + "'");
+  }
+  if (!con.Query("SELECT timezone(" + duck::QuoteLiteral(options.event_time.time_zone) + ", now())").ok()) {
+    return InvalidArgument("unknown time zone '" + options.event_time.time_zone + "'");
+  }
+  return Status::Ok();
 }
 
 }  // namespace el::jobs

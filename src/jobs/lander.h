@@ -64,6 +64,9 @@ struct LandOptions {
   // named group is also joined: its landers split the topic's partitions (each lands the
   // partitions the group assigns it); otherwise this lander reads every partition.
   std::string group;
+  // librdkafka properties of the consumer ([kafka_client] of eventlake.toml); group.id and the
+  // commit settings stay the lander's.
+  std::map<std::string, std::string> consumer_properties;
   std::string staging_key;  // default: the job name, else the topic (multi-topic jobs set it)
   // A job (non-empty outputs) writes these tables instead of the default layout and records its
   // progress in LAKE/_jobs/<job_name>/.
@@ -103,6 +106,10 @@ struct LandSummary {
 // Returns when done (batch) or when `stop` is requested (follow; pending events are landed
 // first). A batch run stopped early returns Cancelled and publishes nothing.
 Result<LandSummary> Land(const LandOptions& options, std::stop_token stop);
+
+// Checks, before any run, what only DuckDB can judge: `options.memory_limit` and
+// `options.event_time.time_zone`. Errors: InvalidArgument naming the bad value.
+Status CheckEngineOptions(const LandOptions& options);
 
 // The one-line summary the CLI prints, e.g. "landed 42 events from events[0..41] into 3 tables
 // (events, events_default, events_purchase_sword): 3 files, 0 dead letters, 0.4 s", or

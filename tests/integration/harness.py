@@ -19,11 +19,11 @@ BIN = os.environ.get("EVENTLAKE_BIN", os.path.join(os.path.dirname(__file__), ".
 class Proc:
     """A running eventlake subcommand. `ports` maps a listener name to the port it got."""
 
-    def __init__(self, args, tmp_path, name):
+    def __init__(self, args, tmp_path, name, env=None):
         self.args = [BIN] + list(args)
         self.log_path = tmp_path / f"{name}.log"
         self.log = open(self.log_path, "wb")
-        self.popen = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.popen = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT, env=with_env(env))
         self.ports = {}
 
     def wait_port_file(self, path, timeout=15.0):
@@ -69,8 +69,9 @@ class Procs:
         self.tmp_path = tmp_path
         self.all = []
 
-    def start(self, args, name="eventlake"):
-        p = Proc(args, self.tmp_path, name)
+    def start(self, args, name="eventlake", env=None):
+        """Starts `eventlake ARGS`; `env` adds variables to this process's environment."""
+        p = Proc(args, self.tmp_path, name, env)
         self.all.append(p)
         return p
 
@@ -115,9 +116,15 @@ class Procs:
                 p.log.close()
 
 
-def run(args, timeout=120, check=True, input=None):
-    """Runs an eventlake subcommand to completion; returns CompletedProcess (text)."""
-    cp = subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=timeout, input=input)
+def with_env(extra):
+    """This process's environment plus `extra` (None: unchanged)."""
+    return None if extra is None else {**os.environ, **extra}
+
+
+def run(args, timeout=120, check=True, input=None, env=None):
+    """Runs an eventlake subcommand to completion (`env` adds variables); returns CompletedProcess (text)."""
+    cp = subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=timeout, input=input,
+                        env=with_env(env))
     if check and cp.returncode != 0:
         raise AssertionError(f"eventlake {args} exited {cp.returncode}\nstdout:{cp.stdout}\nstderr:{cp.stderr}")
     return cp
