@@ -68,7 +68,8 @@ int RunUp(Settings& s) {
                   ec.message());
     return 2;
   }
-  std::filesystem::path lake_dir = s.lander.options.lake_dir.empty() ? data / "lake" : s.lander.options.lake_dir;
+  std::filesystem::path lake_dir =
+      s.lander.options.lake_dir.empty() ? data / "lake" : std::filesystem::path(s.lander.options.lake_dir);
   if (Status format = lake::CheckLakeFormat(lake_dir, true); !format.ok()) {
     spdlog::error("up: {}", format.message());
     return 2;
