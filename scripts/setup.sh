@@ -13,7 +13,7 @@ case "${1:-}" in
 esac
 
 packages=(
-  build-essential cmake ninja-build pkg-config git curl ca-certificates
+  build-essential cmake ninja-build pkg-config git curl ca-certificates file
   libboost1.81-dev librdkafka-dev libsimdjson-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
 )
@@ -22,6 +22,7 @@ if [ "$run_only" = 0 ]; then
     libgtest-dev libgmock-dev libbenchmark-dev
     kcat python3 python3-kafka python3-lz4 python3-confluent-kafka python3-pytest python3-prometheus-client
     wrk nginx-light
+    systemd debootstrap
   )
 fi
 missing=()

@@ -17,10 +17,11 @@ BIN = os.environ.get("EVENTLAKE_BIN", os.path.join(os.path.dirname(__file__), ".
 
 
 class Proc:
-    """A running eventlake subcommand. `ports` maps a listener name to the port it got."""
+    """A running eventlake subcommand. `ports` maps a listener name to the port it got. `command`
+    replaces BIN, e.g. with a chroot command line ending in the binary's path inside the root."""
 
-    def __init__(self, args, tmp_path, name, env=None):
-        self.args = [BIN] + list(args)
+    def __init__(self, args, tmp_path, name, env=None, command=None):
+        self.args = list(command or [BIN]) + list(args)
         self.log_path = tmp_path / f"{name}.log"
         self.log = open(self.log_path, "wb")
         self.popen = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT, env=with_env(env))
