@@ -119,9 +119,12 @@ def test_units_run_hardened_as_eventlake_and_stop_on_sigterm(unpacked):
                            ("ProtectHome", "yes"), ("LimitNOFILE", "65536")]:
             assert service[key] == [value], (unit, key)
         argv = exec_start(unpacked / "files/lib/systemd/system" / unit)
-        assert argv[0] == "/usr/bin/eventlake", unit
+        # Every unit reads the packaged configuration; flags on its line override it.
+        assert argv[:3] == ["/usr/bin/eventlake", "--config", "/etc/eventlake/eventlake.toml"], unit
     argv = exec_start(unpacked / "files/lib/systemd/system/eventlake.service")
-    assert argv[1:4] == ["up", "--data", "/var/lib/eventlake"]
+    assert argv[3:] == ["up"]
+    config = (unpacked / "files/etc/eventlake/eventlake.toml").read_text()
+    assert 'data = "/var/lib/eventlake"' in config
 
 
 def test_binary_is_stripped(unpacked):
