@@ -120,6 +120,14 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con,
     bool progress = t.name == "_progress";
     bool replace = batch_run && (progress ? o_.mode : t.mode) == WriteMode::kOverwrite;
     lake::TablePublish publish{t.staging_dir, t.table_dir, t.columns, replace, scratch, t.type_columns};
+    if (!progress) {
+      EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(t.staging_dir));
+      for (const fs::path& f : files) {
+        std::error_code ec;
+        uintmax_t size = fs::file_size(f, ec);
+        if (!ec) out.bytes += static_cast<int64_t>(size);
+      }
+    }
     EL_ASSIGN_OR_RETURN(int64_t files, lake::PublishTable(con, publish));
     if (progress) continue;
     out.files += files;

@@ -62,6 +62,7 @@ class LakeTarget {
 
   struct Published {
     int64_t files = 0;
+    int64_t bytes = 0;  // of the files published
     std::vector<std::string> tables;  // visible tables written (not the job's progress folder)
   };
   // Publishes a staged batch under the publish lock (the caller holds it): every table, the commit

@@ -18,6 +18,7 @@ void LandMetrics::RecordLanded(const LandedBatch& b) {
   duplicates_ += b.duplicates;
   dead_letters_ += b.dead_letters;
   files_ += b.files;
+  bytes_ += b.bytes;
   ++batches_;
   batch_seconds_ += b.seconds;
   newest_ms_ = std::max(newest_ms_, b.newest_ms);
@@ -69,6 +70,7 @@ std::string LandMetrics::Metrics() const {
   counter("eventlake_lander_dead_letters_total", "Records landed in the dead-letter table.",
           dead_letters_);
   counter("eventlake_lander_files_total", "Parquet files published.", files_);
+  counter("eventlake_lander_bytes_total", "Bytes of the Parquet files published.", bytes_);
   counter("eventlake_lander_batches_total", "Batches published.", batches_);
   counter("eventlake_lander_batch_seconds_total", "Time from staging to publish, over every batch.",
           fmt::format("{:.6f}", batch_seconds_));

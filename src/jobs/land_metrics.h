@@ -1,5 +1,5 @@
 #pragma once
-// LandMetrics: a follow lander's /metrics (events, duplicates, dead letters, files, batches and
+// LandMetrics: a follow lander's /metrics (events, duplicates, dead letters, files, bytes, batches and
 // batch time landed; lag per partition in records and of the lake in seconds; when it last
 // landed) and its health: unwell while landing fails (a full disk, an unreachable broker) or
 // while the lake is further behind the log than `max_lag`.
@@ -19,6 +19,7 @@ struct LandedBatch {
   int64_t duplicates = 0;
   int64_t dead_letters = 0;
   int64_t files = 0;
+  int64_t bytes = 0;                       // of the files published
   double seconds = 0;                      // from its staging to its publish
   int64_t newest_ms = -1;                  // the newest Kafka timestamp of its records
   std::map<int32_t, int64_t> lag_records;  // partition -> records past the batch in the log
@@ -47,7 +48,7 @@ class LandMetrics final : public ComponentStatus {
   const std::string topic_;
   const std::chrono::milliseconds max_lag_;
   mutable std::mutex mu_;
-  int64_t events_ = 0, duplicates_ = 0, dead_letters_ = 0, files_ = 0, batches_ = 0, errors_ = 0;
+  int64_t events_ = 0, duplicates_ = 0, dead_letters_ = 0, files_ = 0, bytes_ = 0, batches_ = 0, errors_ = 0;
   double batch_seconds_ = 0;
   int64_t newest_ms_ = -1;
   int64_t landed_at_ms_ = -1;

@@ -675,17 +675,18 @@ class LandRun : public rdk::RebalanceListener {
       if (landed.first < 0) landed.first = r.first;
       landed.last = r.last;
     }
-    if (o_.follow) LogLanded(b, published.files);
+    if (o_.follow) LogLanded(b, published.files, published.bytes);
     b.dedup_ids = 0;  // committed: not pending any more
     ClearBatch(b);
     return Status::Ok();
   }
 
   // Follow: a line per landed batch (events, files, how far behind the log the lake is).
-  void LogLanded(const Batch& b, int64_t files) {
+  void LogLanded(const Batch& b, int64_t files, int64_t bytes) {
     int64_t behind = 0;  // records past the batch in the log, as of the last fetch
     LandedBatch landed{b.stager->good(), b.stager->duplicates(), static_cast<int64_t>(b.stager->dead_letters().size()),
-                       files, std::chrono::duration<double>(Clock::now() - b.landing_since).count(), b.newest_ms, {}};
+                       files, bytes, std::chrono::duration<double>(Clock::now() - b.landing_since).count(),
+                       b.newest_ms, {}};
     for (const auto& [p, r] : b.ranges) {
       std::optional<int64_t> high = consumer_->CachedHighWatermark(o_.topic, p);
       int64_t past = high ? std::max<int64_t>(0, *high - r.last - 1) : 0;

@@ -117,6 +117,8 @@ def test_lander_admin_health_and_metrics(procs, brokers, tmp_path):
     assert sample(m, "eventlake_lander_lag_records", topic="ev", partition="0") == 0
     assert sample(m, "eventlake_lander_landing", topic="ev") == 1
     assert sample(m, "eventlake_lander_files_total", topic="ev") >= 1  # each event once, in type a's folder
+    on_disk = sum(f.stat().st_size for f in lake.rglob("*.parquet"))
+    assert sample(m, "eventlake_lander_bytes_total", topic="ev") == on_disk > 0
     assert health(url) == (200, {"status": "ok", "components": {"lander": "ok"}})
 
     # A file where the lake's folder should be: landing fails, /healthz says so.
