@@ -141,13 +141,15 @@ class LandRun : public rdk::RebalanceListener {
     if (!target_.job() && !o_.dedup_field.empty()) {
       dedup_.emplace(o_.dedup_window, o_.dedup_max_ids);
     }
-    // An overwrite replaces the tables: what they held is no reason to drop a record.
-    if (!member_ && (o_.follow || o_.mode == WriteMode::kAppend)) {
-      EL_RETURN_IF_ERROR(LoadDedupWindow({partitions_.begin(), partitions_.end()}));
-    }
     if (!member_) {
       EL_ASSIGN_OR_RETURN(committed_, target_.Recover(nullptr));
       expected_ = committed_;
+    }
+    // After recovery: the files of a batch that was never committed are gone, and so are their ids
+    // (they land again). An overwrite replaces the tables: what they held is no reason to drop a
+    // record.
+    if (!member_ && (o_.follow || o_.mode == WriteMode::kAppend)) {
+      EL_RETURN_IF_ERROR(LoadDedupWindow({partitions_.begin(), partitions_.end()}));
     }
     return Status::Ok();
   }
@@ -193,7 +195,15 @@ class LandRun : public rdk::RebalanceListener {
 
   Status ReadDedupWindow(const std::set<int32_t>& partitions) {
     EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(target_.lake() / o_.topic));
-    std::erase_if(files, [&](const fs::path& f) { return !lake::ParseDataFileName(o_.topic, f.filename().string()); });
+    // Only committed files count: the lake's format 2 commits through progress records, so the
+    // topic's table may hold files of a batch another lander is still publishing.
+    EL_ASSIGN_OR_RETURN(lake::NextOffsets committed, target_.Committed());
+    std::erase_if(files, [&](const fs::path& f) {
+      auto range = lake::ParseDataFileName(o_.topic, f.filename().string());
+      if (!range) return true;
+      auto next = committed.find(range->partition);
+      return next == committed.end() || range->first >= next->second;
+    });
     if (files.empty() || partitions.empty()) return Status::Ok();
     std::string list;
     for (const fs::path& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
@@ -677,7 +687,9 @@ class LandRun : public rdk::RebalanceListener {
     }
     if (o_.follow) LogLanded(b, published.files, published.bytes);
     b.dedup_ids = 0;  // committed: not pending any more
-    ClearBatch(b);
+    // Not ClearBatch: the ids still pending are the next batch's, read meanwhile; they stay.
+    if (!b.staging_dir.empty()) Discard(lake::Remove(b.staging_dir));
+    b = Batch{};
     return Status::Ok();
   }
 
@@ -709,9 +721,10 @@ class LandRun : public rdk::RebalanceListener {
                {"batch_seconds", std::chrono::duration<double>(Clock::now() - b.landing_since).count()}});
   }
 
-  // Removes batch `b`'s staging; its ids still pending in the dedup window are forgotten.
+  // Removes batch `b`'s staging of a batch that is dropped; every id still pending in the dedup
+  // window is forgotten (callers drop the batch read after it too).
   void ClearBatch(Batch& b) {
-    if (dedup_ && b.stager) dedup_->DropPending();  // (none after a publish: its ids were committed)
+    if (dedup_ && b.stager) dedup_->DropPending();
     if (!b.staging_dir.empty()) Discard(lake::Remove(b.staging_dir));
     b = Batch{};
   }
