@@ -95,8 +95,7 @@ Result<std::vector<fs::path>> ClosedLeaves(const fs::path& table_dir) {
   EL_ASSIGN_OR_RETURN(std::vector<fs::path> leaves, LeafDirs(table_dir));
   auto base = [&](const fs::path& leaf) {
     fs::path first = table_dir / *leaf.lexically_relative(table_dir).begin();
-    std::error_code ec;
-    return leaf != table_dir && fs::is_directory(first / "_schema", ec) ? first : table_dir;
+    return leaf != table_dir && lake::IsTypeFolder(first) ? first : table_dir;
   };
   std::map<fs::path, std::string> newest;  // base -> its newest first-level value
   for (const fs::path& l : leaves) {

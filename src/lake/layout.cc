@@ -129,6 +129,13 @@ Status CheckLakeFormat(const fs::path& lake_dir, bool default_layout) {
   return Status::Ok();
 }
 
+bool IsTypeFolder(const fs::path& dir) {
+  std::string name = dir.filename().string();
+  size_t eq = name.find('=');
+  std::error_code ec;
+  return !IsHidden(name) && eq != std::string::npos && eq > 0 && fs::is_directory(dir / "_schema", ec);
+}
+
 std::string TypeTableName(std::string_view topic, const std::optional<std::string>& value) {
   if (!value || value->empty()) return "";
   std::string name = fmt::format("{}_{}", topic, SanitizeName(*value));
@@ -141,10 +148,8 @@ Result<std::vector<TypeFolder>> ListTypeFolders(const fs::path& lake_dir,
   EL_ASSIGN_OR_RETURN(auto names, ListNames(table));
   std::vector<TypeFolder> out;
   for (const std::string& name : names) {
+    if (!IsTypeFolder(table / name)) continue;
     size_t eq = name.find('=');
-    if (IsHidden(name) || eq == std::string::npos || eq == 0) continue;
-    std::error_code ec;
-    if (!fs::is_directory(table / name / "_schema", ec)) continue;
     TypeFolder f{name.substr(0, eq), ParseHiveValue(std::string_view(name).substr(eq + 1)),
                  table / name, ""};
     f.table = TypeTableName(topic, f.value);

@@ -55,6 +55,10 @@ struct TypeFolder {
   std::string table;                 // the name readers use: TypeTableName(topic, value)
 };
 
+// Whether `dir`, a first-level folder of a topic's table, is an event type's folder (a `k=v` folder
+// with its own `_schema` history; time folders have none).
+bool IsTypeFolder(const std::filesystem::path& dir);
+
 // `<topic>_<SanitizeName(value)>`; "" for events without a type (they are only in the topic's
 // table) and for a type that would take the dead-letter table's name.
 std::string TypeTableName(std::string_view topic, const std::optional<std::string>& value);

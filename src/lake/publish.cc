@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "io/dir.h"
+#include "lake/layout.h"
 #include "lake/listing.h"
 #include "lake/locks.h"
 #include "lake/names.h"
@@ -176,9 +177,7 @@ Status UpdateTypeSchemas(const TablePublish& t, const std::vector<SchemaColumn>&
   for (const auto& [folder, cols] : t.type_columns) folders[folder] = &cols;
   EL_ASSIGN_OR_RETURN(auto names, ListNames(t.table_dir));
   for (const std::string& name : names) {
-    std::error_code ec;
-    if (!IsHidden(name) && fs::is_directory(t.table_dir / name / "_schema", ec))
-      folders.try_emplace(name, nullptr);
+    if (IsTypeFolder(t.table_dir / name)) folders.try_emplace(name, nullptr);
   }
   for (const auto& [folder, batch] : folders) {
     fs::path dir = t.table_dir / folder;
