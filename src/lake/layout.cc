@@ -133,7 +133,8 @@ bool IsTypeFolder(const fs::path& dir) {
   std::string name = dir.filename().string();
   size_t eq = name.find('=');
   std::error_code ec;
-  return !IsHidden(name) && eq != std::string::npos && eq > 0 && fs::is_directory(dir / "_schema", ec);
+  return !IsHidden(name) && eq != std::string::npos && eq > 0 &&
+         fs::is_directory(dir / "_schema", ec);
 }
 
 std::string TypeTableName(std::string_view topic, const std::optional<std::string>& value) {
