@@ -121,6 +121,7 @@ Settings::Settings() {
   DeclareBroker();
   DeclareCollector();
   DeclareLander();
+  DeclareLog();
   registry.Open("kafka_client", &kafka_client, KafkaClientCheck);
 }
 
@@ -137,6 +138,21 @@ void Settings::DeclareUp() {
       .UsedBy(kUp)
       .Range(0.001, 7 * 24 * 3600)
       .Help("/healthz answers 503 while the lake is further than this behind the log (seconds)");
+}
+
+void Settings::DeclareLog() {
+  // No flag of their own on the commands: the root's --log-level and --log-format stand for them
+  // (ResolveSettings).
+  registry.String("log", "level", &log.level)
+      .UsedBy(config::kAllCommands)
+      .Flag("")
+      .Choices({"trace", "debug", "info", "warn", "error", "off"})
+      .Help("Lowest level logged (--log-level)");
+  registry.String("log", "format", &log.format)
+      .UsedBy(config::kAllCommands)
+      .Flag("")
+      .Choices({"text", "json"})
+      .Help("text, or json: one object a line (--log-format)");
 }
 
 void Settings::DeclareBroker() {

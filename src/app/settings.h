@@ -4,7 +4,7 @@
 // its eventlake.toml key ([section] key) and EVENTLAKE_<SECTION>_<KEY> variable, its checks, and
 // `eventlake config print` its lines. Sections: [up] (what only `up` has), [broker], [collector],
 // [lander], [kafka_client] (librdkafka properties of the collector's producer and the lander's
-// consumer). Lifetime: not copyable or movable (the registry points into the members).
+// consumer), [log] (every command's logging). Lifetime: not copyable or movable (the registry points into the members).
 #include <map>
 #include <string>
 #include <vector>
@@ -39,6 +39,13 @@ struct CollectorSettings {
   std::vector<std::string> producer_properties;  // KEY=VALUE, over [kafka_client]
 };
 
+// How every command logs: the root's --log-level and --log-format, with keys of their own so that
+// one file sets them for every process of a deployment.
+struct LogSettings {
+  std::string level = "info";
+  std::string format = "text";
+};
+
 struct LanderSettings {
   jobs::LandOptions options;
   AdminFlags admin;      // /healthz and /metrics of a standalone follow lander
@@ -60,6 +67,7 @@ class Settings {
   BrokerSettings broker;
   CollectorSettings collector;
   LanderSettings lander;
+  LogSettings log;
   std::map<std::string, std::string> kafka_client;
   config::Registry registry;
 
@@ -68,6 +76,7 @@ class Settings {
   void DeclareBroker();
   void DeclareCollector();
   void DeclareLander();
+  void DeclareLog();
 };
 
 // Checks a bootstrap list HOST:PORT[,HOST:PORT...]. Errors: InvalidArgument naming the bad item.

@@ -133,18 +133,40 @@ std::string ConfigFile(const CLI::App& cmd) {
   return env != nullptr ? env : "";
 }
 
+namespace {
+
+// The root's --log-level and --log-format, when given, as the flags of [log] level and format.
+std::vector<config::Problem> ApplyLogFlags(config::Registry& registry, const CLI::App& cmd) {
+  const CLI::App* root = &cmd;
+  while (root->get_parent() != nullptr) root = root->get_parent();
+  std::vector<config::Problem> problems;
+  for (const char* key : {"level", "format"}) {
+    std::string flag = std::string("--log-") + key;
+    const CLI::Option* option = root->get_option_no_throw(flag);
+    config::Setting* setting = registry.Find("log", key);
+    if (option == nullptr || option->count() == 0 || setting == nullptr) continue;
+    Status st = setting->SetText(option->as<std::string>(), {config::Source::Type::kFlag, flag, 0});
+    if (!st.ok()) problems.push_back({flag, 0, st.message()});
+  }
+  return problems;
+}
+
+}  // namespace
+
 bool ResolveSettings(Settings& settings, SettingFlags& flags, const CLI::App& cmd,
                      config::Command command) {
   std::vector<config::Problem> problems;
   std::string file = ConfigFile(cmd);
   if (!file.empty()) problems = settings.registry.ApplyFile(file);
   for (auto& p : flags.Apply()) problems.push_back(std::move(p));
+  for (auto& p : ApplyLogFlags(settings.registry, cmd)) problems.push_back(std::move(p));
   for (auto& p : settings.registry.ApplyEnv(config::ProcessEnvironment()))
     problems.push_back(std::move(p));
   if (problems.empty()) problems = settings.Finish(command);
   for (const config::Problem& p : problems)
     std::cerr << "eventlake " << CommandName(command) << ": " << p.ToString() << "\n";
   if (!problems.empty()) return false;
+  InitLogging(settings.log.level, settings.log.format);  // the file or environment may differ
   // A key of a section this command reads that only another command uses (say [broker] data under
   // `up`, which keeps its log in DATA/log): worth a word, since one file serves every command.
   auto reads = [&](const std::string& section) {

@@ -52,3 +52,34 @@ def test_kafka_client_lines_go_through_the_logger_with_their_level(tmp_path):
 def test_unknown_log_format_is_refused():
     cp = harness.run(["--log-format", "xml", "topics", "list", "--brokers", "127.0.0.1:1"], check=False)
     assert cp.returncode == 2 and "--log-format" in cp.stderr, cp.stderr
+
+
+def test_log_settings_come_from_the_file_flags_and_environment(brokers, tmp_path):
+    config = tmp_path / "eventlake.toml"
+    config.write_text('[log]\nformat = "json"\nlevel = "info"\n')
+    topic = topic_name()
+    produce(brokers, topic, [json.dumps({"event_type": "e"})])
+    land = ["land", "--brokers", brokers, "--lake", str(tmp_path / "lake"), "--topic", topic]
+
+    def stderr_lines(args, env=None):
+        cp = harness.run(["--config", str(config), *args], check=False, timeout=60, env=env)
+        # Log lines only: the command's own last word ("eventlake land: ...") is not a log line.
+        return [line for line in cp.stderr.splitlines()
+                if line.strip() and not line.startswith("eventlake land:")], cp.returncode
+
+    # [log] format from the file: every line is a JSON object.
+    lines, _ = stderr_lines(land)
+    assert lines and all(json.loads(line)["level"] for line in lines), lines
+    # The flag overrides the file ...
+    lines, _ = stderr_lines(["--log-format", "text", *land])
+    assert lines and not any(line.startswith("{") for line in lines), lines
+    # ... and EVENTLAKE_LOG_FORMAT overrides the flag.
+    lines, _ = stderr_lines(["--log-format", "text", *land], env={"EVENTLAKE_LOG_FORMAT": "json"})
+    assert lines and all(line.startswith("{") for line in lines), lines
+    # A level of "off" from the environment silences the lander.
+    lines, code = stderr_lines(land, env={"EVENTLAKE_LOG_LEVEL": "off"})
+    assert code == 0 and lines == [], lines
+    # A bad value in the file is refused before anything runs, naming the key and its line.
+    config.write_text('[log]\nlevel = "loud"\n')
+    cp = harness.run(["--config", str(config), *land], check=False, timeout=60)
+    assert cp.returncode == 2 and f"{config}:2: [log] level: 'loud' is not one of" in cp.stderr, cp.stderr
