@@ -4,7 +4,9 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <thread>
@@ -15,6 +17,7 @@
 #include "base/log.h"
 #include "jobs/json_schema.h"
 #include "jobs/record_loader.h"
+#include "jobs/record_scan.h"
 #include "lake/layout.h"
 #include "lake/listing.h"
 #include "lake/names.h"
@@ -301,10 +304,14 @@ class Stager {
 // the columns its events have, in the table's types.
 class TopicTableWriter {
  public:
-  TopicTableWriter(duck::Connection& con, const BatchInput& in) : con_(con), in_(in) {}
+  // With `scan`, the rows come from the record scan by the stager's groups (in.groups), not from
+  // el_src.
+  TopicTableWriter(duck::Connection& con, const BatchInput& in, const RecordScan* scan = nullptr)
+      : con_(con), in_(in), scan_(scan) {}
 
   Result<std::optional<StagedTable>> Stage() {
-    EL_ASSIGN_OR_RETURN(std::vector<SchemaColumn> cols, DescribeSelect(con_, "SELECT * FROM el_src"));
+    EL_ASSIGN_OR_RETURN(std::vector<SchemaColumn> cols,
+                        DescribeSelect(con_, "SELECT * FROM " + (scan_ != nullptr ? scan_->Relation(0) : "el_src")));
     std::string key = in_.event_type_field;
     std::string value_expr = "NULL::VARCHAR";
     std::vector<SchemaColumn> data;
@@ -324,26 +331,45 @@ class TopicTableWriter {
     std::vector<std::string> exprs;  // per data column: its conformed expression
     for (size_t i = 0; i < data.size(); ++i) exprs.push_back(lake::ConvertList({data[i]}, {conformed.columns[i]}));
     // Which columns each type's events have (the metadata columns always).
-    std::string counts;
-    for (const SchemaColumn& c : data) counts += ", count(" + QuoteIdent(c.name) + ")";
-    EL_ASSIGN_OR_RETURN(auto types, con_.Query(fmt::format("SELECT {} AS v{} FROM el_src GROUP BY ALL",
-                                                           value_expr, counts)));
     std::map<std::vector<bool>, std::vector<Type>> groups;  // column set -> types
     StagedTable staged{in_.topic, in_.staging_dir / in_.topic, table_dir, in_.mode, {}, {}};
     std::vector<bool> any(data.size(), false);
-    for (size_t row = 0; row < types.RowCount(); ++row) {
-      Type t;
-      if (!types.IsNull(0, row)) t.raw = types.Text(0, row);
+    auto add_type = [&](Type t, const std::function<bool(size_t)>& has_column) {
       t.folder = key.empty() ? "" : key + "=" + lake::HiveValue(t.raw);
       std::vector<bool> has(data.size());
       std::vector<SchemaColumn> type_cols;
       for (size_t i = 0; i < data.size(); ++i) {
-        has[i] = IsMeta(data[i].name) || types.Int(1 + i, row) > 0;
+        has[i] = IsMeta(data[i].name) || has_column(i);
         if (has[i]) type_cols.push_back(conformed.columns[i]);
         any[i] = any[i] || has[i];
       }
       if (!key.empty()) staged.type_columns[t.folder] = std::move(type_cols);
       groups[has].push_back(std::move(t));
+    };
+    if (scan_ != nullptr) {
+      // The stager grouped the records by (partition, type) and noted each group's fields.
+      std::map<std::optional<std::string>, std::pair<std::set<std::string>, std::map<int32_t, uint32_t>>> by_type;
+      for (size_t g = 0; g < in_.groups->size(); ++g) {
+        const RecordStager::Group& group = (*in_.groups)[g];
+        auto& [columns, tags] = by_type[group.type];
+        columns.insert(group.columns.begin(), group.columns.end());
+        tags[group.partition] = static_cast<uint32_t>(g);
+      }
+      for (auto& [raw, entry] : by_type) {
+        const std::set<std::string>& columns = entry.first;
+        add_type(Type{raw, "", std::move(entry.second)},
+                 [&](size_t i) { return columns.count(data[i].name) != 0; });
+      }
+    } else {
+      std::string counts;
+      for (const SchemaColumn& c : data) counts += ", count(" + QuoteIdent(c.name) + ")";
+      EL_ASSIGN_OR_RETURN(auto types, con_.Query(fmt::format("SELECT {} AS v{} FROM el_src GROUP BY ALL",
+                                                             value_expr, counts)));
+      for (size_t row = 0; row < types.RowCount(); ++row) {
+        Type t;
+        if (!types.IsNull(0, row)) t.raw = types.Text(0, row);
+        add_type(std::move(t), [&](size_t i) { return types.Int(1 + i, row) > 0; });
+      }
     }
     if (groups.empty()) return std::optional<StagedTable>();
     for (size_t i = 0; i < data.size(); ++i) {
@@ -356,7 +382,7 @@ class TopicTableWriter {
       }
       // A few files: one plain COPY each (a filtered scan of el_src is cheap; DuckDB's partitioned
       // COPY costs about twice a plain one). Many: one partitioned COPY for the group.
-      if (group.size() * in_.ranges.size() <= kSeparateTypeCopies) {
+      if (scan_ != nullptr || group.size() * in_.ranges.size() <= kSeparateTypeCopies) {
         EL_RETURN_IF_ERROR(WriteOneByOne(list, value_expr, group));
         continue;
       }
@@ -373,6 +399,7 @@ class TopicTableWriter {
   struct Type {
     std::optional<std::string> raw;
     std::string folder;  // `<field>=<HiveValue>`, "" without an event-type field
+    std::map<int32_t, uint32_t> tags;  // with a record scan: Kafka partition -> the records' tag
   };
 
   static bool IsMeta(const std::string& name) {
@@ -397,7 +424,11 @@ class TopicTableWriter {
         if (in_.ranges.size() > 1) where += fmt::format(" AND _partition = {}", r.partition);
         std::string select = fmt::format("SELECT {}{} FROM el_src WHERE {}", list,
                                          in_.partition_by.empty() ? "" : ", " + QuoteIdents(in_.partition_by), where);
-        if (group.size() > 1 || in_.ranges.size() > 1) {
+        if (scan_ != nullptr) {
+          auto tag = t.tags.find(r.partition);
+          if (tag == t.tags.end()) continue;  // no event of this type in this partition
+          select = fmt::format("SELECT {} FROM {}", list, scan_->Relation(tag->second));
+        } else if (group.size() > 1 || in_.ranges.size() > 1) {
           EL_ASSIGN_OR_RETURN(auto n, con_.Query("SELECT count(*) FROM el_src WHERE " + where));
           if (n.Int(0, 0) == 0) continue;
         }
@@ -470,7 +501,27 @@ class TopicTableWriter {
 
   duck::Connection& con_;
   const BatchInput& in_;
+  const RecordScan* scan_;
 };
+
+// Whether the default layout's topic table can be written from the record scan: the stager
+// grouped the records by type, the type field is text (or absent), no column is derived (dt,
+// hour), and scanning the buffer once per group costs little (few groups, or nothing spilled).
+bool ScanUsable(const BatchInput& in) {
+  if (in.groups == nullptr || in.records == nullptr || in.schema == nullptr || !in.partition_by.empty() ||
+      in.schema->kind() != JsonType::Kind::kStruct || in.groups->empty())
+    return false;
+  constexpr size_t kMaxScans = 64;
+  constexpr int64_t kMaxSpillReread = int64_t{2} << 30;
+  if (in.groups->size() > kMaxScans ||
+      in.records->spilled_bytes() * static_cast<int64_t>(in.groups->size()) > kMaxSpillReread)
+    return false;
+  for (const auto& [name, type] : in.schema->fields()) {
+    if (EqualsIgnoreCase(name, in.event_type_field))
+      return type->kind() == JsonType::Kind::kVarchar || type->kind() == JsonType::Kind::kNull;
+  }
+  return true;
+}
 
 // The SELECT of one output: its SQL, or with `unnest`, one row per element of that array
 // carrying the parent key columns (struct elements become columns, others a column named after
@@ -535,7 +586,20 @@ Status StageProgress(duck::Connection& con, const BatchInput& in, Stager& stager
 Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchInput& in) {
   bool job = in.outputs != nullptr && !in.outputs->empty();
   EL_RETURN_IF_ERROR(con.Exec("SET TimeZone = 'UTC'; SET preserve_insertion_order = true"));
-  EL_RETURN_IF_ERROR(LoadSource(con, in));
+  // The default layout reads the records where they are (jobs/record_scan.h) when it can; else
+  // they are loaded into el_src.
+  std::unique_ptr<RecordScan> scan;
+  if (!job && ScanUsable(in)) {
+    EL_RETURN_IF_ERROR(DropSource(con));
+    auto opened = RecordScan::Open(con, in.topic, *in.schema, *in.records);
+    if (opened.ok()) {
+      scan = std::move(*opened);
+    } else {
+      spdlog::warn("record scan of {} refused, loading the records instead: {}", in.topic,
+                   opened.status().message());
+    }
+  }
+  if (scan == nullptr) EL_RETURN_IF_ERROR(LoadSource(con, in));
   Stager stager(con, in);
   std::vector<std::string> order;
   // The default layout's files need no particular row order (el_src is in offset order, and a
@@ -547,7 +611,11 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
   if (job) {
     EL_RETURN_IF_ERROR(StageOutputs(con, in, stager, order));
   } else {
-    EL_ASSIGN_OR_RETURN(topic_table, TopicTableWriter(con, in).Stage());
+    EL_ASSIGN_OR_RETURN(topic_table, TopicTableWriter(con, in, scan.get()).Stage());
+    if (scan != nullptr) {
+      scan.reset();
+      in.records->Clear();
+    }
   }
   if (in.dead_letters != nullptr && !in.dead_letters->empty()) {
     EL_RETURN_IF_ERROR(LoadDeadLetters(con, in));

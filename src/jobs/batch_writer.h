@@ -41,6 +41,9 @@ struct BatchInput {
   // The stager's good records and their type; released once loaded into DuckDB.
   RecordBuffer* records = nullptr;
   const JsonType* schema = nullptr;
+  // The stager's groups of the records by (partition, event type), when it grouped them
+  // (RecordStager::grouped): the default layout then reads each type's records from the buffer.
+  const std::vector<RecordStager::Group>* groups = nullptr;
   const duck::Database* db = nullptr;  // `con`'s database: the records load on several connections
   const std::vector<DeadLetter>* dead_letters = nullptr;
   std::vector<PartitionRange> ranges;  // every partition the batch read from

@@ -567,6 +567,8 @@ class LandRun : public rdk::RebalanceListener {
       batch_.stager = std::make_unique<RecordStager>(o_.topic, batch_.staging_dir / "records.spill", kRecordMemoryBudget);
       batch_.stager->set_max_record_bytes(o_.max_record_bytes);
       if (dedup_) batch_.stager->set_dedup(o_.dedup_field, &*dedup_);
+      if (!target_.job() && o_.partition_by.empty() && !o_.event_type_field.empty())
+        batch_.stager->set_group_field(o_.event_type_field);
     }
     RecordMeta meta;
     meta.partition = m.partition;
@@ -597,6 +599,7 @@ class LandRun : public rdk::RebalanceListener {
     in.records = &b.stager->records();
     in.db = &*db_;
     in.schema = &b.stager->schema();
+    if (b.stager->grouped()) in.groups = &b.stager->groups();
     in.dead_letters = &b.stager->dead_letters();
     for (const auto& [p, r] : b.ranges) in.ranges.push_back(r);
     in.mode = o_.mode;

@@ -20,8 +20,10 @@ struct Header {
   int32_t key_len;  // -1: no key
   int64_t offset;
   int64_t timestamp_ms;
-  uint64_t value_len;
+  uint32_t value_len;
+  uint32_t tag;
 };
+static_assert(sizeof(Header) == 32);
 
 }  // namespace
 
@@ -97,13 +99,19 @@ Status RecordBuffer::SpillCurrent() {
 
 Status RecordBuffer::Add(const RecordMeta& meta, std::string_view value) {
   size_t key_len = meta.has_key ? meta.key.size() : 0;
+  if (value.size() > UINT32_MAX || key_len > INT32_MAX)
+    return InvalidArgument("a record over 4 GB cannot be buffered");
   size_t need = sizeof(Header) + key_len + value.size();
   if (current_.used > 0 && current_.used + need + kPadding > current_.capacity) {
     EL_RETURN_IF_ERROR(SpillCurrent());
   }
   current_.Reserve(std::max(kSegmentBytes, need + kPadding));
-  Header h{meta.partition, meta.has_key ? static_cast<int32_t>(key_len) : -1, meta.offset,
-           meta.timestamp_ms, value.size()};
+  Header h{meta.partition,
+           meta.has_key ? static_cast<int32_t>(key_len) : -1,
+           meta.offset,
+           meta.timestamp_ms,
+           static_cast<uint32_t>(value.size()),
+           meta.tag};
   char* out = current_.data.get() + current_.used;
   std::memcpy(out, &h, sizeof h);
   if (key_len > 0) std::memcpy(out + sizeof h, meta.key.data(), key_len);
@@ -113,44 +121,59 @@ Status RecordBuffer::Add(const RecordMeta& meta, std::string_view value) {
   return Status::Ok();
 }
 
-Status RecordBuffer::ReadSegment(const Segment& s, const Visitor& fn) {
-  for (size_t at = 0; at < s.used;) {
-    Header h;
-    std::memcpy(&h, s.data.get() + at, sizeof h);
-    at += sizeof h;
-    RecordMeta meta{h.partition, h.offset, h.timestamp_ms, h.key_len >= 0, {}};
-    if (h.key_len > 0)
-      meta.key = std::string_view(s.data.get() + at, static_cast<size_t>(h.key_len));
-    at += h.key_len > 0 ? static_cast<size_t>(h.key_len) : 0;
-    EL_RETURN_IF_ERROR(fn(meta, std::string_view(s.data.get() + at, h.value_len)));
-    at += h.value_len;
+Status RecordBuffer::ForEachIn(size_t first, size_t end, const Visitor& fn) const {
+  Cursor cursor(*this);
+  for (size_t i = first; i < end && i < segments(); ++i) {
+    EL_RETURN_IF_ERROR(cursor.Open(i));
+    RecordMeta meta;
+    std::string_view value;
+    while (cursor.Next(meta, value)) EL_RETURN_IF_ERROR(fn(meta, value));
   }
   return Status::Ok();
 }
 
-Status RecordBuffer::ForEachIn(size_t first, size_t end, const Visitor& fn) const {
-  Segment read;
-  for (size_t i = first; i < end && i < segments(); ++i) {
-    if (i < kept_.size()) {
-      EL_RETURN_IF_ERROR(ReadSegment(kept_[i], fn));
-    } else if (i - kept_.size() < spilled_.size()) {
-      auto [offset, bytes] = spilled_[i - kept_.size()];
-      read.used = 0;
-      read.Reserve(static_cast<size_t>(bytes) + kPadding);
-      read.used = static_cast<size_t>(bytes);
-      std::memset(read.data.get() + read.used, 0, kPadding);
-      for (size_t done = 0; done < read.used;) {
-        ssize_t n = ::pread(::fileno(spill_), read.data.get() + done, read.used - done,
-                            offset + static_cast<off_t>(done));
-        if (n <= 0) return ErrnoError("read back " + spill_path_.string(), n < 0 ? errno : EIO);
-        done += static_cast<size_t>(n);
+Status RecordBuffer::Cursor::Open(size_t segment) {
+  at_ = 0;
+  segment_ = nullptr;
+  const RecordBuffer& b = buffer_;
+  if (segment < b.kept_.size()) {
+    segment_ = &b.kept_[segment];
+  } else if (segment - b.kept_.size() < b.spilled_.size()) {
+    auto [offset, bytes] = b.spilled_[segment - b.kept_.size()];
+    read_.used = 0;
+    read_.Reserve(static_cast<size_t>(bytes) + kPadding);
+    read_.used = static_cast<size_t>(bytes);
+    std::memset(read_.data.get() + read_.used, 0, kPadding);
+    for (size_t done = 0; done < read_.used;) {
+      ssize_t n = ::pread(::fileno(b.spill_), read_.data.get() + done, read_.used - done,
+                          offset + static_cast<off_t>(done));
+      if (n <= 0) {
+        read_.used = 0;
+        return ErrnoError("read back " + b.spill_path_.string(), n < 0 ? errno : EIO);
       }
-      EL_RETURN_IF_ERROR(ReadSegment(read, fn));
-    } else {
-      EL_RETURN_IF_ERROR(ReadSegment(current_, fn));
+      done += static_cast<size_t>(n);
     }
+    segment_ = &read_;
+  } else if (segment == b.segments() - 1) {
+    segment_ = &b.current_;
   }
   return Status::Ok();
+}
+
+bool RecordBuffer::Cursor::Next(RecordMeta& meta, std::string_view& value) {
+  if (segment_ == nullptr || at_ >= segment_->used) return false;
+  const char* base = segment_->data.get();
+  Header h;
+  std::memcpy(&h, base + at_, sizeof h);
+  at_ += sizeof h;
+  meta = RecordMeta{h.partition, h.offset, h.timestamp_ms, h.key_len >= 0, {}, h.tag};
+  if (h.key_len > 0) {
+    meta.key = std::string_view(base + at_, static_cast<size_t>(h.key_len));
+    at_ += static_cast<size_t>(h.key_len);
+  }
+  value = std::string_view(base + at_, h.value_len);
+  at_ += h.value_len;
+  return true;
 }
 
 }  // namespace el::jobs

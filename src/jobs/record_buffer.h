@@ -26,9 +26,23 @@ struct RecordMeta {
   int64_t timestamp_ms = 0;
   bool has_key = false;
   std::string_view key;
+  uint32_t tag = 0;  // the stager's group of the record (jobs/record_stager.h), 0 by default
 };
 
 class RecordBuffer {
+ private:
+  struct Segment {
+    // Records, then kPadding spare bytes past `used`; not zero-filled (a batch writes hundreds
+    // of megabytes through these).
+    struct Free {
+      void operator()(char* p) const;
+    };
+    std::unique_ptr<char[], Free> data;
+    size_t capacity = 0;
+    size_t used = 0;
+    void Reserve(size_t bytes);
+  };
+
  public:
   static constexpr size_t kPadding = 64;  // simdjson::SIMDJSON_PADDING
 
@@ -51,24 +65,29 @@ class RecordBuffer {
   // Frees the records (memory and spill file).
   void Clear();
 
+  // Reads the records of one segment at a time, in order, on any thread (one cursor a thread;
+  // the buffer must not change meanwhile).
+  class Cursor {
+   public:
+    explicit Cursor(const RecordBuffer& buffer) : buffer_(buffer) {}
+    // Positions the cursor at the first record of segment `segment`. Errors: IOError (spill file).
+    Status Open(size_t segment);
+    // The next record of the segment (valid until the next Open or Next), false past its end.
+    bool Next(RecordMeta& meta, std::string_view& value);
+
+   private:
+    const RecordBuffer& buffer_;
+    Segment read_;  // a spilled segment read back
+    const Segment* segment_ = nullptr;
+    size_t at_ = 0;
+  };
+
   int64_t size() const { return size_; }
   // Bytes of the spill file (0 while the records fit the budget).
   int64_t spilled_bytes() const { return spilled_bytes_; }
 
  private:
-  struct Segment {
-    // Records, then kPadding spare bytes past `used`; not zero-filled (a batch writes hundreds
-    // of megabytes through these).
-    struct Free {
-      void operator()(char* p) const;
-    };
-    std::unique_ptr<char[], Free> data;
-    size_t capacity = 0;
-    size_t used = 0;
-    void Reserve(size_t bytes);
-  };
   Status SpillCurrent();
-  static Status ReadSegment(const Segment& s, const Visitor& fn);
 
   std::filesystem::path spill_path_;
   size_t memory_budget_;

@@ -33,6 +33,15 @@ bool IsMetaColumn(std::string_view name) {
   return std::find(std::begin(kMetaColumns), std::end(kMetaColumns), lower) != std::end(kMetaColumns);
 }
 
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 template <typename Int>
 void AppendInt(std::string& out, Int value) {
   char buf[24];
@@ -106,10 +115,62 @@ Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
     WriteObject(object, true, schema_.get());
     staged = line_;
   }
-  EL_RETURN_IF_ERROR(records_.Add(meta, staged));
+  if (!group_field_.empty() && grouped_) {
+    RecordMeta tagged = meta;
+    tagged.tag = GroupOf(meta.partition, object, staged.data() != value.data());
+    EL_RETURN_IF_ERROR(records_.Add(tagged, staged));
+  } else {
+    EL_RETURN_IF_ERROR(records_.Add(meta, staged));
+  }
   ++good_;
   bytes_ += static_cast<int64_t>(staged.size());
   return Status::Ok();
+}
+
+uint32_t RecordStager::GroupOf(int32_t partition, simdjson::dom::object object, bool rewritten) {
+  std::vector<std::string> names;  // the staged names, when they differ from the keys
+  if (rewritten) {
+    key_seq_ = 0;
+    names = RewriteKeys(object, true);
+  }
+  std::optional<std::string_view> type;
+  bool found = false;
+  columns_.clear();
+  size_t i = 0;
+  for (auto field : object) {
+    std::string_view name = rewritten ? std::string_view(names[i++]) : field.key;
+    bool null = field.value.is_null();
+    if (!null) columns_.push_back(name);
+    if (found || !EqualsIgnoreCase(name, group_field_)) continue;
+    found = true;
+    if (field.value.is_string()) {
+      std::string_view text = field.value.get_string().value_unsafe();
+      if (!text.empty()) type = text;
+    } else if (!null) {
+      grouped_ = false;  // a number, object...: the table's type column is not text
+      return 0;
+    }
+  }
+  group_key_.assign(reinterpret_cast<const char*>(&partition), sizeof partition);
+  group_key_ += type ? '+' : '-';
+  if (type) group_key_ += *type;
+  auto it = group_index_.find(group_key_);
+  if (it == group_index_.end()) {
+    if (groups_.size() >= kMaxGroups) {
+      grouped_ = false;
+      return 0;
+    }
+    it = group_index_.emplace(group_key_, static_cast<uint32_t>(groups_.size())).first;
+    groups_.push_back(Group{partition, type ? std::optional<std::string>(*type) : std::nullopt, {}});
+    group_last_columns_.emplace_back();
+  }
+  // Records of one type mostly have the same fields: the set grows only when they change.
+  std::vector<std::string>& last = group_last_columns_[it->second];
+  if (!std::equal(columns_.begin(), columns_.end(), last.begin(), last.end())) {
+    last.assign(columns_.begin(), columns_.end());
+    groups_[it->second].columns.insert(last.begin(), last.end());
+  }
+  return it->second;
 }
 
 const std::string& RecordStager::CanonicalKey(std::string_view key) {

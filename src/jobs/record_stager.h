@@ -17,6 +17,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,6 +58,22 @@ class RecordStager {
     dedup_field_ = std::move(field);
     dedup_ = window;
   }
+  // Groups the records by Kafka partition and the value of top-level field `field` (matched
+  // case-insensitively, as the table matches its columns): each staged record's RecordMeta::tag
+  // is its group's index in groups(), so that the default layout's files of one event type can be
+  // read from the buffer alone (jobs/record_scan.h). Off by default (every tag 0).
+  void set_group_field(std::string field) { group_field_ = std::move(field); }
+  struct Group {
+    int32_t partition = 0;
+    std::optional<std::string> type;  // the field's string; null when absent, null or ""
+    std::set<std::string> columns;    // top-level fields (as staged) with a non-null value
+  };
+  const std::vector<Group>& groups() const { return groups_; }
+  // Whether the tags name the groups: false when grouping is off, or once a record's field held
+  // something other than a string or null, or the groups grew past kMaxGroups.
+  bool grouped() const { return !group_field_.empty() && grouped_; }
+  static constexpr size_t kMaxGroups = 1024;
+
   // Stages one record; bad values go to dead_letters(). Errors: IOError (spill write failed).
   Status Add(const RecordMeta& meta, std::string_view value);
 
@@ -87,6 +105,9 @@ class RecordStager {
   // The rewritten names of `object`'s keys (rules above) for objects the fast path refuses.
   std::vector<std::string> RewriteKeys(simdjson::dom::object object, bool top_level);
   const std::string& CanonicalKey(std::string_view key);
+  // The group of a staged record (`rewritten`: its keys were rewritten); sets grouped_ to false
+  // when the record cannot be grouped.
+  uint32_t GroupOf(int32_t partition, simdjson::dom::object object, bool rewritten);
 
   static constexpr size_t kRecentKeys = 256;
   static constexpr size_t kMaxFastKeys = 64;  // objects with more keys are rewritten, not inspected
@@ -110,6 +131,13 @@ class RecordStager {
   int64_t bytes_ = 0;
   std::string dedup_field_;
   DedupWindow* dedup_ = nullptr;
+  std::string group_field_;
+  bool grouped_ = true;
+  std::vector<Group> groups_;
+  std::unordered_map<std::string, uint32_t> group_index_;  // partition, type -> index in groups_
+  std::vector<std::vector<std::string>> group_last_columns_;  // per group: the last record's
+  std::vector<std::string_view> columns_;  // GroupOf's scratch: this record's non-null fields
+  std::string group_key_;                   // GroupOf's scratch
   int64_t max_record_bytes_ = 1 << 20;
 };
 
