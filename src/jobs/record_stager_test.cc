@@ -118,3 +118,43 @@ TEST(RecordStagerTest, Utf8Helpers) {
 
 }  // namespace
 }  // namespace el::jobs
+
+namespace el::jobs {
+namespace {
+
+TEST(RecordStagerTest, GroupsRecordsByPartitionAndTypeWithTheirFields) {
+  auto dir = std::filesystem::temp_directory_path() / ("el_groups_" + std::to_string(::getpid()));
+  RecordStager stager("t", dir / "spill", 1 << 20);
+  stager.set_group_field("event_type");
+  auto add = [&](int32_t partition, std::string_view value) {
+    ASSERT_TRUE(stager.Add({partition, 0, 0, false, {}}, value).ok());
+  };
+  add(0, R"({"event_type":"buy","item":"sword","price":null})");
+  add(0, R"({"Event_Type":"buy","price":3})");
+  add(1, R"({"event_type":"buy"})");
+  add(0, R"({"event_type":"","x":1})");
+  add(0, R"({"event_type":null,"y":1})");
+  add(0, R"({"z":1})");
+  ASSERT_TRUE(stager.grouped());
+  const auto& g = stager.groups();
+  ASSERT_EQ(g.size(), 3u);
+  EXPECT_EQ(g[0].partition, 0);
+  EXPECT_EQ(g[0].type, "buy");
+  EXPECT_EQ(g[0].columns, (std::set<std::string>{"event_type", "item", "price"}));
+  EXPECT_EQ(g[1].partition, 1);
+  EXPECT_EQ(g[1].type, "buy");
+  EXPECT_FALSE(g[2].type.has_value());  // "", null and absent alike
+  EXPECT_EQ(g[2].columns, (std::set<std::string>{"event_type", "x", "y", "z"}));
+  std::vector<uint32_t> tags;
+  ASSERT_TRUE(stager.records().ForEach([&](const RecordMeta& m, std::string_view) {
+    tags.push_back(m.tag);
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(tags, (std::vector<uint32_t>{0, 0, 1, 2, 2, 2}));
+  // A type that is not text: the groups no longer name the types.
+  add(0, R"({"event_type":5})");
+  EXPECT_FALSE(stager.grouped());
+}
+
+}  // namespace
+}  // namespace el::jobs
