@@ -83,7 +83,7 @@ void DedupWindow::FingerprintSet::Reserve(size_t ids) {
 
 void DedupWindow::FingerprintSet::Rehash(size_t capacity) {
   capacity = std::max<size_t>(capacity, 64);
-  std::vector<Fingerprint> old = std::exchange(slots_, std::vector<Fingerprint>(capacity, kEmpty));
+  auto old = std::exchange(slots_, decltype(slots_)(capacity, kEmpty));
   size_ = 0;
   erased_ = 0;
   for (const Fingerprint& f : old) {

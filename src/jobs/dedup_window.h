@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/huge_pages.h"
+
 namespace el::jobs {
 
 class DedupWindow {
@@ -59,7 +61,7 @@ class DedupWindow {
     static constexpr Fingerprint kEmpty{0, 0};
     static constexpr Fingerprint kErased{0, 1};
     void Rehash(size_t capacity);
-    std::vector<Fingerprint> slots_;
+    std::vector<Fingerprint, HugePageAllocator<Fingerprint>> slots_;  // ids at random: huge pages
     size_t size_ = 0;
     size_t erased_ = 0;
   };

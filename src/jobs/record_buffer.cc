@@ -1,5 +1,7 @@
 #include "jobs/record_buffer.h"
 
+#include "base/huge_pages.h"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -33,11 +35,7 @@ void RecordBuffer::Segment::Reserve(size_t bytes) {
   if (capacity >= bytes) return;
   // In huge pages where the system allows them: a batch touches hundreds of megabytes once, and
   // 4 KB page faults cost more than the copies.
-  constexpr size_t kHugePage = 2 << 20;
-  bytes = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-  std::unique_ptr<char[], Free> grown(static_cast<char*>(std::aligned_alloc(kHugePage, bytes)));
-  if (!grown) throw std::bad_alloc();
-  ::madvise(grown.get(), bytes, MADV_HUGEPAGE);  // advice only: ignored where unsupported
+  std::unique_ptr<char[], Free> grown(static_cast<char*>(AllocateHugePages(bytes)));
   if (used > 0) std::memcpy(grown.get(), data.get(), used);
   std::memset(grown.get() + used, 0, kPadding);  // what simdjson may read past the last value
   data = std::move(grown);
