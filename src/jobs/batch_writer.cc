@@ -611,11 +611,21 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
   if (job) {
     EL_RETURN_IF_ERROR(StageOutputs(con, in, stager, order));
   } else {
-    EL_ASSIGN_OR_RETURN(topic_table, TopicTableWriter(con, in, scan.get()).Stage());
+    auto staged = TopicTableWriter(con, in, scan.get()).Stage();
     if (scan != nullptr) {
       scan.reset();
+      // A value the scan cannot write (a corner case of the stager's types) must not fail the
+      // batch: it is written again from the records loaded into el_src.
+      if (!staged.ok() && staged.status().code() != StatusCode::kIOError) {
+        spdlog::warn("writing {} from the record scan failed, loading the records instead: {}", in.topic,
+                     staged.status().message());
+        EL_RETURN_IF_ERROR(lake::Remove(in.staging_dir / in.topic));
+        EL_RETURN_IF_ERROR(LoadSource(con, in));
+        staged = TopicTableWriter(con, in).Stage();
+      }
       in.records->Clear();
     }
+    EL_ASSIGN_OR_RETURN(topic_table, std::move(staged));
   }
   if (in.dead_letters != nullptr && !in.dead_letters->empty()) {
     EL_RETURN_IF_ERROR(LoadDeadLetters(con, in));
