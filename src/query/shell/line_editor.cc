@@ -1,0 +1,76 @@
+#include "query/shell/line_editor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include <editline/readline.h>
+
+namespace el::query::shell {
+namespace {
+
+constexpr int kHistoryEntries = 1000;
+
+// libedit calls plain C functions; they reach the one editor's completer through these.
+Completer* g_completer = nullptr;
+std::vector<std::string> g_matches;
+size_t g_next_match = 0;
+
+char* NextMatch(const char* /*text*/, int state) {
+  if (state == 0) g_next_match = 0;
+  if (g_next_match >= g_matches.size()) return nullptr;
+  return ::strdup(g_matches[g_next_match++].c_str());
+}
+
+char** CompleteWord(const char* text, int start, int /*end*/) {
+  rl_attempted_completion_over = 1;  // no file name completion in its place
+  if (g_completer == nullptr) return nullptr;
+  try {
+    g_matches = (*g_completer)(std::string_view(rl_line_buffer, static_cast<size_t>(start)), text);
+  } catch (...) {
+    g_matches.clear();  // never let an exception cross into libedit
+  }
+  if (g_matches.empty()) return nullptr;
+  return rl_completion_matches(text, NextMatch);
+}
+
+// Word breaks: blanks, operators and punctuation, and '.' so that "t.col" and ".mode" complete
+// their last part.
+char g_word_breaks[] = " \t\n\"'`@$><=;|&{(),.+-*/%";
+
+}  // namespace
+
+LineEditor::LineEditor(std::string history_path, Completer completer,
+                       volatile std::sig_atomic_t& interrupt)
+    : history_path_(std::move(history_path)), interrupt_(interrupt) {
+  g_completer = new Completer(std::move(completer));
+  rl_readline_name = const_cast<char*>("eventlake");
+  rl_initialize();
+  rl_attempted_completion_function = CompleteWord;
+  rl_completer_word_break_characters = g_word_breaks;
+  stifle_history(kHistoryEntries);
+  if (!history_path_.empty()) read_history(history_path_.c_str());
+}
+
+LineEditor::~LineEditor() {
+  delete g_completer;
+  g_completer = nullptr;
+}
+
+ReadStatus LineEditor::Read(const std::string& prompt, std::string* line) {
+  interrupt_ = 0;
+  char* text = readline(prompt.c_str());
+  if (text == nullptr) return interrupt_ != 0 ? ReadStatus::kInterrupted : ReadStatus::kEnd;
+  *line = text;
+  std::free(text);
+  if (interrupt_ != 0) return ReadStatus::kInterrupted;
+  return ReadStatus::kLine;
+}
+
+void LineEditor::AddHistory(const std::string& entry) {
+  if (entry.empty()) return;
+  add_history(entry.c_str());
+  if (!history_path_.empty()) write_history(history_path_.c_str());
+}
+
+}  // namespace el::query::shell
