@@ -48,6 +48,7 @@ LineEditor::LineEditor(std::string history_path, Completer completer,
   rl_initialize();
   rl_attempted_completion_function = CompleteWord;
   rl_completer_word_break_characters = g_word_breaks;
+  rl_basic_word_break_characters = g_word_breaks;  // the one libedit reads
   stifle_history(kHistoryEntries);
   if (!history_path_.empty()) read_history(history_path_.c_str());
 }
@@ -69,6 +70,8 @@ ReadStatus LineEditor::Read(const std::string& prompt, std::string* line) {
 
 void LineEditor::AddHistory(const std::string& entry) {
   if (entry.empty()) return;
+  HIST_ENTRY* last = history_length > 0 ? history_get(history_base + history_length - 1) : nullptr;
+  if (last != nullptr && last->line != nullptr && entry == last->line) return;  // no repeats
   add_history(entry.c_str());
   if (!history_path_.empty()) write_history(history_path_.c_str());
 }

@@ -29,7 +29,8 @@ class LineEditor {
   // Shows `prompt` and reads a line: kLine with the line, kInterrupted on Ctrl-C (the line typed
   // is dropped), kEnd on Ctrl-D at an empty line or end of input.
   ReadStatus Read(const std::string& prompt, std::string* line);
-  // Appends an entry to the history and saves the history file (the last 1000 entries).
+  // Appends an entry to the history, unless it repeats the last one, and saves the history file
+  // (the last 1000 entries).
   void AddHistory(const std::string& entry);
 
  private:
