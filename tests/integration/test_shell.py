@@ -97,6 +97,8 @@ def test_every_statement_prints_its_result(lake, shells):
     assert box_values(out.split("└", 1)[1], "b") == ["2"], out
     out = s.run("CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (7), (8); SELECT sum(x) AS s FROM t;")
     assert box_values(out, "s") == ["15"], out
+    out = s.run("EXPLAIN SELECT 1;")  # the plan drawn on its own lines, not escaped into a cell
+    assert "PROJECTION" in out and "\\n" not in out, out
     assert s.quit() == 0
 
 

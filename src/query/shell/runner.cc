@@ -27,6 +27,11 @@ struct Materialized {
   ~Materialized() { duckdb_destroy_result(&h); }
 };
 
+// DuckDB's error message as it is (the C API may give none).
+Status Failed(const char* message) {
+  return InvalidArgument(message != nullptr ? message : "DuckDB gave no error message");
+}
+
 double Seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; }
 
 bool ReturnsRows(duckdb_statement_type type) {
@@ -77,7 +82,7 @@ Status Runner::RunText(const std::string& text,
   idx_t count = duckdb_extract_statements(con, text.c_str(), &extracted.h);
   if (count == 0) {
     const char* error = duckdb_extract_statements_error(extracted.h);
-    return InvalidArgument(error != nullptr ? error : "no statement");
+    return Failed(error);
   }
   for (idx_t i = 0; i < count; ++i) {
     auto start = std::chrono::steady_clock::now();
@@ -85,7 +90,7 @@ Status Runner::RunText(const std::string& text,
     ::getrusage(RUSAGE_SELF, &before);
     Prepared prepared;
     if (duckdb_prepare_extracted_statement(con, extracted.h, i, &prepared.h) == DuckDBError) {
-      return InvalidArgument(duckdb_prepare_error(prepared.h));
+      return Failed(duckdb_prepare_error(prepared.h));
     }
     bool nested = false;
     std::vector<Column> columns = Columns(prepared.h, &nested);
@@ -100,7 +105,7 @@ Status Runner::RunText(const std::string& text,
     Pending pending;
     if (duckdb_pending_prepared(as_text.h != nullptr ? as_text.h : prepared.h, &pending.h) ==
         DuckDBError) {
-      return InvalidArgument(duckdb_pending_error(pending.h));
+      return Failed(duckdb_pending_error(pending.h));
     }
     // One task at a time, so that Ctrl-C is seen while the statement runs (a task is a small
     // piece of work; DuckDB's worker threads run others meanwhile).
@@ -116,7 +121,7 @@ Status Runner::RunText(const std::string& text,
     Materialized result;
     if (duckdb_execute_pending(pending.h, &result.h) == DuckDBError) {
       if (interrupted) return Cancelled("Interrupted");
-      return InvalidArgument(duckdb_result_error(&result.h));
+      return Failed(duckdb_result_error(&result.h));
     }
     StatementOutcome outcome;
     if (ReturnsRows(type)) {
@@ -133,6 +138,7 @@ Status Runner::RunText(const std::string& text,
         table.rows.push_back(std::move(row));
       }
       outcome.table = std::move(table);
+      outcome.explain = type == DUCKDB_STATEMENT_TYPE_EXPLAIN;
     }
     rusage after{};
     ::getrusage(RUSAGE_SELF, &after);

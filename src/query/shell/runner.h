@@ -18,6 +18,7 @@ namespace el::query::shell {
 
 struct StatementOutcome {
   std::optional<Table> table;  // set for statements that return rows (SELECT, SHOW, PRAGMA ...)
+  bool explain = false;        // EXPLAIN: the last column holds the plan, drawn over many lines
   double real_seconds = 0;
   double user_seconds = 0;
   double sys_seconds = 0;

@@ -75,6 +75,19 @@ TEST_F(RunnerTest, ErrorsKeepDuckDbsLinesAndCaret) {
       << st.message();
 }
 
+TEST_F(RunnerTest, ExplainIsMarked) {
+  Runner runner(*session_, interrupt_);
+  std::vector<StatementOutcome> outcomes;
+  ASSERT_TRUE(runner
+                  .Run("EXPLAIN SELECT 1; SELECT 1",
+                       [&](const StatementOutcome& o) { outcomes.push_back(o); })
+                  .ok());
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_TRUE(outcomes[0].explain);
+  EXPECT_FALSE(outcomes[1].explain);
+  EXPECT_NE(outcomes[0].table->rows.at(0).back()->find("PROJECTION"), std::string::npos);
+}
+
 TEST_F(RunnerTest, AnInterruptStopsTheStatement) {
   interrupt_ = 1;
   std::vector<std::optional<Table>> tables;

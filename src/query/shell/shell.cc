@@ -101,7 +101,11 @@ bool Shell::RunSql(const std::string& sql) {
   catalog_.reset();  // the statements may create or drop tables
   Status st = runner_.Run(sql, [&](const StatementOutcome& outcome) {
     std::ostream& out = state_.Out();
-    if (outcome.table) {
+    if (outcome.table && outcome.explain && state_.mode == Mode::kDuckbox) {
+      for (const auto& row : outcome.table->rows) {
+        if (!row.empty() && row.back()) out << *row.back() << "\n";
+      }
+    } else if (outcome.table) {
       RenderOptions options{state_.mode, state_.max_width > 0 ? state_.max_width : TerminalWidth(),
                             state_.max_rows};
       out << Render(*outcome.table, options);
