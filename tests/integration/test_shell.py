@@ -132,7 +132,7 @@ def test_history_across_sessions(lake, shells):
     s.run("SELECT 'first' AS h;")
     s.run("SELECT 'second' AS h;")
     assert s.quit() == 0
-    assert (shells.home / ".eventlake_history").exists()
+    assert oct((shells.home / ".eventlake_history").stat().st_mode & 0o777) == "0o600"
 
     s = shells(lake)
     s.prompt()
@@ -140,6 +140,15 @@ def test_history_across_sessions(lake, shells):
     assert box_values(out, "h") == ["second"], out
     out = s.run("\x1b[A\x1b[A")
     assert box_values(out, "h") == ["first"], out
+    # A statement typed over several lines is one entry; a "--" comment does not swallow the rest.
+    s.p.send("SELECT 5 -- five\r")
+    s.p.expect_exact(MORE)
+    s.run("AS v;")
+    assert s.quit() == 0
+    s = shells(lake)
+    s.prompt()
+    out = s.run("\x1b[A")
+    assert box_values(out, "v") == ["5"], out
     assert s.quit() == 0
 
 

@@ -1,7 +1,10 @@
 #include "query/shell/line_editor.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <utility>
 
 #include <editline/readline.h>
@@ -12,7 +15,7 @@ namespace {
 constexpr int kHistoryEntries = 1000;
 
 // libedit calls plain C functions; they reach the one editor's completer through these.
-Completer* g_completer = nullptr;
+std::unique_ptr<Completer> g_completer;
 std::vector<std::string> g_matches;
 size_t g_next_match = 0;
 
@@ -43,7 +46,7 @@ char g_word_breaks[] = " \t\n\"'`@$><=;|&{(),.+-*/%";
 LineEditor::LineEditor(std::string history_path, Completer completer,
                        volatile std::sig_atomic_t& interrupt)
     : history_path_(std::move(history_path)), interrupt_(interrupt) {
-  g_completer = new Completer(std::move(completer));
+  g_completer = std::make_unique<Completer>(std::move(completer));
   rl_readline_name = const_cast<char*>("eventlake");
   rl_initialize();
   rl_attempted_completion_function = CompleteWord;
@@ -53,10 +56,7 @@ LineEditor::LineEditor(std::string history_path, Completer completer,
   if (!history_path_.empty()) read_history(history_path_.c_str());
 }
 
-LineEditor::~LineEditor() {
-  delete g_completer;
-  g_completer = nullptr;
-}
+LineEditor::~LineEditor() { g_completer.reset(); }
 
 ReadStatus LineEditor::Read(const std::string& prompt, std::string* line) {
   interrupt_ = 0;
@@ -73,7 +73,9 @@ void LineEditor::AddHistory(const std::string& entry) {
   HIST_ENTRY* last = history_length > 0 ? history_get(history_base + history_length - 1) : nullptr;
   if (last != nullptr && last->line != nullptr && entry == last->line) return;  // no repeats
   add_history(entry.c_str());
-  if (!history_path_.empty()) write_history(history_path_.c_str());
+  if (history_path_.empty()) return;
+  write_history(history_path_.c_str());
+  ::chmod(history_path_.c_str(), 0600);  // statements may hold secrets: the user's eyes only
 }
 
 }  // namespace el::query::shell

@@ -30,7 +30,7 @@ class LineEditor {
   // is dropped), kEnd on Ctrl-D at an empty line or end of input.
   ReadStatus Read(const std::string& prompt, std::string* line);
   // Appends an entry to the history, unless it repeats the last one, and saves the history file
-  // (the last 1000 entries).
+  // (the last 1000 entries, mode 0600).
   void AddHistory(const std::string& entry);
 
  private:

@@ -70,7 +70,14 @@ void Shell::Loop(LineEditor& editor) {
       continue;
     }
     std::string trimmed = Trim(line);
-    if (!trimmed.empty()) entry += (entry.empty() ? "" : " ") + trimmed;
+    if (!trimmed.empty()) {
+      // One line per statement, unless a "--" comment would swallow the lines after it.
+      size_t dashes = entry.rfind("--");
+      size_t newline = entry.rfind('\n');
+      bool comment =
+          dashes != std::string::npos && (newline == std::string::npos || dashes > newline);
+      entry += (entry.empty() ? "" : comment ? "\n" : " ") + trimmed;
+    }
     Feed(line);
     if (pending_.empty()) {
       editor.AddHistory(entry);
