@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <iostream>
-#include <map>
+#include <cctype>
 
 #include "query/shell/terminal.h"
 

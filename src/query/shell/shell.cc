@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -130,6 +131,8 @@ bool Shell::RunSql(const std::string& sql) {
 }
 
 bool Shell::ReadFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return false;
   std::ifstream in(path);
   if (!in) return false;
   if (read_depth_ >= kMaxReadDepth) {
