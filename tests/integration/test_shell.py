@@ -24,9 +24,12 @@ class Shell:
         self.p = pexpect.spawn(harness.BIN, ["query", "--lake", str(lake), *args], env=env,
                                encoding="utf-8", timeout=30, dimensions=(50, columns))
 
-    def prompt(self):
-        """Waits for the main prompt; returns what was printed before it (CR LF turned into LF)."""
-        self.p.expect_exact(PROMPT)
+    def prompt(self, text=PROMPT):
+        """Waits for a prompt and for the line editor to take the terminal (libedit prints the
+        prompt first: a Ctrl-D typed before would reach it as a NUL byte); returns what was printed
+        before the prompt (CR LF turned into LF)."""
+        self.p.expect_exact(text)
+        assert self.p.waitnoecho(timeout=10), "the line editor did not take the terminal"
         return self.p.before.replace("\r\n", "\n")
 
     def run(self, line):
@@ -106,9 +109,9 @@ def test_statement_over_several_lines(lake, shells):
     s = shells(lake)
     s.prompt()
     s.p.send("SELECT count(*) AS n\r")
-    s.p.expect_exact(MORE)
+    s.prompt(MORE)
     s.p.send("FROM events\r")
-    s.p.expect_exact(MORE)
+    s.prompt(MORE)
     out = s.run("WHERE id < 10;")
     assert box_values(out, "n") == ["10"], out
 
@@ -142,7 +145,7 @@ def test_history_across_sessions(lake, shells):
     assert box_values(out, "h") == ["first"], out
     # A statement typed over several lines is one entry; a "--" comment does not swallow the rest.
     s.p.send("SELECT 5 -- five\r")
-    s.p.expect_exact(MORE)
+    s.prompt(MORE)
     s.run("AS v;")
     assert s.quit() == 0
     s = shells(lake)
@@ -175,7 +178,7 @@ def test_ctrl_c_discards_the_statement_being_typed(lake, shells):
     s = shells(lake)
     s.prompt()
     s.p.send("SELECT\r")
-    s.p.expect_exact(MORE)
+    s.prompt(MORE)
     s.p.sendcontrol("c")
     s.prompt()
     s.p.send("SELECT 'half typed")

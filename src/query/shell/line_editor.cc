@@ -1,7 +1,10 @@
 #include "query/shell/line_editor.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -37,6 +40,24 @@ char** CompleteWord(const char* text, int start, int /*end*/) {
   return rl_completion_matches(text, NextMatch);
 }
 
+// The interrupt flag, for ReadByte.
+volatile std::sig_atomic_t* g_interrupt = nullptr;
+
+// libedit's input function: one byte from the terminal, or -1 (which ends the read as at end of
+// input) once Ctrl-C has set the interrupt flag. A SIGINT that arrives while libedit is busy
+// (not blocked in read) is seen here at its next byte, one that arrives during read() through
+// EINTR (the handler is installed without SA_RESTART).
+int ReadByte(FILE* in) {
+  for (;;) {
+    if (g_interrupt != nullptr && *g_interrupt != 0) return -1;
+    unsigned char c = 0;
+    ssize_t n = ::read(::fileno(in), &c, 1);
+    if (n == 1) return c;
+    if (n < 0 && errno == EINTR) continue;
+    return -1;
+  }
+}
+
 // Word breaks: blanks, operators and punctuation, and '.' so that "t.col" and ".mode" complete
 // their last part.
 char g_word_breaks[] = " \t\n\"'`@$><=;|&{(),.+-*/%";
@@ -47,7 +68,9 @@ LineEditor::LineEditor(std::string history_path, Completer completer,
                        volatile std::sig_atomic_t& interrupt)
     : history_path_(std::move(history_path)), interrupt_(interrupt) {
   g_completer = std::make_unique<Completer>(std::move(completer));
+  g_interrupt = &interrupt;
   rl_readline_name = const_cast<char*>("eventlake");
+  rl_getc_function = ReadByte;  // before rl_initialize, which installs it
   rl_initialize();
   rl_attempted_completion_function = CompleteWord;
   rl_completer_word_break_characters = g_word_breaks;
@@ -62,9 +85,9 @@ ReadStatus LineEditor::Read(const std::string& prompt, std::string* line) {
   interrupt_ = 0;
   char* text = readline(prompt.c_str());
   if (text == nullptr) return interrupt_ != 0 ? ReadStatus::kInterrupted : ReadStatus::kEnd;
+  // A line taken before Ctrl-C came: the flag stays set, so that its statement is cancelled.
   *line = text;
   std::free(text);
-  if (interrupt_ != 0) return ReadStatus::kInterrupted;
   return ReadStatus::kLine;
 }
 

@@ -26,8 +26,9 @@ class LineEditor {
   LineEditor(const LineEditor&) = delete;
   LineEditor& operator=(const LineEditor&) = delete;
 
-  // Shows `prompt` and reads a line: kLine with the line, kInterrupted on Ctrl-C (the line typed
-  // is dropped), kEnd on Ctrl-D at an empty line or end of input.
+  // Clears the interrupt flag, shows `prompt` and reads a line: kLine with the line, kInterrupted
+  // on Ctrl-C (the line typed is dropped), kEnd on Ctrl-D at an empty line or end of input. A
+  // Ctrl-C that comes after the line was taken leaves the flag set for the statement's runner.
   ReadStatus Read(const std::string& prompt, std::string* line);
   // Appends an entry to the history, unless it repeats the last one, and saves the history file
   // (the last 1000 entries, mode 0600).

@@ -55,9 +55,10 @@ std::vector<Column> Columns(duckdb_prepared_statement ps, bool* nested) {
   for (idx_t c = 0; c < duckdb_prepared_statement_column_count(ps); ++c) {
     duckdb_logical_type type = duckdb_prepared_statement_column_logical_type(ps, c);
     duckdb_type id = duckdb_get_type_id(type);
-    const char* name = duckdb_prepared_statement_column_name(ps, c);
+    const char* name = duckdb_prepared_statement_column_name(ps, c);  // ours to free
     out.push_back(Column{name != nullptr ? name : "", TypeName(type), IsNumeric(id),
                          id == DUCKDB_TYPE_BOOLEAN});
+    duckdb_free(const_cast<char*>(name));
     *nested = *nested || IsNested(id);
     duckdb_destroy_logical_type(&type);
   }
