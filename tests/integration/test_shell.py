@@ -119,11 +119,17 @@ def test_statement_over_several_lines(lake, shells):
 def test_line_editing(lake, shells):
     s = shells(lake)
     s.prompt()
-    # Left arrow twice, insert "1" before "x;"... then Backspace removes a typed character.
+    # The left arrow moves back over "x;" to insert "y" before it; Backspace removes a character.
     out = s.run("SELECT 9 AS x;" + "\x1b[D" * 2 + "y")
     assert box_values(out, "yx") == ["9"], out
     out = s.run("SELECT 77\x7f AS z;")
     assert box_values(out, "z") == ["7"], out
+    # Text beyond ASCII is typed, edited and shown whole (a wide character takes two columns).
+    out = s.run("SELECT 'été 日本語' AS s, 'x' AS t;")
+    assert box_values(out, "s") == ["été 日本語"], out
+    assert len({len(line) + sum(ord(c) > 0x3000 for c in line) for line in out.splitlines()}) == 1, out
+    out = s.run("SELECT 'ça' AS s;" + "\x1b[D" * 8 + "\x7fé")  # replace ç
+    assert box_values(out, "s") == ["éa"], out
     # Ctrl-A goes to the start of the line, Ctrl-E to its end.
     out = s.run("42 AS w\x01SELECT \x05;")
     assert box_values(out, "w") == ["42"], out

@@ -1,9 +1,11 @@
 #include "query/shell/line_editor.h"
 
+#include <langinfo.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -43,10 +45,10 @@ char** CompleteWord(const char* text, int start, int /*end*/) {
 // The interrupt flag, for ReadByte.
 volatile std::sig_atomic_t* g_interrupt = nullptr;
 
-// libedit's input function: one byte from the terminal, or -1 (which ends the read as at end of
-// input) once Ctrl-C has set the interrupt flag. A SIGINT that arrives while libedit is busy
-// (not blocked in read) is seen here at its next byte, one that arrives during read() through
-// EINTR (the handler is installed without SA_RESTART).
+// One byte from the terminal, or -1 at end of input or once Ctrl-C has set the interrupt flag.
+// A SIGINT that arrives while libedit is busy (not blocked in read) is seen here at its next
+// byte, one that arrives during read() through EINTR (the handler is installed without
+// SA_RESTART).
 int ReadByte(FILE* in) {
   for (;;) {
     if (g_interrupt != nullptr && *g_interrupt != 0) return -1;
@@ -55,6 +57,32 @@ int ReadByte(FILE* in) {
     if (n == 1) return c;
     if (n < 0 && errno == EINTR) continue;
     return -1;
+  }
+}
+
+// libedit's input function: one character (a Unicode code point: libedit takes what this
+// returns as a wide character) decoded from the terminal's UTF-8, or -1 (which ends the read as
+// at end of input). A byte that does not start valid UTF-8 stands for itself.
+int ReadChar(FILE* in) {
+  int first = ReadByte(in);
+  if (first < 0xC0 || first > 0xF4) return first;
+  int more = first >= 0xF0 ? 3 : first >= 0xE0 ? 2 : 1;
+  int code = first & (0x3F >> more);
+  for (int i = 0; i < more; ++i) {
+    int next = ReadByte(in);
+    if (next < 0) return -1;
+    if ((next & 0xC0) != 0x80) return 0xFFFD;
+    code = (code << 6) | (next & 0x3F);
+  }
+  return code;
+}
+
+// libedit turns wide characters into text with the C library's multibyte functions: the
+// character type of the locale must be UTF-8 (the user's when it is, else C.UTF-8).
+void UseUtf8Locale() {
+  const char* locale = std::setlocale(LC_CTYPE, "");
+  if (locale == nullptr || std::string_view(nl_langinfo(CODESET)) != "UTF-8") {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
   }
 }
 
@@ -70,7 +98,8 @@ LineEditor::LineEditor(std::string history_path, Completer completer,
   g_completer = std::make_unique<Completer>(std::move(completer));
   g_interrupt = &interrupt;
   rl_readline_name = const_cast<char*>("eventlake");
-  rl_getc_function = ReadByte;  // before rl_initialize, which installs it
+  UseUtf8Locale();
+  rl_getc_function = ReadChar;  // before rl_initialize, which installs it
   rl_initialize();
   rl_attempted_completion_function = CompleteWord;
   rl_completer_word_break_characters = g_word_breaks;
