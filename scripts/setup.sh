@@ -15,12 +15,12 @@ esac
 packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates file
   libboost1.81-dev librdkafka-dev libsimdjson-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
-  libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libedit-dev
 )
 if [ "$run_only" = 0 ]; then
   packages+=(
     libgtest-dev libgmock-dev libbenchmark-dev
-    kcat python3 python3-kafka python3-lz4 python3-confluent-kafka python3-pytest python3-prometheus-client
+    kcat python3 python3-kafka python3-lz4 python3-confluent-kafka python3-pytest python3-prometheus-client python3-pexpect
     wrk nginx-light
     systemd debootstrap
   )

@@ -1,17 +1,23 @@
-// `eventlake query --lake DIR [SQL] [--format table|csv|json]`: SQL over the lake (query/session.h).
-// Without SQL: reads SQL from stdin when it is not a terminal, else runs a minimal line shell.
+// `eventlake query --lake DIR [SQL] [--format table|csv|json]`: SQL over the lake
+// (query/session.h). Without SQL: reads SQL from stdin when it is not a terminal, else opens the
+// interactive shell (query/shell/shell.h).
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <memory>
 
 #include "app/commands.h"
 #include "query/session.h"
+#include "query/shell/shell.h"
 
 namespace el::app {
 namespace {
+
+namespace fs = std::filesystem;
 
 struct QueryArgs {
   std::string lake;
@@ -31,38 +37,41 @@ bool RunOnce(query::Session& session, const std::string& sql, query::Format form
   return true;
 }
 
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+// The lake must be an existing folder (an object store URI is checked when it is opened).
+Status CheckLakeDir(const std::string& lake) {
+  if (lake.find("://") != std::string::npos) return Status::Ok();
+  std::error_code ec;
+  fs::file_status st = fs::status(lake, ec);
+  if (!fs::exists(st)) return InvalidArgument("lake " + lake + " does not exist (no such folder)");
+  if (!fs::is_directory(st)) return InvalidArgument("lake " + lake + " is not a folder");
+  return Status::Ok();
 }
 
-// `eventlake> ` prompt; statements end with ';'. Dot commands: .tables, .quit, .exit.
-void Shell(query::Session& session, query::Format format) {
-  std::string pending;
-  std::string line;
-  std::cout << "eventlake> " << std::flush;
-  while (std::getline(std::cin, line)) {
-    std::string trimmed = Trim(line);
-    if (pending.empty() && (trimmed == ".quit" || trimmed == ".exit")) return;
-    if (pending.empty() && trimmed == ".tables") {
-      for (const auto& t : session.Tables()) std::cout << t << "\n";
-    } else if (!trimmed.empty()) {
-      pending += line + "\n";
-      if (trimmed.back() == ';') {
-        RunOnce(session, pending, format);
-        pending.clear();
-      }
-    }
-    std::cout << (pending.empty() ? "eventlake> " : "      ...> ") << std::flush;
+// $EVENTLAKE_HISTORY, else ~/.eventlake_history; empty (no history file) without HOME.
+std::string HistoryPath() {
+  const char* path = std::getenv("EVENTLAKE_HISTORY");
+  if (path != nullptr) return path;
+  const char* home = std::getenv("HOME");
+  return home != nullptr && *home != '\0' ? (fs::path(home) / ".eventlake_history").string() : "";
+}
+
+query::shell::Mode ShellMode(query::Format format) {
+  switch (format) {
+    case query::Format::kCsv:
+      return query::shell::Mode::kCsv;
+    case query::Format::kJson:
+      return query::shell::Mode::kJson;
+    case query::Format::kTable:
+      return query::shell::Mode::kDuckbox;
   }
-  std::cout << "\n";
+  return query::shell::Mode::kDuckbox;
 }
 
 void RunQuery(const QueryArgs& args, int& exit_code) {
   auto format = query::ParseFormat(args.format);
-  if (!format.ok()) {
-    std::cerr << "eventlake query: " << format.status().message() << "\n";
+  Status lake_ok = CheckLakeDir(args.lake);
+  if (!format.ok() || !lake_ok.ok()) {
+    std::cerr << "eventlake query: " << (format.ok() ? lake_ok : format.status()).message() << "\n";
     exit_code = 2;
     return;
   }
@@ -78,8 +87,7 @@ void RunQuery(const QueryArgs& args, int& exit_code) {
     std::string sql((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     exit_code = RunOnce(*session, sql, *format) ? 0 : 1;
   } else {
-    Shell(*session, *format);
-    exit_code = 0;
+    exit_code = query::shell::RunShell(*session, {ShellMode(*format), HistoryPath()});
   }
 }
 

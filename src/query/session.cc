@@ -27,18 +27,27 @@ std::string FirstWord(const std::string& statement) {
 }
 
 bool IsQuery(const std::string& statement) {
-  static const char* kWords[] = {"SELECT", "WITH", "FROM", "VALUES", "TABLE", "SHOW", "DESCRIBE",
-                                 "SUMMARIZE", "PIVOT", "UNPIVOT"};
+  static const char* kWords[] = {"SELECT", "WITH",     "FROM",      "VALUES", "TABLE",
+                                 "SHOW",   "DESCRIBE", "SUMMARIZE", "PIVOT",  "UNPIVOT"};
   std::string first = FirstWord(statement);
-  return std::any_of(std::begin(kWords), std::end(kWords), [&](const char* w) { return first == w; });
+  return std::any_of(std::begin(kWords), std::end(kWords),
+                     [&](const char* w) { return first == w; });
 }
 
 bool IsJsonLiteralType(duckdb_type t) {
   switch (t) {
-    case DUCKDB_TYPE_BOOLEAN: case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_INTEGER: case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT:
-    case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE: case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_BOOLEAN:
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_HUGEINT:
       return true;
     default:
       return false;
@@ -63,49 +72,6 @@ ResultTable ToTable(duck::QueryResult& res) {
 
 }  // namespace
 
-std::vector<std::string> SplitStatements(std::string_view sql) {
-  std::vector<std::string> out;
-  std::string current;
-  enum class State { kCode, kSingle, kDouble, kLineComment, kBlockComment } state = State::kCode;
-  bool has_code = false;  // current holds something besides blanks and comments
-  auto flush = [&] {
-    if (has_code) out.push_back(current);
-    current.clear();
-    has_code = false;
-  };
-  for (size_t i = 0; i < sql.size(); ++i) {
-    char c = sql[i];
-    char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
-    switch (state) {
-      case State::kCode:
-        if (c == ';') { flush(); continue; }
-        if (c == '\'') state = State::kSingle;
-        if (c == '"') state = State::kDouble;
-        if (c == '-' && next == '-') state = State::kLineComment;
-        if (c == '/' && next == '*') state = State::kBlockComment;
-        if (state != State::kLineComment && state != State::kBlockComment &&
-            !std::isspace(static_cast<unsigned char>(c))) {
-          has_code = true;
-        }
-        break;
-      case State::kSingle: if (c == '\'') state = State::kCode; break;
-      case State::kDouble: if (c == '"') state = State::kCode; break;
-      case State::kLineComment: if (c == '\n') state = State::kCode; break;
-      case State::kBlockComment:
-        if (c == '*' && next == '/') {
-          current += "*/";
-          ++i;
-          state = State::kCode;
-          continue;
-        }
-        break;
-    }
-    current += c;
-  }
-  flush();
-  return out;
-}
-
 Result<Session> Session::Open(std::string lake_dir) {
   EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
   EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
@@ -122,17 +88,21 @@ Status Session::RefreshViews() {
     std::string list;
     for (const fs::path& dir : table.dirs) {
       EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(dir));
-      for (const fs::path& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
+      for (const fs::path& f : files)
+        list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
     }
     if (list.empty()) continue;
     const std::string& name = table.name;
     std::string view = "CREATE OR REPLACE VIEW " + duck::QuoteIdent(name) + " AS ";
-    std::string select = "SELECT * FROM read_parquet([" + list + "], hive_partitioning=true, union_by_name=true)";
+    std::string select =
+        "SELECT * FROM read_parquet([" + list + "], hive_partitioning=true, union_by_name=true)";
     if (!table.type_key.empty()) {
-      // The event type is the folder's text (never guessed as a number), null for events without one.
+      // The event type is the folder's text (never guessed as a number), null for events without
+      // one.
       std::string key = duck::QuoteIdent(table.type_key);
       select = fmt::format(
-          "SELECT * REPLACE (NULLIF({0}, {1}) AS {0}) FROM read_parquet([{2}], hive_partitioning=true, "
+          "SELECT * REPLACE (NULLIF({0}, {1}) AS {0}) FROM read_parquet([{2}], "
+          "hive_partitioning=true, "
           "union_by_name=true, hive_types={{{3}: VARCHAR}})",
           key, duck::QuoteLiteral(lake::kHiveNull), list, duck::QuoteLiteral(table.type_key));
     }
@@ -143,7 +113,8 @@ Status Session::RefreshViews() {
       // queryable.
       std::string message = st.message().substr(0, st.message().find('\n'));
       EL_RETURN_IF_ERROR(con_.Exec(view + "SELECT 1 AS unreadable WHERE error(" +
-                                   duck::QuoteLiteral("table " + name + ": " + message) + ") IS NULL"));
+                                   duck::QuoteLiteral("table " + name + ": " + message) +
+                                   ") IS NULL"));
     }
     names.push_back(name);
   }

@@ -11,12 +11,9 @@
 #include "base/result.h"
 #include "clients/duck/duck.h"
 #include "query/format.h"
+#include "query/sql_text.h"
 
 namespace el::query {
-
-// Splits SQL text into statements at top-level ';' (quotes and comments respected); empty
-// statements are dropped.
-std::vector<std::string> SplitStatements(std::string_view sql);
 
 class Session {
  public:
@@ -29,6 +26,11 @@ class Session {
   Result<ResultTable> Run(std::string_view sql, Format format);
   // The lake's table names (views), sorted.
   std::vector<std::string> Tables() const { return views_; }
+  // Re-reads the lake's table folders into views (Run does this before every run).
+  Status Refresh() { return RefreshViews(); }
+  // The connection, for callers that run statements themselves (the shell); valid while this
+  // session lives, on the session's thread (duckdb_interrupt excepted).
+  duck::Connection& connection() { return con_; }
 
  private:
   Session(std::string lake_dir, duck::Database db, duck::Connection con)

@@ -221,5 +221,8 @@ def test_query_formats_and_errors(brokers, tmp_path):
     assert cp.stdout.splitlines()[0].split() == ["n"] and "(1 row)" in cp.stdout
     cp = harness.run(["query", "--lake", str(lake), "SELECT * FROM nope"], check=False)
     assert cp.returncode == 1 and len(cp.stderr.strip().splitlines()) == 1
+    (tmp_path / "empty").mkdir()  # an empty lake has no tables; a missing one is an error
     cp = harness.run(["query", "--lake", str(tmp_path / "empty"), "--format", "csv", "SELECT 42 AS x"])
     assert cp.stdout.splitlines() == ["x", "42"]
+    cp = harness.run(["query", "--lake", str(tmp_path / "missing"), "SELECT 42 AS x"], check=False)
+    assert cp.returncode == 2 and "lake " + str(tmp_path / "missing") + " does not exist" in cp.stderr
