@@ -1,7 +1,7 @@
 // objstore_s3_check: drives an ObjectStore from the command line, for integration tests against a
 // real S3 server (tests/integration/test_objstore_s3.py). The server and credentials come from the
 // AWS_* environment variables (s3_config.h); EVENTLAKE_S3_PART_SIZE and EVENTLAKE_S3_MAX_ATTEMPTS
-// override the part size and the retry bound.
+// override the part size and the retry bound; EVENTLAKE_S3_CLOCK_OFFSET_S shifts the signing clock.
 //
 //   objstore_s3_check LOCATION check | put KEY TEXT | put-file KEY FILE | get KEY | get-file KEY
 //   FILE
@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "objstore/curl_transport.h"
 #include "objstore/local_store.h"
 #include "objstore/location.h"
 #include "objstore/s3_config.h"
@@ -129,6 +130,14 @@ int main(int argc, char** argv) {
   if (const char* p = std::getenv("EVENTLAKE_S3_PART_SIZE")) config->part_size = std::atoll(p);
   if (const char* m = std::getenv("EVENTLAKE_S3_MAX_ATTEMPTS"))
     config->retry.max_attempts = std::atoi(m);
-  auto store = S3Store::Open(*config, *loc);
+  // EVENTLAKE_S3_CLOCK_OFFSET_S shifts the clock requests are signed with (clock-skew tests).
+  int64_t offset_s = 0;
+  if (const char* o = std::getenv("EVENTLAKE_S3_CLOCK_OFFSET_S")) offset_s = std::atoll(o);
+  CurlOptions curl;
+  curl.connect_timeout = config->connect_timeout;
+  curl.idle_timeout = config->idle_timeout;
+  auto store = std::make_unique<S3Store>(
+      *config, loc->bucket, loc->prefix, std::make_unique<CurlTransport>(curl),
+      [offset_s] { return std::chrono::system_clock::now() + std::chrono::seconds(offset_s); });
   return Run(*store, store.get(), args);
 }

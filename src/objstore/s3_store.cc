@@ -68,7 +68,8 @@ std::string S3Store::RelativeKey(std::string_view full) const {
 }
 
 std::string S3Store::Where(const Call& call) const {
-  return call.method + " s3://" + bucket_ + "/" + call.key + " at " + config_.endpoint;
+  return call.method + " s3://" + bucket_ + (call.key.empty() ? "" : "/" + call.key) + " at " +
+         config_.endpoint;
 }
 
 Result<HttpResponse> S3Store::Execute(const Call& call) {
@@ -121,11 +122,10 @@ Result<HttpResponse> S3Store::Execute(const Call& call) {
 }
 
 Status S3Store::CheckBucket() {
-  Call c("HEAD");
-  auto r = Execute(c);
-  if (!r.ok() && r.status().code() == StatusCode::kNotFound)
-    return NotFound("bucket '" + bucket_ + "' does not exist at " + config_.endpoint);
-  return r.status();
+  // A one-key listing rather than HEAD: its error answers have a body naming the cause
+  // (NoSuchBucket, InvalidAccessKeyId, SignatureDoesNotMatch), HEAD's have only the status.
+  Call c("GET", "", {{"list-type", "2"}, {"max-keys", "1"}, {"prefix", prefix_}});
+  return Execute(c).status();
 }
 
 Status S3Store::Put(std::string_view key, std::string_view data) {

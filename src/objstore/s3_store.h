@@ -35,7 +35,7 @@ class S3Store final : public ObjectStore {
   // A store for `location` (must be s3://) with a CurlTransport.
   static std::unique_ptr<S3Store> Open(const S3Config& config, const Location& location);
 
-  // Checks that the bucket exists and the credentials are good (HEAD bucket).
+  // Checks that the bucket exists and the credentials are good (a one-key listing).
   // Errors: NotFound (no such bucket), FailedPrecondition (bad credentials, clock skew),
   // Unavailable.
   Status CheckBucket();

@@ -83,6 +83,17 @@ class CephCluster:
         return {"AWS_ENDPOINT_URL": self.endpoint, "AWS_REGION": self.region,
                 "AWS_ACCESS_KEY_ID": self.access_key, "AWS_SECRET_ACCESS_KEY": self.secret_key}
 
+    def s3(self, access_key=None, secret_key=None):
+        """A boto3 S3 client of this gateway (path-style): the tests' independent judge."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client("s3", endpoint_url=self.endpoint, region_name=self.region,
+                            aws_access_key_id=access_key or self.access_key,
+                            aws_secret_access_key=secret_key or self.secret_key,
+                            config=Config(s3={"addressing_style": "path"},
+                                          retries={"max_attempts": 3}))
+
     # --- lifecycle -------------------------------------------------------------------------------
 
     def start(self):

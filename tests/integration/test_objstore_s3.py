@@ -1,0 +1,217 @@
+"""The S3 object store (src/objstore/) against a real S3 server: Ceph's RADOS gateway started on
+loopback by the `ceph` fixture. `objstore_s3_check` drives eventlake's client; boto3 checks, on its
+own, what is in the bucket."""
+import hashlib
+import os
+import subprocess
+import threading
+
+import pytest
+
+CHECK = os.environ.get("OBJSTORE_S3_CHECK") or os.path.join(
+    os.path.dirname(os.environ.get("EVENTLAKE_BIN", os.path.join(os.path.dirname(__file__),
+                                                                 "../../build/eventlake"))),
+    "objstore_s3_check")
+
+
+def run(ceph, location, *args, env=None, check=True, timeout=120):
+    e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    e.update(ceph.env())
+    e["AWS_CONFIG_FILE"] = "/nonexistent"
+    e["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent"
+    e.update(env or {})
+    p = subprocess.run([CHECK, location, *args], capture_output=True, env=e, timeout=timeout)
+    if check:
+        assert p.returncode == 0, f"{args}: exit {p.returncode}: {p.stderr.decode(errors='replace')}"
+    return p
+
+
+def test_put_get_range_head_delete(ceph, s3_bucket):
+    loc = f"s3://{s3_bucket}/lake"
+    run(ceph, loc, "put", "events/event_type=purchase/a.parquet", "0123456789")
+    s3 = ceph.s3()
+    body = s3.get_object(Bucket=s3_bucket, Key="lake/events/event_type=purchase/a.parquet")["Body"].read()
+    assert body == b"0123456789"
+    assert run(ceph, loc, "get", "events/event_type=purchase/a.parquet").stdout == b"0123456789"
+    assert run(ceph, loc, "get-range", "events/event_type=purchase/a.parquet", "3", "4").stdout == b"3456"
+    assert run(ceph, loc, "get-range", "events/event_type=purchase/a.parquet", "8", "100").stdout == b"89"
+    size, etag = run(ceph, loc, "head", "events/event_type=purchase/a.parquet").stdout.decode().split()
+    head = s3.head_object(Bucket=s3_bucket, Key="lake/events/event_type=purchase/a.parquet")
+    assert int(size) == 10 and etag == head["ETag"].strip('"') == hashlib.md5(b"0123456789").hexdigest()
+    missing = run(ceph, loc, "get", "events/nope", check=False)
+    assert missing.returncode == 1 and b"NOT_FOUND: not found: GET" in missing.stderr, missing.stderr
+    run(ceph, loc, "delete", "events/event_type=purchase/a.parquet")
+    run(ceph, loc, "delete", "events/event_type=purchase/a.parquet")  # missing: fine
+    assert s3.list_objects_v2(Bucket=s3_bucket).get("KeyCount") == 0
+
+
+def test_keys_with_hive_encoded_and_unusual_characters(ceph, s3_bucket):
+    key = "t/event_type=a%2Fb%20c/dt=2024-01-01/x+y é~(1).parquet"
+    run(ceph, f"s3://{s3_bucket}", "put", key, "v")
+    s3 = ceph.s3()
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=s3_bucket)["Contents"]] == [key]
+    assert s3.get_object(Bucket=s3_bucket, Key=key)["Body"].read() == b"v"
+    out = run(ceph, f"s3://{s3_bucket}", "list", "t/").stdout.decode()
+    assert f"K {key} 1" in out
+
+
+def test_list_pages_and_delimiter(ceph, s3_bucket):
+    s3 = ceph.s3()
+    keys = [f"lake/t/dt=2024-01-0{d}/f{i:02d}.parquet" for d in (1, 2, 3) for i in range(9)]
+    keys += ["lake/t/_schema/v1.json", "lake/other/x", "outside/y"]
+    for k in keys:
+        s3.put_object(Bucket=s3_bucket, Key=k, Body=b"x" * 3)
+    out = run(ceph, f"s3://{s3_bucket}/lake", "list", "t/", "", "5").stdout.decode().splitlines()
+    listed = [line.split()[1] for line in out if line.startswith("K ")]
+    want = sorted(k[len("lake/"):] for k in keys if k.startswith("lake/t/"))
+    assert listed == want
+    assert out[-1] == "pages 6"  # 28 keys, 5 a page
+    out = run(ceph, f"s3://{s3_bucket}/lake", "list", "t/", "/", "2").stdout.decode().splitlines()
+    assert [line for line in out if line.startswith("P ")] == [
+        "P t/_schema/", "P t/dt=2024-01-01/", "P t/dt=2024-01-02/", "P t/dt=2024-01-03/"]
+    assert not [line for line in out if line.startswith("K ")]
+    assert out[-1] == "pages 2"
+
+
+def test_list_more_than_1000_keys_and_delete_many(ceph, s3_bucket):
+    s3 = ceph.s3()
+    keys = [f"many/k{i:05d}" for i in range(1100)]
+    # Batches of keys through eventlake's own client would be slow one process each: boto3 puts them
+    # from threads, eventlake lists and deletes them.
+    def put(chunk):
+        c = ceph.s3()
+        for k in chunk:
+            c.put_object(Bucket=s3_bucket, Key=k, Body=b"")
+    threads = [threading.Thread(target=put, args=(keys[i::8],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out = run(ceph, f"s3://{s3_bucket}", "list", "many/").stdout.decode().splitlines()
+    assert [line.split()[1] for line in out if line.startswith("K ")] == keys
+    assert out[-1] == "pages 2"
+    run(ceph, f"s3://{s3_bucket}", "delete-many", *keys[:1050])
+    left = s3.list_objects_v2(Bucket=s3_bucket, Prefix="many/")
+    assert [o["Key"] for o in left["Contents"]] == keys[1050:]
+
+
+def test_multipart_upload_of_a_large_file(ceph, s3_bucket, tmp_path):
+    data = os.urandom(12 * 1024 * 1024 + 12345)
+    src = tmp_path / "big.parquet"
+    src.write_bytes(data)
+    env = {"EVENTLAKE_S3_PART_SIZE": str(5 * 1024 * 1024)}
+    run(ceph, f"s3://{s3_bucket}/lake", "put-file", "t/big.parquet", str(src), env=env)
+    s3 = ceph.s3()
+    obj = s3.get_object(Bucket=s3_bucket, Key="lake/t/big.parquet")
+    assert obj["Body"].read() == data
+    assert obj["ETag"].strip('"').endswith("-3")  # three parts
+    assert not s3.list_multipart_uploads(Bucket=s3_bucket).get("Uploads")
+    back = tmp_path / "back"
+    run(ceph, f"s3://{s3_bucket}/lake", "get-file", "t/big.parquet", str(back))
+    assert back.read_bytes() == data
+    # A file at or below the part size goes in one PUT.
+    small = tmp_path / "small"
+    small.write_bytes(b"s" * 1000)
+    run(ceph, f"s3://{s3_bucket}/lake", "put-file", "t/small", str(small), env=env)
+    assert "-" not in s3.head_object(Bucket=s3_bucket, Key="lake/t/small")["ETag"]
+
+
+def test_failed_multipart_upload_is_aborted(ceph, s3_bucket, tmp_path):
+    # Parts below S3's 5 MiB minimum: the server refuses to complete the upload, and the client
+    # must abort it rather than leave its parts behind.
+    src = tmp_path / "f"
+    src.write_bytes(os.urandom(300 * 1024))
+    p = run(ceph, f"s3://{s3_bucket}", "put-file", "t/f", str(src),
+            env={"EVENTLAKE_S3_PART_SIZE": str(100 * 1024)}, check=False)
+    assert p.returncode == 1
+    assert b"EntityTooSmall" in p.stderr, p.stderr
+    s3 = ceph.s3()
+    assert not s3.list_multipart_uploads(Bucket=s3_bucket).get("Uploads")
+    assert s3.list_objects_v2(Bucket=s3_bucket).get("KeyCount") == 0
+    assert run(ceph, f"s3://{s3_bucket}", "uploads").stdout == b""
+
+
+@pytest.mark.parametrize("which", ["secret", "access_key"])
+def test_wrong_credentials_say_bad_credentials(ceph, s3_bucket, which):
+    bad = {"AWS_SECRET_ACCESS_KEY": "not-the-secret"} if which == "secret" else \
+        {"AWS_ACCESS_KEY_ID": "NOSUCHKEY0000000000"}
+    for args in (["check"], ["put", "k", "v"], ["get", "k"], ["list", ""]):
+        p = run(ceph, f"s3://{s3_bucket}", *args, env=bad, check=False)
+        assert p.returncode == 1, args
+        err = p.stderr.decode()
+        assert "bad credentials" in err, (args, err)
+        assert "SignatureDoesNotMatch" in err or "InvalidAccessKeyId" in err, err
+    assert ceph.s3().list_objects_v2(Bucket=s3_bucket).get("KeyCount") == 0
+
+
+def test_missing_bucket(ceph):
+    for args in (["check"], ["put", "k", "v"], ["list", ""]):
+        p = run(ceph, "s3://no-such-bucket-here/lake", *args, check=False)
+        assert p.returncode == 1, args
+        err = p.stderr.decode()
+        assert "does not exist" in err and "no-such-bucket-here" in err, (args, err)
+
+
+def test_missing_credentials(ceph, s3_bucket):
+    p = run(ceph, f"s3://{s3_bucket}", "check", env={"AWS_ACCESS_KEY_ID": ""}, check=False)
+    assert p.returncode == 1
+    assert b"no S3 credentials" in p.stderr
+
+
+def test_clock_skew_names_both_times(ceph, s3_bucket):
+    p = run(ceph, f"s3://{s3_bucket}", "put", "k", "v",
+            env={"EVENTLAKE_S3_CLOCK_OFFSET_S": str(-3 * 3600)}, check=False)
+    assert p.returncode == 1
+    err = p.stderr.decode()
+    assert "clock skew: the server's time is" in err and ", ours is " in err, err
+
+
+def test_config_from_the_aws_files(ceph, s3_bucket, tmp_path):
+    (tmp_path / "config").write_text(f"[profile ceph]\nregion = us-east-1\nendpoint_url = {ceph.endpoint}\n"
+                                     "s3 =\n  addressing_style = path\n")
+    (tmp_path / "credentials").write_text(f"[ceph]\naws_access_key_id = {ceph.access_key}\n"
+                                          f"aws_secret_access_key = {ceph.secret_key}\n")
+    e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    e.update({"AWS_CONFIG_FILE": str(tmp_path / "config"),
+              "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"), "AWS_PROFILE": "ceph"})
+    p = subprocess.run([CHECK, f"s3://{s3_bucket}", "put", "from-files", "ok"], env=e,
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert ceph.s3().get_object(Bucket=s3_bucket, Key="from-files")["Body"].read() == b"ok"
+
+
+def test_retries_until_a_restarted_gateway_answers(ceph, s3_bucket):
+    ceph.stop_gateway()
+    try:
+        p = run(ceph, f"s3://{s3_bucket}", "put", "k", "v",
+                env={"EVENTLAKE_S3_MAX_ATTEMPTS": "1"}, check=False)
+        assert p.returncode == 1 and b"cannot reach the S3 endpoint" in p.stderr, p.stderr
+        # The client keeps retrying (backoff with jitter) while the gateway comes back.
+        proc = subprocess.Popen([CHECK, f"s3://{s3_bucket}", "put", "k", "v"],
+                                env={**os.environ, **ceph.env(), "EVENTLAKE_S3_MAX_ATTEMPTS": "12",
+                                     "AWS_CONFIG_FILE": "/nonexistent"},
+                                stderr=subprocess.PIPE)
+    finally:
+        ceph.start_gateway()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert ceph.s3().get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"v"
+
+
+def test_local_directory_store_behaves_alike(tmp_path):
+    loc = str(tmp_path / "lake")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+
+    def local(*args, check=True):
+        p = subprocess.run([CHECK, loc, *args], capture_output=True, env=env, timeout=30)
+        if check:
+            assert p.returncode == 0, p.stderr
+        return p
+
+    local("put", "t/dt=1/a", "0123456789")
+    assert (tmp_path / "lake/t/dt=1/a").read_bytes() == b"0123456789"
+    assert local("get-range", "t/dt=1/a", "2", "3").stdout == b"234"
+    assert local("list", "t/", "/").stdout.decode().splitlines() == ["P t/dt=1/", "pages 1"]
+    local("delete", "t/dt=1/a")
+    assert not (tmp_path / "lake/t").exists()
+    assert local("get", "t/dt=1/a", check=False).returncode == 1
