@@ -1,5 +1,6 @@
-// `eventlake query --lake DIR [SQL] [--format table|csv|json]`: SQL over the lake (query/session.h).
-// Without SQL: reads SQL from stdin when it is not a terminal, else runs a minimal line shell.
+// `eventlake query --lake DIR [SQL] [--format table|csv|json]`: SQL over the lake
+// (query/session.h). Without SQL: reads SQL from stdin when it is not a terminal, else runs a
+// minimal line shell.
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/lake_option.h"
 #include "query/session.h"
 
 namespace el::app {
@@ -88,7 +90,9 @@ void RunQuery(const QueryArgs& args, int& exit_code) {
 void AddQueryCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<QueryArgs>();
   CLI::App* cmd = app.add_subcommand("query", "run SQL over the lake (DuckDB)");
-  cmd->add_option("--lake", args->lake, "lake directory")->required();
+  cmd->add_option("--lake", args->lake, "lake directory")
+      ->required()
+      ->check(LakeLocationValidator("query"));
   cmd->add_option("sql", args->sql, "SQL statements (the last one's result is printed)");
   cmd->add_option("--format", args->format, "table|csv|json")->capture_default_str();
   cmd->callback([args, &exit_code] { RunQuery(*args, exit_code); });
