@@ -29,10 +29,18 @@ def brokers(procs, tmp_path):
 def ceph(tmp_path_factory):
     """A Ceph cluster with an S3 gateway (tests/integration/ceph.py) for the whole pytest run: one
     monitor, one memstore OSD and a RADOS gateway on 127.0.0.1, cephx on, about 4 s to start."""
-    from ceph import CephCluster
+    from ceph import CephCluster, CephError
 
-    cluster = CephCluster(tmp_path_factory.mktemp("ceph"))
-    cluster.start()
+    # The ports are the kernel's free ones of a moment before the daemons bind them: another
+    # process may take one in between, so a failed start is tried once more on new ports.
+    for attempt in range(2):
+        cluster = CephCluster(tmp_path_factory.mktemp("ceph"))
+        try:
+            cluster.start()
+            break
+        except CephError:
+            if attempt == 1:
+                raise
     print(f"ceph: gateway {cluster.endpoint} ready in {cluster.startup_seconds:.1f} s")
     yield cluster
     cluster.stop()
