@@ -1,10 +1,13 @@
 #include "objstore/local_store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <fstream>
 #include <system_error>
 
@@ -17,6 +20,41 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kTempMarker = ".objstore-tmp-";
+// Serializes conditional puts of every process using the directory (never listed: kTempMarker).
+constexpr char kLockName[] = ".objstore-tmp-lock";
+
+// The local ETag: modification time (ns) and size, in hex; "" when there is no such file.
+std::string LocalEtag(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
+  char buf[64];
+  std::snprintf(
+      buf, sizeof buf, "%llx%09lx-%llx", static_cast<unsigned long long>(st.st_mtim.tv_sec),
+      static_cast<unsigned long>(st.st_mtim.tv_nsec), static_cast<unsigned long long>(st.st_size));
+  return buf;
+}
+
+// An exclusive flock held while it lives (blocking: conditional puts are short).
+class DirLock {
+ public:
+  static Result<std::unique_ptr<DirLock>> Take(const fs::path& path) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return ErrnoError("open " + path.string(), errno);
+    if (::flock(fd, LOCK_EX) != 0) {
+      int err = errno;
+      ::close(fd);
+      return ErrnoError("flock " + path.string(), err);
+    }
+    return std::unique_ptr<DirLock>(new DirLock(fd));
+  }
+  ~DirLock() { ::close(fd_); }
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+
+ private:
+  explicit DirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 Status FsError(std::string_view what, const fs::path& p, const std::error_code& ec) {
   return IOError(std::string(what) + " " + p.string() + ": " + ec.message());
@@ -96,6 +134,22 @@ Status LocalStore::Put(std::string_view key, std::string_view data) {
   return io::SyncDir(path.parent_path().string());
 }
 
+Result<std::string> LocalStore::PutConditional(std::string_view key, std::string_view data,
+                                               const Precondition& pre) {
+  EL_ASSIGN_OR_RETURN(fs::path path, PathOf(key));
+  EL_RETURN_IF_ERROR(io::CreateDirs(root_.string()));
+  EL_ASSIGN_OR_RETURN(auto lock, DirLock::Take(root_ / kLockName));
+  std::string current = LocalEtag(path);
+  if (pre.if_absent && !current.empty())
+    return FailedPrecondition("object " + path.string() + " exists");
+  if (!pre.if_match.empty() && current != pre.if_match)
+    return FailedPrecondition("object " + path.string() + " changed (ETag " +
+                              (current.empty() ? "none" : current) + ", expected " + pre.if_match +
+                              ")");
+  EL_RETURN_IF_ERROR(Put(key, data));
+  return LocalEtag(path);
+}
+
 Status LocalStore::PutFile(std::string_view key, const fs::path& file) {
   EL_ASSIGN_OR_RETURN(fs::path path, PathOf(key));
   EL_RETURN_IF_ERROR(io::CreateDirs(path.parent_path().string()));
@@ -148,6 +202,7 @@ Result<ObjectInfo> LocalStore::Head(std::string_view key) {
   info.key = std::string(key);
   info.size = static_cast<int64_t>(fs::file_size(path, ec));
   if (ec) return FsError("cannot stat", path, ec);
+  info.etag = LocalEtag(path);
   return info;
 }
 

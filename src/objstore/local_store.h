@@ -18,6 +18,8 @@ class LocalStore final : public ObjectStore {
 
   std::string Describe() const override { return root_.string(); }
   Status Put(std::string_view key, std::string_view data) override;
+  Result<std::string> PutConditional(std::string_view key, std::string_view data,
+                                     const Precondition& pre) override;
   Status PutFile(std::string_view key, const std::filesystem::path& file) override;
   Result<std::string> Get(std::string_view key) override;
   Result<std::string> GetRange(std::string_view key, uint64_t offset, uint64_t length) override;

@@ -87,3 +87,39 @@ TEST(LocalStore, DeleteManyPutFileGetToFileAndBadKeys) {
 
 }  // namespace
 }  // namespace el::objstore
+
+namespace el::objstore {
+namespace {
+
+TEST(LocalStore, ConditionalPuts) {
+  auto dir = test::FreshTestDir("localstore");
+  LocalStore s(dir);
+  Precondition absent;
+  absent.if_absent = true;
+  auto first = s.PutConditional("_progress/t/0.next", "10", absent);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(s.PutConditional("_progress/t/0.next", "11", absent).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.Head("_progress/t/0.next")->etag, *first);
+  Precondition match;
+  match.if_match = *first;
+  auto second = s.PutConditional("_progress/t/0.next", "20", match);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_NE(*second, *first);
+  // A writer that read the first version loses.
+  EXPECT_EQ(s.PutConditional("_progress/t/0.next", "21", match).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*s.Get("_progress/t/0.next"), "20");
+  Precondition stale;
+  stale.if_match = "nope";
+  EXPECT_EQ(s.PutConditional("_progress/t/1.next", "1", stale).status().code(),
+            StatusCode::kFailedPrecondition);
+  // The lock file is not an object.
+  auto all = s.ListAll("");
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].key, "_progress/t/0.next");
+}
+
+}  // namespace
+}  // namespace el::objstore

@@ -21,8 +21,14 @@ namespace el::objstore {
 struct ObjectInfo {
   std::string key;  // relative to the store's root
   int64_t size = 0;
-  std::string etag;           // S3: the ETag (quotes removed); local: ""
+  std::string etag;  // S3: the ETag (quotes removed); local: its modification time and size
   std::string last_modified;  // as the store reports it (S3: ISO 8601 or HTTP date)
+};
+
+// A condition on the object a conditional put replaces (HTTP If-None-Match / If-Match).
+struct Precondition {
+  bool if_absent = false;  // only if no object has the key (If-None-Match: *)
+  std::string if_match;    // only if the object's ETag is this one (If-Match)
 };
 
 struct ListOptions {
@@ -47,6 +53,11 @@ class ObjectStore {
   virtual std::string Describe() const = 0;
 
   virtual Status Put(std::string_view key, std::string_view data) = 0;
+  // Put only if `pre` holds, atomically with respect to every other conditional put of the key:
+  // of two writers that read the same ETag, one wins. Returns the new object's ETag.
+  // Errors: FailedPrecondition (the condition does not hold: the key exists, or was replaced).
+  virtual Result<std::string> PutConditional(std::string_view key, std::string_view data,
+                                             const Precondition& pre) = 0;
   // Uploads a file; an S3 store uses a multipart upload beyond its part size and aborts the upload
   // when a part fails (no parts are left behind).
   virtual Status PutFile(std::string_view key, const std::filesystem::path& file) = 0;

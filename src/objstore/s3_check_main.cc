@@ -3,8 +3,8 @@
 // AWS_* environment variables (s3_config.h); EVENTLAKE_S3_PART_SIZE and EVENTLAKE_S3_MAX_ATTEMPTS
 // override the part size and the retry bound; EVENTLAKE_S3_CLOCK_OFFSET_S shifts the signing clock.
 //
-//   objstore_s3_check LOCATION check | put KEY TEXT | put-file KEY FILE | get KEY | get-file KEY
-//   FILE
+//   objstore_s3_check LOCATION check | put KEY TEXT | put-if KEY TEXT absent|ETAG | put-file KEY
+//   FILE | get KEY | get-file KEY FILE
 //                              | get-range KEY OFFSET LENGTH | head KEY | delete KEY
 //                              | delete-many KEY... | list PREFIX [DELIMITER [MAX_KEYS]] | uploads
 // LOCATION is s3://BUCKET/PREFIX or a local directory. Exit 0 on success; 1 with "CODE: message"
@@ -48,6 +48,18 @@ int Run(ObjectStore& store, S3Store* s3, const std::vector<std::string>& a) {
   if (cmd == "put" && need(2)) {
     Status s = store.Put(a[1], a[2]);
     return s.ok() ? 0 : Fail(s);
+  }
+  if (cmd == "put-if" && need(3)) {  // put-if KEY TEXT absent|ETAG: prints the new ETag
+    Precondition pre;
+    if (a[3] == "absent") {
+      pre.if_absent = true;
+    } else {
+      pre.if_match = a[3];
+    }
+    auto r = store.PutConditional(a[1], a[2], pre);
+    if (!r.ok()) return Fail(r.status());
+    std::printf("%s\n", r->c_str());
+    return 0;
   }
   if (cmd == "put-file" && need(2)) {
     Status s = store.PutFile(a[1], a[2]);

@@ -103,6 +103,7 @@ Result<HttpResponse> S3Store::Execute(const Call& call) {
     req.body = call.body;
     req.sink = call.sink;
     if (call.before_attempt) call.before_attempt();
+    if (call.attempts != nullptr) *call.attempts = attempt;
     Result<HttpResponse> r = transport_->Send(req);
     if (r.ok()) {
       int h = r->status;
@@ -133,6 +134,28 @@ Status S3Store::Put(std::string_view key, std::string_view data) {
   Call c("PUT", FullKey(key), {}, data);
   c.headers.emplace_back("Content-Type", "application/octet-stream");
   return Execute(c).status();
+}
+
+Result<std::string> S3Store::PutConditional(std::string_view key, std::string_view data,
+                                            const Precondition& pre) {
+  EL_RETURN_IF_ERROR(CheckKey(key));
+  Call c("PUT", FullKey(key), {}, data);
+  c.headers.emplace_back("Content-Type", "application/octet-stream");
+  if (pre.if_absent) c.headers.emplace_back("If-None-Match", "*");
+  if (!pre.if_match.empty()) c.headers.emplace_back("If-Match", Unquote(pre.if_match));
+  int attempts = 0;
+  c.attempts = &attempts;
+  auto r = Execute(c);
+  if (r.ok()) return Unquote(Header(*r, "etag"));
+  if (r.status().code() == StatusCode::kFailedPrecondition && attempts > 1) {
+    // An earlier attempt may have been applied with its answer lost.
+    auto current = Get(key);
+    if (current.ok() && *current == data) {
+      EL_ASSIGN_OR_RETURN(ObjectInfo info, Head(key));
+      return info.etag;
+    }
+  }
+  return r.status();
 }
 
 Status S3Store::PutFile(std::string_view key, const fs::path& file) {

@@ -12,6 +12,9 @@
 // PutFile uploads files larger than config.part_size in parts (CreateMultipartUpload, UploadPart,
 // CompleteMultipartUpload; a 200 answer whose body is an <Error> counts as failed) and aborts the
 // upload when any step fails, so no parts are left to be billed.
+// PutConditional sends If-None-Match: * or If-Match: ETAG (unquoted: Ceph 16's gateway compares
+// the bare ETag and refuses a quoted one). When an attempt's answer was lost and a retry then meets
+// 412, the object is read back: holding exactly our data, the put counts as done.
 // Threading: safe from several threads at once (the transport must be too; CurlTransport is).
 // Lifetime: owns its transport.
 #include <functional>
@@ -42,6 +45,8 @@ class S3Store final : public ObjectStore {
 
   std::string Describe() const override;
   Status Put(std::string_view key, std::string_view data) override;
+  Result<std::string> PutConditional(std::string_view key, std::string_view data,
+                                     const Precondition& pre) override;
   Status PutFile(std::string_view key, const std::filesystem::path& file) override;
   Result<std::string> Get(std::string_view key) override;
   Result<std::string> GetRange(std::string_view key, uint64_t offset, uint64_t length) override;
@@ -68,6 +73,7 @@ class S3Store final : public ObjectStore {
     std::function<Status(std::string_view)> sink;
     std::function<void()> before_attempt;  // resets a sink's target before each attempt
     bool allow_missing = false;            // 404 is an answer (HEAD, DELETE)
+    int* attempts = nullptr;               // when set: how many attempts were sent
   };
   // Sends `call` with retries; returns the final answer (2xx, or 404 with allow_missing) or the
   // error Status.

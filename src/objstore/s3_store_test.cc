@@ -229,5 +229,62 @@ TEST(S3Store, GetToFileRestartsTheFileOnRetry) {
   EXPECT_EQ(got, "whole");
 }
 
+TEST(S3Store, ConditionalPutSendsTheConditionAndMapsTheRefusal) {
+  Harness h;
+  h.Add(Answer(200, "", {{"etag", "\"e1\""}}));
+  h.Add(Answer(412, "<Error><Code>PreconditionFailed</Code></Error>"));
+  Precondition absent;
+  absent.if_absent = true;
+  auto r = h.store->PutConditional("_progress/t/0.next", "10", absent);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, "e1");
+  EXPECT_EQ(HeaderOf(h.seen[0], "If-None-Match"), "*");
+  Precondition match;
+  match.if_match = "\"e1\"";
+  auto refused = h.store->PutConditional("_progress/t/0.next", "11", match);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("precondition failed"), std::string::npos);
+  EXPECT_EQ(HeaderOf(h.seen[1], "If-Match"), "e1");  // bare, as Ceph's gateway compares it
+  EXPECT_EQ(h.seen.size(), 2u);
+}
+
+TEST(S3Store, ConditionalPutWhoseAnswerWasLostIsCheckedByReadingBack) {
+  Harness h;
+  h.Add(Unavailable("connection reset"));  // applied, but the answer was lost
+  h.Add(Answer(412, "<Error><Code>PreconditionFailed</Code></Error>"));
+  h.Add(Answer(200, "10"));                                               // GET: our data
+  h.Add(Answer(200, "", {{"etag", "\"e2\""}, {"content-length", "2"}}));  // HEAD
+  Precondition absent;
+  absent.if_absent = true;
+  auto r = h.store->PutConditional("k", "10", absent);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, "e2");
+  // Someone else's data: the refusal stands.
+  Harness other;
+  other.Add(Unavailable("connection reset"));
+  other.Add(Answer(412, "<Error><Code>PreconditionFailed</Code></Error>"));
+  other.Add(Answer(200, "99"));
+  EXPECT_EQ(other.store->PutConditional("k", "10", absent).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST(S3Store, SessionTokenIsSentAndSigned) {
+  std::vector<FakeTransport::Seen> seen;
+  S3Config c;
+  c.endpoint = "https://s3.eu-west-1.amazonaws.com";
+  c.region = "eu-west-1";
+  c.credentials = {"AK", "SK", "TOKEN"};
+  c.path_style = false;
+  auto t = std::make_unique<FakeTransport>(&seen);
+  t->answers.push_back(Answer(200));
+  S3Store store(c, "bucket", "", std::move(t));
+  ASSERT_TRUE(store.Put("k", "v").ok());
+  EXPECT_EQ(seen[0].url, "https://bucket.s3.eu-west-1.amazonaws.com/k");
+  EXPECT_EQ(HeaderOf(seen[0], "x-amz-security-token"), "TOKEN");
+  std::string auth = HeaderOf(seen[0], "Authorization");
+  EXPECT_NE(auth.find("/eu-west-1/s3/aws4_request"), std::string::npos);
+  EXPECT_NE(auth.find("x-amz-security-token"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace el::objstore

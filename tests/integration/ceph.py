@@ -29,7 +29,9 @@ What the configuration needs, and why:
 - `paxos propose interval = 0.05` (default 1 s): every pool the gateway creates on its first start
   waits for a few monitor map updates; with the default the gateway took 9 s to answer, with this
   about 1.3 s (the whole cluster: about 4 s instead of 15 s on a 2-core machine).
-- `rgw dns name` unset and path-style requests: clients address buckets as /bucket/key.
+- `rgw dns name = localhost`: the gateway takes both path-style requests (127.0.0.1:PORT/BUCKET/KEY)
+  and virtual-host ones (BUCKET.localhost:PORT/KEY; curl resolves every *.localhost name to the
+  loopback address itself, so no DNS is involved).
 """
 import contextlib
 import os
@@ -195,6 +197,7 @@ rgw frontends = beast endpoint=127.0.0.1:{self.rgw_port}
 rgw data = {r}/rgw
 rgw enable usage log = false
 rgw thread pool size = 32
+rgw dns name = localhost
 """
         with open(self.conf, "w") as f:
             f.write(conf)

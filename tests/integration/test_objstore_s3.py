@@ -215,3 +215,41 @@ def test_local_directory_store_behaves_alike(tmp_path):
     local("delete", "t/dt=1/a")
     assert not (tmp_path / "lake/t").exists()
     assert local("get", "t/dt=1/a", check=False).returncode == 1
+
+
+def test_virtual_host_addressing(ceph, s3_bucket):
+    # curl resolves BUCKET.localhost to the loopback address; the gateway's rgw dns name is localhost.
+    env = {"AWS_ENDPOINT_URL": f"http://localhost:{ceph.rgw_port}",
+           "EVENTLAKE_S3_ADDRESSING_STYLE": "virtual"}
+    run(ceph, f"s3://{s3_bucket}/vh", "put", "a/b", "virtual", env=env)
+    assert ceph.s3().get_object(Bucket=s3_bucket, Key="vh/a/b")["Body"].read() == b"virtual"
+    assert run(ceph, f"s3://{s3_bucket}/vh", "list", "", env=env).stdout.decode().splitlines() == [
+        "K a/b 7", "pages 1"]
+    log = open(os.path.join(ceph.root, "log", "client.rgw.test.log"), errors="replace").read()
+    assert "PUT /vh/a/b" in log  # the bucket was in the Host header, not in the path
+
+
+def test_conditional_puts_fence_the_progress_record(ceph, s3_bucket):
+    loc = f"s3://{s3_bucket}/lake"
+    key = "_progress/events/0.next"
+    etag1 = run(ceph, loc, "put-if", key, "100", "absent").stdout.decode().strip()
+    again = run(ceph, loc, "put-if", key, "101", "absent", check=False)
+    assert again.returncode == 1 and b"precondition failed" in again.stderr, again.stderr
+    s3 = ceph.s3()
+    assert s3.head_object(Bucket=s3_bucket, Key=f"lake/{key}")["ETag"].strip('"') == etag1
+    etag2 = run(ceph, loc, "put-if", key, "200", etag1).stdout.decode().strip()
+    assert etag2 != etag1
+    stale = run(ceph, loc, "put-if", key, "201", etag1, check=False)
+    assert stale.returncode == 1 and b"precondition failed" in stale.stderr
+    assert s3.get_object(Bucket=s3_bucket, Key=f"lake/{key}")["Body"].read() == b"200"
+    # Eight writers that read the same record race to move it: exactly one wins.
+    e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    e.update(ceph.env())
+    e["AWS_CONFIG_FILE"] = "/nonexistent"
+    racers = [subprocess.Popen([CHECK, loc, "put-if", key, f"3{i:02d}", etag2], env=e,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(8)]
+    results = [(r.wait(60), r.stdout.read().decode().strip()) for r in racers]
+    winners = [i for i, (rc, _) in enumerate(results) if rc == 0]
+    assert len(winners) == 1, results
+    body = s3.get_object(Bucket=s3_bucket, Key=f"lake/{key}")["Body"].read()
+    assert body == f"3{winners[0]:02d}".encode()
