@@ -27,9 +27,9 @@ def brokers(procs, tmp_path):
 
 @pytest.fixture(scope="session")
 def ceph(tmp_path_factory):
-    """A Ceph cluster with an S3 gateway (tests/integration/ceph.py) for the whole pytest run: one
+    """A Ceph cluster with an S3 gateway (tests/integration/ceph_cluster.py) for the whole pytest run: one
     monitor, one memstore OSD and a RADOS gateway on 127.0.0.1, cephx on, about 4 s to start."""
-    from ceph import CephCluster, CephError
+    from ceph_cluster import CephCluster, CephError
 
     # The ports are the kernel's free ones of a moment before the daemons bind them: another
     # process may take one in between, so a failed start is tried once more on new ports.
