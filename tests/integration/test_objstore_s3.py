@@ -3,8 +3,10 @@ loopback by the `ceph` fixture. `objstore_s3_check` drives eventlake's client; b
 own, what is in the bucket."""
 import hashlib
 import os
+import signal
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -253,3 +255,51 @@ def test_conditional_puts_fence_the_progress_record(ceph, s3_bucket):
     assert len(winners) == 1, results
     body = s3.get_object(Bucket=s3_bucket, Key=f"lake/{key}")["Body"].read()
     assert body == f"3{winners[0]:02d}".encode()
+
+
+def test_local_directory_and_s3_answer_alike(ceph, s3_bucket, tmp_path):
+    """The same operations on both ObjectStore implementations give the same answers, so the lake
+    can use one interface for both."""
+    keys = ["t/_schema/v1.json", "t/dt=2024-01-01/a.parquet", "t/dt=2024-01-01/b.parquet",
+            "t/dt=2024-01-02/hour=09/c.parquet", "t/x", "tz", "u/v/w"]
+    ops = [["list", ""], ["list", "t/"], ["list", "t/", "/"], ["list", "t/", "/", "2"],
+           ["list", "t/dt", "/", "1"], ["list", "t/dt=2024-01-01/", "", "1"], ["list", "nothing/"],
+           ["get-range", "t/x", "1", "2"], ["get-range", "t/x", "3", "10"], ["head-size", "u/v/w"],
+           ["get", "missing/key"], ["delete", "t/x"], ["list", "t/", "/"]]
+    answers = []
+    for loc, env in ((f"s3://{s3_bucket}/lake", None), (str(tmp_path / "lake"), None)):
+        for i, k in enumerate(keys):
+            run(ceph, loc, "put", k, "abcd"[: i % 4 + 1] + "xyz")
+        out = []
+        for op in ops:
+            if op[0] == "head-size":
+                out.append(run(ceph, loc, "head", op[1]).stdout.split()[0])
+                continue
+            p = run(ceph, loc, *op, check=False)
+            out.append((p.returncode, p.stdout, p.stderr.split(b":")[0]))
+        answers.append(out)
+    for op, s3_answer, local_answer in zip(ops, *answers):
+        assert s3_answer == local_answer, op
+
+
+def test_multipart_upload_survives_a_gateway_killed_midway(ceph, s3_bucket, tmp_path):
+    data = os.urandom(40 * 1024 * 1024)
+    src = tmp_path / "big"
+    src.write_bytes(data)
+    e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    e.update(ceph.env())
+    e.update({"AWS_CONFIG_FILE": "/nonexistent", "EVENTLAKE_S3_PART_SIZE": str(5 * 1024 * 1024),
+              "EVENTLAKE_S3_MAX_ATTEMPTS": "12"})
+    proc = subprocess.Popen([CHECK, f"s3://{s3_bucket}", "put-file", "big", str(src)], env=e,
+                            stderr=subprocess.PIPE)
+    s3 = ceph.s3()
+    deadline = time.monotonic() + 60
+    while not s3.list_multipart_uploads(Bucket=s3_bucket).get("Uploads"):
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    ceph.restart_gateway(signal.SIGKILL)  # parts in flight fail; the client retries them
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert s3.get_object(Bucket=s3_bucket, Key="big")["Body"].read() == data
+    assert not s3.list_multipart_uploads(Bucket=s3_bucket).get("Uploads")
