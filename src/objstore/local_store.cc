@@ -67,12 +67,10 @@ Status WriteWhole(const fs::path& path, std::string_view data) {
 }
 
 Result<std::string> ReadRange(const fs::path& path, uint64_t offset, uint64_t length, bool whole) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return NotFound("no object " + path.string());
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) return NotFound("no object " + path.string());
-    return IOError("cannot open " + path.string());
-  }
+  if (!in) return IOError("cannot open " + path.string());
   in.seekg(0, std::ios::end);
   uint64_t size = static_cast<uint64_t>(in.tellg());
   if (whole) {

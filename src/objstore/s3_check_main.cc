@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,15 @@ int Run(ObjectStore& store, S3Store* s3, const std::vector<std::string>& a) {
   return Usage();
 }
 
+// Run, with a number argument that does not parse (std::stoull throws) as a usage error.
+int RunGuarded(ObjectStore& store, S3Store* s3, const std::vector<std::string>& a) {
+  try {
+    return Run(store, s3, a);
+  } catch (const std::logic_error&) {
+    return Usage();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -135,7 +145,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (!loc->is_s3()) {
     LocalStore store(loc->local);
-    return Run(store, nullptr, args);
+    return RunGuarded(store, nullptr, args);
   }
   auto config = S3ConfigFromEnvironment(ProcessEnvLookup());
   if (!config.ok()) return Fail(config.status());
@@ -151,5 +161,5 @@ int main(int argc, char** argv) {
   auto store = std::make_unique<S3Store>(
       *config, loc->bucket, loc->prefix, std::make_unique<CurlTransport>(curl),
       [offset_s] { return std::chrono::system_clock::now() + std::chrono::seconds(offset_s); });
-  return Run(*store, store.get(), args);
+  return RunGuarded(*store, store.get(), args);
 }

@@ -1,5 +1,6 @@
 #include "objstore/s3_store.h"
 
+#include <cstdint>
 #include <fstream>
 
 #include "objstore/curl_transport.h"
@@ -107,8 +108,10 @@ Result<HttpResponse> S3Store::Execute(const Call& call) {
     Result<HttpResponse> r = transport_->Send(req);
     if (r.ok()) {
       int h = r->status;
-      if ((h >= 200 && h < 300) || (call.allow_missing && h == 404)) return r;
       S3Error err = ParseS3Error(h, r->body, Header(*r, "date"));
+      // A missing key is an answer where allowed; a missing bucket never is.
+      if ((h >= 200 && h < 300) || (call.allow_missing && h == 404 && err.code != "NoSuchBucket"))
+        return r;
       last = S3ErrorStatus(err, Where(call), amz_date);
     } else {
       last = r.status();
@@ -252,8 +255,8 @@ Result<std::string> S3Store::GetRange(std::string_view key, uint64_t offset, uin
   EL_RETURN_IF_ERROR(CheckKey(key));
   if (length == 0) return std::string();
   Call c("GET", FullKey(key));
-  c.headers.emplace_back(
-      "Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
+  uint64_t last = length > UINT64_MAX - offset ? UINT64_MAX - 1 : offset + length - 1;
+  c.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last));
   EL_ASSIGN_OR_RETURN(HttpResponse r, Execute(c));
   if (r.status == 200 && r.body.size() > length) {  // a server that ignored the range
     if (offset >= r.body.size()) return std::string();

@@ -288,3 +288,24 @@ TEST(S3Store, SessionTokenIsSentAndSigned) {
 
 }  // namespace
 }  // namespace el::objstore
+
+namespace el::objstore {
+namespace {
+
+TEST(S3Store, DeletingFromAMissingBucketIsAnError) {
+  Harness h;
+  h.Add(Answer(404, "<Error><Code>NoSuchKey</Code></Error>"));
+  EXPECT_TRUE(h.store->Delete("k").ok());
+  h.Add(Answer(404, "<Error><Code>NoSuchBucket</Code></Error>"));
+  EXPECT_EQ(h.store->Delete("k").code(), StatusCode::kNotFound);
+}
+
+TEST(S3Store, RangeAtTheEndOfTheNumbers) {
+  Harness h;
+  h.Add(Answer(206, "x"));
+  ASSERT_TRUE(h.store->GetRange("k", 10, UINT64_MAX).ok());
+  EXPECT_EQ(HeaderOf(h.seen[0], "Range"), "bytes=10-18446744073709551614");
+}
+
+}  // namespace
+}  // namespace el::objstore
