@@ -16,6 +16,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates file
   libboost1.81-dev librdkafka-dev libsimdjson-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libedit-dev
+  libcurl4-openssl-dev libssl-dev
 )
 if [ "$run_only" = 0 ]; then
   packages+=(
@@ -23,6 +24,7 @@ if [ "$run_only" = 0 ]; then
     kcat python3 python3-kafka python3-lz4 python3-confluent-kafka python3-pytest python3-prometheus-client python3-pexpect
     wrk nginx-light
     systemd debootstrap
+    ceph-mon ceph-osd radosgw ceph-common python3-boto3
   )
 fi
 missing=()

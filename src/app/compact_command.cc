@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/lake_option.h"
 #include "jobs/compact.h"
 
 namespace el::app {
@@ -13,7 +14,9 @@ void AddCompactCommand(CLI::App& app, int& exit_code) {
   auto small_mb = std::make_shared<int64_t>(64);
   CLI::App* cmd = app.add_subcommand("compact", "merge small files of a table's closed partitions");
   cmd->add_option("table", args->table, "table (folder of the lake)")->required();
-  cmd->add_option("--lake", args->lake_dir, "lake directory")->required();
+  cmd->add_option("--lake", args->lake_dir, "lake directory")
+      ->required()
+      ->check(LakeLocationValidator("compact"));
   cmd->add_option("--small-mb", *small_mb, "files smaller than this many MiB are merged")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/lake_option.h"
 #include "jobs/convert.h"
 
 namespace el::app {
@@ -13,7 +14,9 @@ void AddConvertCommand(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("convert",
                                      "convert a lake landed by an older eventlake to this one's "
                                      "lake format (stop its landers first)");
-  cmd->add_option("--lake", args->lake_dir, "lake directory")->required();
+  cmd->add_option("--lake", args->lake_dir, "lake directory")
+      ->required()
+      ->check(LakeLocationValidator("convert"));
   cmd->add_option("--event-type-field", args->event_type_field,
                   "the field whose values named the lake's event-type tables")
       ->capture_default_str();

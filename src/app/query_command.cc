@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/lake_option.h"
 #include "query/session.h"
 #include "query/shell/shell.h"
 
@@ -96,7 +97,9 @@ void RunQuery(const QueryArgs& args, int& exit_code) {
 void AddQueryCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<QueryArgs>();
   CLI::App* cmd = app.add_subcommand("query", "run SQL over the lake (DuckDB)");
-  cmd->add_option("--lake", args->lake, "lake directory")->required();
+  cmd->add_option("--lake", args->lake, "lake directory")
+      ->required()
+      ->check(LakeLocationValidator("query"));
   cmd->add_option("sql", args->sql, "SQL statements (the last one's result is printed)");
   cmd->add_option("--format", args->format, "table|csv|json")->capture_default_str();
   cmd->callback([args, &exit_code] { RunQuery(*args, exit_code); });

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/lake_option.h"
 #include "app/settings_cli.h"
 #include "jobs/replay.h"
 
@@ -12,10 +13,14 @@ namespace el::app {
 void AddReplayDeadLetterCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<jobs::ReplayOptions>();
   args->brokers = "127.0.0.1:9092";
-  CLI::App* cmd = app.add_subcommand(
-      "replay-dead-letter", "produce the raw values of <table>_dead_letter rows again (once per row)");
-  cmd->add_option("--lake", args->lake_dir, "lake directory")->required();
-  cmd->add_option("--table", args->table, "landed table whose dead letters are replayed")->required();
+  CLI::App* cmd =
+      app.add_subcommand("replay-dead-letter",
+                         "produce the raw values of <table>_dead_letter rows again (once per row)");
+  cmd->add_option("--lake", args->lake_dir, "lake directory")
+      ->required()
+      ->check(LakeLocationValidator("replay-dead-letter"));
+  cmd->add_option("--table", args->table, "landed table whose dead letters are replayed")
+      ->required();
   cmd->add_option("--brokers", args->brokers, "bootstrap brokers host:port,...")
       ->capture_default_str()
       ->check(BrokerListValidator());

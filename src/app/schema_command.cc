@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "app/commands.h"
+#include "app/lake_option.h"
 #include "lake/layout.h"
 #include "lake/schema_history.h"
 
@@ -38,7 +39,8 @@ void PrintHistory(const std::vector<lake::SchemaVersion>& history) {
 Status RunSchema(const SchemaArgs& args) {
   fs::path lake_dir(args.lake);
   EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_dir, false));
-  EL_ASSIGN_OR_RETURN(std::optional<lake::TableRef> ref, lake::FindReaderTable(lake_dir, args.table));
+  EL_ASSIGN_OR_RETURN(std::optional<lake::TableRef> ref,
+                      lake::FindReaderTable(lake_dir, args.table));
   std::vector<fs::path> dirs = ref ? ref->dirs : std::vector<fs::path>{lake_dir / args.table};
   bool printed = false;
   for (const fs::path& dir : dirs) {
@@ -50,7 +52,8 @@ Status RunSchema(const SchemaArgs& args) {
   }
   if (!printed) return NotFound("table " + args.table + " has no schema history in " + args.lake);
   if (ref && !ref->is_type && !ref->type_key.empty()) {
-    // A topic table: each event type's own history, in brief (`eventlake schema <its table>` in full).
+    // A topic table: each event type's own history, in brief (`eventlake schema <its table>` in
+    // full).
     EL_ASSIGN_OR_RETURN(auto types, lake::ListTypeFolders(lake_dir, args.table));
     std::cout << "event types (" << ref->type_key << "):\n";
     for (const lake::TypeFolder& t : types) {
@@ -71,7 +74,9 @@ void AddSchemaCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SchemaArgs>();
   CLI::App* cmd = app.add_subcommand("schema", "show a lake table's schema versions and changes");
   cmd->add_option("table", args->table, "table name")->required();
-  cmd->add_option("--lake", args->lake, "lake directory")->required();
+  cmd->add_option("--lake", args->lake, "lake directory")
+      ->required()
+      ->check(LakeLocationValidator("schema"));
   cmd->callback([args, &exit_code] {
     Status st = RunSchema(*args);
     if (!st.ok()) std::cerr << "eventlake schema: " << st.message() << "\n";

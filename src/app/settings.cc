@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "app/lake_option.h"
 #include "clients/rdk/handles.h"
 #include "collector/ignored_paths.h"
 #include "collector/proxy.h"
@@ -357,7 +358,9 @@ void Settings::DeclareLander() {
   registry.Double("lander", "max_lag_s", &lander.max_lag_s)
       .UsedBy(kLand)
       .Range(0.001, 7 * 24 * 3600)
-      .Help("With --admin: /healthz answers 503 while the lake is further than this behind the log (seconds)");
+      .Help(
+          "With --admin: /healthz answers 503 while the lake is further than this behind the log "
+          "(seconds)");
   registry.String("lander", "topic", &o.topic)
       .UsedBy(kLand)
       .Validate([](const std::string& t) { return t.empty() ? Status::Ok() : TopicCheck(t); })
@@ -424,6 +427,11 @@ std::vector<config::Problem> Settings::Finish(config::Command command) {
   if (command == kBroker) require("broker", "data");
   if (command == kCollect) require("collector", "brokers");
   if (command == kLand) require("lander", "lake");
+  if (!lander.options.lake_dir.empty() && (command == kLand || command == kUp)) {
+    Status lake = CheckLakeLocation(lander.options.lake_dir, command == kLand ? "land" : "up");
+    if (!lake.ok()) problem(registry.Find("lander", "lake")->flag() + ": " + lake.message());
+    if (lake.ok()) lander.options.lake_dir = LocalLakePath(lander.options.lake_dir);
+  }
   if (auto listen = net::ParseHostPort(broker.listen, 9092); listen.ok())
     broker.options.listen = *listen;
   if (!broker.advertise.empty()) {

@@ -20,6 +20,7 @@
 #include <simdjson.h>
 
 #include "app/commands.h"
+#include "app/lake_option.h"
 #include "app/prom_samples.h"
 #include "base/log.h"
 #include "clients/rdk/admin.h"
@@ -272,7 +273,8 @@ void AddStatusCommand(CLI::App& app, int& exit_code) {
       "--admin", args->admin,
       "http://HOST:PORT of a process's /healthz and /metrics (up's HTTP listener, broker or land "
       "--admin); repeatable");
-  cmd->add_option("--lake", args->lake, "Lake directory: newest landed event and disk use");
+  cmd->add_option("--lake", args->lake, "Lake directory: newest landed event and disk use")
+      ->check(LakeLocationValidator("status"));
   cmd->add_option("--data", args->data,
                   "Broker log data directory: disk use (and topic bytes without --admin)");
   cmd->add_option("--timeout-ms", args->timeout_ms, "Per-request timeout")

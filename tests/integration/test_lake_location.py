@@ -1,0 +1,67 @@
+"""`--lake` names a local directory or s3://BUCKET/PREFIX; anything else is a usage error (exit 2)
+with a clear message, and never a local folder named after the scheme. Until the lake runs on an
+object store, s3:// is refused by name too."""
+import os
+import subprocess
+
+import pytest
+
+from harness import BIN
+
+# Each command that takes --lake, with the rest of a command line that would otherwise parse.
+COMMANDS = {
+    "land": ["land", "--brokers", "127.0.0.1:1", "--topic", "events"],
+    "up": ["up", "--data", "{tmp}/data", "--kafka", "127.0.0.1:0", "--http", "127.0.0.1:0"],
+    "query": ["query", "SELECT 1"],
+    "schema": ["schema", "events"],
+    "ddl": ["ddl", "events"],
+    "compact": ["compact", "events"],
+    "convert": ["convert"],
+    "replay-dead-letter": ["replay-dead-letter", "--table", "events", "--brokers", "127.0.0.1:1"],
+    "status": ["status"],
+}
+
+
+def run(tmp_path, name, lake, extra_env=None):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in COMMANDS[name]]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVENTLAKE_")}
+    env.update(extra_env or {})
+    if lake is not None:
+        args += ["--lake", lake]
+    return subprocess.run([BIN, *args], cwd=tmp_path, capture_output=True, text=True, env=env,
+                          timeout=30)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_unsupported_schemes_are_usage_errors(tmp_path, name):
+    for lake, says in [("gs://bucket/lake", "not gs://"), ("hdfs://nn:8020/lake", "not hdfs://"),
+                       ("s3a://bucket/lake", "use s3://"), ("file:relative", "file:///"),
+                       ("s3://Bad_Bucket/lake", "not a bucket name")]:
+        p = run(tmp_path, name, lake)
+        assert p.returncode == 2, (name, lake, p.stdout, p.stderr)
+        assert says in p.stderr, (name, lake, p.stderr)
+    assert sorted(os.listdir(tmp_path)) == [], "a refused location left files behind"
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_s3_is_refused_by_name_until_the_lake_uses_the_store(tmp_path, name):
+    p = run(tmp_path, name, "s3://bucket/lake")
+    assert p.returncode == 2, (name, p.stdout, p.stderr)
+    assert f"not supported yet by `eventlake {name}`" in p.stderr, p.stderr
+    assert "s3://bucket/lake" in p.stderr
+    assert not (tmp_path / "s3:").exists()
+    assert sorted(os.listdir(tmp_path)) == []
+
+
+def test_lake_from_the_environment_is_checked_too(tmp_path):
+    p = run(tmp_path, "land", None, {"EVENTLAKE_LANDER_LAKE": "gs://bucket/lake"})
+    assert p.returncode == 2, p.stderr
+    assert "not gs://" in p.stderr
+    assert not (tmp_path / "gs:").exists()
+
+
+def test_file_urls_name_local_directories(tmp_path):
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    p = run(tmp_path, "query", f"file://{lake}")
+    assert p.returncode == 0, p.stderr
