@@ -97,7 +97,10 @@ DedupWindow::Fingerprint DedupWindow::Of(std::string_view id) {
 }
 
 bool DedupWindow::SeenOrAdd(std::string_view id, int64_t timestamp_ms) {
-  if (ids_.size() == 0) ids_.Reserve(std::min<size_t>(max_ids_, 1 << 20));
+  if (ids_.size() == 0) {
+    ids_.Reserve(std::min<size_t>(max_ids_, 1 << 20));
+    pending_.reserve(std::min<size_t>(max_ids_, 1 << 20));  // a batch's ids: no regrowth copies
+  }
   Fingerprint f = Of(id);
   if (!ids_.Insert(f)) return true;
   pending_.emplace_back(timestamp_ms, f);

@@ -73,7 +73,7 @@ class DedupWindow {
   int64_t newest_ms_ = INT64_MIN;
   FingerprintSet ids_;                                 // landed and pending
   std::deque<std::pair<int64_t, Fingerprint>> order_;  // landed, in landing order
-  std::vector<std::pair<int64_t, Fingerprint>> pending_;
+  std::vector<std::pair<int64_t, Fingerprint>, HugePageAllocator<std::pair<int64_t, Fingerprint>>> pending_;
 };
 
 }  // namespace el::jobs
