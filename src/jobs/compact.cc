@@ -336,21 +336,37 @@ Result<CompactSummary> Compact(const CompactOptions& o) {
   auto started = std::chrono::steady_clock::now();
   fs::path lake(o.lake_dir);
   fs::path table_dir = lake / o.table;
-  if (o.table.empty() || lake::IsHidden(o.table) || !fs::is_directory(table_dir)) {
-    return NotFound("no table " + o.table + " in " + o.lake_dir);
-  }
+  if (o.table.empty() || lake::IsHidden(o.table)) return NotFound("no table " + o.table + " in " + o.lake_dir);
   EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake, false));
+  // An event type's table (events_purchase_sword) is its folders in the topic's table: those are
+  // compacted, with the topic's table recovered and conformed as a whole.
+  std::vector<fs::path> only;
+  if (!fs::is_directory(table_dir)) {
+    EL_ASSIGN_OR_RETURN(std::optional<lake::TableRef> ref, lake::FindReaderTable(lake, o.table));
+    if (ref && ref->is_type && !ref->dirs.empty()) {
+      table_dir = ref->dirs.front().parent_path();
+      only = ref->dirs;
+    }
+  }
+  if (!fs::is_directory(table_dir)) return NotFound("no table " + o.table + " in " + o.lake_dir);
+  auto wanted = [&](const fs::path& leaf) {
+    return only.empty() || std::any_of(only.begin(), only.end(), [&](const fs::path& dir) {
+             return std::mismatch(dir.begin(), dir.end(), leaf.begin(), leaf.end()).first == dir.end();
+           });
+  };
   CompactSummary s;
   EL_ASSIGN_OR_RETURN(s.superseded, Recover(lake, table_dir));
   EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
   EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
-  EL_RETURN_IF_ERROR(CheckOnlyLakeFiles(con, o.table, table_dir));
+  EL_RETURN_IF_ERROR(CheckOnlyLakeFiles(con, table_dir.filename().string(), table_dir));
   // Files in older column types (a lake landed before files were conformed) are brought to the
   // latest schema first, so that merged files hold one type per column.
   EL_ASSIGN_OR_RETURN(s.rewritten, lake::ConformTable(con, table_dir, lake / "_staging" / ("_compact-" + o.table)));
   LeafCompactor compactor(con, o, s);
   EL_ASSIGN_OR_RETURN(auto leaves, ClosedLeaves(table_dir));
-  for (const fs::path& leaf : leaves) EL_RETURN_IF_ERROR(compactor.Run(leaf));
+  for (const fs::path& leaf : leaves) {
+    if (wanted(leaf)) EL_RETURN_IF_ERROR(compactor.Run(leaf));
+  }
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return s;
 }

@@ -104,6 +104,22 @@ def test_compact_unpartitioned_table_keeps_rows_and_resume(brokers, procs, tmp_p
     assert keys(lake, topic) == [("0", i) for i in range(57)]
 
 
+def test_compact_an_event_types_table_merges_only_its_folder(brokers, tmp_path):
+    topic = topic_name()
+    lake = tmp_path / "lake"
+    produce(brokers, topic, game_events(30))
+    for start in range(0, 30, 10):
+        land(brokers, lake, topic, "--mode", "append", "--from", str(start), "--to", str(start + 10))
+    before = {t: keys(lake, t) for t in [topic, f"{topic}_buy", f"{topic}_view"]}
+    cp = harness.run(["compact", f"{topic}_buy", "--lake", str(lake)])
+    assert cp.stdout.startswith(f"compacted {topic}_buy: 1 folder, 3 files -> 1 files, 15 rows"), cp.stdout
+    assert len(data_files(lake / topic / "event_type=buy")) == 1
+    assert len(data_files(lake / topic / "event_type=view")) == 3  # the other type is left alone
+    assert {t: keys(lake, t) for t in before} == before
+    cp = harness.run(["compact", f"{topic}_nosuch", "--lake", str(lake)], check=False)
+    assert cp.returncode != 0 and f"no table {topic}_nosuch" in cp.stderr, cp
+
+
 def test_compact_partitioned_skips_newest_and_recovers_a_half_done_merge(tmp_path):
     lake = tmp_path / "lake"
     table = lake / "pt"
