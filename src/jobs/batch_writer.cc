@@ -403,7 +403,7 @@ class TopicTableWriter {
   };
 
   static bool IsMeta(const std::string& name) {
-    return name == "_topic" || name == "_partition" || name == "_offset" || name == "_timestamp" || name == "_key";
+    return std::find(std::begin(kMetaColumnNames), std::end(kMetaColumnNames), name) != std::end(kMetaColumnNames);
   }
 
   static std::string Matches(const std::string& value_expr, const Type& t) {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,12 @@
 #include "base/result.h"
 
 namespace el::jobs {
+
+// The metadata columns every landed row starts with, from a record's RecordMeta and its topic
+// (their SQL types: kMetaSchema in jobs/record_loader.h).
+inline constexpr std::string_view kMetaColumnNames[] = {"_topic", "_partition", "_offset", "_timestamp",
+                                                        "_key"};
+inline constexpr size_t kMetaColumns = std::size(kMetaColumnNames);
 
 struct RecordMeta {
   int32_t partition = 0;

@@ -33,9 +33,6 @@ struct FillColumn {
   size_t hint = 0;
 };
 
-// The number of metadata columns (kMetaSchema) before the fields.
-inline constexpr size_t kMetaColumns = 5;
-
 // Writes the metadata columns of row `row`; a null vector is a column not wanted.
 void FillMeta(duckdb_vector const (&meta)[kMetaColumns], idx_t row, std::string_view topic,
               const RecordMeta& record);

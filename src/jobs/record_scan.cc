@@ -185,7 +185,7 @@ Result<std::unique_ptr<RecordScan>> RecordScan::Open(duck::Connection& con, std:
   // The columns' logical types, as DuckDB spells the stager's SQL types.
   std::string select =
       "SELECT NULL::VARCHAR, NULL::INTEGER, NULL::BIGINT, NULL::TIMESTAMP, NULL::VARCHAR";
-  source->names = {"_topic", "_partition", "_offset", "_timestamp", "_key"};
+  source->names.assign(std::begin(kMetaColumnNames), std::end(kMetaColumnNames));
   if (schema.kind() == JsonType::Kind::kStruct) {
     for (const auto& [field, type] : schema.fields()) {
       select += ", NULL::" + type->SqlType();

@@ -17,7 +17,6 @@ namespace el::jobs {
 namespace {
 
 constexpr std::string_view kEmptyKey = "_empty_key";
-constexpr std::string_view kMetaColumns[] = {"_topic", "_partition", "_offset", "_timestamp", "_key"};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -30,7 +29,7 @@ std::string Lower(std::string_view s) {
 // Whether `name` is a metadata column's name (case-insensitively, as DuckDB compares names).
 bool IsMetaColumn(std::string_view name) {
   std::string lower = Lower(name);
-  return std::find(std::begin(kMetaColumns), std::end(kMetaColumns), lower) != std::end(kMetaColumns);
+  return std::find(std::begin(kMetaColumnNames), std::end(kMetaColumnNames), lower) != std::end(kMetaColumnNames);
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
