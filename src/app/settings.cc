@@ -11,6 +11,7 @@
 #include "clients/rdk/handles.h"
 #include "collector/ignored_paths.h"
 #include "collector/proxy.h"
+#include "console/access.h"
 #include "net/endpoint.h"
 
 namespace el::app {
@@ -121,6 +122,7 @@ Settings::Settings() {
   DeclareBroker();
   DeclareCollector();
   DeclareLander();
+  DeclareConsole();
   DeclareLog();
   registry.Open("kafka_client", &kafka_client, KafkaClientCheck);
 }
@@ -357,7 +359,9 @@ void Settings::DeclareLander() {
   registry.Double("lander", "max_lag_s", &lander.max_lag_s)
       .UsedBy(kLand)
       .Range(0.001, 7 * 24 * 3600)
-      .Help("With --admin: /healthz answers 503 while the lake is further than this behind the log (seconds)");
+      .Help(
+          "With --admin: /healthz answers 503 while the lake is further than this behind the log "
+          "(seconds)");
   registry.String("lander", "topic", &o.topic)
       .UsedBy(kLand)
       .Validate([](const std::string& t) { return t.empty() ? Status::Ok() : TopicCheck(t); })
@@ -413,6 +417,49 @@ void Settings::DeclareLander() {
       .Help("How far back (Kafka time) landed ids are remembered");
 }
 
+void Settings::DeclareConsole() {
+  const unsigned both = config::kConsole | kUp;
+  registry.String("console", "listen", &console.listen)
+      .UsedBy(both)
+      .UpFlag("--console")
+      .Validate(NotEmpty)
+      .Validate([](const std::string& t) { return t == "off" ? Status::Ok() : HostPortCheck(t); })
+      .Help(
+          "Console listener HOST:PORT (port 0: any; up: off for none); other than loopback needs a "
+          "token");
+  registry.String("console", "token", &console.token)
+      .UsedBy(both)
+      .UpFlag("--console-token")
+      .Help("Token the console asks for (Authorization: Bearer, or open /?token=TOKEN once)");
+  registry.String("console", "port_file", &console.port_file)
+      .UsedBy(config::kConsole)
+      .Validate(PortFileCheck)
+      .Help("Write the console's port here once it accepts (up: console=PORT in [up] port_file)");
+  registry.String("console", "brokers", &console.brokers)
+      .UsedBy(config::kConsole)
+      .Validate([](const std::string& t) { return t.empty() ? Status::Ok() : CheckBrokerList(t); })
+      .Help("Kafka bootstrap servers HOST:PORT,... of the pipeline watched");
+  registry.String("console", "lake", &console.lake)
+      .UsedBy(config::kConsole)
+      .Help("Lake directory: tables and SQL");
+  registry.String("console", "data", &console.data)
+      .UsedBy(config::kConsole)
+      .Help("The broker's data directory, for disk use");
+  registry.List("console", "admin", &console.admin)
+      .UsedBy(config::kConsole)
+      .Help("http://HOST:PORT of a process's /healthz and /metrics (repeatable)");
+  registry.Int("console", "query_timeout_ms", &console.query_timeout_ms)
+      .UsedBy(both)
+      .UpFlag("--console-query-timeout-ms")
+      .Range(1, kMaxMs)
+      .Help("A console query is stopped after this long");
+  registry.Int("console", "max_rows", &console.max_rows)
+      .UsedBy(both)
+      .UpFlag("--console-max-rows")
+      .Range(1, 10000000)
+      .Help("Most rows a console query returns");
+}
+
 std::vector<config::Problem> Settings::Finish(config::Command command) {
   std::vector<config::Problem> problems;
   auto problem = [&](const std::string& message) { problems.push_back({"", 0, message}); };
@@ -424,6 +471,16 @@ std::vector<config::Problem> Settings::Finish(config::Command command) {
   if (command == kBroker) require("broker", "data");
   if (command == kCollect) require("collector", "brokers");
   if (command == kLand) require("lander", "lake");
+  if (command == config::kConsole) require("console", "lake");
+  if ((command & (kUp | config::kConsole)) != 0 && console.listen != "off") {
+    // A console open to the network without a token is refused before anything starts.
+    if (auto listen = net::ParseHostPort(console.listen, 5080); listen.ok()) {
+      Status st = console::CheckListenNeedsToken(listen->host, console.token);
+      if (!st.ok()) problem("[console] listen: " + st.message());
+    }
+  }
+  if (command == config::kConsole && console.listen == "off")
+    problem("--listen: the console command needs an address");
   if (auto listen = net::ParseHostPort(broker.listen, 9092); listen.ok())
     broker.options.listen = *listen;
   if (!broker.advertise.empty()) {

@@ -1,0 +1,164 @@
+#include "app/console_wiring.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "app/prom_samples.h"
+#include "base/json_text.h"
+#include "net/http_get.h"
+
+namespace el::app {
+namespace {
+
+constexpr auto kScrapeTimeout = std::chrono::milliseconds(2000);
+constexpr auto kFresh = std::chrono::milliseconds(900);
+
+// Bytes the files under `path` take on disk, following no links.
+uint64_t DiskBytes(const std::filesystem::path& path) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+      total += static_cast<uint64_t>(st.st_blocks) * 512;
+  }
+  return total;
+}
+
+struct Scrape {
+  int health_status = 200;
+  std::string health_json;  // {"status":..,"components":{..}}
+  std::vector<Sample> samples;
+};
+
+// Reads every process's /healthz and /metrics, at most once per kFresh. Thread-safe.
+class Scraper {
+ public:
+  explicit Scraper(std::vector<std::string> urls) : urls_(std::move(urls)) {}
+
+  Scrape Get() {
+    std::lock_guard lock(mu_);
+    auto now = std::chrono::steady_clock::now();
+    if (!has_ || now - at_ >= kFresh) {
+      last_ = Read();
+      at_ = now;
+      has_ = true;
+    }
+    return last_;
+  }
+
+ private:
+  Scrape Read() const {
+    Scrape out;
+    std::string components;
+    bool well = true;
+    for (const std::string& url : urls_) {
+      auto health = net::HttpGet(url, "/healthz", kScrapeTimeout);
+      simdjson::dom::parser parser;
+      simdjson::dom::object listed;
+      if (health.ok() &&
+          parser.parse(health->body).at_key("components").get(listed) == simdjson::SUCCESS) {
+        for (auto [name, state] : listed) {
+          std::string_view text;
+          if (state.get(text) != simdjson::SUCCESS) continue;
+          if (!components.empty()) components += ',';
+          AppendJsonString(components, name);
+          components += ':';
+          AppendJsonString(components, text);
+          well = well && text == "ok";
+        }
+      } else {
+        well = false;
+        if (!components.empty()) components += ',';
+        AppendJsonString(components, url);
+        components += ':';
+        AppendJsonString(components, health.ok() ? "no health answer (HTTP " +
+                                                       std::to_string(health->status) + ")"
+                                                 : "unreachable: " + health.status().message());
+      }
+      auto metrics = net::HttpGet(url, "/metrics", kScrapeTimeout);
+      if (metrics.ok() && metrics->status == 200) {
+        auto samples = ParseSamples(metrics->body);
+        out.samples.insert(out.samples.end(), samples.begin(), samples.end());
+      }
+    }
+    out.health_status = well ? 200 : 503;
+    out.health_json = fmt::format("{{\"status\":\"{}\",\"components\":{{{}}}}}",
+                                  well ? "ok" : "unavailable", components);
+    return out;
+  }
+
+  const std::vector<std::string> urls_;
+  std::mutex mu_;
+  Scrape last_;  // GUARDED_BY(mu_)
+  bool has_ = false;
+  std::chrono::steady_clock::time_point at_;
+};
+
+double Sum(const std::vector<Sample>& samples, std::string_view name) {
+  double total = 0;
+  for (const Sample& s : samples)
+    if (s.name == name) total += s.value;
+  return total;
+}
+
+std::string SamplesJson(const std::vector<Sample>& samples) {
+  std::string out = "{\"samples\":[";
+  bool first = true;
+  for (const Sample& s : samples) {
+    if (!std::isfinite(s.value)) continue;  // JSON has no NaN or Inf
+    out += first ? "{\"name\":" : ",{\"name\":";
+    first = false;
+    AppendJsonString(out, s.name);
+    out += ",\"labels\":{";
+    bool first_label = true;
+    for (const auto& [k, v] : s.labels) {
+      if (!first_label) out += ',';
+      first_label = false;
+      AppendJsonString(out, k);
+      out += ':';
+      AppendJsonString(out, v);
+    }
+    out += fmt::format("}},\"value\":{}}}", s.value);
+  }
+  return out + "]}";
+}
+
+}  // namespace
+
+console::ConsoleSources ScrapeSources(std::vector<std::string> admin_urls, std::string log_dir,
+                                      std::string lake_dir) {
+  auto scraper = std::make_shared<Scraper>(std::move(admin_urls));
+  console::ConsoleSources sources;
+  sources.health = [scraper] {
+    Scrape s = scraper->Get();
+    return net::AdminResponse{s.health_status, "application/json", s.health_json, {}};
+  };
+  sources.metrics_json = [scraper] { return SamplesJson(scraper->Get().samples); };
+  sources.counters = [scraper] {
+    Scrape s = scraper->Get();
+    return std::pair<double, double>(Sum(s.samples, "eventlake_collector_events_total"),
+                                     Sum(s.samples, "eventlake_lander_events_total"));
+  };
+  sources.disk_json = [log_dir, lake_dir] {
+    auto bytes = [](const std::string& dir) {
+      std::error_code ec;
+      return dir.empty() || !std::filesystem::is_directory(dir, ec)
+                 ? std::string("null")
+                 : std::to_string(DiskBytes(dir));
+    };
+    return "{\"log\":" + bytes(log_dir) + ",\"lake\":" + bytes(lake_dir) + "}";
+  };
+  return sources;
+}
+
+}  // namespace el::app
