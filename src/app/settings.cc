@@ -135,7 +135,7 @@ void Settings::DeclareUp() {
   registry.String("up", "port_file", &up.port_file)
       .UsedBy(kUp)
       .Validate(PortFileCheck)
-      .Help("Write kafka=PORT and http=PORT here once ready");
+      .Help("Write kafka=PORT, http=PORT and console=PORT here once ready");
   registry.Double("up", "max_lag_s", &up.max_lag_s)
       .UsedBy(kUp)
       .Range(0.001, 7 * 24 * 3600)
