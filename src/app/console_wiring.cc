@@ -1,7 +1,5 @@
 #include "app/console_wiring.h"
 
-#include <sys/stat.h>
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -11,6 +9,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "app/disk_use.h"
 #include "app/prom_samples.h"
 #include "base/json_text.h"
 #include "net/http_get.h"
@@ -20,19 +19,6 @@ namespace {
 
 constexpr auto kScrapeTimeout = std::chrono::milliseconds(2000);
 constexpr auto kFresh = std::chrono::milliseconds(900);
-
-// Bytes the files under `path` take on disk, following no links.
-uint64_t DiskBytes(const std::filesystem::path& path) {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    struct stat st {};
-    if (::lstat(it->path().c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
-      total += static_cast<uint64_t>(st.st_blocks) * 512;
-  }
-  return total;
-}
 
 struct Scrape {
   int health_status = 200;
@@ -152,9 +138,8 @@ console::ConsoleSources ScrapeSources(std::vector<std::string> admin_urls, std::
   sources.disk_json = [log_dir, lake_dir] {
     auto bytes = [](const std::string& dir) {
       std::error_code ec;
-      return dir.empty() || !std::filesystem::is_directory(dir, ec)
-                 ? std::string("null")
-                 : std::to_string(DiskBytes(dir));
+      return dir.empty() || !std::filesystem::is_directory(dir, ec) ? std::string("null")
+                                                                    : std::to_string(DiskUse(dir));
     };
     return "{\"log\":" + bytes(log_dir) + ",\"lake\":" + bytes(lake_dir) + "}";
   };

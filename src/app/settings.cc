@@ -432,13 +432,18 @@ void Settings::DeclareConsole() {
       .UpFlag("--console-token")
       .Help("Token the console asks for (Authorization: Bearer, or open /?token=TOKEN once)");
   registry.String("console", "port_file", &console.port_file)
-      .UsedBy(config::kConsole)
+      .UsedBy(both)
+      .UpFlag("--console-port-file")
       .Validate(PortFileCheck)
-      .Help("Write the console's port here once it accepts (up: console=PORT in [up] port_file)");
+      .Help(
+          "Write the console's port here once it accepts (up also writes console=PORT to its "
+          "port_file)");
   registry.String("console", "brokers", &console.brokers)
       .UsedBy(config::kConsole)
       .Validate([](const std::string& t) { return t.empty() ? Status::Ok() : CheckBrokerList(t); })
-      .Help("Kafka bootstrap servers HOST:PORT,... of the pipeline watched");
+      .Help(
+          "Kafka bootstrap servers HOST:PORT,... of the pipeline watched (for the Topics and "
+          "Groups pages)");
   registry.String("console", "lake", &console.lake)
       .UsedBy(config::kConsole)
       .Help("Lake directory: tables and SQL");

@@ -170,6 +170,10 @@ int RunUp(Settings& s) {
     Status st = net::WritePortFile(s.up.port_file, text);
     if (!st.ok()) spdlog::warn("{}", st.ToString());
   }
+  if (*console && !s.console.port_file.empty()) {
+    Status st = net::WritePortFile(s.console.port_file, std::to_string((*console)->port()));
+    if (!st.ok()) spdlog::warn("{}", st.ToString());
+  }
   double ready_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::string console_line =

@@ -44,9 +44,12 @@ def pipeline(tmp_path_factory):
     procs = Procs(tmp)
     pf = tmp / "up.port"
     p = procs.start(["up", "--data", str(tmp / "data"), "--kafka", "127.0.0.1:0", "--http", "127.0.0.1:0",
-                     "--console", "127.0.0.1:0", "--port-file", str(pf), "--flush-ms", "200"], "up")
+                     "--console", "127.0.0.1:0", "--port-file", str(pf), "--flush-ms", "200",
+                     "--console-port-file", str(tmp / "console.port")], "up")
     ports = p.wait_port_file(pf, 20)
     assert "console" in ports, p.output()
+    assert int((tmp / "console.port").read_text()) == ports["console"]
+    wait_until(lambda: f"console http://127.0.0.1:{ports['console']}/" in p.output(), 10, "up's console line")
     yield f"http://127.0.0.1:{ports['http']}", f"http://127.0.0.1:{ports['console']}"
     procs.kill_all()
 
