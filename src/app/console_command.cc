@@ -34,7 +34,8 @@ int RunConsole(Settings& s) {
   options.lake_dir = c.lake;
   options.sql.timeout = std::chrono::milliseconds(c.query_timeout_ms);
   options.sql.max_rows = static_cast<size_t>(c.max_rows);
-  auto server = console::ConsoleServer::Start(options, ScrapeSources(c.admin, c.data, c.lake));
+  auto server = console::ConsoleServer::Start(
+      options, ScrapeSources({c.admin, c.data, c.lake, c.brokers, c.topic}));
   if (!server.ok()) {
     spdlog::error("console: {}", server.status().ToString());
     return server.status().code() == StatusCode::kInvalidArgument ? 2 : 1;

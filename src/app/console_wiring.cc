@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include "app/disk_use.h"
+#include "app/live_tail.h"
 #include "app/prom_samples.h"
 #include "base/json_text.h"
 #include "net/http_get.h"
@@ -19,6 +20,7 @@ namespace {
 
 constexpr auto kScrapeTimeout = std::chrono::milliseconds(2000);
 constexpr auto kFresh = std::chrono::milliseconds(900);
+constexpr size_t kLiveEvents = 1000;
 
 struct Scrape {
   int health_status = 200;
@@ -121,9 +123,10 @@ std::string SamplesJson(const std::vector<Sample>& samples) {
 
 }  // namespace
 
-console::ConsoleSources ScrapeSources(std::vector<std::string> admin_urls, std::string log_dir,
-                                      std::string lake_dir) {
-  auto scraper = std::make_shared<Scraper>(std::move(admin_urls));
+console::ConsoleSources ScrapeSources(WatchedPipeline watched) {
+  auto scraper = std::make_shared<Scraper>(std::move(watched.admin_urls));
+  std::string log_dir = watched.log_dir;
+  std::string lake_dir = watched.lake_dir;
   console::ConsoleSources sources;
   sources.health = [scraper] {
     Scrape s = scraper->Get();
@@ -143,6 +146,11 @@ console::ConsoleSources ScrapeSources(std::vector<std::string> admin_urls, std::
     };
     return "{\"log\":" + bytes(log_dir) + ",\"lake\":" + bytes(lake_dir) + "}";
   };
+  if (!watched.brokers.empty() && !watched.topic.empty()) {
+    sources.live = std::make_shared<console::LiveRing>(kLiveEvents);
+    auto tail = std::make_shared<LiveTail>(watched.brokers, watched.topic, sources.live);
+    sources.live_wanted = [tail] { tail->Want(); };
+  }
   return sources;
 }
 

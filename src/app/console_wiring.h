@@ -11,9 +11,15 @@
 
 namespace el::app {
 
-// Sources over the processes at `admin_urls` (http://HOST:PORT), with disk use of `log_dir` and
-// `lake_dir` (either may be empty).
-console::ConsoleSources ScrapeSources(std::vector<std::string> admin_urls, std::string log_dir,
-                                      std::string lake_dir);
+struct WatchedPipeline {
+  std::vector<std::string> admin_urls;  // http://HOST:PORT of /healthz and /metrics
+  std::string log_dir;                  // for disk use; empty: unknown
+  std::string lake_dir;                 // for disk use; empty: unknown
+  std::string brokers;                  // for live events of `topic`; empty: none
+  std::string topic;
+};
+
+// The console's sources over `watched`.
+console::ConsoleSources ScrapeSources(WatchedPipeline watched);
 
 }  // namespace el::app

@@ -54,6 +54,7 @@ struct ConsoleSettings {
   std::string port_file;
   // `eventlake console` only: what it watches.
   std::string brokers;
+  std::string topic = "events";  // whose events the Live events page shows
   std::string lake;
   std::string data;  // the broker's data directory, for disk use
   std::vector<std::string> admin;

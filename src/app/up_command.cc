@@ -54,19 +54,16 @@ void FollowUntilStopped(const jobs::LandOptions& options, std::stop_token stop) 
 // process) and the lake; null with --console off. A default address that is taken (another `up`
 // on this host) only costs the console, with a warning; an address given must work.
 Result<std::unique_ptr<console::ConsoleServer>> StartUpConsole(Settings& s,
-                                                               const std::string& http_url,
-                                                               const std::string& log_dir,
-                                                               const std::string& lake_dir) {
+                                                               WatchedPipeline watched) {
   if (s.console.listen == "off") return std::unique_ptr<console::ConsoleServer>();
   EL_ASSIGN_OR_RETURN(net::HostPort listen, net::ParseHostPort(s.console.listen, 5080));
   console::ConsoleOptions options;
   options.listen = listen;
   options.token = s.console.token;
-  options.lake_dir = lake_dir;
+  options.lake_dir = watched.lake_dir;
   options.sql.timeout = std::chrono::milliseconds(s.console.query_timeout_ms);
   options.sql.max_rows = static_cast<size_t>(s.console.max_rows);
-  auto server =
-      console::ConsoleServer::Start(options, ScrapeSources({http_url}, log_dir, lake_dir));
+  auto server = console::ConsoleServer::Start(options, ScrapeSources(std::move(watched)));
   const config::Setting* setting = s.registry.Find("console", "listen");
   if (!server.ok() && server.status().code() == StatusCode::kIOError && setting != nullptr &&
       setting->source().type == config::Source::Type::kDefault) {
@@ -154,7 +151,7 @@ int RunUp(Settings& s) {
   std::string http_url = "http://" + net::HostPort{http_host, http_port}.ToString();
   std::string lake = land_options.lake_dir;
 
-  auto console = StartUpConsole(s, http_url, (data / "log").string(), lake);
+  auto console = StartUpConsole(s, {{http_url}, (data / "log").string(), lake, brokers, topic});
   if (!console.ok()) {
     spdlog::error("console: {}", console.status().ToString());
     (*collector)->Stop();
@@ -194,7 +191,7 @@ int RunUp(Settings& s) {
 
   int sig = WaitForStopSignal();
   spdlog::info("signal {}: shutting down", sig);
-  if (*console) (*console)->Stop();
+  console->reset();  // its live reader goes before the broker
   // Order: stop taking events, land what is in the log, then close the log.
   (*collector)->Stop();
   lander.request_stop();

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <condition_variable>
 #include <fmt/format.h>
 #include <mutex>
@@ -20,6 +21,7 @@ namespace {
 constexpr size_t kRingSeconds = 15 * 60;
 constexpr size_t kMaxSqlBodyBytes = 256 * 1024;
 constexpr int kListenerThreads = 3;
+constexpr size_t kLiveMaxEvents = 200;
 
 // Sent with every answer: the pages load nothing from elsewhere, and run no inline script.
 const std::vector<std::pair<std::string, std::string>> kCommonHeaders = {
@@ -159,6 +161,18 @@ net::AdminResponse ConsoleServer::Impl::Api(const net::AdminRequest& r) {
     return Json(200, sources.metrics_json ? sources.metrics_json() : "{\"samples\":[]}");
   }
   if (r.path == "/api/rates") return Json(200, ring.ToJson());
+  if (r.path == "/api/live") {
+    if (!sources.live) return JsonError(409, "this console reads no log (--brokers)");
+    if (sources.live_wanted) sources.live_wanted();
+    uint64_t after = 0;
+    std::string text = QueryParam(r.query, "after");
+    if (!text.empty()) {
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), after);
+      if (ec != std::errc() || end != text.data() + text.size())
+        return JsonError(400, "after must be a whole number");
+    }
+    return Json(200, sources.live->JsonSince(after, kLiveMaxEvents));
+  }
   if (r.path == "/api/disk") {
     return Json(200, sources.disk_json ? sources.disk_json() : "{\"log\":null,\"lake\":null}");
   }

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "base/result.h"
+#include "console/live_ring.h"
 #include "console/sql_runner.h"
 #include "net/admin_server.h"
 #include "net/endpoint.h"
@@ -40,6 +41,10 @@ struct ConsoleSources {
   std::function<std::pair<double, double>()> counters;
   // Disk use as JSON: {"log":BYTES,"lake":BYTES} (null when unknown).
   std::function<std::string()> disk_json;
+  // Live events: the ring a tail reader fills, and what starts that reader (called on every
+  // /api/live request). Both null: no live events.
+  std::shared_ptr<LiveRing> live;
+  std::function<void()> live_wanted;
 };
 
 class ConsoleServer {

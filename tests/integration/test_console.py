@@ -4,6 +4,7 @@ in the browser's console, the overview shows events sent over HTTP, and the SQL 
 with Ctrl-Enter. The API refuses writes; a console open to the network needs a token."""
 import json
 import shutil
+import time
 import urllib.request
 
 import pytest
@@ -88,13 +89,13 @@ def test_up_prints_and_serves_the_console(pipeline):
 
 def test_every_page_loads_without_errors(pipeline, browser):
     _, console = pipeline
-    for page, ready in (("#overview", "health-table"), ("#sql", "sql-run")):
+    for page, ready in (("#overview", "health-table"), ("#live", "live-table"), ("#sql", "sql-run")):
         browser.get(console + "/" + page)
         WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, ready).is_displayed())
         if page == "#overview":
             WebDriverWait(browser, 15).until(
                 lambda d: "collector" in d.find_element(By.ID, "health-table").text)
-        else:
+        elif page == "#sql":
             WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror"))
         assert severe_logs(browser) == [], page
 
@@ -113,6 +114,23 @@ def test_overview_shows_the_collectors_events(pipeline, browser):
         lambda d: int(d.find_element(By.ID, "events-landed-total").text.replace(",", "") or 0) >= before + 7)
     WebDriverWait(browser, 15).until(lambda d: "events" in d.find_element(By.ID, "tables-table").text)
     assert browser.find_elements(By.CSS_SELECTOR, "#rates-chart canvas")
+    assert severe_logs(browser) == []
+
+
+def test_an_event_sent_over_http_appears_in_live_events_within_2s(pipeline, browser):
+    http, console = pipeline
+    browser.get(console + "/#live")
+    WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, "live-state").text == "reading")
+    marker = "live-" + str(time.time_ns())
+    sent = time.monotonic()
+    assert http_request(http, "GET", f"/purchase_a_sword?marker={marker}")[0] == 200
+    WebDriverWait(browser, 2, poll_frequency=0.05).until(
+        lambda d: marker in d.find_element(By.ID, "live-table").text)
+    assert time.monotonic() - sent < 2.5
+    # Every page shares the one reader: a second look at the API sees the same event.
+    status, body = api(console, "/api/live?after=0")
+    assert status == 200 and any(marker in e["value"] for e in body["events"])
+    assert api(console, "/api/live?after=x")[0] == 400
     assert severe_logs(browser) == []
 
 

@@ -46,7 +46,7 @@
   }
 
   // ---- pages ----
-  const pages = ["overview", "sql"];
+  const pages = ["overview", "live", "sql"];
   function showPage() {
     const name = pages.includes(location.hash.slice(1)) ? location.hash.slice(1) : "overview";
     for (const p of pages) $("page-" + p).hidden = p !== name;
@@ -130,6 +130,29 @@
     badge.title = String(e && e.message ? e.message : e);
   }
 
+  // ---- live events ----
+  const live = { after: null, paused: false, shown: 0, max: 500 };
+  async function refreshLive() {
+    if ($("page-live").hidden || live.paused) return;
+    const r = await getJson("/api/live" + (live.after === null ? "" : "?after=" + live.after));
+    text($("live-state"), r.state);
+    const first = live.after === null;
+    live.after = r.next;
+    if (first) return;  // what was there before the page opened is not live
+    const tbody = $("live-table").tBodies[0];
+    for (const e of r.events) {
+      const tr = document.createElement("tr");
+      for (const v of [new Date(e.timestamp_ms).toISOString().replace("T", " ").slice(0, 23), e.partition, e.offset, e.value]) {
+        const td = document.createElement("td");
+        td.textContent = String(v);
+        tr.appendChild(td);
+      }
+      tbody.insertBefore(tr, tbody.firstChild);
+    }
+    while (tbody.rows.length > live.max) tbody.deleteRow(tbody.rows.length - 1);
+    text($("live-count"), String(tbody.rows.length));
+  }
+
   // ---- SQL ----
   const sqlPage = (function () {
     let editor = null, grid = null, running = false;
@@ -199,4 +222,9 @@
   every(1000, refreshMetrics);
   every(1000, refreshRates);
   every(5000, refreshSlow);
+  setInterval(() => refreshLive().catch((e) => text($("live-state"), e.message)), 500);
+  $("live-pause").addEventListener("click", (ev) => {
+    live.paused = !live.paused;
+    ev.target.textContent = live.paused ? "Resume" : "Pause";
+  });
 })();
