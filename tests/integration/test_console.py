@@ -192,3 +192,21 @@ def test_token_is_required_when_set(procs, tmp_path):
     assert "el_console_token=s3cret" in headers["set-cookie"] and "HttpOnly" in headers["set-cookie"]
     assert http_request(console, "GET", "/")[0] == 401
     assert http_request(console, "GET", "/", headers={"Cookie": "el_console_token=s3cret"})[0] == 200
+
+
+def test_console_alone_watches_a_running_pipeline(procs, tmp_path):
+    _, kafka, http = procs.up(tmp_path / "data", extra=["--console", "off"])
+    pf = tmp_path / "console.port"
+    p = procs.start(["console", "--lake", str(tmp_path / "data" / "lake"), "--admin", http,
+                     "--brokers", kafka, "--data", str(tmp_path / "data" / "log"),
+                     "--listen", "127.0.0.1:0", "--port-file", str(pf)], "console")
+    console = f"http://127.0.0.1:{p.wait_port_file(pf)['main']}"
+    status, health = api(console, "/api/health")
+    assert status == 200 and health["components"]["collector"] == "ok"
+    assert http_request(http, "GET", "/purchase_a_sword")[0] == 200
+    wait_until(lambda: any(s["name"] == "eventlake_collector_events_total" and s["value"] >= 1
+                           for s in api(console, "/api/metrics")[1]["samples"]), 10, "the collector's count")
+    disk = api(console, "/api/disk")[1]
+    assert disk["log"] > 0 and disk["lake"] is not None
+    wait_until(lambda: api(console, "/api/sql", {"sql": "SELECT count(*) FROM events"})[0] == 200, 30,
+               "the landed events")
