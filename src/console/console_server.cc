@@ -173,6 +173,13 @@ net::AdminResponse ConsoleServer::Impl::Api(const net::AdminRequest& r) {
     }
     return Json(200, sources.live->JsonSince(after, kLiveMaxEvents));
   }
+  if (r.path == "/api/topics" || r.path == "/api/groups") {
+    const auto& source = r.path == "/api/topics" ? sources.topics_json : sources.groups_json;
+    if (!source) return JsonError(409, "this console reads no log (--brokers)");
+    auto json = source();
+    if (!json.ok()) return JsonError(503, json.status().message());
+    return Json(200, std::move(*json));
+  }
   if (r.path == "/api/disk") {
     return Json(200, sources.disk_json ? sources.disk_json() : "{\"log\":null,\"lake\":null}");
   }

@@ -45,6 +45,9 @@ struct ConsoleSources {
   // /api/live request). Both null: no live events.
   std::shared_ptr<LiveRing> live;
   std::function<void()> live_wanted;
+  // The log's topics and consumer groups as JSON (docs/console-api.md); null: no log watched.
+  std::function<Result<std::string>()> topics_json;
+  std::function<Result<std::string>()> groups_json;
 };
 
 class ConsoleServer {

@@ -89,12 +89,15 @@ def test_up_prints_and_serves_the_console(pipeline):
 
 def test_every_page_loads_without_errors(pipeline, browser):
     _, console = pipeline
-    for page, ready in (("#overview", "health-table"), ("#live", "live-table"), ("#sql", "sql-run")):
+    for page, ready in (("#overview", "health-table"), ("#live", "live-table"), ("#topics", "topics-table"),
+                        ("#sql", "sql-run")):
         browser.get(console + "/" + page)
         WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, ready).is_displayed())
         if page == "#overview":
             WebDriverWait(browser, 15).until(
                 lambda d: "collector" in d.find_element(By.ID, "health-table").text)
+        elif page == "#topics":
+            WebDriverWait(browser, 15).until(lambda d: "events" in d.find_element(By.ID, "topics-table").text)
         elif page == "#sql":
             WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror"))
         assert severe_logs(browser) == [], page
@@ -206,7 +209,12 @@ def test_console_alone_watches_a_running_pipeline(procs, tmp_path):
     assert http_request(http, "GET", "/purchase_a_sword")[0] == 200
     wait_until(lambda: any(s["name"] == "eventlake_collector_events_total" and s["value"] >= 1
                            for s in api(console, "/api/metrics")[1]["samples"]), 10, "the collector's count")
+    status, topics = api(console, "/api/topics")
+    assert status == 200 and "events" in [t["name"] for t in topics["topics"]]
     disk = api(console, "/api/disk")[1]
     assert disk["log"] > 0 and disk["lake"] is not None
     wait_until(lambda: api(console, "/api/sql", {"sql": "SELECT count(*) FROM events"})[0] == 200, 30,
                "the landed events")
+    # The lander commits what it landed to its group, for lag tools: the groups API shows it.
+    wait_until(lambda: any(g["group"].startswith("eventlake-land-events") and g["lag"]
+                           for g in api(console, "/api/groups")[1]["groups"]), 30, "the lander's group")

@@ -46,7 +46,7 @@
   }
 
   // ---- pages ----
-  const pages = ["overview", "live", "sql"];
+  const pages = ["overview", "live", "topics", "sql"];
   function showPage() {
     const name = pages.includes(location.hash.slice(1)) ? location.hash.slice(1) : "overview";
     for (const p of pages) $("page-" + p).hidden = p !== name;
@@ -153,6 +153,29 @@
     text($("live-count"), String(tbody.rows.length));
   }
 
+  // ---- topics and groups ----
+  async function refreshTopics() {
+    if ($("page-topics").hidden) return;
+    const t = await getJson("/api/topics");
+    fillRows($("topics-table").tBodies[0], t.topics.map((x) => [x.name, String(x.partitions.length),
+      fmtNumber(x.messages), x.partitions.map((p) => p.id + ": " + p.low + ".." + p.high).join(", ")]));
+    const g = await getJson("/api/groups");
+    const rows = [];
+    for (const grp of g.groups) {
+      const byTopic = {};
+      for (const l of grp.lag) (byTopic[l.topic] = byTopic[l.topic] || []).push(l);
+      const topics = Object.keys(byTopic);
+      if (!topics.length) rows.push([grp.group, grp.state, String(grp.members), "–", "–", "–"]);
+      for (const topic of topics) {
+        const ls = byTopic[topic];
+        rows.push([grp.group, grp.state, String(grp.members), topic,
+          ls.map((l) => l.partition + ": " + (l.committed < 0 ? "–" : l.committed)).join(", "),
+          fmtNumber(ls.reduce((a, l) => a + Math.max(0, l.lag), 0))]);
+      }
+    }
+    fillRows($("groups-table").tBodies[0], rows);
+  }
+
   // ---- SQL ----
   const sqlPage = (function () {
     let editor = null, grid = null, running = false;
@@ -222,6 +245,10 @@
   every(1000, refreshMetrics);
   every(1000, refreshRates);
   every(5000, refreshSlow);
+  const topicsNow = () => refreshTopics().catch((e) => showProblem(e));
+  window.addEventListener("hashchange", topicsNow);
+  topicsNow();
+  setInterval(topicsNow, 3000);
   setInterval(() => refreshLive().catch((e) => text($("live-state"), e.message)), 500);
   $("live-pause").addEventListener("click", (ev) => {
     live.paused = !live.paused;
