@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every build, test and benchmark dependency of eventlake, idempotently.
 #   Debian packages via apt-get; DuckDB 1.4.4 (libduckdb.so + duckdb.h) from pinned npm packages into .deps/;
-#   Node.js clients for the tests (Segment's SDK, KafkaJS) into .deps/node.
+#   the console's front-end libraries (pinned npm packages, unpacked into .deps/console and built into
+#   the binary); Node.js clients for the tests (Segment's SDK, KafkaJS) into .deps/node.
 # With --run: only what building and running eventlake needs (no test or benchmark tools).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,6 +23,7 @@ if [ "$run_only" = 0 ]; then
   packages+=(
     libgtest-dev libgmock-dev libbenchmark-dev
     kcat python3 python3-kafka python3-lz4 python3-confluent-kafka python3-pytest python3-prometheus-client python3-pexpect
+    chromium chromium-driver python3-selenium
     wrk nginx-light
     systemd debootstrap
     ceph-mon ceph-osd radosgw ceph-common python3-boto3
@@ -60,8 +62,26 @@ if [ ! -f "$duck/lib/libduckdb.so" ] || [ ! -f "$duck/include/duckdb.h" ]; then
   rm -rf "$tmp"
 fi
 
+# The console's front-end libraries (src/console/CMakeLists.txt embeds them; licences in
+# src/console/assets/LICENSES.md): the npm packages' own browser builds, unpacked as published.
+console_deps="$root/.deps/console"
+console_packages=(uplot@1.6.32 codemirror@5.65.21 tabulator-tables@6.3.1)
+for spec in "${console_packages[@]}"; do
+  name="${spec%@*}" version="${spec##*@}"
+  dir="$console_deps/$name-$version"
+  grep -qs "\"version\": \"$version\"" "$dir/package/package.json" && continue
+  tmp_pack="$(mktemp -d)"
+  if ! (cd "$tmp_pack" && npm pack --loglevel=error "$spec" >/dev/null) ||
+     ! mkdir -p "$dir" || ! tar -xzf "$tmp_pack/$name-$version.tgz" -C "$dir"; then
+    echo "setup: could not fetch the console's front-end package $spec from the npm registry; see npm's error above" >&2
+    rm -rf "$tmp_pack" "$dir"
+    exit 1
+  fi
+  rm -rf "$tmp_pack"
+done
+
 if [ "$run_only" = 1 ]; then
-  echo "dependencies to build and run ready (DuckDB in $duck)"
+  echo "dependencies to build and run ready (DuckDB in $duck, console libraries in $console_deps)"
   exit 0
 fi
 

@@ -6,6 +6,7 @@
 namespace el::app {
 
 void AddUpCommand(CLI::App& app, int& exit_code);
+void AddConsoleCommand(CLI::App& app, int& exit_code);
 void AddBrokerCommand(CLI::App& app, int& exit_code);
 void AddTopicsCommand(CLI::App& app, int& exit_code);
 void AddCollectCommand(CLI::App& app, int& exit_code);

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&] { el::InitLogging(log_level, log_format); });
 #ifdef EL_HAVE_UP_COMMAND
   el::app::AddUpCommand(app, exit_code);
+  el::app::AddConsoleCommand(app, exit_code);
   el::app::AddConfigCommand(app, exit_code);
 #endif
 #ifdef EL_HAVE_BROKER_COMMAND

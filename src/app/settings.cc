@@ -12,6 +12,7 @@
 #include "clients/rdk/handles.h"
 #include "collector/ignored_paths.h"
 #include "collector/proxy.h"
+#include "console/access.h"
 #include "net/endpoint.h"
 
 namespace el::app {
@@ -122,6 +123,7 @@ Settings::Settings() {
   DeclareBroker();
   DeclareCollector();
   DeclareLander();
+  DeclareConsole();
   DeclareLog();
   registry.Open("kafka_client", &kafka_client, KafkaClientCheck);
 }
@@ -134,7 +136,7 @@ void Settings::DeclareUp() {
   registry.String("up", "port_file", &up.port_file)
       .UsedBy(kUp)
       .Validate(PortFileCheck)
-      .Help("Write kafka=PORT and http=PORT here once ready");
+      .Help("Write kafka=PORT, http=PORT and console=PORT here once ready");
   registry.Double("up", "max_lag_s", &up.max_lag_s)
       .UsedBy(kUp)
       .Range(0.001, 7 * 24 * 3600)
@@ -416,6 +418,54 @@ void Settings::DeclareLander() {
       .Help("How far back (Kafka time) landed ids are remembered");
 }
 
+void Settings::DeclareConsole() {
+  const unsigned both = config::kConsole | kUp;
+  registry.String("console", "listen", &console.listen)
+      .UsedBy(both)
+      .UpFlag("--console")
+      .Validate(NotEmpty)
+      .Validate([](const std::string& t) { return t == "off" ? Status::Ok() : HostPortCheck(t); })
+      .Help(
+          "Console listener HOST:PORT (port 0: any; up: off for none); other than loopback needs a "
+          "token");
+  registry.String("console", "token", &console.token)
+      .UsedBy(both)
+      .UpFlag("--console-token")
+      .Help("Token the console asks for (Authorization: Bearer, or open /?token=TOKEN once)");
+  registry.String("console", "port_file", &console.port_file)
+      .UsedBy(both)
+      .UpFlag("--console-port-file")
+      .Validate(PortFileCheck)
+      .Help(
+          "Write the console's port here once it accepts (up also writes console=PORT to its "
+          "port_file)");
+  registry.String("console", "brokers", &console.brokers)
+      .UsedBy(config::kConsole)
+      .Validate([](const std::string& t) { return t.empty() ? Status::Ok() : CheckBrokerList(t); })
+      .Help(
+          "Kafka bootstrap servers HOST:PORT,... of the pipeline watched (for the Topics and "
+          "Groups pages)");
+  registry.String("console", "lake", &console.lake)
+      .UsedBy(config::kConsole)
+      .Help("Lake directory: tables and SQL");
+  registry.String("console", "data", &console.data)
+      .UsedBy(config::kConsole)
+      .Help("The broker's data directory, for disk use");
+  registry.List("console", "admin", &console.admin)
+      .UsedBy(config::kConsole)
+      .Help("http://HOST:PORT of a process's /healthz and /metrics (repeatable)");
+  registry.Int("console", "query_timeout_ms", &console.query_timeout_ms)
+      .UsedBy(both)
+      .UpFlag("--console-query-timeout-ms")
+      .Range(1, kMaxMs)
+      .Help("A console query is stopped after this long");
+  registry.Int("console", "max_rows", &console.max_rows)
+      .UsedBy(both)
+      .UpFlag("--console-max-rows")
+      .Range(1, 10000000)
+      .Help("Most rows a console query returns");
+}
+
 std::vector<config::Problem> Settings::Finish(config::Command command) {
   std::vector<config::Problem> problems;
   auto problem = [&](const std::string& message) { problems.push_back({"", 0, message}); };
@@ -432,6 +482,21 @@ std::vector<config::Problem> Settings::Finish(config::Command command) {
     if (!lake.ok()) problem(registry.Find("lander", "lake")->flag() + ": " + lake.message());
     if (lake.ok()) lander.options.lake_dir = LocalLakePath(lander.options.lake_dir);
   }
+  if (command == config::kConsole) require("console", "lake");
+  if (command == config::kConsole && !console.lake.empty()) {
+    Status lake = CheckLakeLocation(console.lake, "console");
+    if (!lake.ok()) problem("[console] lake: " + lake.message());
+    if (lake.ok()) console.lake = LocalLakePath(console.lake);
+  }
+  if ((command & (kUp | config::kConsole)) != 0 && console.listen != "off") {
+    // A console open to the network without a token is refused before anything starts.
+    if (auto listen = net::ParseHostPort(console.listen, 5080); listen.ok()) {
+      Status st = console::CheckListenNeedsToken(listen->host, console.token);
+      if (!st.ok()) problem("[console] listen: " + st.message());
+    }
+  }
+  if (command == config::kConsole && console.listen == "off")
+    problem("--listen: the console command needs an address");
   if (auto listen = net::ParseHostPort(broker.listen, 9092); listen.ok())
     broker.options.listen = *listen;
   if (!broker.advertise.empty()) {

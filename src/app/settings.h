@@ -3,8 +3,9 @@
 // the options structs the components take. The same table gives each command its flags, each value
 // its eventlake.toml key ([section] key) and EVENTLAKE_<SECTION>_<KEY> variable, its checks, and
 // `eventlake config print` its lines. Sections: [up] (what only `up` has), [broker], [collector],
-// [lander], [kafka_client] (librdkafka properties of the collector's producer and the lander's
-// consumer), [log] (every command's logging). Lifetime: not copyable or movable (the registry points into the members).
+// [lander], [console] (the web console of `up` and `eventlake console`), [kafka_client] (librdkafka
+// properties of the collector's producer and the lander's consumer), [log] (every command's
+// logging). Lifetime: not copyable or movable (the registry points into the members).
 #include <map>
 #include <string>
 #include <vector>
@@ -46,9 +47,24 @@ struct LogSettings {
   std::string format = "text";
 };
 
+// The console (`up` serves it; `eventlake console` serves it alone).
+struct ConsoleSettings {
+  std::string listen = "127.0.0.1:5080";  // "off": none (up)
+  std::string token;
+  std::string port_file;
+  // `eventlake console` only: what it watches.
+  std::string brokers;
+  std::string topic = "events";  // whose events the Live events page shows
+  std::string lake;
+  std::string data;  // the broker's data directory, for disk use
+  std::vector<std::string> admin;
+  int64_t query_timeout_ms = 30000;
+  int64_t max_rows = 10000;
+};
+
 struct LanderSettings {
   jobs::LandOptions options;
-  AdminFlags admin;      // /healthz and /metrics of a standalone follow lander
+  AdminFlags admin;       // /healthz and /metrics of a standalone follow lander
   double max_lag_s = 60;  // its /healthz answers 503 while the lake is further behind the log
 };
 
@@ -67,6 +83,7 @@ class Settings {
   BrokerSettings broker;
   CollectorSettings collector;
   LanderSettings lander;
+  ConsoleSettings console;
   LogSettings log;
   std::map<std::string, std::string> kafka_client;
   config::Registry registry;
@@ -76,6 +93,7 @@ class Settings {
   void DeclareBroker();
   void DeclareCollector();
   void DeclareLander();
+  void DeclareConsole();
   void DeclareLog();
 };
 

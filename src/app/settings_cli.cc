@@ -21,6 +21,8 @@ std::string CommandName(config::Command command) {
       return "land";
     case config::kUp:
       return "up";
+    case config::kConsole:
+      return "console";
     default:
       return "config";
   }

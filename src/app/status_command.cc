@@ -2,7 +2,6 @@
 // an operator: each process's health (its /healthz), the topics (partitions, messages, bytes),
 // consumer group lag, how fresh the lake is, and disk use. Every part comes from what is given and
 // is skipped otherwise. Exit 0 when everything asked about answered and is well, else 1.
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -21,6 +20,7 @@
 
 #include "app/commands.h"
 #include "app/lake_option.h"
+#include "app/disk_use.h"
 #include "app/prom_samples.h"
 #include "base/log.h"
 #include "clients/rdk/admin.h"
@@ -58,19 +58,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Bytes the files under `path` take on disk (allocated blocks), following no links.
-uint64_t DiskUse(const std::filesystem::path& path) {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    struct stat st {};
-    if (::lstat(it->path().c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
-      total += static_cast<uint64_t>(st.st_blocks) * 512;
-  }
-  return total;
 }
 
 // What every --admin listener said; `samples` from all of them.

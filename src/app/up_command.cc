@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/commands.h"
+#include "app/console_wiring.h"
 #include "app/settings_cli.h"
 #include "app/signals.h"
 #include "base/log.h"
@@ -49,6 +50,30 @@ void FollowUntilStopped(const jobs::LandOptions& options, std::stop_token stop) 
   }
 }
 
+// The console over the collector's /healthz and /metrics (which report every component of the
+// process) and the lake; null with --console off. A default address that is taken (another `up`
+// on this host) only costs the console, with a warning; an address given must work.
+Result<std::unique_ptr<console::ConsoleServer>> StartUpConsole(Settings& s,
+                                                               WatchedPipeline watched) {
+  if (s.console.listen == "off") return std::unique_ptr<console::ConsoleServer>();
+  EL_ASSIGN_OR_RETURN(net::HostPort listen, net::ParseHostPort(s.console.listen, 5080));
+  console::ConsoleOptions options;
+  options.listen = listen;
+  options.token = s.console.token;
+  options.lake_dir = watched.lake_dir;
+  options.sql.timeout = std::chrono::milliseconds(s.console.query_timeout_ms);
+  options.sql.max_rows = static_cast<size_t>(s.console.max_rows);
+  auto server = console::ConsoleServer::Start(options, ScrapeSources(std::move(watched)));
+  const config::Setting* setting = s.registry.Find("console", "listen");
+  if (!server.ok() && server.status().code() == StatusCode::kIOError && setting != nullptr &&
+      setting->source().type == config::Source::Type::kDefault) {
+    spdlog::warn("console: {}; running without it (--console HOST:PORT to choose another)",
+                 server.status().message());
+    return std::unique_ptr<console::ConsoleServer>();
+  }
+  return server;
+}
+
 // Runs every part until a stop signal; returns the exit code. `s` holds resolved settings.
 int RunUp(Settings& s) {
   auto started = std::chrono::steady_clock::now();
@@ -68,8 +93,9 @@ int RunUp(Settings& s) {
                   ec.message());
     return 2;
   }
-  std::filesystem::path lake_dir =
-      s.lander.options.lake_dir.empty() ? data / "lake" : std::filesystem::path(s.lander.options.lake_dir);
+  std::filesystem::path lake_dir = s.lander.options.lake_dir.empty()
+                                       ? data / "lake"
+                                       : std::filesystem::path(s.lander.options.lake_dir);
   if (Status format = lake::CheckLakeFormat(lake_dir, true); !format.ok()) {
     spdlog::error("up: {}", format.message());
     return 2;
@@ -119,33 +145,53 @@ int RunUp(Settings& s) {
   });
 
   uint16_t http_port = (*collector)->port();
-  if (!s.up.port_file.empty()) {
-    std::string text =
-        "kafka=" + std::to_string((*broker)->port()) + "\nhttp=" + std::to_string(http_port) + "\n";
-    Status st = net::WritePortFile(s.up.port_file, text);
-    if (!st.ok()) spdlog::warn("{}", st.ToString());
-  }
-  double ready_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   // A wildcard listener (the packaged 0.0.0.0:5000) is reached on this host through loopback.
   std::string http_host = collector_options.listen.host;
   if (http_host == "0.0.0.0" || http_host == "::" || http_host.empty()) http_host = "127.0.0.1";
   std::string http_url = "http://" + net::HostPort{http_host, http_port}.ToString();
   std::string lake = land_options.lake_dir;
+
+  auto console = StartUpConsole(s, {{http_url}, (data / "log").string(), lake, brokers, topic});
+  if (!console.ok()) {
+    spdlog::error("console: {}", console.status().ToString());
+    (*collector)->Stop();
+    lander.request_stop();
+    lander.join();
+    (*broker)->Stop();
+    return console.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  if (!s.up.port_file.empty()) {
+    std::string text =
+        "kafka=" + std::to_string((*broker)->port()) + "\nhttp=" + std::to_string(http_port) + "\n";
+    if (*console) text += "console=" + std::to_string((*console)->port()) + "\n";
+    Status st = net::WritePortFile(s.up.port_file, text);
+    if (!st.ok()) spdlog::warn("{}", st.ToString());
+  }
+  if (*console && !s.console.port_file.empty()) {
+    Status st = net::WritePortFile(s.console.port_file, std::to_string((*console)->port()));
+    if (!st.ok()) spdlog::warn("{}", st.ToString());
+  }
+  double ready_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::string console_line =
+      *console ? "  console " + (*console)->Url() + "\n" : std::string("  console off\n");
   std::printf(
       "eventlake up: ready in %.2f s (data in %s)\n"
       "  kafka  %s    kcat -b %s -t %s -C -o beginning -e\n"
       "  http   %s\n"
       "  lake   %s    landing topic '%s' continuously\n"
+      "%s"
       "try:\n"
       "  curl %s/purchase_a_sword\n"
       "  eventlake query --lake %s \"SELECT event_type, count(*) AS n FROM %s GROUP BY 1\"\n",
       ready_s, s.up.data.c_str(), brokers.c_str(), brokers.c_str(), topic.c_str(), http_url.c_str(),
-      lake.c_str(), topic.c_str(), http_url.c_str(), lake.c_str(), topic.c_str());
+      lake.c_str(), topic.c_str(), console_line.c_str(), http_url.c_str(), lake.c_str(),
+      topic.c_str());
   std::fflush(stdout);
 
   int sig = WaitForStopSignal();
   spdlog::info("signal {}: shutting down", sig);
+  console->reset();  // its live reader goes before the broker
   // Order: stop taking events, land what is in the log, then close the log.
   (*collector)->Stop();
   lander.request_stop();

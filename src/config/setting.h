@@ -18,7 +18,14 @@ enum class Kind { kString, kInt, kDouble, kBool, kList };
 using Value = std::variant<std::string, int64_t, double, bool, std::vector<std::string>>;
 
 // The commands that read settings; a setting names the ones that use it.
-enum Command : unsigned { kBroker = 1, kCollect = 2, kLand = 4, kUp = 8, kAllCommands = 15 };
+enum Command : unsigned {
+  kBroker = 1,
+  kCollect = 2,
+  kLand = 4,
+  kUp = 8,
+  kConsole = 16,
+  kAllCommands = 31
+};
 
 // Where an effective value came from.
 struct Source {

@@ -4,16 +4,17 @@
 // listener of their own (`eventlake broker`, `eventlake land`). Routes are exact paths answered by
 // handlers; other paths get 404, other methods 405.
 //
-// Threads: one thread runs the server's io_context; each connection is one coroutine (requests on
-// it served one after another, keep-alive). Handlers run on that thread and must be thread-safe
-// with respect to the rest of the process. Lifecycle: Start() returns once the listener accepts;
-// Stop() (also run by the destructor) closes the listener and every connection and joins the
-// thread.
+// Threads: one thread (AdminServerOptions::threads) runs the server's io_context; each connection
+// is one coroutine (requests on it served one after another, keep-alive). Handlers run on that
+// thread and must be thread-safe with respect to the rest of the process. Lifecycle: Start()
+// returns once the listener accepts; Stop() (also run by the destructor) closes the listener and
+// every connection and joins the thread.
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/component_status.h"
@@ -26,9 +27,28 @@ struct AdminResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra: name, value
 };
 
 using AdminHandler = std::function<AdminResponse()>;
+
+// What a request handler sees of a request.
+struct AdminRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // without the query
+  std::string query;   // after '?', undecoded
+  std::string authorization;
+  std::string cookie;
+  std::string body;
+};
+using AdminRequestHandler = std::function<AdminResponse(const AdminRequest&)>;
+
+struct AdminServerOptions {
+  // Answers every request no route matches; without one those get 404.
+  AdminRequestHandler fallback;
+  size_t max_body_bytes = 16 * 1024;  // larger requests get 413
+  int threads = 1;                    // threads running handlers (a slow one holds only its own)
+};
 
 class AdminServer {
  public:
@@ -36,6 +56,9 @@ class AdminServer {
   // IOError (cannot listen).
   static Result<std::unique_ptr<AdminServer>> Start(const HostPort& listen,
                                                     std::map<std::string, AdminHandler> routes);
+  static Result<std::unique_ptr<AdminServer>> Start(const HostPort& listen,
+                                                    std::map<std::string, AdminHandler> routes,
+                                                    AdminServerOptions options);
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;

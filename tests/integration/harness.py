@@ -101,10 +101,12 @@ class Procs:
 
     def up(self, data_dir, name="up", extra=(), kafka_port=0, http_port=0, timeout=15.0):
         """Starts `eventlake up` (broker, collector and follow lander in one process) on 127.0.0.1;
-        returns (proc, 'host:port' of Kafka, 'http://127.0.0.1:port'). Its lake is data_dir/lake."""
+        returns (proc, 'host:port' of Kafka, 'http://127.0.0.1:port'). Its lake is data_dir/lake; its
+        console listens on a free port (proc.ports['console'])."""
         pf = self._port_file(name)
         p = self.start(["up", "--data", str(data_dir), "--kafka", f"127.0.0.1:{kafka_port}",
-                        "--http", f"127.0.0.1:{http_port}", "--port-file", str(pf), *extra], name)
+                        "--http", f"127.0.0.1:{http_port}", "--console", "127.0.0.1:0",
+                        "--port-file", str(pf), *extra], name)
         ports = p.wait_port_file(pf, timeout)
         return p, f"127.0.0.1:{ports['kafka']}", f"http://127.0.0.1:{ports['http']}"
 

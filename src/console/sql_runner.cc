@@ -1,0 +1,258 @@
+#include "console/sql_runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <condition_variable>
+#include <filesystem>
+#include <thread>
+
+#include "clients/duck/duck.h"
+#include "lake/layout.h"
+#include "lake/listing.h"
+#include "query/session.h"
+
+namespace el::console {
+namespace {
+
+// Owners of the C API's handles, released on every path.
+struct Extracted {
+  duckdb_extracted_statements h = nullptr;
+  ~Extracted() { duckdb_destroy_extracted(&h); }
+};
+struct Prepared {
+  duckdb_prepared_statement h = nullptr;
+  ~Prepared() { duckdb_destroy_prepare(&h); }
+};
+struct OwnedResult {
+  duckdb_result r{};
+  bool valid = false;
+  ~OwnedResult() {
+    if (valid) duckdb_destroy_result(&r);
+  }
+};
+
+const char* TypeName(duckdb_statement_type t) {
+  switch (t) {
+    case DUCKDB_STATEMENT_TYPE_INSERT:
+      return "INSERT";
+    case DUCKDB_STATEMENT_TYPE_UPDATE:
+      return "UPDATE";
+    case DUCKDB_STATEMENT_TYPE_DELETE:
+      return "DELETE";
+    case DUCKDB_STATEMENT_TYPE_CREATE:
+      return "CREATE";
+    case DUCKDB_STATEMENT_TYPE_DROP:
+      return "DROP";
+    case DUCKDB_STATEMENT_TYPE_ALTER:
+      return "ALTER";
+    case DUCKDB_STATEMENT_TYPE_COPY:
+      return "COPY";
+    case DUCKDB_STATEMENT_TYPE_ATTACH:
+      return "ATTACH";
+    case DUCKDB_STATEMENT_TYPE_DETACH:
+      return "DETACH";
+    case DUCKDB_STATEMENT_TYPE_LOAD:
+      return "LOAD or INSTALL";
+    case DUCKDB_STATEMENT_TYPE_SET:
+      return "SET";
+    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET:
+      return "SET VARIABLE";
+    case DUCKDB_STATEMENT_TYPE_PRAGMA:
+      return "PRAGMA";
+    case DUCKDB_STATEMENT_TYPE_CALL:
+      return "CALL";
+    case DUCKDB_STATEMENT_TYPE_EXPORT:
+      return "EXPORT";
+    case DUCKDB_STATEMENT_TYPE_TRANSACTION:
+      return "a transaction statement";
+    default:
+      return "this kind of statement";
+  }
+}
+
+// One statement of `sql`, prepared. Errors: InvalidArgument.
+Status PrepareOne(duckdb_connection con, const std::string& sql, Prepared& out) {
+  Extracted ex;
+  idx_t n = duckdb_extract_statements(con, sql.c_str(), &ex.h);
+  if (n == 0) {
+    const char* error = ex.h != nullptr ? duckdb_extract_statements_error(ex.h) : nullptr;
+    return InvalidArgument(error != nullptr && *error != 0 ? error : "no SQL statement given");
+  }
+  if (n > 1)
+    return InvalidArgument("one statement at a time, please (found " + std::to_string(n) + ")");
+  if (duckdb_prepare_extracted_statement(con, ex.h, 0, &out.h) == DuckDBError) {
+    const char* error = duckdb_prepare_error(out.h);
+    return InvalidArgument(error != nullptr ? error : "cannot prepare the statement");
+  }
+  return Status::Ok();
+}
+
+// `sql` after a leading EXPLAIN [ANALYZE] keyword, or nullopt when it does not start with one.
+std::optional<std::string> AfterExplain(std::string_view sql) {
+  auto word = [&sql]() {
+    while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front())))
+      sql.remove_prefix(1);
+    std::string w;
+    while (!sql.empty() && std::isalpha(static_cast<unsigned char>(sql.front()))) {
+      w += static_cast<char>(std::toupper(static_cast<unsigned char>(sql.front())));
+      sql.remove_prefix(1);
+    }
+    return w;
+  };
+  if (word() != "EXPLAIN") return std::nullopt;
+  std::string_view rest = sql;
+  if (word() != "ANALYZE") sql = rest;
+  return std::string(sql);
+}
+
+double MillisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+}  // namespace
+
+Status CheckReadOnly(duckdb_connection con, std::string_view sql) {
+  Prepared p;
+  EL_RETURN_IF_ERROR(PrepareOne(con, std::string(sql), p));
+  duckdb_statement_type type = duckdb_prepared_statement_type(p.h);
+  if (type == DUCKDB_STATEMENT_TYPE_SELECT) return Status::Ok();
+  if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+    // EXPLAIN ANALYZE runs its statement: what is explained must be a query too.
+    auto inner = AfterExplain(sql);
+    if (!inner) return InvalidArgument("only queries may be explained here");
+    Prepared q;
+    EL_RETURN_IF_ERROR(PrepareOne(con, *inner, q));
+    if (duckdb_prepared_statement_type(q.h) == DUCKDB_STATEMENT_TYPE_SELECT) return Status::Ok();
+    return InvalidArgument("only queries may be explained here");
+  }
+  return InvalidArgument(fmt::format(
+      "the console runs read-only queries (SELECT, EXPLAIN); {} is refused", TypeName(type)));
+}
+
+SqlRunner::SqlRunner(std::string lake_dir, SqlLimits limits)
+    : lake_dir_(std::move(lake_dir)), limits_(limits) {}
+
+SqlRunner::~SqlRunner() = default;
+
+Status SqlRunner::OpenLocked() {
+  if (session_) return session_->Refresh();
+  auto session = query::Session::Open(lake_dir_);
+  if (!session.ok())
+    return FailedPrecondition("cannot open the lake " + lake_dir_ + ": " +
+                              session.status().message());
+  session_ = std::make_unique<query::Session>(std::move(*session));
+  return Status::Ok();
+}
+
+Result<SqlResult> SqlRunner::Run(std::string_view sql) {
+  std::lock_guard lock(mu_);
+  EL_RETURN_IF_ERROR(OpenLocked());
+  return RunLocked(sql);
+}
+
+Result<SqlResult> SqlRunner::RunLocked(std::string_view sql) {
+  auto start = std::chrono::steady_clock::now();
+  duckdb_connection con = session_->connection().get();
+  EL_RETURN_IF_ERROR(CheckReadOnly(con, sql));
+  Prepared p;
+  EL_RETURN_IF_ERROR(PrepareOne(con, std::string(sql), p));
+  bool is_select = duckdb_prepared_statement_type(p.h) == DUCKDB_STATEMENT_TYPE_SELECT;
+  if (is_select) {
+    // Cells as DuckDB renders them, at most one row past the cap (to tell that there were more).
+    std::string wrapped =
+        fmt::format("SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (\n{}\n) AS el_q LIMIT {}", sql,
+                    limits_.max_rows + 1);
+    Prepared w;
+    EL_RETURN_IF_ERROR(PrepareOne(con, wrapped, w));
+    if (duckdb_prepared_statement_type(w.h) != DUCKDB_STATEMENT_TYPE_SELECT)
+      return InvalidArgument("the statement is not a query");
+    std::swap(p.h, w.h);
+  }
+  // The watchdog interrupts the statement once the timeout has passed.
+  std::mutex wmu;
+  std::condition_variable wcv;
+  bool done = false;
+  bool interrupted = false;
+  std::thread watchdog([&] {
+    std::unique_lock wl(wmu);
+    if (!wcv.wait_for(wl, limits_.timeout, [&] { return done; })) {
+      interrupted = true;
+      duckdb_interrupt(con);
+    }
+  });
+  OwnedResult res;
+  duckdb_state state = duckdb_execute_prepared(p.h, &res.r);
+  res.valid = true;
+  {
+    std::lock_guard wl(wmu);
+    done = true;
+  }
+  wcv.notify_one();
+  watchdog.join();
+  if (state == DuckDBError) {
+    if (interrupted)
+      return DeadlineExceeded(
+          fmt::format("the query was stopped after {} ms", limits_.timeout.count()));
+    const char* error = duckdb_result_error(&res.r);
+    return InvalidArgument(error != nullptr ? error : "the query failed");
+  }
+  SqlResult out;
+  idx_t cols = duckdb_column_count(&res.r);
+  idx_t rows = duckdb_row_count(&res.r);
+  for (idx_t c = 0; c < cols; ++c) out.columns.push_back(duckdb_column_name(&res.r, c));
+  out.truncated = rows > limits_.max_rows;
+  rows = std::min<idx_t>(rows, limits_.max_rows);
+  for (idx_t r = 0; r < rows; ++r) {
+    std::vector<std::optional<std::string>> row;
+    for (idx_t c = 0; c < cols; ++c) {
+      if (duckdb_value_is_null(&res.r, c, r)) {
+        row.emplace_back(std::nullopt);
+        continue;
+      }
+      char* text = duckdb_value_varchar(&res.r, c, r);
+      row.emplace_back(text != nullptr ? text : "");
+      duckdb_free(text);
+    }
+    out.rows.push_back(std::move(row));
+  }
+  out.elapsed_ms = MillisSince(start);
+  return out;
+}
+
+Result<std::vector<TableInfo>> SqlRunner::Tables() {
+  std::lock_guard lock(mu_);
+  EL_RETURN_IF_ERROR(OpenLocked());
+  EL_ASSIGN_OR_RETURN(auto refs, lake::ListReaderTables(lake_dir_));
+  std::vector<TableInfo> out;
+  for (const lake::TableRef& ref : refs) {
+    TableInfo info;
+    info.name = ref.name;
+    for (const std::filesystem::path& dir : ref.dirs) {
+      EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(dir));
+      for (const auto& f : files) {
+        std::error_code ec;
+        auto size = std::filesystem::file_size(f, ec);
+        ++info.files;
+        if (!ec) info.bytes += static_cast<int64_t>(size);
+      }
+    }
+    if (info.files == 0) continue;
+    auto counted = session_->connection().Query("SELECT count(*), epoch_ms(max(_timestamp)) FROM " +
+                                                duck::QuoteIdent(ref.name));
+    if (counted.ok() && counted->RowCount() == 1) {
+      info.rows = counted->Int(0, 0);
+      if (!counted->IsNull(1, 0)) info.last_landed_ms = counted->Int(1, 0);
+    } else {
+      auto plain =
+          session_->connection().Query("SELECT count(*) FROM " + duck::QuoteIdent(ref.name));
+      if (plain.ok() && plain->RowCount() == 1) info.rows = plain->Int(0, 0);
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace el::console
