@@ -16,22 +16,8 @@
 namespace el::console {
 namespace {
 
-// Owners of the C API's handles, released on every path.
-struct Extracted {
-  duckdb_extracted_statements h = nullptr;
-  ~Extracted() { duckdb_destroy_extracted(&h); }
-};
-struct Prepared {
-  duckdb_prepared_statement h = nullptr;
-  ~Prepared() { duckdb_destroy_prepare(&h); }
-};
-struct OwnedResult {
-  duckdb_result r{};
-  bool valid = false;
-  ~OwnedResult() {
-    if (valid) duckdb_destroy_result(&r);
-  }
-};
+using Extracted = duck::ExtractedStatements;
+using Prepared = duck::PreparedStatement;
 
 const char* TypeName(duckdb_statement_type t) {
   switch (t) {
@@ -183,9 +169,8 @@ Result<SqlResult> SqlRunner::RunLocked(std::string_view sql) {
       duckdb_interrupt(con);
     }
   });
-  OwnedResult res;
-  duckdb_state state = duckdb_execute_prepared(p.h, &res.r);
-  res.valid = true;
+  duck::ResultHandle res;
+  duckdb_state state = duckdb_execute_prepared(p.h, &res.h);
   {
     std::lock_guard wl(wmu);
     done = true;
@@ -196,23 +181,23 @@ Result<SqlResult> SqlRunner::RunLocked(std::string_view sql) {
     if (interrupted)
       return DeadlineExceeded(
           fmt::format("the query was stopped after {} ms", limits_.timeout.count()));
-    const char* error = duckdb_result_error(&res.r);
+    const char* error = duckdb_result_error(&res.h);
     return InvalidArgument(error != nullptr ? error : "the query failed");
   }
   SqlResult out;
-  idx_t cols = duckdb_column_count(&res.r);
-  idx_t rows = duckdb_row_count(&res.r);
-  for (idx_t c = 0; c < cols; ++c) out.columns.push_back(duckdb_column_name(&res.r, c));
+  idx_t cols = duckdb_column_count(&res.h);
+  idx_t rows = duckdb_row_count(&res.h);
+  for (idx_t c = 0; c < cols; ++c) out.columns.push_back(duckdb_column_name(&res.h, c));
   out.truncated = rows > limits_.max_rows;
   rows = std::min<idx_t>(rows, limits_.max_rows);
   for (idx_t r = 0; r < rows; ++r) {
     std::vector<std::optional<std::string>> row;
     for (idx_t c = 0; c < cols; ++c) {
-      if (duckdb_value_is_null(&res.r, c, r)) {
+      if (duckdb_value_is_null(&res.h, c, r)) {
         row.emplace_back(std::nullopt);
         continue;
       }
-      char* text = duckdb_value_varchar(&res.r, c, r);
+      char* text = duckdb_value_varchar(&res.h, c, r);
       row.emplace_back(text != nullptr ? text : "");
       duckdb_free(text);
     }

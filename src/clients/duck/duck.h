@@ -60,6 +60,21 @@ class QueryResult {
   bool valid_ = false;
 };
 
+// Owners of raw C API handles, for code that drives DuckDB statement by statement (extract,
+// prepare, pending execution): each releases its handle on every path. Not copyable.
+template <typename Handle, void (*Destroy)(Handle*)>
+struct OwnedHandle {
+  OwnedHandle() = default;
+  OwnedHandle(const OwnedHandle&) = delete;
+  OwnedHandle& operator=(const OwnedHandle&) = delete;
+  ~OwnedHandle() { Destroy(&h); }
+  Handle h{};
+};
+using ExtractedStatements = OwnedHandle<duckdb_extracted_statements, duckdb_destroy_extracted>;
+using PreparedStatement = OwnedHandle<duckdb_prepared_statement, duckdb_destroy_prepare>;
+using PendingResult = OwnedHandle<duckdb_pending_result, duckdb_destroy_pending>;
+using ResultHandle = OwnedHandle<duckdb_result, duckdb_destroy_result>;  // a zeroed result is safe
+
 // One connection; use from one thread at a time.
 class Connection {
  public:

@@ -4,28 +4,16 @@
 
 #include <chrono>
 
+#include "clients/duck/duck.h"
 #include "query/shell/column_types.h"
 
 namespace el::query::shell {
 namespace {
 
-// Owners of the C API handles of one statement; each is released on every path.
-struct Extracted {
-  duckdb_extracted_statements h = nullptr;
-  ~Extracted() { duckdb_destroy_extracted(&h); }
-};
-struct Prepared {
-  duckdb_prepared_statement h = nullptr;
-  ~Prepared() { duckdb_destroy_prepare(&h); }
-};
-struct Pending {
-  duckdb_pending_result h = nullptr;
-  ~Pending() { duckdb_destroy_pending(&h); }
-};
-struct Materialized {
-  duckdb_result h{};
-  ~Materialized() { duckdb_destroy_result(&h); }
-};
+using Extracted = duck::ExtractedStatements;
+using Prepared = duck::PreparedStatement;
+using Pending = duck::PendingResult;
+using Materialized = duck::ResultHandle;
 
 // DuckDB's error message as it is (the C API may give none).
 Status Failed(const char* message) {
