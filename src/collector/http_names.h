@@ -1,6 +1,7 @@
 #pragma once
 // HTTP naming helpers: header-name canonicalisation (as Flask/Werkzeug shows names) and
-// query-string decoding (as Flask's request.args). Pure functions; thread-safe.
+// query-string decoding (as Flask's request.args, escapes by base/percent.h). Pure functions;
+// thread-safe.
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,10 +13,6 @@ namespace el::collector {
 // "Content-Md5": underscores become dashes, then a letter is upper case when the character before
 // it is not a letter and lower case otherwise (Python's str.title(), which Werkzeug uses).
 std::string CanonicalHeaderName(std::string_view name);
-
-// Percent-decodes `text`; with `plus_is_space`, '+' becomes ' '. Malformed escapes stay as they
-// are.
-std::string PercentDecode(std::string_view text, bool plus_is_space);
 
 // Decodes "a=1&b=x%20y&a=2" into [(a,2),(b,"x y")]: form decoding, a key without '=' gets "",
 // empty keys are dropped, a repeated key keeps its first position and its last value.

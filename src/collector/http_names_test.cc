@@ -15,14 +15,6 @@ TEST(CanonicalHeaderNameTest, TitleCasesEachDashPart) {
   EXPECT_EQ(CanonicalHeaderName("dnt"), "Dnt");
 }
 
-TEST(PercentDecodeTest, DecodesEscapesAndPlus) {
-  EXPECT_EQ(PercentDecode("a%20b+c", true), "a b c");
-  EXPECT_EQ(PercentDecode("a+b", false), "a+b");
-  EXPECT_EQ(PercentDecode("%e2%9c%93", true), "\xe2\x9c\x93");
-  EXPECT_EQ(PercentDecode("100%", true), "100%");
-  EXPECT_EQ(PercentDecode("%zz%4", true), "%zz%4");
-}
-
 TEST(ParseQueryTest, LastValueWinsAndKeepsFirstPosition) {
   auto q = ParseQuery("color=red&sword_type=katana&color=blue&flag&=x&&a%26b=c%3Dd");
   ASSERT_EQ(q.size(), 4u);

@@ -1,5 +1,7 @@
 #include "console/access.h"
 
+#include "base/percent.h"
+
 #include <cctype>
 #include <string>
 
@@ -16,13 +18,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   return s;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -79,20 +74,7 @@ std::string QueryParam(std::string_view query, std::string_view name) {
     std::string_view pair = query.substr(0, end);
     size_t eq = pair.find('=');
     if (pair.substr(0, eq) == name) {
-      std::string out;
-      std::string_view v = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
-      for (size_t i = 0; i < v.size(); ++i) {
-        if (v[i] == '+') {
-          out += ' ';
-        } else if (v[i] == '%' && i + 2 < v.size() && HexValue(v[i + 1]) >= 0 &&
-                   HexValue(v[i + 2]) >= 0) {
-          out += static_cast<char>(HexValue(v[i + 1]) * 16 + HexValue(v[i + 2]));
-          i += 2;
-        } else {
-          out += v[i];
-        }
-      }
-      return out;
+      return PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
     }
     if (end == std::string_view::npos) break;
     query.remove_prefix(end + 1);

@@ -1,5 +1,7 @@
 #include "lake/layout.h"
 
+#include "base/percent.h"
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -19,13 +21,6 @@ namespace {
 bool Unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '.' || c == '~' || c == '-';
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 fs::path FormatPath(const fs::path& lake_dir) { return lake_dir / "_format"; }
@@ -61,18 +56,7 @@ std::string HiveValue(std::optional<std::string_view> raw) {
 
 std::optional<std::string> ParseHiveValue(std::string_view folder_value) {
   if (folder_value == kHiveNull) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < folder_value.size(); ++i) {
-    char c = folder_value[i];
-    if (c == '%' && i + 2 < folder_value.size() && HexDigit(folder_value[i + 1]) >= 0 &&
-        HexDigit(folder_value[i + 2]) >= 0) {
-      out += static_cast<char>(HexDigit(folder_value[i + 1]) * 16 + HexDigit(folder_value[i + 2]));
-      i += 2;
-      continue;
-    }
-    out += c;
-  }
-  return out;
+  return PercentDecode(folder_value, false);
 }
 
 Result<int> ReadLakeFormat(const fs::path& lake_dir) {
