@@ -96,6 +96,9 @@ class Connection {
 
  private:
   explicit Connection(duckdb_connection con) : con_(con) {}
+  // Runs `text` into `out`; an error DuckDB gives as a message only (a statement it could not
+  // prepare, or one that failed while running) is set in `text_error` instead.
+  duckdb_state Run(const std::string& text, duckdb_result* out, std::string* text_error);
   duckdb_connection con_ = nullptr;
 };
 

@@ -37,6 +37,28 @@ TEST(DuckTest, FailedQueryReturnsErrorAndConnectionStaysUsable) {
   EXPECT_EQ(res->Int(0, 0), 3);
 }
 
+// Statements run through DuckDB's pending API keep their errors' classes: a file DuckDB cannot
+// read or write is an I/O error at prepare time and while running, a wrong value is not.
+TEST(DuckTest, ErrorsKeepTheirClassWhilePreparingAndRunning) {
+  auto db = Database::OpenInMemory();
+  ASSERT_TRUE(db.ok());
+  auto con = Connection::Open(*db);
+  ASSERT_TRUE(con.ok());
+  auto missing = con->Query("SELECT * FROM read_parquet('/nonexistent/el/x.parquet')");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kIOError) << missing.status().ToString();
+  Status unwritable = con->Exec("COPY (SELECT range AS n FROM range(100000)) TO '/proc/el-no-such/x.parquet' (FORMAT parquet)");
+  ASSERT_FALSE(unwritable.ok());
+  EXPECT_EQ(unwritable.code(), StatusCode::kIOError) << unwritable.ToString();
+  auto cast = con->Query("SELECT CAST('x' || range AS INTEGER) FROM range(100000)");
+  ASSERT_FALSE(cast.ok());
+  EXPECT_EQ(cast.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(cast.status().message().find("Conversion Error"), std::string::npos) << cast.status().ToString();
+  auto big = con->Query("SELECT count(*) FROM (SELECT range % 7 AS k FROM range(3000000)) GROUP BY ALL ORDER BY 1");
+  ASSERT_TRUE(big.ok()) << big.status().ToString();
+  EXPECT_EQ(big->Int(0, 0), 3000000);
+}
+
 TEST(DuckTest, AppenderWritesRows) {
   auto db = Database::OpenInMemory();
   ASSERT_TRUE(db.ok());
