@@ -134,7 +134,6 @@ def test_overview_shows_the_collectors_events(pipeline, browser):
         lambda d: int(d.find_element(By.ID, "events-landed-total").text.replace(",", "") or 0) >= before + 7)
     WebDriverWait(browser, 15).until(lambda d: "events" in d.find_element(By.ID, "tables-table").text)
     assert browser.find_elements(By.CSS_SELECTOR, "#rates-chart canvas")
-    screenshot(browser, "overview")
     assert severe_logs(browser) == []
 
 
@@ -160,8 +159,9 @@ def test_sql_page_runs_a_query_charts_it_and_downloads_csv(pipeline, browser, tm
     http, console, _ = pipeline
     for _ in range(3):
         http_request(http, "GET", "/purchase_a_sword?color=red")
-    wait_until(lambda: api(console, "/api/sql", {"sql": "SELECT count(*) FROM events"})[0] == 200,
-               30, "the events table")
+    assert http_request(http, "GET", "/")[0] == 200
+    wait_until(lambda: api(console, "/api/sql", {"sql": "SELECT count(*) FROM events WHERE event_type = 'default'"})
+               [1].get("rows") == [["1"]], 30, "the events table")
     browser.get(console + "/#sql")
     WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".CodeMirror"))
     query = "SELECT event_type, count(*) AS n FROM events GROUP BY 1 ORDER BY 1"
@@ -170,7 +170,7 @@ def test_sql_page_runs_a_query_charts_it_and_downloads_csv(pipeline, browser, tm
     editor_input.send_keys(Keys.CONTROL, Keys.ENTER)
     WebDriverWait(browser, 15).until(
         lambda d: "purchase_sword" in d.find_element(By.ID, "sql-grid").text)
-    assert "row" in browser.find_element(By.ID, "sql-status").text
+    assert "2 rows" in browser.find_element(By.ID, "sql-status").text
     # A chart of the result: text on x gives bars of the numeric column.
     WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#sql-chart canvas"))
     assert Select(browser.find_element(By.ID, "chart-type")).first_selected_option.text == "bar"
@@ -220,6 +220,8 @@ def test_lake_page_shows_tables_schemas_dead_letters_and_replays_after_asking(pi
     browser.get(console + "/#overview")
     WebDriverWait(browser, 15).until(lambda d: "events_dead_letter" in d.find_element(By.ID, "dead-newest").text)
     assert before["newest"][0]["error"] in browser.find_element(By.ID, "dead-newest").text
+    WebDriverWait(browser, 15).until(lambda d: "events" in d.find_element(By.ID, "freshness-table").text)
+    screenshot(browser, "overview")
 
     browser.get(console + "/#lake")
     WebDriverWait(browser, 15).until(lambda d: "events_purchase_sword" in d.find_element(By.ID, "lake-tables").text)
