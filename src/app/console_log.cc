@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -37,12 +38,18 @@ std::pair<std::string, std::string> Retention(rdk::Admin& admin, const std::stri
   return {ms, bytes};
 }
 
-std::string PartitionBytes(const std::string& log_dir, const std::string& topic, int32_t p) {
-  if (log_dir.empty()) return "null";
+// Bytes the partition's folder of the log takes; nullopt when the console does not see it.
+std::optional<uint64_t> PartitionBytes(const std::string& log_dir, const std::string& topic,
+                                       int32_t p) {
+  if (log_dir.empty()) return std::nullopt;
   std::filesystem::path dir = std::filesystem::path(log_dir) / fmt::format("{}-{}", topic, p);
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return "null";
-  return std::to_string(DiskUse(dir));
+  if (!std::filesystem::is_directory(dir, ec)) return std::nullopt;
+  return DiskUse(dir);
+}
+
+std::string OrNull(const std::optional<uint64_t>& v) {
+  return v ? std::to_string(*v) : std::string("null");
 }
 
 void AppendMessage(std::string& out, const rd_kafka_message_t& m) {
@@ -73,17 +80,16 @@ Result<std::string> TopicsJson(const std::string& brokers, const std::string& lo
     const rdk::TopicMetadata& t = topics[i];
     std::string parts;
     int64_t messages = 0;
-    int64_t bytes = 0;
-    bool bytes_known = !log_dir.empty();
+    std::optional<uint64_t> bytes = 0;
     for (const auto& p : t.partitions) {
       auto marks = admin.Watermarks(t.name, p.id);
       int64_t low = marks.ok() ? marks->first : -1;
       int64_t high = marks.ok() ? marks->second : -1;
       if (marks.ok()) messages += high - low;
-      std::string b = PartitionBytes(log_dir, t.name, p.id);
-      if (b == "null") bytes_known = false; else bytes += std::stoll(b);
+      std::optional<uint64_t> b = PartitionBytes(log_dir, t.name, p.id);
+      bytes = bytes && b ? std::optional<uint64_t>(*bytes + *b) : std::nullopt;
       parts += fmt::format("{}{{\"id\":{},\"low\":{},\"high\":{},\"bytes\":{}}}",
-                           parts.empty() ? "" : ",", p.id, low, high, b);
+                           parts.empty() ? "" : ",", p.id, low, high, OrNull(b));
     }
     auto [retention_ms, retention_bytes] = Retention(admin, t.name);
     out += i > 0 ? ",{\"name\":" : "{\"name\":";
@@ -91,7 +97,7 @@ Result<std::string> TopicsJson(const std::string& brokers, const std::string& lo
     out += fmt::format(
         ",\"messages\":{},\"bytes\":{},\"retention_ms\":{},\"retention_bytes\":{},"
         "\"partitions\":[{}]}}",
-        messages, bytes_known ? std::to_string(bytes) : "null", retention_ms, retention_bytes,
+        messages, OrNull(bytes), retention_ms, retention_bytes,
         parts);
   }
   return out + "]}";
@@ -163,7 +169,8 @@ Result<std::string> MessagesJson(const std::string& brokers, const console::Mess
                                                                     : marks.high;
     from = std::max(from, marks.low);
   }
-  int64_t to = std::min(marks.high, from + q.limit);
+  // from + limit, without overflowing for an offset near the largest.
+  int64_t to = from < marks.high ? from + std::min<int64_t>(q.limit, marks.high - from) : from;
   std::string out = "{\"topic\":";
   AppendJsonString(out, q.topic);
   out += fmt::format(",\"partition\":{},\"low\":{},\"high\":{},\"from\":{},\"messages\":[",

@@ -288,6 +288,9 @@ def test_topics_page_browses_messages_and_shows_group_members(pipeline, browser)
     assert api(console, "/api/messages?topic=events&offset=1&time=1")[0] == 400
     assert api(console, "/api/messages?topic=events&limit=0")[0] == 400
     assert api(console, "/api/messages?topic=events&offset=x")[0] == 400
+    status, beyond = api(console, "/api/messages?topic=events&offset=9223372036854775807")
+    assert status == 200 and beyond["messages"] == []
+    assert api(console, "/api/messages?topic=events&offset=9223372036854775808")[0] == 400
 
     # A group with a member: its client and assignment show.
     from confluent_kafka import Consumer
