@@ -362,6 +362,12 @@ def test_token_is_required_when_set(procs, tmp_path):
     assert "el_console_token=s3cret" in headers["set-cookie"] and "HttpOnly" in headers["set-cookie"]
     assert http_request(console, "GET", "/")[0] == 401
     assert http_request(console, "GET", "/", headers={"Cookie": "el_console_token=s3cret"})[0] == 200
+    # A console over a lake alone: no log to browse or replay into.
+    auth = {"Authorization": "Bearer s3cret"}
+    assert api(console, "/api/dead-letters", headers=auth) == (200, {"tables": []})
+    assert api(console, "/api/messages?topic=events", headers=auth)[0] == 409
+    assert api(console, "/api/replay", {"table": "events"}, headers=auth)[0] == 409
+    assert api(console, "/api/replay", {"table": "events"})[0] == 401
 
 
 def test_console_alone_watches_a_running_pipeline(procs, tmp_path):
@@ -380,6 +386,10 @@ def test_console_alone_watches_a_running_pipeline(procs, tmp_path):
     assert status == 200 and "events" in [t["name"] for t in topics["topics"]]
     disk = api(console, "/api/disk")[1]
     assert disk["log"] > 0 and disk["lake"] is not None
+    events = next(t for t in topics["topics"] if t["name"] == "events")
+    assert events["bytes"] > 0  # the log's folder, from --data
+    status, page = api(console, "/api/messages?topic=events&offset=0&limit=1")
+    assert status == 200 and "purchase_sword" in page["messages"][0]["value"]
     wait_until(lambda: api(console, "/api/sql", {"sql": "SELECT count(*) FROM events"})[0] == 200, 30,
                "the landed events")
     # The lander commits what it landed to its group, for lag tools: the groups API shows it.
