@@ -3,11 +3,12 @@
 with no console page open and with open pages, in the same run.
 
 One `eventlake up` (broker, collector, follow lander and console in one process). wrk sends
-GET /purchase_a_sword (one event per request) for --duration, in rounds that alternate between:
+GET /purchase_a_sword (one event per request) for --duration, in rounds that alternate (closed, open, open, closed, ...) between:
   - closed: no page open (the console's live reader is idle);
   - open:   --tabs pages open on Live events (each asks /api/live every 0.5 s, as the page does,
-            plus /api/health, /api/metrics and /api/rates every second and /api/disk and
-            /api/tables every 5 s, as the Overview does): the live reader follows the topic.
+            plus /api/health, /api/metrics and /api/rates every second and /api/disk,
+            /api/tables and /api/dead-letters every 5 s, as the Overview does): the live reader
+            follows the topic.
 Pages are simulated by threads making the page's requests (a real browser would take the same
 2 cores the benchmark measures). Prints requests/s per round, the means and the ratio
 open/closed (target >= 0.98), and checks that the live reader followed the load (events seen).
@@ -57,7 +58,7 @@ class Page(threading.Thread):
                 for path in ("/api/health", "/api/metrics", "/api/rates"):
                     get(self.console + path)
             if tick % 10 == 0:
-                for path in ("/api/disk", "/api/tables"):
+                for path in ("/api/disk", "/api/tables", "/api/dead-letters"):
                     get(self.console + path)
             tick += 1
             time.sleep(0.5)
@@ -89,19 +90,22 @@ def main():
         wrk(http + "/purchase_a_sword", "3s", a.connections, a.threads)
         results = {"closed": [], "open": []}
         seen = 0
-        for _ in range(a.rounds):
-            for mode in ("closed", "open"):
+        last = None
+        for i in range(a.rounds):
+            # closed, open, open, closed, ...: neither kind always runs first.
+            for mode in (("closed", "open") if i % 2 == 0 else ("open", "closed")):
                 pages = []
                 if mode == "open":
                     pages = [Page(console) for _ in range(a.tabs)]
                     for p in pages:
                         p.start()
                     harness.wait_until(lambda: all(p.state == "reading" for p in pages), 15, "the live reader")
-                elif results["open"]:
+                elif last == "open":
                     # The reader stops once no page asked for LiveTail::kIdle (30 s); asking the API
                     # whether it did would start it again, so this waits that long.
                     time.sleep(READER_IDLE_S + 2)
                 results[mode].append(wrk(http + "/purchase_a_sword", a.duration, a.connections, a.threads))
+                last = mode
                 for p in pages:
                     p.stop_flag = True
                     seen += p.seen
@@ -113,7 +117,7 @@ def main():
             f"eventlake console cost benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%M:%SZ}, "
             f"{os.cpu_count()} cores, {platform.release()}, load average {' '.join(open('/proc/loadavg').read().split()[:3])}",
             f"{a.command}: eventlake up; wrk -t{a.threads} -c{a.connections} -d{a.duration} GET /purchase_a_sword; "
-            f"{a.rounds} rounds of (no page open, {a.tabs} pages open on Live events + Overview)",
+            f"{a.rounds} rounds alternating no page open and {a.tabs} pages open on Live events + Overview",
             "closed requests/s: " + ", ".join(f"{r:.0f}" for r in results["closed"]) + f"  mean {closed:.0f}",
             "open   requests/s: " + ", ".join(f"{r:.0f}" for r in results["open"]) + f"  mean {opened:.0f}",
             f"ratio open/closed: {opened / closed:.3f} (target >= 0.98)",
