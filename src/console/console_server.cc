@@ -296,7 +296,11 @@ net::AdminResponse ConsoleServer::Impl::Replay(const net::AdminRequest& r) {
     if (t.source == table) found = &t;
   if (found == nullptr) return JsonError(404, "table " + std::string(table) + " has no dead letters");
   std::string_view code;
-  if (doc["confirm"].get(code) != simdjson::SUCCESS) {
+  simdjson::dom::element confirm;
+  bool asking = doc["confirm"].get(confirm) != simdjson::SUCCESS;
+  if (!asking && confirm.get(code) != simdjson::SUCCESS)
+    return JsonError(400, "\"confirm\" must be the code the question gave");
+  if (asking) {
     std::string body = "{\"table\":";
     AppendJsonString(body, table);
     body += ",\"dead_letter_table\":";

@@ -262,6 +262,7 @@ def test_replay_api_needs_the_answer_to_its_question(pipeline):
     assert api(console, "/api/replay", {"table": "events", "confirm": asked["confirm"]})[0] == 409
     assert api(console, "/api/replay", {"table": "no_such_table"})[0] == 404
     assert api(console, "/api/replay", {"nothing": 1})[0] == 400
+    assert api(console, "/api/replay", {"table": "events", "confirm": True})[0] == 400
     assert http_request(console, "GET", "/api/replay")[0] == 405
     assert api(console, "/api/schema?table=no_such_table")[0] == 404
     assert api(console, "/api/schema?table=..%2Fevents")[0] == 400
