@@ -22,7 +22,10 @@
     chart = new uPlot({
       width: Math.max(300, el.clientWidth || 800), height: 220,
       series: [{}, { label: "in /s", stroke: "#5fa8ff", width: 2 }, { label: "landed /s", stroke: "#2e8b57", width: 2 }],
-      axes: [{}, { label: "events/s" }],
+      // Whole seconds, as UTC hh:mm:ss like every time the console shows.
+      axes: [{ incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900], space: 70,
+        values: (u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(11, 19)) },
+      { label: "events/s" }],
     }, [[], [], []], el);
     window.addEventListener("resize", () => chart.setSize({ width: Math.max(300, el.clientWidth), height: 220 }));
     return chart;
