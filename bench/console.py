@@ -11,7 +11,9 @@ GET /purchase_a_sword (one event per request) for --duration, in rounds that alt
             follows the topic.
 Pages are simulated by threads making the page's requests (a real browser would take the same
 2 cores the benchmark measures). Prints requests/s per round, the means and the ratio
-open/closed (target >= 0.98), and checks that the live reader followed the load (events seen).
+open/closed (target >= 0.98), the CPU time `eventlake up` used per 1000 requests in each mode (on a
+busy machine a steadier measure of what the console adds than requests/s), and the events the open
+pages' live view received (the reader followed the load).
 """
 import argparse
 import datetime
@@ -64,10 +66,20 @@ class Page(threading.Thread):
             time.sleep(0.5)
 
 
-def wrk(url, duration, conns, threads):
+def cpu_seconds(pid):
+    """User + system CPU time the process has used."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, duration, conns, threads, pid):
+    """(requests/s, CPU milliseconds `pid` used per 1000 requests) of one wrk run."""
+    before = cpu_seconds(pid)
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}", "--timeout", "10s", url],
                          capture_output=True, text=True, check=True).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    used = cpu_seconds(pid) - before
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), used * 1e6 / requests
 
 
 def main():
@@ -87,8 +99,10 @@ def main():
         up, _, http = procs.up(work / "data")
         console = f"http://127.0.0.1:{up.ports['console']}"
         harness.http_request(http, "GET", "/purchase_a_sword")  # creates the topic, warms up
-        wrk(http + "/purchase_a_sword", "3s", a.connections, a.threads)
+        pid = up.popen.pid
+        wrk(http + "/purchase_a_sword", "3s", a.connections, a.threads, pid)
         results = {"closed": [], "open": []}
+        cpu = {"closed": [], "open": []}
         seen = 0
         last = None
         for i in range(a.rounds):
@@ -104,7 +118,9 @@ def main():
                     # The reader stops once no page asked for LiveTail::kIdle (30 s); asking the API
                     # whether it did would start it again, so this waits that long.
                     time.sleep(READER_IDLE_S + 2)
-                results[mode].append(wrk(http + "/purchase_a_sword", a.duration, a.connections, a.threads))
+                rps, cpu_per_k = wrk(http + "/purchase_a_sword", a.duration, a.connections, a.threads, pid)
+                results[mode].append(rps)
+                cpu[mode].append(cpu_per_k)
                 last = mode
                 for p in pages:
                     p.stop_flag = True
@@ -113,6 +129,8 @@ def main():
                     p.join()
         closed = sum(results["closed"]) / len(results["closed"])
         opened = sum(results["open"]) / len(results["open"])
+        cpu_closed = sum(cpu["closed"]) / len(cpu["closed"])
+        cpu_open = sum(cpu["open"]) / len(cpu["open"])
         lines = [
             f"eventlake console cost benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%M:%SZ}, "
             f"{os.cpu_count()} cores, {platform.release()}, load average {' '.join(open('/proc/loadavg').read().split()[:3])}",
@@ -121,6 +139,9 @@ def main():
             "closed requests/s: " + ", ".join(f"{r:.0f}" for r in results["closed"]) + f"  mean {closed:.0f}",
             "open   requests/s: " + ", ".join(f"{r:.0f}" for r in results["open"]) + f"  mean {opened:.0f}",
             f"ratio open/closed: {opened / closed:.3f} (target >= 0.98)",
+            "up's CPU per 1000 requests, closed: " + ", ".join(f"{c:.0f}" for c in cpu["closed"]) +
+            f" ms, mean {cpu_closed:.0f}; open: " + ", ".join(f"{c:.0f}" for c in cpu["open"]) +
+            f" ms, mean {cpu_open:.0f}; open/closed {cpu_open / cpu_closed:.3f}",
             f"events the open pages' live view received: {seen}",
         ]
         report = "\n".join(lines) + "\n"
