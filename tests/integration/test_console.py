@@ -396,3 +396,21 @@ def test_console_alone_watches_a_running_pipeline(procs, tmp_path):
     # The lander commits what it landed to its group, for lag tools: the groups API shows it.
     wait_until(lambda: any(g["group"].startswith("eventlake-land-events") and g["lag"]
                            for g in api(console, "/api/groups")[1]["groups"]), 30, "the lander's group")
+
+
+def test_live_reader_is_bounded_when_the_topic_outruns_it(pipeline):
+    """A burst far above what the pages show: the one reader skips to the newest events instead of
+    reading them all (its cost does not grow with the topic's rate)."""
+    _, console, kafka = pipeline
+    wait_until(lambda: api(console, "/api/live")[1]["state"] == "reading", 15, "the live reader")
+    before = api(console, "/api/live")[1]["next"]
+    burst = 5000
+    produce(kafka, "events", [json.dumps({"event_type": "bulk", "i": i}) for i in range(burst)])
+    last = max(p["high"] for p in
+               next(t for t in api(console, "/api/topics")[1]["topics"] if t["name"] == "events")["partitions"]) - 1
+
+    def newest():
+        return api(console, f"/api/live?after={before}")[1]
+    wait_until(lambda: any(e["offset"] == last for e in newest()["events"]), 15, "the burst's last event")
+    taken = newest()["next"] - before
+    assert 0 < taken < burst // 2, taken
