@@ -62,8 +62,8 @@ void AppendMessage(std::string& out, const rd_kafka_message_t& m) {
   }
   out += ",\"value\":";
   if (m.payload != nullptr) {
-    AppendJsonString(out, std::string_view(static_cast<const char*>(m.payload),
-                                           std::min(m.len, kValueMax)));
+    AppendJsonString(
+        out, std::string_view(static_cast<const char*>(m.payload), std::min(m.len, kValueMax)));
   } else {
     out += "null";
   }
@@ -97,8 +97,7 @@ Result<std::string> TopicsJson(const std::string& brokers, const std::string& lo
     out += fmt::format(
         ",\"messages\":{},\"bytes\":{},\"retention_ms\":{},\"retention_bytes\":{},"
         "\"partitions\":[{}]}}",
-        messages, OrNull(bytes), retention_ms, retention_bytes,
-        parts);
+        messages, OrNull(bytes), retention_ms, retention_bytes, parts);
   }
   return out + "]}";
 }
@@ -139,8 +138,9 @@ Result<std::string> GroupsJson(const std::string& brokers) {
         const rdk::PartitionLag& l = (*lags)[j];
         out += j > 0 ? ",{\"topic\":" : "{\"topic\":";
         AppendJsonString(out, l.topic);
-        out += fmt::format(",\"partition\":{},\"committed\":{},\"high\":{},\"lag\":{},\"member_id\":",
-                           l.partition, l.committed, l.high, l.lag);
+        out += fmt::format(
+            ",\"partition\":{},\"committed\":{},\"high\":{},\"lag\":{},\"member_id\":", l.partition,
+            l.committed, l.high, l.lag);
         AppendJsonString(out, l.member_id);
         out += '}';
       }
@@ -165,8 +165,8 @@ Result<std::string> MessagesJson(const std::string& brokers, const console::Mess
   if (q.time_ms) {
     EL_ASSIGN_OR_RETURN(auto found,
                         consumer.OffsetsForTime(q.topic, {q.partition}, *q.time_ms, kAdminTimeout));
-    from = found.count(q.partition) != 0 && found[q.partition] >= 0 ? found[q.partition]
-                                                                    : marks.high;
+    from =
+        found.count(q.partition) != 0 && found[q.partition] >= 0 ? found[q.partition] : marks.high;
     from = std::max(from, marks.low);
   }
   // from + limit, without overflowing for an offset near the largest.

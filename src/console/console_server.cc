@@ -261,7 +261,8 @@ net::AdminResponse ConsoleServer::Impl::Messages(const net::AdminRequest& r) {
   if (!p) return JsonError(400, "partition must be a whole number");
   if (!o) return JsonError(400, "offset must be a whole number");
   if (!t) return JsonError(400, "time must be milliseconds since the epoch");
-  if (!n) return JsonError(400, fmt::format("limit must be a whole number from 1 to {}", kMaxBrowse));
+  if (!n)
+    return JsonError(400, fmt::format("limit must be a whole number from 1 to {}", kMaxBrowse));
   q.partition = static_cast<int32_t>(*p);
   q.offset = *o;
   if (!time.empty()) q.time_ms = *t;
@@ -282,7 +283,8 @@ net::AdminResponse ConsoleServer::Impl::Replay(const net::AdminRequest& r) {
     answer.headers.emplace_back("Allow", "POST");
     return answer;
   }
-  if (!sources.replay || !sql) return JsonError(409, "this console cannot replay (no log or no lake)");
+  if (!sources.replay || !sql)
+    return JsonError(409, "this console cannot replay (no log or no lake)");
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   std::string_view table;
@@ -294,7 +296,8 @@ net::AdminResponse ConsoleServer::Impl::Replay(const net::AdminRequest& r) {
   const DeadLetterTable* found = nullptr;
   for (const DeadLetterTable& t : *dead)
     if (t.source == table) found = &t;
-  if (found == nullptr) return JsonError(404, "table " + std::string(table) + " has no dead letters");
+  if (found == nullptr)
+    return JsonError(404, "table " + std::string(table) + " has no dead letters");
   std::string_view code;
   simdjson::dom::element confirm;
   bool asking = doc["confirm"].get(confirm) != simdjson::SUCCESS;
@@ -314,8 +317,9 @@ net::AdminResponse ConsoleServer::Impl::Replay(const net::AdminRequest& r) {
     return JsonError(409, "that confirmation is unknown, used or expired: ask again");
   auto done = sources.replay(found->source);
   if (!done.ok()) return JsonError(ToHttpStatus(done.status()), done.status().message());
-  std::string body = fmt::format("{{\"replayed\":{},\"already_replayed\":{},\"message\":",
-                                 done->replayed, done->already_replayed);
+  std::string body =
+      fmt::format("{{\"replayed\":{},\"already_replayed\":{},\"message\":", done->replayed,
+                  done->already_replayed);
   AppendJsonString(body, done->message);
   return Json(200, body + "}");
 }

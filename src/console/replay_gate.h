@@ -20,7 +20,8 @@ class ReplayGate {
   // A new code for `table` (replacing the table's earlier one).
   std::string Issue(const std::string& table, Clock::time_point now = Clock::now());
   // True when `code` is the table's live code; it is used up either way.
-  bool Take(const std::string& table, const std::string& code, Clock::time_point now = Clock::now());
+  bool Take(const std::string& table, const std::string& code,
+            Clock::time_point now = Clock::now());
 
   std::chrono::seconds ttl() const { return ttl_; }
 

@@ -61,7 +61,7 @@ struct DeadLetterTable {
   std::string table;   // e.g. events_dead_letter
   std::string source;  // the landed table whose dead letters these are, e.g. events
   int64_t rows = 0;
-  int64_t replayed = 0;             // rows in its replay ledger (jobs/replay.h)
+  int64_t replayed = 0;               // rows in its replay ledger (jobs/replay.h)
   std::vector<DeadLetterRow> newest;  // newest first (by offset within the newest timestamps)
 };
 

@@ -202,7 +202,9 @@ TEST_F(SqlRunnerTest, ListsDeadLettersNewestFirst) {
 
 TEST_F(SqlRunnerTest, SchemaHistoryAsJson) {
   lake::SchemaVersion v1{1, "2024-01-01T00:00:00Z", {{"n", "BIGINT"}}, {}};
-  lake::SchemaVersion v2{2, "2024-01-02T00:00:00Z", {{"n", "DOUBLE"}, {"s", "VARCHAR"}},
+  lake::SchemaVersion v2{2,
+                         "2024-01-02T00:00:00Z",
+                         {{"n", "DOUBLE"}, {"s", "VARCHAR"}},
                          {"n BIGINT -> DOUBLE", "added s VARCHAR"}};
   ASSERT_TRUE(lake::WriteSchemaVersion(dir_ / "events", v1).ok());
   ASSERT_TRUE(lake::WriteSchemaVersion(dir_ / "events", v2).ok());
