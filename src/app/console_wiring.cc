@@ -9,12 +9,12 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "app/console_log.h"
 #include "app/disk_use.h"
 #include "app/live_tail.h"
 #include "app/prom_samples.h"
 #include "base/json_text.h"
-#include "clients/rdk/admin.h"
-#include "clients/rdk/groups.h"
+#include "jobs/replay.h"
 #include "net/http_get.h"
 
 namespace el::app {
@@ -123,60 +123,6 @@ std::string SamplesJson(const std::vector<Sample>& samples) {
   return out + "]}";
 }
 
-constexpr auto kAdminTimeout = std::chrono::milliseconds(5000);
-
-// {"topics":[{"name":..,"messages":N,"partitions":[{"id":..,"low":..,"high":..}]}]}
-Result<std::string> TopicsJson(const std::string& brokers) {
-  EL_ASSIGN_OR_RETURN(rdk::Admin admin, rdk::Admin::Connect(brokers, kAdminTimeout));
-  EL_ASSIGN_OR_RETURN(auto topics, admin.ListTopics());
-  std::string out = "{\"topics\":[";
-  for (size_t i = 0; i < topics.size(); ++i) {
-    const rdk::TopicMetadata& t = topics[i];
-    std::string parts;
-    int64_t messages = 0;
-    for (const auto& p : t.partitions) {
-      auto marks = admin.Watermarks(t.name, p.id);
-      int64_t low = marks.ok() ? marks->first : -1;
-      int64_t high = marks.ok() ? marks->second : -1;
-      if (marks.ok()) messages += high - low;
-      parts += fmt::format("{}{{\"id\":{},\"low\":{},\"high\":{}}}", parts.empty() ? "" : ",", p.id,
-                           low, high);
-    }
-    out += i > 0 ? ",{\"name\":" : "{\"name\":";
-    AppendJsonString(out, t.name);
-    out += fmt::format(",\"messages\":{},\"partitions\":[{}]}}", messages, parts);
-  }
-  return out + "]}";
-}
-
-// {"groups":[{"group":..,"state":..,"members":N,"lag":[{"topic":..,"partition":..,
-// "committed":..,"high":..,"lag":..}]}]}
-Result<std::string> GroupsJson(const std::string& brokers) {
-  EL_ASSIGN_OR_RETURN(rdk::GroupsClient groups, rdk::GroupsClient::Connect(brokers, kAdminTimeout));
-  EL_ASSIGN_OR_RETURN(auto listed, groups.List());
-  std::string out = "{\"groups\":[";
-  for (size_t i = 0; i < listed.size(); ++i) {
-    const rdk::GroupInfo& g = listed[i];
-    out += i > 0 ? ",{\"group\":" : "{\"group\":";
-    AppendJsonString(out, g.group);
-    out += ",\"state\":";
-    AppendJsonString(out, g.state);
-    out += fmt::format(",\"members\":{},\"lag\":[", g.members.size());
-    auto lags = groups.Lag(g);
-    if (lags.ok()) {
-      for (size_t j = 0; j < lags->size(); ++j) {
-        const rdk::PartitionLag& l = (*lags)[j];
-        out += j > 0 ? ",{\"topic\":" : "{\"topic\":";
-        AppendJsonString(out, l.topic);
-        out += fmt::format(",\"partition\":{},\"committed\":{},\"high\":{},\"lag\":{}}}",
-                           l.partition, l.committed, l.high, l.lag);
-      }
-    }
-    out += "]}";
-  }
-  return out + "]}";
-}
-
 }  // namespace
 
 console::ConsoleSources ScrapeSources(WatchedPipeline watched) {
@@ -208,8 +154,22 @@ console::ConsoleSources ScrapeSources(WatchedPipeline watched) {
     sources.live_wanted = [tail] { tail->Want(); };
   }
   if (!watched.brokers.empty()) {
-    sources.topics_json = [brokers = watched.brokers] { return TopicsJson(brokers); };
+    sources.topics_json = [brokers = watched.brokers, log_dir] {
+      return TopicsJson(brokers, log_dir);
+    };
     sources.groups_json = [brokers = watched.brokers] { return GroupsJson(brokers); };
+    sources.messages_json = [brokers = watched.brokers](const console::MessageQuery& q) {
+      return MessagesJson(brokers, q);
+    };
+  }
+  if (!watched.brokers.empty() && !lake_dir.empty()) {
+    sources.replay = [brokers = watched.brokers,
+                      lake_dir](const std::string& table) -> Result<console::ReplayOutcome> {
+      jobs::ReplayOptions options{lake_dir, table, brokers, ""};
+      EL_ASSIGN_OR_RETURN(jobs::ReplaySummary s, jobs::ReplayDeadLetters(options));
+      return console::ReplayOutcome{s.replayed, s.already_replayed,
+                                    jobs::FormatReplaySummary(options, s)};
+    };
   }
   return sources;
 }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <cstdint>
 #include <condition_variable>
 #include <fmt/format.h>
 #include <mutex>
@@ -13,7 +14,9 @@
 #include "base/json_text.h"
 #include "console/access.h"
 #include "console/assets.h"
+#include "console/lake_json.h"
 #include "console/rate_ring.h"
+#include "console/replay_gate.h"
 
 namespace el::console {
 namespace {
@@ -22,6 +25,9 @@ constexpr size_t kRingSeconds = 15 * 60;
 constexpr size_t kMaxSqlBodyBytes = 256 * 1024;
 constexpr int kListenerThreads = 3;
 constexpr size_t kLiveMaxEvents = 200;
+constexpr size_t kDeadLettersShown = 50;
+constexpr int kMaxBrowse = 500;
+constexpr auto kReplayQuestionTtl = std::chrono::seconds(120);
 
 // Sent with every answer: the pages load nothing from elsewhere, and run no inline script.
 const std::vector<std::pair<std::string, std::string>> kCommonHeaders = {
@@ -48,13 +54,26 @@ int ToHttpStatus(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
       return 400;
+    case StatusCode::kNotFound:
+      return 404;
     case StatusCode::kDeadlineExceeded:
       return 408;
+    case StatusCode::kUnavailable:
+      return 503;
     case StatusCode::kFailedPrecondition:
       return 409;
     default:
       return 500;
   }
+}
+
+// `text` as a whole number in [min, max]; nullopt otherwise.
+std::optional<int64_t> ParseWhole(std::string_view text, int64_t min, int64_t max) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < min || v > max)
+    return std::nullopt;
+  return v;
 }
 
 void AppendCell(std::string& out, const std::optional<std::string>& cell) {
@@ -85,20 +104,6 @@ std::string SqlResultJson(const SqlResult& r) {
   return out;
 }
 
-std::string TablesJson(const std::vector<TableInfo>& tables) {
-  std::string out = "{\"tables\":[";
-  for (size_t i = 0; i < tables.size(); ++i) {
-    const TableInfo& t = tables[i];
-    if (i > 0) out += ',';
-    out += "{\"name\":";
-    AppendJsonString(out, t.name);
-    out += fmt::format(",\"rows\":{},\"files\":{},\"bytes\":{},\"last_landed_ms\":{}}}", t.rows,
-                       t.files, t.bytes,
-                       t.last_landed_ms ? std::to_string(*t.last_landed_ms) : "null");
-  }
-  return out + "]}";
-}
-
 }  // namespace
 
 struct ConsoleServer::Impl {
@@ -106,12 +111,16 @@ struct ConsoleServer::Impl {
   ConsoleSources sources;
   RateRing ring{kRingSeconds};
   std::unique_ptr<SqlRunner> sql;  // null without a lake
+  ReplayGate replay_gate{kReplayQuestionTtl};
   std::unique_ptr<net::AdminServer> server;
   std::jthread sampler;  // declared last: stopped first
 
   net::AdminResponse Handle(const net::AdminRequest& r);
   net::AdminResponse Api(const net::AdminRequest& r);
   net::AdminResponse Sql(const net::AdminRequest& r);
+  net::AdminResponse Messages(const net::AdminRequest& r);
+  net::AdminResponse Replay(const net::AdminRequest& r);
+  net::AdminResponse LakeApi(const net::AdminRequest& r);
   void Sample(std::stop_token stop);
 };
 
@@ -147,6 +156,7 @@ net::AdminResponse ConsoleServer::Impl::Handle(const net::AdminRequest& r) {
 
 net::AdminResponse ConsoleServer::Impl::Api(const net::AdminRequest& r) {
   if (r.path == "/api/sql") return Sql(r);
+  if (r.path == "/api/replay") return Replay(r);
   if (r.method != "GET") {
     auto answer = JsonError(405, "use GET");
     answer.headers.emplace_back("Allow", "GET");
@@ -180,20 +190,12 @@ net::AdminResponse ConsoleServer::Impl::Api(const net::AdminRequest& r) {
     if (!json.ok()) return JsonError(503, json.status().message());
     return Json(200, std::move(*json));
   }
+  if (r.path == "/api/messages") return Messages(r);
   if (r.path == "/api/disk") {
     return Json(200, sources.disk_json ? sources.disk_json() : "{\"log\":null,\"lake\":null}");
   }
-  if (r.path == "/api/tables") {
-    if (!sql) return JsonError(409, "this console has no lake (--lake)");
-    auto tables = sql->Tables();
-    if (!tables.ok() && tables.status().code() == StatusCode::kFailedPrecondition) {
-      std::string body = "{\"tables\":[],\"problem\":";
-      AppendJsonString(body, tables.status().message());
-      return Json(200, body + "}");
-    }
-    if (!tables.ok()) return JsonError(ToHttpStatus(tables.status()), tables.status().message());
-    return Json(200, TablesJson(*tables));
-  }
+  if (r.path == "/api/tables" || r.path == "/api/dead-letters" || r.path == "/api/schema")
+    return LakeApi(r);
   return JsonError(404, "no such API: " + r.path);
 }
 
@@ -214,6 +216,112 @@ net::AdminResponse ConsoleServer::Impl::Sql(const net::AdminRequest& r) {
   auto result = sql->Run(text);
   if (!result.ok()) return JsonError(ToHttpStatus(result.status()), result.status().message());
   return Json(200, SqlResultJson(*result));
+}
+
+net::AdminResponse ConsoleServer::Impl::LakeApi(const net::AdminRequest& r) {
+  if (!sql) return JsonError(409, "this console has no lake (--lake)");
+  if (r.path == "/api/schema") {
+    std::string table = QueryParam(r.query, "table");
+    if (table.empty()) return JsonError(400, "say which table: /api/schema?table=NAME");
+    auto json = SchemaJson(options.lake_dir, table);
+    if (!json.ok()) return JsonError(ToHttpStatus(json.status()), json.status().message());
+    return Json(200, std::move(*json));
+  }
+  if (r.path == "/api/dead-letters") {
+    auto dead = sql->DeadLetters(kDeadLettersShown);
+    if (!dead.ok() && dead.status().code() == StatusCode::kFailedPrecondition)
+      return Json(200, "{\"tables\":[]}");  // no lake yet: no dead letters either
+    if (!dead.ok()) return JsonError(ToHttpStatus(dead.status()), dead.status().message());
+    return Json(200, DeadLettersJson(*dead));
+  }
+  auto tables = sql->Tables();
+  if (!tables.ok() && tables.status().code() == StatusCode::kFailedPrecondition) {
+    std::string body = "{\"tables\":[],\"problem\":";
+    AppendJsonString(body, tables.status().message());
+    return Json(200, body + "}");
+  }
+  if (!tables.ok()) return JsonError(ToHttpStatus(tables.status()), tables.status().message());
+  return Json(200, TablesJson(*tables));
+}
+
+net::AdminResponse ConsoleServer::Impl::Messages(const net::AdminRequest& r) {
+  if (!sources.messages_json) return JsonError(409, "this console reads no log (--brokers)");
+  MessageQuery q;
+  q.topic = QueryParam(r.query, "topic");
+  if (q.topic.empty()) return JsonError(400, "say which topic: /api/messages?topic=NAME");
+  std::string partition = QueryParam(r.query, "partition");
+  std::string offset = QueryParam(r.query, "offset");
+  std::string time = QueryParam(r.query, "time");
+  std::string limit = QueryParam(r.query, "limit");
+  if (!offset.empty() && !time.empty()) return JsonError(400, "give offset or time, not both");
+  auto p = partition.empty() ? std::optional<int64_t>(0) : ParseWhole(partition, 0, INT32_MAX);
+  auto o = offset.empty() ? std::optional<int64_t>(0) : ParseWhole(offset, 0, INT64_MAX);
+  auto t = time.empty() ? std::optional<int64_t>(0) : ParseWhole(time, 0, INT64_MAX);
+  auto n = limit.empty() ? std::optional<int64_t>(50) : ParseWhole(limit, 1, kMaxBrowse);
+  if (!p) return JsonError(400, "partition must be a whole number");
+  if (!o) return JsonError(400, "offset must be a whole number");
+  if (!t) return JsonError(400, "time must be milliseconds since the epoch");
+  if (!n)
+    return JsonError(400, fmt::format("limit must be a whole number from 1 to {}", kMaxBrowse));
+  q.partition = static_cast<int32_t>(*p);
+  q.offset = *o;
+  if (!time.empty()) q.time_ms = *t;
+  q.limit = static_cast<int>(*n);
+  auto json = sources.messages_json(q);
+  if (!json.ok()) {
+    int status = json.status().code() == StatusCode::kNotFound ? 404 : 503;
+    return JsonError(status, json.status().message());
+  }
+  return Json(200, std::move(*json));
+}
+
+// POST {"table": T} asks (the answer names what would be replayed and a code); POST {"table": T,
+// "confirm": CODE} acts. See ReplayGate.
+net::AdminResponse ConsoleServer::Impl::Replay(const net::AdminRequest& r) {
+  if (r.method != "POST") {
+    auto answer = JsonError(405, "use POST with {\"table\": \"...\"}");
+    answer.headers.emplace_back("Allow", "POST");
+    return answer;
+  }
+  if (!sources.replay || !sql)
+    return JsonError(409, "this console cannot replay (no log or no lake)");
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string_view table;
+  if (parser.parse(r.body).get(doc) != simdjson::SUCCESS ||
+      doc["table"].get(table) != simdjson::SUCCESS || table.empty())
+    return JsonError(400, "the body must be JSON with a string \"table\"");
+  auto dead = sql->DeadLetters(0);
+  if (!dead.ok()) return JsonError(ToHttpStatus(dead.status()), dead.status().message());
+  const DeadLetterTable* found = nullptr;
+  for (const DeadLetterTable& t : *dead)
+    if (t.source == table) found = &t;
+  if (found == nullptr)
+    return JsonError(404, "table " + std::string(table) + " has no dead letters");
+  std::string_view code;
+  simdjson::dom::element confirm;
+  bool asking = doc["confirm"].get(confirm) != simdjson::SUCCESS;
+  if (!asking && confirm.get(code) != simdjson::SUCCESS)
+    return JsonError(400, "\"confirm\" must be the code the question gave");
+  if (asking) {
+    std::string body = "{\"table\":";
+    AppendJsonString(body, table);
+    body += ",\"dead_letter_table\":";
+    AppendJsonString(body, found->table);
+    body += fmt::format(",\"rows\":{},\"replayed\":{},\"confirm\":\"{}\",\"expires_in_s\":{}}}",
+                        found->rows, found->replayed, replay_gate.Issue(found->source),
+                        replay_gate.ttl().count());
+    return Json(200, std::move(body));
+  }
+  if (!replay_gate.Take(found->source, std::string(code)))
+    return JsonError(409, "that confirmation is unknown, used or expired: ask again");
+  auto done = sources.replay(found->source);
+  if (!done.ok()) return JsonError(ToHttpStatus(done.status()), done.status().message());
+  std::string body =
+      fmt::format("{{\"replayed\":{},\"already_replayed\":{},\"message\":", done->replayed,
+                  done->already_replayed);
+  AppendJsonString(body, done->message);
+  return Json(200, body + "}");
 }
 
 void ConsoleServer::Impl::Sample(std::stop_token stop) {

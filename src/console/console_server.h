@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -22,6 +23,23 @@
 #include "net/endpoint.h"
 
 namespace el::console {
+
+// A request to browse a partition's messages (GET /api/messages): from `offset`, or from the first
+// message at or after `time_ms` when set; at most `limit`.
+struct MessageQuery {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::optional<int64_t> time_ms;
+  int limit = 50;
+};
+
+// What a dead-letter replay did (jobs/replay.h's summary, for the page).
+struct ReplayOutcome {
+  int64_t replayed = 0;
+  int64_t already_replayed = 0;
+  std::string message;
+};
 
 struct ConsoleOptions {
   net::HostPort listen{"127.0.0.1", 5080};
@@ -48,6 +66,12 @@ struct ConsoleSources {
   // The log's topics and consumer groups as JSON (docs/console-api.md); null: no log watched.
   std::function<Result<std::string>()> topics_json;
   std::function<Result<std::string>()> groups_json;
+  // A partition's messages as JSON (docs/console-api.md, /api/messages); null: no log watched.
+  // Errors: NotFound (no such topic or partition), Unavailable.
+  std::function<Result<std::string>(const MessageQuery&)> messages_json;
+  // Produces the dead letters of the landed table `table` again (jobs/replay.h); null: no replay
+  // (no log or no lake). Errors: NotFound (no dead-letter table), Unavailable, IOError.
+  std::function<Result<ReplayOutcome>(const std::string& table)> replay;
 };
 
 class ConsoleServer {

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <thread>
 
 #include "clients/duck/duck.h"
@@ -215,6 +217,7 @@ Result<std::vector<TableInfo>> SqlRunner::Tables() {
   for (const lake::TableRef& ref : refs) {
     TableInfo info;
     info.name = ref.name;
+    std::set<std::filesystem::path> partition_dirs;
     for (const std::filesystem::path& dir : ref.dirs) {
       EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(dir));
       for (const auto& f : files) {
@@ -222,8 +225,10 @@ Result<std::vector<TableInfo>> SqlRunner::Tables() {
         auto size = std::filesystem::file_size(f, ec);
         ++info.files;
         if (!ec) info.bytes += static_cast<int64_t>(size);
+        if (f.parent_path() != dir) partition_dirs.insert(f.parent_path());
       }
     }
+    info.partitions = static_cast<int64_t>(partition_dirs.size());
     if (info.files == 0) continue;
     auto counted = session_->connection().Query("SELECT count(*), epoch_ms(max(_timestamp)) FROM " +
                                                 duck::QuoteIdent(ref.name));
@@ -236,6 +241,46 @@ Result<std::vector<TableInfo>> SqlRunner::Tables() {
       if (plain.ok() && plain->RowCount() == 1) info.rows = plain->Int(0, 0);
     }
     out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Result<std::vector<DeadLetterTable>> SqlRunner::DeadLetters(size_t newest) {
+  static constexpr std::string_view kSuffix = "_dead_letter";
+  std::lock_guard lock(mu_);
+  EL_RETURN_IF_ERROR(OpenLocked());
+  EL_ASSIGN_OR_RETURN(auto refs, lake::ListReaderTables(lake_dir_));
+  std::vector<DeadLetterTable> out;
+  for (const lake::TableRef& ref : refs) {
+    if (ref.is_type || ref.dirs.size() != 1 || ref.name.size() <= kSuffix.size() ||
+        !ref.name.ends_with(kSuffix))
+      continue;
+    EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(ref.dirs[0]));
+    if (files.empty()) continue;
+    DeadLetterTable t;
+    t.table = ref.name;
+    t.source = ref.name.substr(0, ref.name.size() - kSuffix.size());
+    std::ifstream ledger(ref.dirs[0] / "_replayed.tsv");
+    for (std::string line; std::getline(ledger, line);) t.replayed += line.empty() ? 0 : 1;
+    std::string name = duck::QuoteIdent(ref.name);
+    auto count = session_->connection().Query("SELECT count(*) FROM " + name);
+    if (!count.ok()) return Internal(ref.name + ": " + count.status().message());
+    t.rows = count->Int(0, 0);
+    auto rows = session_->connection().Query(fmt::format(
+        "SELECT _partition, _offset, epoch_ms(_timestamp), error, left(raw, {}) FROM {} "
+        "ORDER BY _timestamp DESC NULLS LAST, _offset DESC LIMIT {}",
+        kDeadLetterRawMax, name, newest));
+    if (!rows.ok()) return Internal(ref.name + ": " + rows.status().message());
+    for (size_t r = 0; r < rows->RowCount(); ++r) {
+      DeadLetterRow row;
+      row.partition = static_cast<int32_t>(rows->Int(0, r));
+      row.offset = rows->Int(1, r);
+      if (!rows->IsNull(2, r)) row.timestamp_ms = rows->Int(2, r);
+      row.error = rows->Text(3, r);
+      row.raw = rows->Text(4, r);
+      t.newest.push_back(std::move(row));
+    }
+    out.push_back(std::move(t));
   }
   return out;
 }

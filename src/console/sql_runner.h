@@ -42,8 +42,30 @@ struct TableInfo {
   int64_t rows = 0;
   int64_t files = 0;
   int64_t bytes = 0;
+  int64_t partitions = 0;                 // Hive partition folders holding data files
   std::optional<int64_t> last_landed_ms;  // newest _timestamp landed, when the table has one
 };
+
+// One row of a dead-letter table (jobs/batch_writer.cc writes them: the Kafka metadata, the raw
+// value and the error).
+struct DeadLetterRow {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::optional<int64_t> timestamp_ms;
+  std::string error;
+  std::string raw;  // cut at kDeadLetterRawMax bytes
+};
+
+// A `<table>_dead_letter` table of the lake.
+struct DeadLetterTable {
+  std::string table;   // e.g. events_dead_letter
+  std::string source;  // the landed table whose dead letters these are, e.g. events
+  int64_t rows = 0;
+  int64_t replayed = 0;               // rows in its replay ledger (jobs/replay.h)
+  std::vector<DeadLetterRow> newest;  // newest first (by offset within the newest timestamps)
+};
+
+inline constexpr size_t kDeadLetterRawMax = 2048;
 
 // Checks that `sql` is exactly one statement that only reads, by preparing it on `con`.
 // Errors: InvalidArgument (no statement, several, a syntax error, or one that is not a query;
@@ -62,6 +84,8 @@ class SqlRunner {
   Result<SqlResult> Run(std::string_view sql);
   // The lake's tables. Errors: as Run.
   Result<std::vector<TableInfo>> Tables();
+  // The lake's dead-letter tables, each with its newest `newest` rows. Errors: as Run.
+  Result<std::vector<DeadLetterTable>> DeadLetters(size_t newest);
 
  private:
   Status OpenLocked();

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "clients/duck/duck.h"
+#include "console/lake_json.h"
+#include "lake/schema_history.h"
 
 namespace el::console {
 namespace {
@@ -138,6 +141,83 @@ TEST_F(SqlRunnerTest, ListsTables) {
   EXPECT_GT((*tables)[0].bytes, 0);
   ASSERT_TRUE((*tables)[0].last_landed_ms.has_value());
   EXPECT_EQ(*(*tables)[0].last_landed_ms, 1704067200000 + 24000);
+  EXPECT_EQ((*tables)[0].partitions, 0);  // files straight in the table folder
+}
+
+TEST_F(SqlRunnerTest, CountsPartitionFolders) {
+  auto db = duck::Database::OpenInMemory();
+  auto con = duck::Connection::Open(*db);
+  ASSERT_TRUE(con->Exec("COPY (SELECT range AS n, range % 3 AS k FROM range(9)) TO '" +
+                        (dir_ / "parted").string() + "' (FORMAT parquet, PARTITION_BY (k))")
+                  .ok());
+  SqlRunner runner(dir_.string(), SqlLimits{});
+  auto tables = runner.Tables();
+  ASSERT_TRUE(tables.ok()) << tables.status().ToString();
+  ASSERT_EQ(tables->size(), 2u);
+  EXPECT_EQ((*tables)[1].name, "parted");
+  EXPECT_EQ((*tables)[1].partitions, 3);
+  EXPECT_EQ((*tables)[1].rows, 9);
+}
+
+TEST_F(SqlRunnerTest, ListsDeadLettersNewestFirst) {
+  std::filesystem::create_directories(dir_ / "events_dead_letter");
+  auto db = duck::Database::OpenInMemory();
+  auto con = duck::Connection::Open(*db);
+  ASSERT_TRUE(con->Exec("COPY (SELECT 'events' AS _topic, 0 AS _partition, range AS _offset, "
+                        "TIMESTAMP '2024-01-01' + INTERVAL (range) SECOND AS _timestamp, "
+                        "NULL::VARCHAR AS _key, repeat('r', 5000) AS raw, 'bad ' || range AS error "
+                        "FROM range(4)) TO '" +
+                        (dir_ / "events_dead_letter" / "part-0.parquet").string() +
+                        "' (FORMAT parquet)")
+                  .ok());
+  {
+    std::ofstream ledger(dir_ / "events_dead_letter" / "_replayed.tsv");
+    ledger << "events\t0\t0\n";
+  }
+  SqlRunner runner(dir_.string(), SqlLimits{});
+  auto dead = runner.DeadLetters(2);
+  ASSERT_TRUE(dead.ok()) << dead.status().ToString();
+  ASSERT_EQ(dead->size(), 1u);
+  const DeadLetterTable& t = (*dead)[0];
+  EXPECT_EQ(t.table, "events_dead_letter");
+  EXPECT_EQ(t.source, "events");
+  EXPECT_EQ(t.rows, 4);
+  EXPECT_EQ(t.replayed, 1);
+  ASSERT_EQ(t.newest.size(), 2u);
+  EXPECT_EQ(t.newest[0].offset, 3);
+  EXPECT_EQ(t.newest[0].error, "bad 3");
+  EXPECT_EQ(t.newest[0].timestamp_ms, 1704067200000 + 3000);
+  EXPECT_EQ(t.newest[0].raw.size(), kDeadLetterRawMax);
+  EXPECT_EQ(t.newest[1].offset, 2);
+  // The overview's JSON carries the same.
+  std::string json = DeadLettersJson(*dead);
+  EXPECT_NE(json.find("\"source\":\"events\",\"rows\":4,\"replayed\":1"), std::string::npos)
+      << json;
+  // A lake without dead letters has none to list.
+  std::filesystem::remove_all(dir_ / "events_dead_letter");
+  auto none = runner.DeadLetters(2);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(SqlRunnerTest, SchemaHistoryAsJson) {
+  lake::SchemaVersion v1{1, "2024-01-01T00:00:00Z", {{"n", "BIGINT"}}, {}};
+  lake::SchemaVersion v2{2,
+                         "2024-01-02T00:00:00Z",
+                         {{"n", "DOUBLE"}, {"s", "VARCHAR"}},
+                         {"n BIGINT -> DOUBLE", "added s VARCHAR"}};
+  ASSERT_TRUE(lake::WriteSchemaVersion(dir_ / "events", v1).ok());
+  ASSERT_TRUE(lake::WriteSchemaVersion(dir_ / "events", v2).ok());
+  auto json = SchemaJson(dir_.string(), "events");
+  ASSERT_TRUE(json.ok()) << json.status().ToString();
+  EXPECT_NE(json->find("\"folder\":\"events\",\"versions\":[{\"version\":1,"), std::string::npos)
+      << *json;
+  EXPECT_NE(json->find("\"changes\":[\"n BIGINT -> DOUBLE\",\"added s VARCHAR\"]"),
+            std::string::npos)
+      << *json;
+  EXPECT_EQ(SchemaJson(dir_.string(), "nothing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(SchemaJson(dir_.string(), "../events").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SchemaJson(dir_.string(), "_schema").status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

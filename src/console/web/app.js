@@ -1,57 +1,17 @@
-// The eventlake console: Overview and SQL pages over the JSON API under /api/
-// (docs/console-api.md). Libraries: uPlot (chart), CodeMirror 5 (editor), Tabulator (grid).
+// The eventlake console: the page router and the Overview, Live events and Topics & groups pages,
+// over the JSON API under /api/ (docs/console-api.md); lake.js and sql.js hold the Lake and SQL
+// pages. Libraries: uPlot (charts), CodeMirror 5 (editor), Tabulator (grid).
 "use strict";
 (function () {
-  const $ = (id) => document.getElementById(id);
-
-  async function getJson(path, init) {
-    const res = await fetch(path, Object.assign({ credentials: "same-origin" }, init || {}));
-    const body = await res.json();
-    if (!res.ok) throw new Error(body && body.error ? body.error : "HTTP " + res.status);
-    return body;
-  }
-
-  function text(el, value) { el.textContent = value; }
-
-  function fmtNumber(n) {
-    if (n === null || n === undefined || Number.isNaN(n)) return "–";
-    return Math.abs(n) >= 100 ? Math.round(n).toLocaleString("en") : String(Math.round(n * 10) / 10);
-  }
-
-  function fmtBytes(b) {
-    if (b === null || b === undefined) return "–";
-    const units = ["B", "KB", "MB", "GB", "TB"];
-    let u = 0;
-    while (b >= 1024 && u < units.length - 1) { b /= 1024; u++; }
-    return (u === 0 ? b : b.toFixed(1)) + " " + units[u];
-  }
-
-  function fmtAgo(ms) {
-    if (!ms) return "–";
-    const s = Math.max(0, (Date.now() - ms) / 1000);
-    return s < 90 ? Math.round(s) + " s ago" : Math.round(s / 60) + " min ago";
-  }
-
-  function fillRows(tbody, rows) {
-    tbody.replaceChildren(...rows.map((cells) => {
-      const tr = document.createElement("tr");
-      for (const c of cells) {
-        const td = document.createElement("td");
-        if (typeof c === "object" && c !== null) { td.textContent = c.text; td.className = c.cls || ""; }
-        else td.textContent = c;
-        tr.appendChild(td);
-      }
-      return tr;
-    }));
-  }
+  const { $, getJson, text, fmtNumber, fmtBytes, fmtAgo, fmtTime, fillRows, pages: hooks } = EL;
 
   // ---- pages ----
-  const pages = ["overview", "live", "topics", "sql"];
+  const pages = ["overview", "live", "topics", "lake", "sql"];
   function showPage() {
     const name = pages.includes(location.hash.slice(1)) ? location.hash.slice(1) : "overview";
     for (const p of pages) $("page-" + p).hidden = p !== name;
     document.querySelectorAll("header nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === name));
-    if (name === "sql") sqlPage.show();
+    if (hooks[name]) hooks[name].show();
   }
 
   // ---- overview ----
@@ -62,7 +22,10 @@
     chart = new uPlot({
       width: Math.max(300, el.clientWidth || 800), height: 220,
       series: [{}, { label: "in /s", stroke: "#5fa8ff", width: 2 }, { label: "landed /s", stroke: "#2e8b57", width: 2 }],
-      axes: [{}, { label: "events/s" }],
+      // Whole seconds, as UTC hh:mm:ss like every time the console shows.
+      axes: [{ incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900], space: 70,
+        values: (u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(11, 19)) },
+      { label: "events/s" }],
     }, [[], [], []], el);
     window.addEventListener("resize", () => chart.setSize({ width: Math.max(300, el.clientWidth), height: 220 }));
     return chart;
@@ -115,6 +78,15 @@
     const t = await getJson("/api/tables");
     fillRows($("tables-table").tBodies[0], t.tables.map((x) =>
       [x.name, fmtNumber(x.rows), String(x.files), fmtBytes(x.bytes), fmtAgo(x.last_landed_ms)]));
+    const dead = await getJson("/api/dead-letters");
+    let newest = null;
+    for (const tbl of dead.tables) {
+      const r = tbl.newest[0];
+      if (r && (!newest || (r.timestamp_ms || 0) > (newest.timestamp_ms || 0))) newest = Object.assign({ table: tbl.table }, r);
+    }
+    const el = $("dead-newest");
+    text(el, newest ? newest.table + " @" + newest.partition + ":" + newest.offset + " " + fmtAgo(newest.timestamp_ms) + ": " + newest.error : "none");
+    el.className = newest ? "bad" : "";
   }
 
   function every(ms, fn) {
@@ -142,7 +114,7 @@
     const tbody = $("live-table").tBodies[0];
     for (const e of r.events) {
       const tr = document.createElement("tr");
-      for (const v of [new Date(e.timestamp_ms).toISOString().replace("T", " ").slice(0, 23), e.partition, e.offset, e.value]) {
+      for (const v of [fmtTime(e.timestamp_ms), e.partition, e.offset, e.value]) {
         const td = document.createElement("td");
         td.textContent = String(v);
         tr.appendChild(td);
@@ -154,90 +126,69 @@
   }
 
   // ---- topics and groups ----
+  function fmtRetention(t) {
+    const parts = [];
+    if (t.retention_ms !== null && t.retention_ms !== undefined)
+      parts.push(t.retention_ms < 0 ? "forever" : t.retention_ms % 86400000 === 0 ? t.retention_ms / 86400000 + " d" : t.retention_ms / 3600000 + " h");
+    if (t.retention_bytes !== null && t.retention_bytes !== undefined && t.retention_bytes >= 0) parts.push(fmtBytes(t.retention_bytes) + " per partition");
+    return parts.length ? parts.join(", ") : "–";
+  }
+
   async function refreshTopics() {
     if ($("page-topics").hidden) return;
     const t = await getJson("/api/topics");
     fillRows($("topics-table").tBodies[0], t.topics.map((x) => [x.name, String(x.partitions.length),
-      fmtNumber(x.messages), x.partitions.map((p) => p.id + ": " + p.low + ".." + p.high).join(", ")]));
+      fmtNumber(x.messages), fmtBytes(x.bytes), fmtRetention(x),
+      x.partitions.map((p) => p.id + ": " + p.low + ".." + p.high + (p.bytes === null ? "" : ", " + fmtBytes(p.bytes))).join("; ")]));
+    const sel = $("browse-topic");
+    const names = t.topics.map((x) => x.name);
+    if (sel.options.length !== names.length || names.some((n, i) => sel.options[i].value !== n)) {
+      const keep = sel.value;
+      sel.replaceChildren(...names.map((n) => new Option(n, n)));
+      if (names.includes(keep)) sel.value = keep;
+    }
     const g = await getJson("/api/groups");
     const rows = [];
     for (const grp of g.groups) {
+      const members = grp.member_list.length ? grp.member_list.map((m) => m.client_id + " (" + m.host + "): " +
+        (m.assignment.map((a) => a.topic + " [" + a.partitions.join(", ") + "]").join("; ") || "nothing assigned")).join("\n") : "none";
       const byTopic = {};
       for (const l of grp.lag) (byTopic[l.topic] = byTopic[l.topic] || []).push(l);
       const topics = Object.keys(byTopic);
-      if (!topics.length) rows.push([grp.group, grp.state, String(grp.members), "–", "–", "–"]);
+      if (!topics.length) rows.push([grp.group, grp.state, members, "–", "–", "–"]);
       for (const topic of topics) {
         const ls = byTopic[topic];
-        rows.push([grp.group, grp.state, String(grp.members), topic,
+        rows.push([grp.group, grp.state, members, topic,
           ls.map((l) => l.partition + ": " + (l.committed < 0 ? "–" : l.committed)).join(", "),
-          fmtNumber(ls.reduce((a, l) => a + Math.max(0, l.lag), 0))]);
+          ls.map((l) => l.partition + ": " + (l.lag < 0 ? "–" : fmtNumber(l.lag))).join(", ")]);
       }
     }
     fillRows($("groups-table").tBodies[0], rows);
   }
 
-  // ---- SQL ----
-  const sqlPage = (function () {
-    let editor = null, grid = null, running = false;
-    const historyKey = "eventlake.sql.history";
-    const history = () => { try { return JSON.parse(localStorage.getItem(historyKey)) || []; } catch (e) { return []; } };
-
-    function renderHistory() {
-      const sel = $("sql-history");
-      sel.replaceChildren(new Option("History…", ""), ...history().map((q) => new Option(q.length > 80 ? q.slice(0, 77) + "…" : q, q)));
+  async function browse(ev) {
+    if (ev) ev.preventDefault();
+    const q = new URLSearchParams({ topic: $("browse-topic").value, partition: $("browse-partition").value || "0",
+      limit: $("browse-limit").value || "50" });
+    const byTime = document.querySelector("input[name=browse-from]:checked").value === "time";
+    if (byTime) {
+      const ms = Date.parse($("browse-time").value + "Z");
+      if (Number.isNaN(ms)) { text($("browse-status"), "pick a time"); return; }
+      q.set("time", String(ms));
+    } else {
+      q.set("offset", $("browse-offset").value || "0");
     }
-
-    function remember(q) {
-      const h = [q, ...history().filter((x) => x !== q)].slice(0, 50);
-      localStorage.setItem(historyKey, JSON.stringify(h));
-      renderHistory();
+    text($("browse-status"), "reading…");
+    try {
+      const r = await getJson("/api/messages?" + q.toString());
+      fillRows($("browse-table").tBodies[0], r.messages.map((m) =>
+        [String(m.offset), fmtTime(m.timestamp_ms), m.key === null ? "–" : m.key, m.value === null ? "–" : m.value]));
+      text($("browse-status"), r.messages.length + " message" + (r.messages.length === 1 ? "" : "s") + " from offset " +
+        r.from + " (partition " + r.partition + " holds " + r.low + ".." + r.high + ")");
+    } catch (e) {
+      text($("browse-status"), e.message);
     }
-
-    async function run() {
-      if (running) return;
-      const sql = editor.getValue();
-      if (!sql.trim()) return;
-      running = true;
-      $("sql-error").hidden = true;
-      text($("sql-status"), "running…");
-      try {
-        const r = await getJson("/api/sql", {
-          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sql }),
-        });
-        remember(sql);
-        const columns = r.columns.map((c, i) => ({ title: c, field: "c" + i, headerTooltip: c }));
-        const data = r.rows.map((row) => Object.fromEntries(row.map((v, i) => ["c" + i, v])));
-        if (grid) grid.destroy();
-        grid = new Tabulator("#sql-grid", {
-          data, columns, layout: "fitDataStretch", pagination: true, paginationSize: 50,
-          paginationSizeSelector: [25, 50, 100, 500], maxHeight: "70vh", placeholder: "no rows",
-        });
-        $("sql-csv").disabled = false;
-        text($("sql-status"), r.rows.length + " row" + (r.rows.length === 1 ? "" : "s") +
-          (r.truncated ? " (cut at the row limit)" : "") + " in " + r.elapsed_ms + " ms");
-      } catch (e) {
-        $("sql-error").hidden = false;
-        text($("sql-error"), e.message);
-        text($("sql-status"), "failed");
-      } finally {
-        running = false;
-      }
-    }
-
-    function show() {
-      if (editor) { editor.refresh(); return; }
-      editor = CodeMirror.fromTextArea($("sql-editor"), {
-        mode: "text/x-sql", lineNumbers: true, indentWithTabs: false, smartIndent: true,
-        extraKeys: { "Ctrl-Enter": run, "Cmd-Enter": run },
-      });
-      $("sql-run").addEventListener("click", run);
-      $("sql-history").addEventListener("change", (ev) => { if (ev.target.value) editor.setValue(ev.target.value); ev.target.value = ""; });
-      $("sql-csv").addEventListener("click", () => { if (grid) grid.download("csv", "eventlake-query.csv"); });
-      renderHistory();
-      editor.focus();
-    }
-    return { show };
-  })();
+  }
 
   window.addEventListener("hashchange", showPage);
   showPage();
@@ -250,6 +201,8 @@
   topicsNow();
   setInterval(topicsNow, 3000);
   setInterval(() => refreshLive().catch((e) => text($("live-state"), e.message)), 500);
+  setInterval(() => { if (!$("page-lake").hidden) hooks.lake.refresh(); }, 5000);
+  $("browse-form").addEventListener("submit", browse);
   $("live-pause").addEventListener("click", (ev) => {
     live.paused = !live.paused;
     ev.target.textContent = live.paused ? "Resume" : "Pause";
