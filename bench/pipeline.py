@@ -8,8 +8,10 @@ by the broker) and the offsets the lake holds (from the names of the `events` ta
 <topic>+<partition>+<first>-<last>.parquet). The lake's lag at a moment is how long ago the oldest
 event it does not hold yet was acknowledged (0 when it holds everything): seconds behind the newest
 acknowledged event. After the load, sampling goes on until the lake holds every event.
-Prints events/s acknowledged (wrk's 2xx answers times 100) and landed, the lag's p50/p99/max over
-the load, and the time to catch up once the load stopped; writes the report to --out.
+Prints events/s acknowledged (wrk's 2xx answers times 100) and landed by the load's end, the
+steady-state rates (the log's and the lake's growth over the middle two thirds of the load, which
+leaves out the lag the lake starts and ends with), the lag's p50/p99/max over the load, and the
+time to catch up once the load stopped; writes the report to --out.
 
 Before the load, at low load: --probes single events (POST /v1/track, one at a time, 0.2 s apart),
 each timed from its 2xx answer until the lake's files hold the log's end (visible to `eventlake
@@ -119,8 +121,10 @@ def main():
                                 f"{args.seconds}s", "-s", str(HERE / "collector_batch.lua"), url],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         start = time.monotonic()
+        series = []  # (time, events in the log, events in the lake) per sample during the load
         while wrk.poll() is None:
-            sampler.sample()
+            ends, landed = sampler.sample()
+            series.append((time.monotonic() - start, total(ends), total(landed)))
             time.sleep(SAMPLE_S)
         load_end = time.monotonic()
         wrk_out = wrk.stdout.read()
@@ -141,6 +145,13 @@ def main():
         acked = (requests - (int(non2xx.group(1)) if non2xx else 0)) * EVENTS_PER_REQUEST
         in_log = total(ends)
         acked_rate, landed_rate = acked / load_s, landed_at_load_end / load_s
+        # Steady state: both slopes over the middle of the load (from a sixth of it to five
+        # sixths), so that neither the lag the lake starts with nor the one it ends with counts.
+        mid = [x for x in series if load_s / 6 <= x[0] <= load_s * 5 / 6]
+        steady_in = steady_landed = 0.0
+        if len(mid) >= 2 and mid[-1][0] > mid[0][0]:
+            span = mid[-1][0] - mid[0][0]
+            steady_in, steady_landed = (mid[-1][1] - mid[0][1]) / span, (mid[-1][2] - mid[0][2]) / span
         lines = [
             f"eventlake pipeline benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%M:%SZ}, "
             f"{os.cpu_count()} cores, {platform.release()}",
@@ -155,6 +166,8 @@ def main():
             f"{'events/s acknowledged':32}{acked_rate:12.0f}",
             f"{'events/s landed (during load)':32}{landed_rate:12.0f}",
             f"ratio landed/acknowledged: {landed_rate / acked_rate if acked_rate else 0:.2f}x (target >= 1.0x)",
+            f"steady state (middle two thirds of the load): {steady_in:.0f} events/s into the log, "
+            f"{steady_landed:.0f} events/s landed, ratio {steady_landed / steady_in if steady_in else 0:.2f}x",
             f"lake lag during load (s behind the newest acknowledged event, sampled every {SAMPLE_S} s): "
             f"p50 {percentile(load_lags, 50):.2f}, p99 {percentile(load_lags, 99):.2f}, "
             f"max {max(load_lags, default=0):.2f} (target: max <= 2)",
