@@ -76,12 +76,24 @@ Result<Session> Session::Open(std::string lake_dir) {
   EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
   EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
   EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_dir, false));
-  Session session(std::move(lake_dir), std::move(db), std::move(con));
+  Session session(std::move(lake_dir), std::move(db), std::move(con), nullptr);
   EL_RETURN_IF_ERROR(session.RefreshViews());
   return session;
 }
 
-Status Session::RefreshViews() {
+Result<Session> Session::Open(std::unique_ptr<LakeSource> source) {
+  EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
+  EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
+  EL_RETURN_IF_ERROR(source->Prepare(con, ""));
+  std::string dir = source->dir().string();
+  EL_RETURN_IF_ERROR(lake::CheckLakeFormat(dir, false));
+  Session session(std::move(dir), std::move(db), std::move(con), std::move(source));
+  EL_RETURN_IF_ERROR(session.RefreshViews());
+  return session;
+}
+
+Status Session::RefreshViews(std::string_view sql) {
+  if (source_ && !sql.empty()) EL_RETURN_IF_ERROR(source_->Prepare(con_, sql));
   std::vector<std::string> names;
   EL_ASSIGN_OR_RETURN(auto tables, lake::ListReaderTables(lake_dir_));
   for (const lake::TableRef& table : tables) {
@@ -126,7 +138,7 @@ Status Session::RefreshViews() {
 Result<ResultTable> Session::Run(std::string_view sql, Format format) {
   std::vector<std::string> statements = SplitStatements(sql);
   if (statements.empty()) return InvalidArgument("no SQL statement given");
-  EL_RETURN_IF_ERROR(RefreshViews());
+  EL_RETURN_IF_ERROR(RefreshViews(sql));
   for (size_t i = 0; i + 1 < statements.size(); ++i) EL_RETURN_IF_ERROR(con_.Exec(statements[i]));
   return RunLast(statements.back(), format);
 }
