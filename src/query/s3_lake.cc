@@ -151,6 +151,8 @@ Status S3Lake::Sync(const std::map<std::string, TableNeed>& needs) {
   report_.listed_objects = static_cast<int64_t>(objects.size());
   std::map<std::string, lake::NextOffsets> progress;
   std::map<std::string, const objstore::ObjectInfo*> data;  // visible Parquet files by key
+  // Folder -> its latest `_schema/v<N>.json`.
+  std::map<std::string, std::pair<int64_t, const objstore::ObjectInfo*>> latest_schema;
   std::set<std::string> dirs;
   for (const objstore::ObjectInfo& o : objects) {
     if (!objstore::CheckKey(o.key).ok()) continue;  // never a path outside the mirror
@@ -175,6 +177,12 @@ Status S3Lake::Sync(const std::map<std::string, TableNeed>& needs) {
       progress[seg[1]][static_cast<int32_t>(partition)] = next;
     } else if (h >= 1 && seg[h] == "_schema" && h + 2 == seg.size()) {
       dirs.insert(parent);  // type folders are known by their `_schema` folder
+      int64_t version = 0;
+      if (EndsWith(seg.back(), ".json") && seg.back()[0] == 'v' &&
+          lake::ParseNonNegative(seg.back().substr(1, seg.back().size() - 6), version)) {
+        auto& latest = latest_schema[parent.substr(0, parent.rfind('/'))];
+        if (latest.first <= version) latest = {version, &o};
+      }
       if (options_.schemas) {
         EL_ASSIGN_OR_RETURN(std::string text, Small(o));
         EL_RETURN_IF_ERROR(WriteMirrorFile(o.key, text));
@@ -195,8 +203,15 @@ Status S3Lake::Sync(const std::map<std::string, TableNeed>& needs) {
     const objstore::ObjectInfo* smallest = nullptr;
     bool any = false;
     for (const fs::path& d : ref.dirs) {
-      std::string prefix = d.lexically_relative(mirror_).generic_string() + "/";
+      std::string folder = d.lexically_relative(mirror_).generic_string();
+      std::string prefix = folder + "/";
       needed_prefixes.push_back(prefix);
+      auto schema = latest_schema.find(folder);
+      if (schema != latest_schema.end()) {
+        // The table's columns: a view over a pruned set of files still has every one of them.
+        EL_ASSIGN_OR_RETURN(std::string text, Small(*schema->second.second));
+        EL_RETURN_IF_ERROR(WriteMirrorFile(schema->second.second->key, text));
+      }
       for (auto it = data.lower_bound(prefix); it != data.end() && it->first.rfind(prefix, 0) == 0;
            ++it) {
         std::vector<std::string> seg = Segments(it->first);

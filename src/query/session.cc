@@ -2,12 +2,14 @@
 
 #include "lake/layout.h"
 #include "lake/listing.h"
+#include "lake/schema_history.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <set>
 
 namespace el::query {
 namespace {
@@ -70,6 +72,23 @@ ResultTable ToTable(duck::QueryResult& res) {
   return t;
 }
 
+// `SELECT CAST(NULL AS T) AS c, ... WHERE false` over the latest schema versions of the table's
+// folders; "" when none is known.
+std::string KnownColumns(const lake::TableRef& table) {
+  std::vector<std::string> items;
+  std::set<std::string> seen;
+  for (const fs::path& dir : table.dirs) {
+    auto latest = lake::ReadLatestSchema(dir);
+    if (!latest.ok() || !latest->has_value()) continue;
+    for (const lake::SchemaColumn& c : (*latest)->columns) {
+      if (!seen.insert(c.name).second) continue;
+      items.push_back("CAST(NULL AS " + c.type + ") AS " + duck::QuoteIdent(c.name));
+    }
+  }
+  if (items.empty()) return "";
+  return fmt::format("SELECT {} WHERE false", fmt::join(items, ", "));
+}
+
 }  // namespace
 
 Result<Session> Session::Open(std::string lake_dir) {
@@ -118,7 +137,12 @@ Status Session::RefreshViews(std::string_view sql) {
           "union_by_name=true, hive_types={{{3}: VARCHAR}})",
           key, duck::QuoteLiteral(lake::kHiveNull), list, duck::QuoteLiteral(table.type_key));
     }
-    Status st = con_.Exec(view + select);
+    Status st = Status::Ok();
+    std::string known = source_ ? KnownColumns(table) : "";
+    // Files fetched for a query may be a pruned few: the table's latest columns (NULL where a file
+    // lacks them) keep the view's columns those of the whole table.
+    if (!known.empty()) st = con_.Exec(view + select + " UNION ALL BY NAME " + known);
+    if (known.empty() || !st.ok()) st = con_.Exec(view + select);
     if (!st.ok()) {
       // A table DuckDB cannot read (a truncated file, a file of another format) fails only the
       // statements that read it, with DuckDB's message naming the file; the other tables stay

@@ -104,6 +104,16 @@ def test_hive_filters_prune_what_is_fetched_and_the_cache_serves_the_second_quer
     none = f"SELECT count(*) AS n FROM \"{topic}\" WHERE dt = '2031-01-01'"
     assert s3_query(ceph, tmp_path, url, none)[0] == "n\n0\n"
 
+    # A column that only later files have (a second run added `promo`): a pruned view still has it.
+    produce(brokers, topic, [json.dumps({"event_type": "buy", "i": 1000 + k, "promo": f"p{k}",
+                                         "ts": "2026-05-05T05:00:00Z"}) for k in range(3)])
+    land(brokers, lake, topic, "--partition-by", "dt,hour", "--event-time-field", "ts", "--mode", "append")
+    upload_lake(ceph.s3(), s3_bucket, "", lake)
+    for q in [f"SELECT count(promo) AS n, count(*) AS m FROM \"{topic}_buy\" WHERE dt = '2026-01-01'",
+              f"SELECT list(promo ORDER BY promo) AS p FROM \"{topic}\" WHERE dt = '2026-05-05'"]:
+        assert s3_query(ceph, tmp_path, url, q)[0] == local_csv(lake, q), q
+    total += 1
+
     # OR is not pruned (every file), and the answer is still the local one.
     either = f"SELECT count(*) AS n FROM \"{topic}\" WHERE event_type = 'buy' OR hour = 1"
     out, err = s3_query(ceph, tmp_path, url, either, "--fetch-report")
