@@ -171,7 +171,8 @@ Status S3Lake::Sync(const std::map<std::string, TableNeed>& needs) {
                EndsWith(seg[2], ".next")) {
       int64_t partition = 0, next = 0;
       if (!lake::ParseNonNegative(seg[2].substr(0, seg[2].size() - 5), partition)) continue;
-      EL_ASSIGN_OR_RETURN(std::string text, Small(o));
+      // Read every time: the commit point, and a same-size rewrite may keep a local ETag.
+      EL_ASSIGN_OR_RETURN(std::string text, store_->Get(o.key));
       if (!lake::ParseNonNegative(Trim(text), next))
         return DataLoss(store_->Describe() + "/" + o.key + " does not hold an offset");
       progress[seg[1]][static_cast<int32_t>(partition)] = next;

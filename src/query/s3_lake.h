@@ -6,8 +6,7 @@
 //     Hive folders and `_schema/` folders, and `_format`, so that the local lake's rules
 //     (lake/layout.h, lake/listing.h) find the same tables. `_schema/` files are fetched only with
 //     `schemas` (eventlake schema).
-//  2. It reads the progress records `_progress/<topic>/<p>.next` (again only when their ETag
-//     changed) and skips every data file `<topic>+<p>+<first>-<last>...` whose `first` is at or
+//  2. It reads the progress records `_progress/<topic>/<p>.next` (one GET each) and skips every data file `<topic>+<p>+<first>-<last>...` whose `first` is at or
 //     past its partition's record: a batch published but not yet committed. Files of a topic
 //     without progress records (a job's tables) are read as listed.
 //  3. The tables the SQL names (query/table_needs.h) get their committed files, pruned by the Hive
@@ -93,7 +92,7 @@ class S3Lake final : public LakeSource {
   std::unique_ptr<objstore::FileCache> cache_;
   std::filesystem::path mirror_;
   S3LakeOptions options_;
-  std::map<std::string, Meta> small_;      // key -> last text read (progress, _format, _schema)
+  std::map<std::string, Meta> small_;      // key -> last text read (_format, _schema)
   std::map<std::string, Linked> linked_;   // data files in the mirror
   std::vector<std::string> tables_;
   FetchReport report_;
