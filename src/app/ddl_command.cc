@@ -37,7 +37,7 @@ void AddDdlCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"trino", "presto"}));
   cmd->add_option("--lake", args->lake_dir, "lake directory or s3://BUCKET/PREFIX")
       ->required()
-      ->check(LakeLocationValidator("ddl", S3Lakes::kAccepted));
+      ->transform(LakeLocationValidator("ddl", S3Lakes::kAccepted));
   cmd->add_option("table", args->table, "table (folder of the lake)")->required();
   cmd->add_option("--catalog", args->catalog, "Hive catalog name")->capture_default_str();
   cmd->add_option("--schema", args->schema, "schema name")->capture_default_str();

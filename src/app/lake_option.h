@@ -32,7 +32,7 @@ std::string LocalLakePath(std::string_view value);
 bool IsS3Lake(std::string_view value);
 
 // A CLI11 validator running CheckLakeLocation for `command`; it turns a file:// URL into its
-// path, so that the command sees a directory.
+// path, so that the command sees a directory (add it with ->transform: ->check drops the change).
 CLI::Validator LakeLocationValidator(std::string command, S3Lakes s3 = S3Lakes::kRefused);
 
 // The reading options of an S3 lake (--cache-dir, --cache-size), added to `cmd`.

@@ -118,7 +118,7 @@ void AddQueryCommand(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("query", "run SQL over the lake (DuckDB)");
   cmd->add_option("--lake", args->lake, "lake directory or s3://BUCKET/PREFIX")
       ->required()
-      ->check(LakeLocationValidator("query", S3Lakes::kAccepted));
+      ->transform(LakeLocationValidator("query", S3Lakes::kAccepted));
   args->s3.AddTo(*cmd);
   cmd->add_flag("--fetch-report", args->fetch_report,
                 "S3 lake: print what the query fetched (files, bytes, seconds) to stderr");

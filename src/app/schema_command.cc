@@ -83,7 +83,7 @@ void AddSchemaCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("table", args->table, "table name")->required();
   cmd->add_option("--lake", args->lake, "lake directory or s3://BUCKET/PREFIX")
       ->required()
-      ->check(LakeLocationValidator("schema", S3Lakes::kAccepted));
+      ->transform(LakeLocationValidator("schema", S3Lakes::kAccepted));
   args->s3.AddTo(*cmd);
   cmd->callback([args, &exit_code] {
     Status usage = args->s3.Check(args->lake);
