@@ -173,3 +173,22 @@ def test_s3_lake_errors_are_clear(ceph, s3_bucket, tmp_path):
     env["AWS_SECRET_ACCESS_KEY"] = "wrong"
     cp = harness.run(["query", "--lake", url, "SELECT 1"], env=env, check=False)
     assert cp.returncode == 1 and "credentials" in cp.stderr.lower(), cp.stderr
+
+
+def test_shell_over_s3_fetches_each_statements_tables(brokers, ceph, s3_bucket, tmp_path, monkeypatch):
+    from test_shell import Shell
+
+    topic, lake = landed_lake(brokers, tmp_path)
+    upload_lake(ceph.s3(), s3_bucket, "lake", lake)
+    for k, v in s3_env(ceph, tmp_path).items():
+        monkeypatch.setenv(k, v)
+    shell = Shell(f"s3://{s3_bucket}/lake", tmp_path / "home", args=["--format", "csv"])
+    try:
+        shell.prompt()
+        assert f"{topic}_login" in shell.run(".tables")  # listed before any file is fetched
+        assert shell.run(f"SELECT count(*) AS n FROM \"{topic}_buy\";").split() == ["n", "40"]
+        assert shell.run(f"SELECT count(*) AS n FROM \"{topic}\" WHERE event_type = 'view';").split() == ["n", "40"]
+        assert shell.run(f"SELECT count(*) AS n FROM \"{topic}\";").split() == ["n", "120"]
+        assert shell.quit() == 0
+    finally:
+        shell.close()
