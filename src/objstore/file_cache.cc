@@ -101,9 +101,8 @@ Status FileCache::MakeRoomLocked(int64_t incoming) {
     it = lru_.erase(it);
   }
   if (total() <= max_bytes_) return Status::Ok();
-  return ResourceExhausted("the query needs more than the cache's " +
-                           std::to_string(max_bytes_) + " bytes (" +
-                           std::to_string(stats_.bytes_pinned + reserved_ + incoming) +
+  return ResourceExhausted("the query needs more than the cache's " + std::to_string(max_bytes_) +
+                           " bytes (" + std::to_string(stats_.bytes_pinned + reserved_ + incoming) +
                            " bytes of files at once); give it a larger --cache-size or name "
                            "fewer Hive partitions");
 }
@@ -205,10 +204,11 @@ Result<int64_t> ParseByteSize(std::string_view text) {
   if (digits == 0 || digits > 15) return bad();
   int64_t n = std::stoll(std::string(text.substr(0, digits)));
   std::string unit;
-  for (char c : text.substr(digits)) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  static const std::pair<const char*, int> kUnits[] = {{"", 0}, {"B", 0}, {"K", 10}, {"KB", 10},
-      {"KIB", 10}, {"M", 20}, {"MB", 20}, {"MIB", 20}, {"G", 30}, {"GB", 30}, {"GIB", 30},
-      {"T", 40}, {"TB", 40}, {"TIB", 40}};
+  for (char c : text.substr(digits))
+    unit += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static const std::pair<const char*, int> kUnits[] = {
+      {"", 0},     {"B", 0},  {"K", 10},  {"KB", 10},  {"KIB", 10}, {"M", 20},  {"MB", 20},
+      {"MIB", 20}, {"G", 30}, {"GB", 30}, {"GIB", 30}, {"T", 40},   {"TB", 40}, {"TIB", 40}};
   for (const auto& [name, shift] : kUnits) {
     if (unit != name) continue;
     if (shift > 0 && n > (INT64_MAX >> shift)) return bad();

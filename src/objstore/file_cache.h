@@ -28,11 +28,11 @@ namespace el::objstore {
 
 struct FileCacheStats {
   int64_t hits = 0;
-  int64_t misses = 0;           // objects downloaded
-  int64_t bytes_fetched = 0;    // bytes downloaded
-  int64_t evictions = 0;        // entries removed to stay within the bound
-  int64_t bytes_cached = 0;     // bytes of all entries now
-  int64_t bytes_pinned = 0;     // bytes of pinned entries now
+  int64_t misses = 0;         // objects downloaded
+  int64_t bytes_fetched = 0;  // bytes downloaded
+  int64_t evictions = 0;      // entries removed to stay within the bound
+  int64_t bytes_cached = 0;   // bytes of all entries now
+  int64_t bytes_pinned = 0;   // bytes of pinned entries now
 };
 
 class FileCache {
@@ -64,7 +64,8 @@ class FileCache {
   };
   using Lru = std::list<Entry>;  // least recently used first
 
-  FileCache(std::filesystem::path dir, int64_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {}
+  FileCache(std::filesystem::path dir, int64_t max_bytes)
+      : dir_(std::move(dir)), max_bytes_(max_bytes) {}
   Status Index();
   std::filesystem::path EntryPath(const ObjectStore& store, const ObjectInfo& info) const;
   // Removes unpinned entries, least recently used first, until `incoming` more bytes fit.
@@ -75,11 +76,11 @@ class FileCache {
   std::filesystem::path dir_;
   int64_t max_bytes_;
   mutable std::mutex mu_;
-  Lru lru_;                                            // GUARDED_BY(mu_)
-  std::map<std::string, Lru::iterator> by_path_;       // GUARDED_BY(mu_)
-  std::set<std::string> downloading_;                  // GUARDED_BY(mu_): paths being fetched
-  int64_t reserved_ = 0;                               // GUARDED_BY(mu_): bytes of downloads
-  FileCacheStats stats_;                               // GUARDED_BY(mu_)
+  Lru lru_;                                       // GUARDED_BY(mu_)
+  std::map<std::string, Lru::iterator> by_path_;  // GUARDED_BY(mu_)
+  std::set<std::string> downloading_;             // GUARDED_BY(mu_): paths being fetched
+  int64_t reserved_ = 0;                          // GUARDED_BY(mu_): bytes of downloads
+  FileCacheStats stats_;                          // GUARDED_BY(mu_)
 };
 
 // The default cache folder: $XDG_CACHE_HOME/eventlake/s3, else ~/.cache/eventlake/s3, else

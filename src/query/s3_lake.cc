@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <set>
 
 #include <fmt/format.h>
@@ -44,8 +45,9 @@ std::string Trim(std::string s) {
 void RemoveStaleMirrors(const fs::path& views) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(views, ec)) {
+    std::string name = e.path().filename().string();
     int64_t pid = 0;
-    if (!lake::ParseNonNegative(e.path().filename().string(), pid) || pid <= 0) continue;
+    if (!lake::ParseNonNegative(name.substr(0, name.find('-')), pid) || pid <= 0) continue;
     if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove_all(e.path(), ec);
   }
 }
@@ -77,11 +79,14 @@ Result<std::unique_ptr<S3Lake>> S3Lake::Open(std::unique_ptr<objstore::ObjectSto
                                              S3LakeOptions options) {
   if (options.parallel < 1) return InvalidArgument("parallel downloads must be at least 1");
   if (options.cache_dir.empty()) options.cache_dir = objstore::DefaultCacheDir();
-  EL_ASSIGN_OR_RETURN(auto cache, objstore::FileCache::Open(options.cache_dir, options.cache_bytes));
+  EL_ASSIGN_OR_RETURN(auto cache,
+                      objstore::FileCache::Open(options.cache_dir, options.cache_bytes));
   fs::path views = options.cache_dir / "views";
   EL_RETURN_IF_ERROR(io::CreateDirs(views.string()));
   RemoveStaleMirrors(views);
-  fs::path mirror = views / std::to_string(::getpid());
+  // <pid>-<random>: unique also when processes of other pid namespaces share the cache.
+  std::random_device random;
+  fs::path mirror = views / fmt::format("{}-{:08x}", ::getpid(), random());
   EL_RETURN_IF_ERROR(io::RemoveAll(mirror.string()));
   EL_RETURN_IF_ERROR(io::CreateDirs(mirror.string()));
   return std::unique_ptr<S3Lake>(
@@ -160,7 +165,8 @@ Status S3Lake::Sync(const std::map<std::string, TableNeed>& needs) {
     auto hidden = std::find_if(seg.begin(), seg.end(),
                                [](const std::string& s) { return lake::IsHidden(s); });
     size_t h = static_cast<size_t>(hidden - seg.begin());
-    std::string parent = o.key.substr(0, o.key.rfind('/') == std::string::npos ? 0 : o.key.rfind('/'));
+    std::string parent =
+        o.key.substr(0, o.key.rfind('/') == std::string::npos ? 0 : o.key.rfind('/'));
     if (hidden == seg.end()) {
       if (EndsWith(o.key, ".parquet")) data[o.key] = &o;
       if (!parent.empty()) dirs.insert(parent);
@@ -258,8 +264,7 @@ Status S3Lake::Sync(const std::map<std::string, TableNeed>& needs) {
   report_.files_fetched = after.misses - before.misses;
   report_.bytes_fetched = after.bytes_fetched - before.bytes_fetched;
   report_.cache_hits = after.hits - before.hits;
-  report_.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return Status::Ok();
 }
 

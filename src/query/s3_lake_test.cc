@@ -30,13 +30,15 @@ class S3LakeTest : public ::testing::Test {
                       .ok());
       ASSERT_TRUE(store.PutFile(key, tmp).ok());
     };
-    std::string schema = R"({"version":1,"created":"2026-01-01T00:00:00Z",)"
-                         R"("columns":[{"name":"i","type":"BIGINT"},{"name":"late","type":"VARCHAR"}],"changes":[]})";
+    std::string schema =
+        R"({"version":1,"created":"2026-01-01T00:00:00Z",)"
+        R"("columns":[{"name":"i","type":"BIGINT"},{"name":"late","type":"VARCHAR"}],"changes":[]})";
     ASSERT_TRUE(store.Put("_format", "2\n").ok());
     ASSERT_TRUE(store.Put("_progress/events/0.next", "4\n").ok());
     ASSERT_TRUE(store.Put("events/_schema/v1.json", schema).ok());
     for (const char* t : {"a", "b"})
-      ASSERT_TRUE(store.Put(std::string("events/event_type=") + t + "/_schema/v1.json", schema).ok());
+      ASSERT_TRUE(
+          store.Put(std::string("events/event_type=") + t + "/_schema/v1.json", schema).ok());
     put_parquet("events/event_type=a/dt=1/events+0+0-1.parquet", 0);
     put_parquet("events/event_type=b/dt=2/events+0+2-3.parquet", 2);
     put_parquet("events/event_type=b/dt=2/events+0+4-5.parquet", 4);  // not committed
@@ -47,8 +49,8 @@ class S3LakeTest : public ::testing::Test {
     S3LakeOptions options;
     options.cache_dir = dir_ / "cache";
     options.cache_bytes = 1 << 20;
-    EL_ASSIGN_OR_RETURN(auto s3, S3Lake::Open(std::make_unique<objstore::LocalStore>(dir_ / "store"),
-                                              options));
+    EL_ASSIGN_OR_RETURN(
+        auto s3, S3Lake::Open(std::make_unique<objstore::LocalStore>(dir_ / "store"), options));
     *lake = s3.get();
     return Session::Open(std::move(s3));
   }
@@ -67,7 +69,7 @@ TEST_F(S3LakeTest, ReadsCommittedFilesOfTheNamedTablesOnly) {
   auto session = Open(&lake);
   ASSERT_TRUE(session.ok()) << session.status().message();
   EXPECT_EQ(session->Tables(), (std::vector<std::string>{"events", "events_a", "events_b"}));
-  EXPECT_EQ(lake->last_report().files_fetched, 0);  // opening lists, fetches nothing
+  EXPECT_EQ(lake->last_report().files_fetched, 0);             // opening lists, fetches nothing
   EXPECT_EQ(One(*session, "SELECT sum(i) FROM events"), "6");  // 0+1+2+3: not 4 or 5
   EXPECT_EQ(lake->last_report().files_needed, 2);
   EXPECT_EQ(lake->last_report().files_uncommitted, 1);

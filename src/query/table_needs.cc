@@ -119,8 +119,8 @@ TableNeed ConstraintOf(const element& where, const Ref& ref, bool only_item) {
       auto v = ConstantText(r);
       if (!v) continue;
       values.insert(*v);
-    } else if (Str(c, "type") == "COMPARE_IN" &&
-               c["children"].get(children) == simdjson::SUCCESS && children.size() >= 2) {
+    } else if (Str(c, "type") == "COMPARE_IN" && c["children"].get(children) == simdjson::SUCCESS &&
+               children.size() >= 2) {
       bool all = true;
       for (size_t k = 1; k < children.size(); ++k) {
         auto v = ConstantText(children.at(k).value_unsafe());
@@ -190,8 +190,7 @@ class Walker {
       return;
     }
     std::string_view ref_type = Str(from, "ref_type");
-    if (type == "JOIN" &&
-        (ref_type == "REGULAR" || ref_type == "CROSS" || ref_type == "NATURAL")) {
+    if (type == "JOIN" && (ref_type == "REGULAR" || ref_type == "CROSS" || ref_type == "NATURAL")) {
       DirectRefs(from["left"].value_unsafe(), out, other_items);
       DirectRefs(from["right"].value_unsafe(), out, other_items);
       return;
@@ -209,8 +208,10 @@ class Walker {
       object fields = from.get_object().value_unsafe();
       for (auto field : fields) {
         bool side = field.key == "left" || field.key == "right";
-        if (side) WalkFrom(field.value, true);
-        else Walk(field.value);
+        if (side)
+          WalkFrom(field.value, true);
+        else
+          Walk(field.value);
       }
       return;
     }

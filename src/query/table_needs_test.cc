@@ -35,7 +35,8 @@ TEST_F(TableNeedsTest, NamesTablesAndPrunesOnEqualityAndIn) {
 }
 
 TEST_F(TableNeedsTest, EveryReferenceMustBeConstrained) {
-  auto n = Needs("SELECT * FROM events WHERE dt = 'a' UNION ALL SELECT * FROM events WHERE dt = 'b'");
+  auto n =
+      Needs("SELECT * FROM events WHERE dt = 'a' UNION ALL SELECT * FROM events WHERE dt = 'b'");
   EXPECT_EQ(n["events"].allowed, (Allowed{{"dt", {"a", "b"}}}));
   n = Needs("SELECT * FROM events WHERE dt = 'a' UNION ALL SELECT * FROM events");
   EXPECT_TRUE(n["events"].allowed.empty());
