@@ -166,11 +166,14 @@ Result<std::vector<fs::path>> FileCache::FetchAll(ObjectStore& store,
   work();
   for (std::thread& t : pool) t.join();
   std::vector<fs::path> paths;
+  Status first = Status::Ok();
   for (auto& r : out) {
-    if (!r.ok()) return r.status();
-    paths.push_back(*r);
+    if (r.ok()) paths.push_back(*r);
+    if (!r.ok() && first.ok()) first = r.status();
   }
-  return paths;
+  if (first.ok()) return paths;
+  for (const fs::path& p : paths) Unpin(p);  // the caller gets no path to unpin
+  return first;
 }
 
 void FileCache::Unpin(const fs::path& path) {

@@ -44,8 +44,8 @@ class FileCache {
   // The local copy of `info` (key, size, ETag as listed) from `store`, downloaded when absent, and
   // pinned. Errors: the store's (NotFound when the object went), IOError, ResourceExhausted.
   Result<std::filesystem::path> Fetch(ObjectStore& store, const ObjectInfo& info);
-  // Fetch of every object, `parallel` downloads at once; paths in the order of `infos`. The first
-  // error is returned (what was fetched stays cached and pinned).
+  // Fetch of every object, `parallel` downloads at once; paths in the order of `infos`. On an
+  // error the first one is returned, and what was fetched stays cached but unpinned.
   Result<std::vector<std::filesystem::path>> FetchAll(ObjectStore& store,
                                                       const std::vector<ObjectInfo>& infos,
                                                       int parallel = 8);

@@ -95,6 +95,19 @@ TEST(FileCache, MissingObjectIsNotFoundAndLeavesNothing) {
   EXPECT_EQ((*cache)->stats().bytes_cached, 0);
 }
 
+TEST(FileCache, FetchAllThatFailsLeavesNothingPinned) {
+  auto dir = test::FreshTestDir("file_cache");
+  LocalStore store(dir / "store");
+  ASSERT_TRUE(store.Put("a", std::string(40, 'a')).ok());
+  auto cache = FileCache::Open(dir / "cache", 100);
+  ASSERT_TRUE(cache.ok());
+  ObjectInfo gone{"gone", 10, "x", ""};
+  auto all = (*cache)->FetchAll(store, {Listed(store, "a"), gone});
+  EXPECT_EQ(all.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ((*cache)->stats().bytes_cached, 40);
+  EXPECT_EQ((*cache)->stats().bytes_pinned, 0);
+}
+
 TEST(ParseByteSize, UnitsAndErrors) {
   EXPECT_EQ(*ParseByteSize("1048576"), 1048576);
   EXPECT_EQ(*ParseByteSize("512M"), 512LL << 20);
