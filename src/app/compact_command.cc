@@ -16,7 +16,7 @@ void AddCompactCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("table", args->table, "table (folder of the lake)")->required();
   cmd->add_option("--lake", args->lake_dir, "lake directory")
       ->required()
-      ->check(LakeLocationValidator("compact"));
+      ->transform(LakeLocationValidator("compact"));
   cmd->add_option("--small-mb", *small_mb, "files smaller than this many MiB are merged")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));

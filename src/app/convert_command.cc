@@ -16,7 +16,7 @@ void AddConvertCommand(CLI::App& app, int& exit_code) {
                                      "lake format (stop its landers first)");
   cmd->add_option("--lake", args->lake_dir, "lake directory")
       ->required()
-      ->check(LakeLocationValidator("convert"));
+      ->transform(LakeLocationValidator("convert"));
   cmd->add_option("--event-type-field", args->event_type_field,
                   "the field whose values named the lake's event-type tables")
       ->capture_default_str();

@@ -1,6 +1,6 @@
-// `eventlake query --lake DIR [SQL] [--format table|csv|json]`: SQL over the lake
-// (query/session.h). Without SQL: reads SQL from stdin when it is not a terminal, else opens the
-// interactive shell (query/shell/shell.h).
+// `eventlake query --lake DIR|s3://BUCKET/PREFIX [SQL] [--format table|csv|json]`: SQL over the
+// lake (query/session.h; an S3 lake through query/s3_lake.h). Without SQL: reads SQL from stdin
+// when it is not a terminal, else opens the interactive shell (query/shell/shell.h).
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +24,8 @@ struct QueryArgs {
   std::string lake;
   std::string sql;
   std::string format = "table";
+  S3ReadArgs s3;
+  bool fetch_report = false;
 };
 
 bool RunOnce(query::Session& session, const std::string& sql, query::Format format) {
@@ -40,7 +42,7 @@ bool RunOnce(query::Session& session, const std::string& sql, query::Format form
 
 // The lake must be an existing folder (an object store URI is checked when it is opened).
 Status CheckLakeDir(const std::string& lake) {
-  if (lake.find("://") != std::string::npos) return Status::Ok();
+  if (IsS3Lake(lake)) return Status::Ok();
   std::error_code ec;
   fs::file_status st = fs::status(lake, ec);
   if (!fs::exists(st)) return InvalidArgument("lake " + lake + " does not exist (no such folder)");
@@ -71,22 +73,39 @@ query::shell::Mode ShellMode(query::Format format) {
 void RunQuery(const QueryArgs& args, int& exit_code) {
   auto format = query::ParseFormat(args.format);
   Status lake_ok = CheckLakeDir(args.lake);
+  if (lake_ok.ok()) lake_ok = args.s3.Check(args.lake);
+  if (lake_ok.ok() && args.fetch_report && !IsS3Lake(args.lake))
+    lake_ok = InvalidArgument("--fetch-report applies to an s3:// lake only");
   if (!format.ok() || !lake_ok.ok()) {
     std::cerr << "eventlake query: " << (format.ok() ? lake_ok : format.status()).message() << "\n";
     exit_code = 2;
     return;
   }
-  auto session = query::Session::Open(args.lake);
+  query::S3Lake* s3 = nullptr;  // owned by the session
+  Result<query::Session> session = Internal("no session");
+  if (IsS3Lake(args.lake)) {
+    auto lake = OpenS3Lake(args.lake, args.s3, false);
+    if (lake.ok()) s3 = lake->get();
+    session = lake.ok() ? query::Session::Open(std::move(*lake))
+                        : Result<query::Session>(lake.status());
+  } else {
+    session = query::Session::Open(args.lake);
+  }
   if (!session.ok()) {
     std::cerr << "eventlake query: " << session.status().message() << "\n";
     exit_code = 1;
     return;
   }
+  auto report = [&] {
+    if (args.fetch_report && s3 != nullptr) std::cerr << s3->last_report().ToString() << "\n";
+  };
   if (!args.sql.empty()) {
     exit_code = RunOnce(*session, args.sql, *format) ? 0 : 1;
+    report();
   } else if (!::isatty(STDIN_FILENO)) {
     std::string sql((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     exit_code = RunOnce(*session, sql, *format) ? 0 : 1;
+    report();
   } else {
     exit_code = query::shell::RunShell(*session, {ShellMode(*format), HistoryPath()});
   }
@@ -97,9 +116,12 @@ void RunQuery(const QueryArgs& args, int& exit_code) {
 void AddQueryCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<QueryArgs>();
   CLI::App* cmd = app.add_subcommand("query", "run SQL over the lake (DuckDB)");
-  cmd->add_option("--lake", args->lake, "lake directory")
+  cmd->add_option("--lake", args->lake, "lake directory or s3://BUCKET/PREFIX")
       ->required()
-      ->check(LakeLocationValidator("query"));
+      ->transform(LakeLocationValidator("query", S3Lakes::kAccepted));
+  args->s3.AddTo(*cmd);
+  cmd->add_flag("--fetch-report", args->fetch_report,
+                "S3 lake: print what the query fetched (files, bytes, seconds) to stderr");
   cmd->add_option("sql", args->sql, "SQL statements (the last one's result is printed)");
   cmd->add_option("--format", args->format, "table|csv|json")->capture_default_str();
   cmd->callback([args, &exit_code] { RunQuery(*args, exit_code); });

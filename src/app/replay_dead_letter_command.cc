@@ -18,7 +18,7 @@ void AddReplayDeadLetterCommand(CLI::App& app, int& exit_code) {
                          "produce the raw values of <table>_dead_letter rows again (once per row)");
   cmd->add_option("--lake", args->lake_dir, "lake directory")
       ->required()
-      ->check(LakeLocationValidator("replay-dead-letter"));
+      ->transform(LakeLocationValidator("replay-dead-letter"));
   cmd->add_option("--table", args->table, "landed table whose dead letters are replayed")
       ->required();
   cmd->add_option("--brokers", args->brokers, "bootstrap brokers host:port,...")

@@ -1,4 +1,4 @@
-// `eventlake schema TABLE --lake DIR`: prints a table's schema history (lake/schema_history.h):
+// `eventlake schema TABLE --lake DIR|s3://BUCKET/PREFIX`: prints a table's schema history (lake/schema_history.h):
 // each version with when it was written and what changed, then the latest columns; for a topic
 // table, each event type's latest version too. TABLE may be an event type's table.
 #include <filesystem>
@@ -22,6 +22,7 @@ namespace fs = std::filesystem;
 struct SchemaArgs {
   std::string table;
   std::string lake;
+  S3ReadArgs s3;
 };
 
 // Prints one history (oldest first) and its latest columns.
@@ -38,6 +39,12 @@ void PrintHistory(const std::vector<lake::SchemaVersion>& history) {
 
 Status RunSchema(const SchemaArgs& args) {
   fs::path lake_dir(args.lake);
+  std::unique_ptr<query::S3Lake> s3;  // an S3 lake: its `_schema/` files, mirrored
+  if (IsS3Lake(args.lake)) {
+    EL_ASSIGN_OR_RETURN(s3, OpenS3Lake(args.lake, args.s3, true));
+    EL_RETURN_IF_ERROR(s3->Sync({}));
+    lake_dir = s3->dir();
+  }
   EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_dir, false));
   EL_ASSIGN_OR_RETURN(std::optional<lake::TableRef> ref,
                       lake::FindReaderTable(lake_dir, args.table));
@@ -74,10 +81,17 @@ void AddSchemaCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<SchemaArgs>();
   CLI::App* cmd = app.add_subcommand("schema", "show a lake table's schema versions and changes");
   cmd->add_option("table", args->table, "table name")->required();
-  cmd->add_option("--lake", args->lake, "lake directory")
+  cmd->add_option("--lake", args->lake, "lake directory or s3://BUCKET/PREFIX")
       ->required()
-      ->check(LakeLocationValidator("schema"));
+      ->transform(LakeLocationValidator("schema", S3Lakes::kAccepted));
+  args->s3.AddTo(*cmd);
   cmd->callback([args, &exit_code] {
+    Status usage = args->s3.Check(args->lake);
+    if (!usage.ok()) {
+      std::cerr << "eventlake schema: " << usage.message() << "\n";
+      exit_code = 2;
+      return;
+    }
     Status st = RunSchema(*args);
     if (!st.ok()) std::cerr << "eventlake schema: " << st.message() << "\n";
     exit_code = st.ok() ? 0 : 1;

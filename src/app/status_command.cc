@@ -261,7 +261,7 @@ void AddStatusCommand(CLI::App& app, int& exit_code) {
       "http://HOST:PORT of a process's /healthz and /metrics (up's HTTP listener, broker or land "
       "--admin); repeatable");
   cmd->add_option("--lake", args->lake, "Lake directory: newest landed event and disk use")
-      ->check(LakeLocationValidator("status"));
+      ->transform(LakeLocationValidator("status"));
   cmd->add_option("--data", args->data,
                   "Broker log data directory: disk use (and topic bytes without --admin)");
   cmd->add_option("--timeout-ms", args->timeout_ms, "Per-request timeout")

@@ -165,7 +165,8 @@ Result<std::string> CreateTableDdl(const DdlOptions& o) {
   std::string out;
   if (ref && ref->dirs.size() > 1) {
     out += "-- " + o.table + " also names the events of these folders, not in this table:\n";
-    for (size_t i = 1; i < ref->dirs.size(); ++i) out += "--   " + ref->dirs[i].string() + "\n";
+    for (size_t i = 1; i < ref->dirs.size(); ++i)
+      out += "--   " + ref->dirs[i].lexically_relative(lake_dir).generic_string() + "\n";
   }
   out += fmt::format("CREATE TABLE {}.{}.{} (\n{}\n)\nWITH (\n{}\n);\n", TrinoIdent(o.catalog),
                                 TrinoIdent(o.schema), TrinoIdent(o.table), fmt::join(lines, ",\n"), with);

@@ -2,12 +2,14 @@
 
 #include "lake/layout.h"
 #include "lake/listing.h"
+#include "lake/schema_history.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <set>
 
 namespace el::query {
 namespace {
@@ -70,18 +72,47 @@ ResultTable ToTable(duck::QueryResult& res) {
   return t;
 }
 
+// `SELECT CAST(NULL AS T) AS c, ... WHERE false` over the latest schema versions of the table's
+// folders; "" when none is known.
+std::string KnownColumns(const lake::TableRef& table) {
+  std::vector<std::string> items;
+  std::set<std::string> seen;
+  for (const fs::path& dir : table.dirs) {
+    auto latest = lake::ReadLatestSchema(dir);
+    if (!latest.ok() || !latest->has_value()) continue;
+    for (const lake::SchemaColumn& c : (*latest)->columns) {
+      if (!seen.insert(c.name).second) continue;
+      items.push_back("CAST(NULL AS " + c.type + ") AS " + duck::QuoteIdent(c.name));
+    }
+  }
+  if (items.empty()) return "";
+  return fmt::format("SELECT {} WHERE false", fmt::join(items, ", "));
+}
+
 }  // namespace
 
 Result<Session> Session::Open(std::string lake_dir) {
   EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
   EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
   EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_dir, false));
-  Session session(std::move(lake_dir), std::move(db), std::move(con));
+  Session session(std::move(lake_dir), std::move(db), std::move(con), nullptr);
   EL_RETURN_IF_ERROR(session.RefreshViews());
   return session;
 }
 
-Status Session::RefreshViews() {
+Result<Session> Session::Open(std::unique_ptr<LakeSource> source) {
+  EL_ASSIGN_OR_RETURN(duck::Database db, duck::Database::OpenInMemory());
+  EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
+  EL_RETURN_IF_ERROR(source->Prepare(con, ""));
+  std::string dir = source->dir().string();
+  EL_RETURN_IF_ERROR(lake::CheckLakeFormat(dir, false));
+  Session session(std::move(dir), std::move(db), std::move(con), std::move(source));
+  EL_RETURN_IF_ERROR(session.RefreshViews());
+  return session;
+}
+
+Status Session::RefreshViews(std::string_view sql) {
+  if (source_ && !sql.empty()) EL_RETURN_IF_ERROR(source_->Prepare(con_, sql));
   std::vector<std::string> names;
   EL_ASSIGN_OR_RETURN(auto tables, lake::ListReaderTables(lake_dir_));
   for (const lake::TableRef& table : tables) {
@@ -106,7 +137,12 @@ Status Session::RefreshViews() {
           "union_by_name=true, hive_types={{{3}: VARCHAR}})",
           key, duck::QuoteLiteral(lake::kHiveNull), list, duck::QuoteLiteral(table.type_key));
     }
-    Status st = con_.Exec(view + select);
+    Status st = Status::Ok();
+    std::string known = source_ ? KnownColumns(table) : "";
+    // Files fetched for a query may be a pruned few: the table's latest columns (NULL where a file
+    // lacks them) keep the view's columns those of the whole table.
+    if (!known.empty()) st = con_.Exec(view + select + " UNION ALL BY NAME " + known);
+    if (known.empty() || !st.ok()) st = con_.Exec(view + select);
     if (!st.ok()) {
       // A table DuckDB cannot read (a truncated file, a file of another format) fails only the
       // statements that read it, with DuckDB's message naming the file; the other tables stay
@@ -126,7 +162,7 @@ Status Session::RefreshViews() {
 Result<ResultTable> Session::Run(std::string_view sql, Format format) {
   std::vector<std::string> statements = SplitStatements(sql);
   if (statements.empty()) return InvalidArgument("no SQL statement given");
-  EL_RETURN_IF_ERROR(RefreshViews());
+  EL_RETURN_IF_ERROR(RefreshViews(sql));
   for (size_t i = 0; i + 1 < statements.size(); ++i) EL_RETURN_IF_ERROR(con_.Exec(statements[i]));
   return RunLast(statements.back(), format);
 }

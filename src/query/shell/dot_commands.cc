@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <iostream>
+#include <set>
 #include <cctype>
 
 #include "query/shell/terminal.h"
@@ -138,15 +139,18 @@ Status DotCommands::Tables() {
                       session_.connection().Query(
                           "SELECT table_name FROM duckdb_tables() WHERE NOT internal UNION "
                           "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1"));
-  std::vector<std::string> names;
-  for (size_t r = 0; r < res.RowCount(); ++r) names.push_back(res.Text(0, r));
+  // With the lake elsewhere (S3), tables no statement has read yet have no view but are listed.
+  std::vector<std::string> lake = session_.Tables();
+  std::set<std::string> unique(lake.begin(), lake.end());
+  for (size_t r = 0; r < res.RowCount(); ++r) unique.insert(res.Text(0, r));
+  std::vector<std::string> names(unique.begin(), unique.end());
   state_.Out() << InColumns(names, state_.max_width > 0 ? state_.max_width : TerminalWidth());
   return Status::Ok();
 }
 
 Status DotCommands::Schema(const std::vector<std::string>& args) {
   if (args.size() > 1) return InvalidArgument("usage: .schema [TABLE]");
-  EL_RETURN_IF_ERROR(session_.Refresh());
+  EL_RETURN_IF_ERROR(session_.Refresh(args.empty() ? "" : duck::QuoteIdent(args[0])));
   std::string filter = args.empty() ? "" : " AND name = " + duck::QuoteLiteral(args[0]);
   // Tables and views made in the shell show their own SQL; the lake's tables (views over its
   // Parquet files, whose SQL lists every file) show as the table they read as.

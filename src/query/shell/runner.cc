@@ -57,7 +57,7 @@ std::vector<Column> Columns(duckdb_prepared_statement ps, bool* nested) {
 
 Status Runner::Run(std::string_view sql,
                    const std::function<void(const StatementOutcome&)>& on_statement) {
-  EL_RETURN_IF_ERROR(session_.Refresh());
+  EL_RETURN_IF_ERROR(session_.Refresh(sql));
   for (const std::string& text : SplitStatements(sql)) {
     EL_RETURN_IF_ERROR(RunText(text, on_statement));
   }
