@@ -99,5 +99,5 @@ report="$work/report.txt"
 } >"$report"
 cat "$report"
 out=${BENCH_OUT:-$here/results/lander-$(date -u +%Y-%m-%d).txt}
-cp "$report" "$out"
+{ [ -s "$out" ] && echo; cat "$report"; } >>"$out"  # appended: a day's runs side by side
 echo "wrote $out"
