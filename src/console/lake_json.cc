@@ -18,23 +18,11 @@ std::string OptionalInt(const std::optional<int64_t>& v) {
   return v ? std::to_string(*v) : std::string("null");
 }
 
+// A version as the lake stores it (`_schema/v<N>.json`), without the file's last newline.
 void AppendVersion(std::string& out, const lake::SchemaVersion& v) {
-  out += fmt::format("{{\"version\":{},\"created\":", v.version);
-  AppendJsonString(out, v.created);
-  out += ",\"columns\":[";
-  for (size_t i = 0; i < v.columns.size(); ++i) {
-    out += i > 0 ? ",{\"name\":" : "{\"name\":";
-    AppendJsonString(out, v.columns[i].name);
-    out += ",\"type\":";
-    AppendJsonString(out, v.columns[i].type);
-    out += '}';
-  }
-  out += "],\"changes\":[";
-  for (size_t i = 0; i < v.changes.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendJsonString(out, v.changes[i]);
-  }
-  out += "]}";
+  std::string json = lake::SchemaVersionJson(v);
+  if (!json.empty() && json.back() == '\n') json.pop_back();
+  out += json;
 }
 
 // A reader table's name: no path separators, no hidden names.
