@@ -4,10 +4,12 @@
 
 namespace el::app {
 
+bool LakeOnS3Supported(std::string_view command) { return command == "land"; }
+
 Status CheckLakeLocation(std::string_view value, std::string_view command) {
   auto loc = objstore::ParseLocation(value);
   if (!loc.ok()) return loc.status();
-  if (loc->is_s3())
+  if (loc->is_s3() && !LakeOnS3Supported(command))
     return InvalidArgument("lake " + loc->ToString() +
                            ": a lake on S3 is not supported yet by `eventlake " +
                            std::string(command) + "`; use a local directory");

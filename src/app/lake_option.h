@@ -1,8 +1,9 @@
 #pragma once
 // The one check of every command's `--lake` value (and of [lander] lake from a file or the
 // environment): parsed by objstore::ParseLocation, so that `--lake gs://b/x` is refused instead of
-// creating a local folder `gs:`. Until the lake runs on an object store, an s3:// lake is refused
-// too, naming the command ("not supported yet by `eventlake query`"). Usage errors: exit 2.
+// creating a local folder `gs:`. An s3:// lake is refused
+// too by the commands that cannot work on one yet, naming the command ("not supported yet by
+// `eventlake query`"); `land` accepts it (jobs/store_target.h). Usage errors: exit 2.
 #include <string>
 #include <string_view>
 
@@ -12,7 +13,10 @@
 
 namespace el::app {
 
-// OK for a local directory; InvalidArgument for a malformed or unsupported location, or an S3
+// Whether `eventlake <command>` works on a lake `s3://BUCKET/PREFIX` (land's default layout).
+bool LakeOnS3Supported(std::string_view command);
+
+// OK for a local directory, and for an S3 lake where the command supports one; InvalidArgument for a malformed or unsupported location, or an S3
 // one (not supported yet by `eventlake <command>`).
 Status CheckLakeLocation(std::string_view value, std::string_view command);
 

@@ -40,6 +40,15 @@ LakeTarget::~LakeTarget() {
 }
 
 Status LakeTarget::Open() {
+  EL_ASSIGN_OR_RETURN(store_, StoreTarget::ForLake(o_.lake_dir, o_.topic, staging_key_));
+  if (store_) {
+    if (job_)
+      return InvalidArgument("lake " + store_->Describe() +
+                             ": a job file (--job) cannot land into a lake on S3 yet; land the "
+                             "topic's default layout (--topic) or use a local directory");
+    EL_RETURN_IF_ERROR(store_->Open());
+    lake_ = store_->mirror();
+  }
   EL_RETURN_IF_ERROR(lake::MakeDirs(lake::StagingRoot(lake_, staging_key_)));
   EL_ASSIGN_OR_RETURN(lake::FileLock lock, LockPublish());
   EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_, !job_));
@@ -66,6 +75,7 @@ Result<lake::FileLock> LakeTarget::LockPublish() const {
 }
 
 Result<lake::NextOffsets> LakeTarget::Committed() const {
+  if (store_) return store_->Committed();
   return job_ ? lake::CommittedOffsets(CommitDir(), o_.topic)
               : lake::TopicCommitted(lake_, o_.topic);
 }
@@ -76,6 +86,10 @@ Result<lake::NextOffsets> LakeTarget::Recover(const std::set<int32_t>* partition
 }
 
 Result<lake::NextOffsets> LakeTarget::RecoverLocked(const std::set<int32_t>* partitions) {
+  if (store_) {
+    EL_RETURN_IF_ERROR(lake::RecoverTopic(lake_, o_.topic, partitions).status());  // the mirror
+    return store_->Recover(partitions);
+  }
   if (!job_) return lake::RecoverTopic(lake_, o_.topic, partitions);
   lake::RecoverySpec spec{
       lake_, o_.topic, CommitDir(), staging_key_, {o_.topic + "_dead_letter"}, partitions};
@@ -89,6 +103,12 @@ Status LakeTarget::RecoverIfLanderGone(const std::set<int32_t>& partitions) {
   return RecoverLocked(&partitions).status();
 }
 
+Result<bool> LakeTarget::HasData(const std::string& table) const {
+  if (store_) return store_->HasData(table);
+  EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(lake_ / table));
+  return !files.empty();
+}
+
 Status LakeTarget::CheckNotExists() const {
   std::vector<std::string> tables;
   for (const OutputSpec& out : o_.outputs) {
@@ -96,8 +116,8 @@ Status LakeTarget::CheckNotExists() const {
   }
   if (!job_ && o_.mode == WriteMode::kError) tables.push_back(o_.topic);
   for (const std::string& t : tables) {
-    EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(lake_ / t));
-    if (!files.empty()) return AlreadyExists("table " + t + " already exists in " + o_.lake_dir);
+    EL_ASSIGN_OR_RETURN(bool has_data, HasData(t));
+    if (has_data) return AlreadyExists("table " + t + " already exists in " + o_.lake_dir);
   }
   return Status::Ok();
 }
@@ -110,10 +130,14 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con,
   if (o_.mode == WriteMode::kError && batch_run && !job_) {
     for (const StagedTable& t : staged) {
       if (t.name == o_.topic) continue;
-      EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(t.table_dir));
-      if (!files.empty())
+      EL_ASSIGN_OR_RETURN(bool has_data, HasData(t.table_dir.filename().string()));
+      if (has_data)
         return AlreadyExists("table " + t.name + " already exists in " + o_.lake_dir);
     }
+  }
+  std::vector<lake::StoreFile> to_send;
+  if (store_) {
+    EL_ASSIGN_OR_RETURN(to_send, store_->PendingFiles(staged));
   }
   Published out;
   for (const StagedTable& t : staged) {
@@ -144,6 +168,7 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con,
   if (!job_) {
     bool exact = batch_run && o_.mode == WriteMode::kOverwrite;
     EL_RETURN_IF_ERROR(lake::WriteTopicProgress(lake_, o_.topic, next, exact));
+    if (store_) EL_RETURN_IF_ERROR(store_->Commit(to_send, staged, next, exact));
   }
   return out;
 }

@@ -1,0 +1,82 @@
+#pragma once
+// StoreTarget: the object-store half of a LakeTarget (jobs/lake_target.h) whose lake is
+// `s3://BUCKET/PREFIX`. The lander works on a local mirror of the lake (a temporary folder holding
+// the lake's metadata: `_format`, the tables' `_schema/` histories) exactly as on a local lake:
+// batches stage and publish there; then Commit sends the published files and the changed metadata
+// to the bucket with the lake's commit protocol (lake/store_lake.h) and drops the local copies.
+// The bucket stays the source of truth: progress is read from it, recovery runs against it, and
+// the mirror is rebuilt from it at every start.
+// Threading: the landing thread only.
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "jobs/batch_writer.h"
+#include "lake/names.h"
+#include "lake/store_lake.h"
+#include "objstore/object_store.h"
+
+namespace el::jobs {
+
+class StoreTarget {
+ public:
+  // A target for the lake `store` (owned); the mirror is a new folder under `mirror_root`, removed
+  // with this object (and, when a lander was killed, by the next one's Open).
+  StoreTarget(std::unique_ptr<objstore::ObjectStore> store, std::filesystem::path mirror_root,
+              const std::string& lake_id, const std::string& topic,
+              const std::string& staging_key);
+  ~StoreTarget();
+  StoreTarget(const StoreTarget&) = delete;
+  StoreTarget& operator=(const StoreTarget&) = delete;
+
+  // For an `s3://` lake: the store from the AWS environment (objstore/s3_config.h), checked (the
+  // bucket exists, the credentials are good). nullptr for a local lake.
+  // Errors: InvalidArgument, NotFound (no such bucket), FailedPrecondition (credentials), Unavailable.
+  static Result<std::unique_ptr<StoreTarget>> ForLake(const std::string& lake,
+                                                      const std::string& topic,
+                                                      const std::string& staging_key);
+
+  const std::filesystem::path& mirror() const { return mirror_; }
+  std::string Describe() const { return store_->Describe(); }
+
+  // Makes the mirror and fills it with the lake's metadata. Errors: IOError, the store's errors.
+  Status Open();
+
+  // The lake's progress (the bucket's records). Errors: the store's.
+  Result<lake::NextOffsets> Committed() { return lake_.ReadProgress(); }
+  Result<lake::NextOffsets> Recover(const std::set<int32_t>* partitions) {
+    return lake_.Recover(partitions);
+  }
+  // Whether the bucket holds data files of `table`.
+  Result<bool> HasData(const std::string& table);
+
+  // The staged files of `staged` (call before they are published into the mirror): local path in
+  // the mirror once published, and key.
+  Result<std::vector<lake::StoreFile>> PendingFiles(const std::vector<StagedTable>& staged) const;
+
+  // Commits a batch that was published into the mirror: `files` (PendingFiles), the metadata of
+  // `staged`'s tables that changed since it was last sent, and the progress `next`; `replace`
+  // (an overwrite run) replaces the tables' other files and the records. Then removes the local
+  // data files. Errors: FailedPrecondition (another lander took a partition), the store's errors.
+  Status Commit(const std::vector<lake::StoreFile>& files, const std::vector<StagedTable>& staged,
+                const lake::NextOffsets& next, bool replace);
+
+ private:
+  // The mirror's metadata files of the tables in `staged` (and `_format`) whose content differs
+  // from what the bucket holds, as last sent or fetched.
+  Result<std::vector<lake::StoreFile>> ChangedMetadata(const std::vector<StagedTable>& staged,
+                                                       std::map<std::string, std::string>& sent);
+  std::string KeyOf(const std::filesystem::path& local) const;
+
+  std::unique_ptr<objstore::ObjectStore> store_;
+  std::filesystem::path mirror_root_;
+  std::filesystem::path mirror_;
+  lake::StoreLake lake_;
+  std::map<std::string, std::string> metadata_;  // key -> content the bucket holds
+};
+
+}  // namespace el::jobs

@@ -1,0 +1,158 @@
+"""`eventlake land --lake s3://BUCKET/PREFIX` against a real S3 server (Ceph's RADOS gateway started
+by the `ceph` fixture): the default layout lands into the bucket with the commit protocol of
+docs/formats/lake_on_s3.md. boto3 checks, on its own, what is in the bucket; the lake is then
+downloaded and read by DuckDB (`eventlake query` on the copy)."""
+import json
+import os
+import random
+import signal
+import time
+import uuid
+
+import harness
+from harness import query
+from test_land_crash import Producer, assert_exactly_once, create_topic, seed_from_env
+
+
+def s3_env(ceph, **extra):
+    """The gateway from AWS's environment variables only (no ~/.aws files)."""
+    env = dict(ceph.env())
+    env["AWS_CONFIG_FILE"] = "/nonexistent"
+    env["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent"
+    env.update(extra)
+    return env
+
+
+def land_s3(ceph, brokers, lake, topic, *extra, check=True, env=None):
+    return harness.run(["land", "--brokers", brokers, "--lake", lake, "--topic", topic, *extra],
+                       env=s3_env(ceph, **(env or {})), check=check, timeout=120)
+
+
+def bucket_keys(ceph, bucket, prefix):
+    """Every key under `prefix` (relative to it), boto3's view."""
+    s3 = ceph.s3()
+    keys = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys += [o["Key"][len(prefix):] for o in page.get("Contents", [])]
+    return sorted(keys)
+
+
+def download(ceph, bucket, prefix, dest):
+    """The lake under `prefix` as a local folder (without `_staging/`)."""
+    s3 = ceph.s3()
+    for key in bucket_keys(ceph, bucket, prefix):
+        if key.startswith("_staging/"):
+            continue
+        path = dest / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(s3.get_object(Bucket=bucket, Key=prefix + key)["Body"].read())
+    return dest
+
+
+def progress(ceph, bucket, prefix, topic):
+    s3 = ceph.s3()
+    out = {}
+    for key in bucket_keys(ceph, bucket, f"{prefix}_progress/{topic}/"):
+        body = s3.get_object(Bucket=bucket, Key=f"{prefix}_progress/{topic}/{key}")["Body"].read()
+        out[int(key.split(".")[0])] = int(body)
+    return out
+
+
+def events(n, types=("buy", "view")):
+    return [json.dumps({"event_type": types[i % len(types)], "i": i, "item": {"id": i}}) for i in range(n)]
+
+
+def test_batch_land_writes_the_default_layout_into_the_bucket(ceph, s3_bucket, brokers, tmp_path):
+    topic = harness.topic_name("s3b")
+    harness.create_topic(brokers, topic, 2)
+    harness.produce(brokers, topic, events(30), partition=0)
+    harness.produce(brokers, topic, events(12), partition=1)
+    lake = f"s3://{s3_bucket}/lake"
+    out = land_s3(ceph, brokers, lake, topic).stdout
+    assert "landed 42 events" in out, out
+    keys = bucket_keys(ceph, s3_bucket, "lake/")
+    data = [k for k in keys if k.endswith(".parquet")]
+    assert sorted(data) == [f"{topic}/event_type=buy/{topic}+0+0-29.parquet",
+                            f"{topic}/event_type=buy/{topic}+1+0-11.parquet",
+                            f"{topic}/event_type=view/{topic}+0+0-29.parquet",
+                            f"{topic}/event_type=view/{topic}+1+0-11.parquet"], keys
+    assert "_format" in keys and f"{topic}/_schema/v1.json" in keys, keys
+    assert f"{topic}/event_type=buy/_schema/v1.json" in keys, keys
+    assert progress(ceph, s3_bucket, "lake/", topic) == {0: 30, 1: 12}
+    assert not [k for k in keys if k.startswith("_staging/")], keys
+    assert not ceph.s3().list_multipart_uploads(Bucket=s3_bucket).get("Uploads")
+    # The same names as a local lake of the same range.
+    local = tmp_path / "local"
+    harness.land(brokers, local, topic)
+    local_data = sorted(str(p.relative_to(local)) for p in local.rglob("*.parquet")
+                        if "/_" not in "/" + str(p.relative_to(local)))
+    assert local_data == sorted(data)
+    copy = download(ceph, s3_bucket, "lake/", tmp_path / "copy")
+    assert harness.scalar(copy, f'SELECT count(*) FROM "{topic}"') == "42"
+    assert harness.scalar(copy, f'SELECT count(*) FROM "{topic}_buy"') == "21"
+    rows = query(copy, f'SELECT i, item.id AS id FROM "{topic}_view" WHERE _partition = 1 ORDER BY i')
+    assert [int(r["i"]) for r in rows] == list(range(1, 12, 2))
+
+    # An append run lands only what is new; an overwrite run replaces the tables.
+    harness.produce(brokers, topic, events(5), partition=1)
+    out = land_s3(ceph, brokers, lake, topic, "--mode", "append").stdout
+    assert "landed 5 events" in out, out
+    assert progress(ceph, s3_bucket, "lake/", topic) == {0: 30, 1: 17}
+    land_s3(ceph, brokers, lake, topic, "--mode", "overwrite")
+    copy = download(ceph, s3_bucket, "lake/", tmp_path / "copy2")
+    assert harness.scalar(copy, f'SELECT count(DISTINCT (_partition, _offset)) FROM "{topic}"') == "47"
+    assert harness.scalar(copy, f'SELECT count(*) FROM "{topic}"') == "47"
+    assert progress(ceph, s3_bucket, "lake/", topic) == {0: 30, 1: 17}
+    err = land_s3(ceph, brokers, lake, topic, "--mode", "error", check=False)
+    assert err.returncode == 1 and "already exists" in err.stderr, err.stderr
+
+
+def test_sigkill_follow_at_random_moments_keeps_exactly_once_on_s3(ceph, s3_bucket, procs, tmp_path):
+    rng = random.Random(seed_from_env())
+    rounds = int(os.environ.get("EVENTLAKE_CRASH_ROUNDS", "8"))
+    _, brokers = procs.broker(tmp_path / "data")
+    topic = f"s3crash_{uuid.uuid4().hex[:8]}"
+    create_topic(brokers, topic)
+    lake = f"s3://{s3_bucket}/lake"
+    args = ["land", "--brokers", brokers, "--lake", lake, "--topic", topic, "--follow"]
+    producer = Producer(brokers, topic, rng)
+    producer.start()
+    try:
+        for r in range(rounds):
+            flush_ms = rng.choice(["20", "100", "300"])
+            lander = procs.start(args + ["--flush-ms", flush_ms], f"follow{r}", env=s3_env(ceph))
+            time.sleep(rng.uniform(0.3, 2.0))
+            lander.stop(signal.SIGKILL)
+    finally:
+        producer.stop()
+    acked = producer.acked
+    assert len(acked) > 200
+    ends = {}
+    for (_, p, offset) in acked:
+        ends[p] = max(ends.get(p, 0), offset + 1)
+    lander = procs.start(args + ["--flush-ms", "100"], "follow-final", env=s3_env(ceph))
+    harness.wait_until(lambda: progress(ceph, s3_bucket, "lake/", topic) == ends, 60,
+                       "the lake's progress records reach the end of the topic")
+    assert lander.stop(signal.SIGTERM) == 0, lander.output()
+    keys = bucket_keys(ceph, s3_bucket, "lake/")
+    assert not [k for k in keys if k.startswith("_staging/")], keys
+    assert not ceph.s3().list_multipart_uploads(Bucket=s3_bucket).get("Uploads")
+    copy = download(ceph, s3_bucket, "lake/", tmp_path / "copy")
+    assert_exactly_once(copy, topic, acked)
+
+
+def test_wrong_credentials_and_missing_bucket_are_clear_errors(ceph, s3_bucket, brokers, tmp_path):
+    topic = harness.topic_name("s3err")
+    harness.create_topic(brokers, topic, 1)
+    harness.produce(brokers, topic, events(3))
+    bad = land_s3(ceph, brokers, f"s3://{s3_bucket}/lake", topic, check=False,
+                  env={"AWS_SECRET_ACCESS_KEY": "not-the-secret"})
+    assert bad.returncode == 1, bad.stderr
+    assert f"s3://{s3_bucket}/lake" in bad.stderr and "credentials" in bad.stderr, bad.stderr
+    unknown = land_s3(ceph, brokers, f"s3://{s3_bucket}/lake", topic, check=False,
+                      env={"AWS_ACCESS_KEY_ID": "NOSUCHKEY00000000000"})
+    assert unknown.returncode == 1 and "credentials" in unknown.stderr, unknown.stderr
+    missing = land_s3(ceph, brokers, "s3://no-such-bucket-here/lake", topic, check=False)
+    assert missing.returncode == 1, missing.stderr
+    assert "no-such-bucket-here" in missing.stderr and "bucket" in missing.stderr.lower(), missing.stderr
+    assert bucket_keys(ceph, s3_bucket, "") == []
