@@ -156,3 +156,38 @@ def test_wrong_credentials_and_missing_bucket_are_clear_errors(ceph, s3_bucket, 
     assert missing.returncode == 1, missing.stderr
     assert "no-such-bucket-here" in missing.stderr and "bucket" in missing.stderr.lower(), missing.stderr
     assert bucket_keys(ceph, s3_bucket, "") == []
+
+
+def test_gateway_restarted_during_landing(ceph, s3_bucket, procs, tmp_path):
+    """The gateway goes away for longer than a request's retries while `land --follow` lands: the
+    lander reports the failed batches, lands them again once the gateway is back, and keeps running."""
+    rng = random.Random(seed_from_env())
+    _, brokers = procs.broker(tmp_path / "data")
+    topic = f"s3gw_{uuid.uuid4().hex[:8]}"
+    create_topic(brokers, topic)
+    lake = f"s3://{s3_bucket}/lake"
+    lander = procs.start(["land", "--brokers", brokers, "--lake", lake, "--topic", topic, "--follow",
+                          "--flush-ms", "50"], "follow", env=s3_env(ceph))
+    producer = Producer(brokers, topic, rng)
+    producer.start()
+    try:
+        harness.wait_until(lambda: progress(ceph, s3_bucket, "lake/", topic), 30, "a first batch")
+        ceph.stop_gateway(signal.SIGKILL)
+        time.sleep(4)  # longer than one request's retries (about 3 s): batches fail meanwhile
+        assert lander.popen.poll() is None, lander.output()
+        ceph.start_gateway()
+        time.sleep(1)
+    finally:
+        producer.stop()
+    acked = producer.acked
+    ends = {}
+    for (_, p, offset) in acked:
+        ends[p] = max(ends.get(p, 0), offset + 1)
+    harness.wait_until(lambda: progress(ceph, s3_bucket, "lake/", topic) == ends, 90,
+                       "the lake's progress records reach the end of the topic")
+    assert lander.stop(signal.SIGTERM) == 0, lander.output()
+    assert "batch dropped, landing again" in lander.output(), lander.output()
+    keys = bucket_keys(ceph, s3_bucket, "lake/")
+    assert not [k for k in keys if k.startswith("_staging/")], keys
+    copy = download(ceph, s3_bucket, "lake/", tmp_path / "copy")
+    assert_exactly_once(copy, topic, acked)
