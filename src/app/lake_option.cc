@@ -4,7 +4,7 @@
 
 namespace el::app {
 
-bool LakeOnS3Supported(std::string_view command) { return command == "land"; }
+bool LakeOnS3Supported(std::string_view command) { return command == "land" || command == "up"; }
 
 Status CheckLakeLocation(std::string_view value, std::string_view command) {
   auto loc = objstore::ParseLocation(value);

@@ -3,7 +3,7 @@
 // environment): parsed by objstore::ParseLocation, so that `--lake gs://b/x` is refused instead of
 // creating a local folder `gs:`. An s3:// lake is refused
 // too by the commands that cannot work on one yet, naming the command ("not supported yet by
-// `eventlake query`"); `land` accepts it (jobs/store_target.h). Usage errors: exit 2.
+// `eventlake query`"); `land` and `up` accept it (jobs/store_target.h). Usage errors: exit 2.
 #include <string>
 #include <string_view>
 
@@ -13,7 +13,8 @@
 
 namespace el::app {
 
-// Whether `eventlake <command>` works on a lake `s3://BUCKET/PREFIX` (land's default layout).
+// Whether `eventlake <command>` works on a lake `s3://BUCKET/PREFIX` (the lander of `land` and
+// `up`, default layout).
 bool LakeOnS3Supported(std::string_view command);
 
 // OK for a local directory, and for an S3 lake where the command supports one; InvalidArgument for a malformed or unsupported location, or an S3

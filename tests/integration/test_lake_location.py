@@ -44,7 +44,7 @@ def test_unsupported_schemes_are_usage_errors(tmp_path, name):
 
 
 # The commands that work on an S3 lake (test_land_s3.py).
-ON_S3 = {"land"}
+ON_S3 = {"land", "up"}
 
 
 @pytest.mark.parametrize("name", sorted(set(COMMANDS) - ON_S3))

@@ -191,3 +191,29 @@ def test_gateway_restarted_during_landing(ceph, s3_bucket, procs, tmp_path):
     assert not [k for k in keys if k.startswith("_staging/")], keys
     copy = download(ceph, s3_bucket, "lake/", tmp_path / "copy")
     assert_exactly_once(copy, topic, acked)
+
+
+def test_up_lands_the_game_events_into_the_bucket(ceph, s3_bucket, procs, tmp_path):
+    lake = f"s3://{s3_bucket}/game"
+    pf = tmp_path / "up.port"
+    args = ["up", "--data", str(tmp_path / "data"), "--kafka", "127.0.0.1:0", "--http", "127.0.0.1:0",
+            "--port-file", str(pf), "--lake", lake]
+    # The console reads a local lake: asked for by name with an S3 lake, it is refused.
+    refused = harness.run(args + ["--console", "127.0.0.1:0"], check=False, env=s3_env(ceph), timeout=30)
+    assert refused.returncode == 2 and "--console off" in refused.stderr, refused.stderr
+    up = procs.start(args, "up", env=s3_env(ceph))
+    ports = up.wait_port_file(pf)
+    http = f"http://127.0.0.1:{ports['http']}"
+    for path in ["/", "/purchase_a_sword", "/purchase_a_sword", "/"]:
+        status, _, body = harness.http_request(http, "GET", path)
+        assert status == 200, body
+    harness.wait_until(lambda: sum(progress(ceph, s3_bucket, "game/", "events").values()) == 4, 30,
+                       "4 events in the bucket")
+    assert up.stop(signal.SIGTERM) == 0, up.output()
+    assert "console off" in up.output()
+    copy = download(ceph, s3_bucket, "game/", tmp_path / "copy")
+    assert harness.scalar(copy, 'SELECT count(*) FROM "events_purchase_sword"') == "2"
+    assert harness.scalar(copy, 'SELECT count(*) FROM "events_default"') == "2"
+    assert harness.scalar(copy, 'SELECT count(DISTINCT "Host") FROM "events"') == "1"
+    bad = harness.run(args, check=False, env=s3_env(ceph, AWS_SECRET_ACCESS_KEY="wrong"), timeout=30)
+    assert bad.returncode == 1 and "credentials" in bad.stderr, bad.stderr
