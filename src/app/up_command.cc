@@ -83,7 +83,8 @@ int CheckUpLake(Settings& s) {
   const std::string& lake = s.lander.options.lake_dir;
   auto loc = objstore::ParseLocation(lake);
   if (loc.ok() && loc->is_s3()) {
-    auto store = jobs::StoreTarget::ForLake(lake, s.collector.options.topic, s.collector.options.topic);
+    const std::string& topic = s.collector.options.topic;
+    auto store = jobs::StoreTarget::ForLake(lake, {topic, topic, "", "", {}});
     if (!store.ok()) {
       spdlog::error("up: {}", store.status().message());
       return 1;

@@ -40,12 +40,16 @@ LakeTarget::~LakeTarget() {
 }
 
 Status LakeTarget::Open() {
-  EL_ASSIGN_OR_RETURN(store_, StoreTarget::ForLake(o_.lake_dir, o_.topic, staging_key_));
+  lake::StoreLakeSpec spec{o_.topic, staging_key_, "", "", {}};
+  if (job_) {
+    // A job commits through its own records; recovery looks into its outputs and commit folder.
+    spec.progress_prefix = "_jobs/" + o_.job_name + "/_progress/" + o_.topic + "/";
+    for (const OutputSpec& out : o_.outputs) spec.tables.push_back(out.table);
+    spec.tables.push_back(o_.topic + "_dead_letter");
+    spec.tables.push_back("_jobs/" + o_.job_name);
+  }
+  EL_ASSIGN_OR_RETURN(store_, StoreTarget::ForLake(o_.lake_dir, std::move(spec)));
   if (store_) {
-    if (job_)
-      return InvalidArgument("lake " + store_->Describe() +
-                             ": a job file (--job) cannot land into a lake on S3 yet; land the "
-                             "topic's default layout (--topic) or use a local directory");
     EL_RETURN_IF_ERROR(store_->Open());
     lake_ = store_->mirror();
   }
@@ -140,9 +144,11 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con,
     EL_ASSIGN_OR_RETURN(to_send, store_->PendingFiles(staged));
   }
   Published out;
+  std::vector<fs::path> replaced;
   for (const StagedTable& t : staged) {
     bool progress = t.name == "_progress";
     bool replace = batch_run && (progress ? o_.mode : t.mode) == WriteMode::kOverwrite;
+    if (replace) replaced.push_back(t.table_dir);
     lake::TablePublish publish{t.staging_dir, t.table_dir, t.columns, replace, scratch, t.type_columns};
     if (!progress) {
       EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(t.staging_dir));
@@ -165,11 +171,9 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con,
     }
   }
   EL_RETURN_IF_ERROR(lake::SyncDir(lake_));
-  if (!job_) {
-    bool exact = batch_run && o_.mode == WriteMode::kOverwrite;
-    EL_RETURN_IF_ERROR(lake::WriteTopicProgress(lake_, o_.topic, next, exact));
-    if (store_) EL_RETURN_IF_ERROR(store_->Commit(to_send, staged, next, exact));
-  }
+  bool exact = batch_run && o_.mode == WriteMode::kOverwrite;
+  if (!job_) EL_RETURN_IF_ERROR(lake::WriteTopicProgress(lake_, o_.topic, next, exact));
+  if (store_) EL_RETURN_IF_ERROR(store_->Commit(to_send, staged, next, exact, replaced));
   return out;
 }
 

@@ -64,12 +64,12 @@ Result<std::string> ReadWhole(const fs::path& file) {
 }  // namespace
 
 StoreTarget::StoreTarget(std::unique_ptr<objstore::ObjectStore> store, fs::path mirror_root,
-                         const std::string& lake_id, const std::string& topic,
-                         const std::string& staging_key)
+                         const std::string& lake_id, lake::StoreLakeSpec spec)
     : store_(std::move(store)),
       mirror_root_(std::move(mirror_root)),
-      mirror_(mirror_root_ / fmt::format("{:016x}-{}", Fnv1a(lake_id + "\n" + staging_key), ::getpid())),
-      lake_(*store_, topic, staging_key, LanderName()) {}
+      mirror_(mirror_root_ /
+              fmt::format("{:016x}-{}", Fnv1a(lake_id + "\n" + spec.staging_key), ::getpid())),
+      lake_(*store_, std::move(spec)) {}
 
 StoreTarget::~StoreTarget() {
   std::error_code ec;
@@ -78,8 +78,7 @@ StoreTarget::~StoreTarget() {
 }
 
 Result<std::unique_ptr<StoreTarget>> StoreTarget::ForLake(const std::string& lake,
-                                                          const std::string& topic,
-                                                          const std::string& staging_key) {
+                                                          lake::StoreLakeSpec spec) {
   EL_ASSIGN_OR_RETURN(objstore::Location loc, objstore::ParseLocation(lake));
   if (!loc.is_s3()) return std::unique_ptr<StoreTarget>();
   auto config = objstore::S3ConfigFromEnvironment(objstore::ProcessEnvLookup());
@@ -91,8 +90,9 @@ Result<std::unique_ptr<StoreTarget>> StoreTarget::ForLake(const std::string& lak
   std::error_code ec;
   fs::path root = fs::temp_directory_path(ec);
   if (ec) root = "/tmp";
+  if (spec.lander.empty()) spec.lander = LanderName();
   return std::make_unique<StoreTarget>(std::move(s3), root / "eventlake-s3-mirror", loc.ToString(),
-                                       topic, staging_key);
+                                       std::move(spec));
 }
 
 Status StoreTarget::Open() {
@@ -166,16 +166,14 @@ Result<std::vector<lake::StoreFile>> StoreTarget::ChangedMetadata(
 
 Status StoreTarget::Commit(const std::vector<lake::StoreFile>& files,
                            const std::vector<StagedTable>& staged, const lake::NextOffsets& next,
-                           bool replace) {
+                           bool exact, const std::vector<fs::path>& replaced) {
   lake::BatchCommit batch;
   batch.files = files;
   std::map<std::string, std::string> sent;
   EL_ASSIGN_OR_RETURN(batch.metadata, ChangedMetadata(staged, sent));
   batch.next = next;
-  batch.exact = replace;
-  if (replace) {
-    for (const StagedTable& t : staged) batch.replace_tables.push_back(KeyOf(t.table_dir));
-  }
+  batch.exact = exact;
+  for (const fs::path& dir : replaced) batch.replace_tables.push_back(KeyOf(dir));
   Status st = lake_.CommitBatch(batch);
   // The mirror keeps no data: the bucket has them (or recovery removes them).
   for (const lake::StoreFile& f : files) {

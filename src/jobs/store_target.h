@@ -27,18 +27,17 @@ class StoreTarget {
   // A target for the lake `store` (owned); the mirror is a new folder under `mirror_root`, removed
   // with this object (and, when a lander was killed, by the next one's Open).
   StoreTarget(std::unique_ptr<objstore::ObjectStore> store, std::filesystem::path mirror_root,
-              const std::string& lake_id, const std::string& topic,
-              const std::string& staging_key);
+              const std::string& lake_id, lake::StoreLakeSpec spec);
   ~StoreTarget();
   StoreTarget(const StoreTarget&) = delete;
   StoreTarget& operator=(const StoreTarget&) = delete;
 
   // For an `s3://` lake: the store from the AWS environment (objstore/s3_config.h), checked (the
-  // bucket exists, the credentials are good). nullptr for a local lake.
-  // Errors: InvalidArgument, NotFound (no such bucket), FailedPrecondition (credentials), Unavailable.
+  // bucket exists, the credentials are good). nullptr for a local lake. `spec.lander` is filled in
+  // (host, pid, start time). Errors: InvalidArgument, NotFound (no such bucket),
+  // FailedPrecondition (credentials), Unavailable.
   static Result<std::unique_ptr<StoreTarget>> ForLake(const std::string& lake,
-                                                      const std::string& topic,
-                                                      const std::string& staging_key);
+                                                      lake::StoreLakeSpec spec);
 
   const std::filesystem::path& mirror() const { return mirror_; }
   std::string Describe() const { return store_->Describe(); }
@@ -59,11 +58,13 @@ class StoreTarget {
   Result<std::vector<lake::StoreFile>> PendingFiles(const std::vector<StagedTable>& staged) const;
 
   // Commits a batch that was published into the mirror: `files` (PendingFiles), the metadata of
-  // `staged`'s tables that changed since it was last sent, and the progress `next`; `replace`
-  // (an overwrite run) replaces the tables' other files and the records. Then removes the local
-  // data files. Errors: FailedPrecondition (another lander took a partition), the store's errors.
+  // `staged`'s tables that changed since it was last sent, and the progress `next`; `exact` (an
+  // overwrite run) makes the records `next`, and the tables of `replaced` (folders in the mirror)
+  // lose their other files. Then removes the local data files.
+  // Errors: FailedPrecondition (another lander took a partition), the store's errors.
   Status Commit(const std::vector<lake::StoreFile>& files, const std::vector<StagedTable>& staged,
-                const lake::NextOffsets& next, bool replace);
+                const lake::NextOffsets& next, bool exact,
+                const std::vector<std::filesystem::path>& replaced);
 
  private:
   // The mirror's metadata files of the tables in `staged` (and `_format`) whose content differs

@@ -82,19 +82,17 @@ Result<Manifest> ParseManifest(std::string_view text) {
   return m;
 }
 
-StoreLake::StoreLake(objstore::ObjectStore& store, std::string topic, std::string staging_key,
-                     std::string lander)
-    : store_(store),
-      topic_(std::move(topic)),
-      staging_key_(std::move(staging_key)),
-      lander_(std::move(lander)) {}
+StoreLake::StoreLake(objstore::ObjectStore& store, StoreLakeSpec spec)
+    : store_(store), spec_(std::move(spec)) {
+  if (spec_.progress_prefix.empty()) spec_.progress_prefix = "_progress/" + spec_.topic + "/";
+}
 
 std::string StoreLake::ProgressKey(int32_t partition) const {
-  return fmt::format("_progress/{}/{}.next", topic_, partition);
+  return fmt::format("{}{}.next", spec_.progress_prefix, partition);
 }
 
 Result<NextOffsets> StoreLake::ReadProgress() {
-  EL_ASSIGN_OR_RETURN(auto objects, store_.ListAll("_progress/" + topic_ + "/"));
+  EL_ASSIGN_OR_RETURN(auto objects, store_.ListAll(spec_.progress_prefix));
   NextOffsets out;
   etags_.clear();
   for (const objstore::ObjectInfo& o : objects) {
@@ -150,7 +148,7 @@ Status StoreLake::CheckOwnership(const NextOffsets& next) {
     if (now != seen)
       return FailedPrecondition(fmt::format(
           "partition {} of {} was landed by another lander since this one read its progress", p,
-          topic_));
+          spec_.topic));
   }
   return Status::Ok();
 }
@@ -217,9 +215,9 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
     }
     uploads.push_back(std::move(*up));
   }
-  Manifest m{lander_, {}, uploads};
+  Manifest m{spec_.lander, {}, uploads};
   for (const auto& [p, n] : batch.next) m.partitions.insert(p);
-  std::string manifest = fmt::format("{}{}-{}/batch.json", ManifestPrefix(), lander_, ++seq_);
+  std::string manifest = fmt::format("{}{}-{}/batch.json", ManifestPrefix(), spec_.lander, ++seq_);
   Status st = store_.Put(manifest, ManifestJson(m));
   // 2. Ownership: the records still where this lander read them.
   if (st.ok()) st = CheckOwnership(batch.next);
@@ -245,7 +243,7 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
       return FailedPrecondition(fmt::format(
           "another lander committed a partition of {} first ({}); this batch's files are past "
           "its record and are removed by recovery",
-          topic_, st.message()));
+          spec_.topic, st.message()));
     }
     return st;
   }
@@ -280,7 +278,7 @@ Status StoreLake::AbortManifests(const std::set<int32_t>* partitions) {
 Status StoreLake::AbortUploadsPast(const NextOffsets& next, const std::set<int32_t>* partitions) {
   EL_ASSIGN_OR_RETURN(auto uploads, store_.ListUploads());
   for (const auto& [key, id] : uploads) {
-    auto range = ParseDataFileName(topic_, BaseName(key));
+    auto range = ParseDataFileName(spec_.topic, BaseName(key));
     if (!range || !Wanted(partitions, range->partition) || !PastRecord(next, *range)) continue;
     EL_RETURN_IF_ERROR(store_.AbortUpload(key, id));
   }
@@ -291,26 +289,27 @@ Status StoreLake::DeletePublishedPast(const NextOffsets& next,
                                       const std::set<int32_t>* partitions) {
   objstore::ListOptions opt;
   opt.delimiter = "/";
-  std::vector<std::string> tables;
-  do {
+  std::vector<std::string> tables = spec_.tables;
+  while (spec_.tables.empty()) {
     EL_ASSIGN_OR_RETURN(objstore::ListPage page, store_.List(opt));
     for (const std::string& cp : page.common_prefixes) {
       std::string t = cp.substr(0, cp.size() - 1);
-      if (t == topic_ || t.rfind(topic_ + "_", 0) == 0) tables.push_back(t);
+      if (t == spec_.topic || t.rfind(spec_.topic + "_", 0) == 0) tables.push_back(t);
     }
     opt.continuation_token = page.next_token;
-  } while (!opt.continuation_token.empty());
+    if (opt.continuation_token.empty()) break;
+  }
   std::vector<std::string> doomed;  // every listing first: nothing is deleted on a failed one
   for (const std::string& t : tables) {
     EL_ASSIGN_OR_RETURN(auto keys, TableDataKeys(t));
     for (std::string& k : keys) {
-      auto range = ParseDataFileName(topic_, BaseName(k));
+      auto range = ParseDataFileName(spec_.topic, BaseName(k));
       if (range && Wanted(partitions, range->partition) && PastRecord(next, *range))
         doomed.push_back(std::move(k));
     }
   }
   if (!doomed.empty())
-    spdlog::info("recovery of {} in {}: removing {} published but uncommitted file(s)", topic_,
+    spdlog::info("recovery of {} in {}: removing {} published but uncommitted file(s)", spec_.topic,
                  store_.Describe(), doomed.size());
   return store_.DeleteMany(doomed);
 }

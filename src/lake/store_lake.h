@@ -7,6 +7,7 @@
 //
 //   _staging/<key>/<lander>-<seq>/batch.json   a batch's manifest: its partitions and uploads
 //   _progress/<topic>/<p>.next                  the next offset to land (decimal text): the commit
+//   _jobs/<job>/_progress/<topic>/<p>.next      the same for a job's landing of <topic>
 //
 // CommitBatch is the one place a batch becomes part of the lake (a later Iceberg snapshot commits
 // here too). Recover removes what a lander that died left: the uploads its manifests name (and any
@@ -42,11 +43,21 @@ struct BatchCommit {
   std::vector<std::string> replace_tables;
 };
 
+struct StoreLakeSpec {
+  std::string topic;
+  std::string staging_key;
+  std::string lander;  // this process's name in manifests (unique among the lake's landers)
+  // Where the progress records live: "_progress/<topic>/" (the default layout) or a job's
+  // "_jobs/<job>/_progress/<topic>/".
+  std::string progress_prefix;
+  // The tables whose data files of `topic` recovery removes past the records; empty: the
+  // default layout's (`<topic>` and every `<topic>_*`).
+  std::vector<std::string> tables;
+};
+
 class StoreLake {
  public:
-  // `lander`: this process's name in manifests (unique among the lake's landers).
-  StoreLake(objstore::ObjectStore& store, std::string topic, std::string staging_key,
-            std::string lander);
+  StoreLake(objstore::ObjectStore& store, StoreLakeSpec spec);
 
   // The progress records, and their ETags for the next commit's fence. Errors: IOError,
   // DataLoss (a record that is not a number), the store's errors.
@@ -54,7 +65,7 @@ class StoreLake {
 
   // Removes what landers that are gone left for `partitions` (all when null): the uploads named by
   // manifests of this staging key, unfinished uploads of files past their partition's record, and
-  // the data files of the topic past the records in the topic's tables (`<topic>`, `<topic>_*`).
+  // the data files of the topic past the records in the spec's tables.
   // Returns the progress (of `partitions` only, when given).
   Result<NextOffsets> Recover(const std::set<int32_t>* partitions);
 
@@ -72,7 +83,7 @@ class StoreLake {
   Result<std::vector<std::string>> PullMetadata(const std::filesystem::path& mirror);
 
   std::string ProgressKey(int32_t partition) const;
-  std::string ManifestPrefix() const { return "_staging/" + staging_key_ + "/"; }
+  std::string ManifestPrefix() const { return "_staging/" + spec_.staging_key + "/"; }
 
  private:
   Status AbortAll(const std::vector<objstore::Upload>& uploads);
@@ -85,9 +96,7 @@ class StoreLake {
   Status DeletePublishedPast(const NextOffsets& next, const std::set<int32_t>* partitions);
 
   objstore::ObjectStore& store_;
-  std::string topic_;
-  std::string staging_key_;
-  std::string lander_;
+  StoreLakeSpec spec_;
   int64_t seq_ = 0;
   std::map<int32_t, std::string> etags_;  // partition -> its record's ETag as last read or written
 };

@@ -33,7 +33,7 @@ struct Fixture {
 
 TEST(StoreLake, CommitPublishesFilesThenRecords) {
   Fixture f;
-  StoreLake lake(f.store, "ev", "ev", "a-1");
+  StoreLake lake(f.store, {"ev", "ev", "a-1", "", {}});
   ASSERT_TRUE(lake.ReadProgress().ok());
   BatchCommit b;
   b.files = {{WriteFile(f.local, "x.parquet", "data0"), "ev/event_type=a/ev+0+0-9.parquet"},
@@ -58,8 +58,8 @@ TEST(StoreLake, CommitPublishesFilesThenRecords) {
 
 TEST(StoreLake, AnotherLanderCommittingFirstFencesTheBatch) {
   Fixture f;
-  StoreLake a(f.store, "ev", "ev", "a-1");
-  StoreLake b(f.store, "ev", "ev", "b-2");
+  StoreLake a(f.store, {"ev", "ev", "a-1", "", {}});
+  StoreLake b(f.store, {"ev", "ev", "b-2", "", {}});
   ASSERT_TRUE(a.ReadProgress().ok());
   ASSERT_TRUE(b.ReadProgress().ok());
   BatchCommit first;
@@ -79,7 +79,7 @@ TEST(StoreLake, AnotherLanderCommittingFirstFencesTheBatch) {
 
 TEST(StoreLake, RecoveryRemovesWhatADeadLanderLeft) {
   Fixture f;
-  StoreLake old(f.store, "ev", "ev", "dead-1");
+  StoreLake old(f.store, {"ev", "ev", "dead-1", "", {}});
   ASSERT_TRUE(old.ReadProgress().ok());
   BatchCommit b;
   b.files = {{WriteFile(f.local, "x.parquet", "x"), "ev/t=a/ev+0+0-9.parquet"}};
@@ -98,7 +98,7 @@ TEST(StoreLake, RecoveryRemovesWhatADeadLanderLeft) {
   ASSERT_TRUE(f.store.Put("other/other+0+10-19.parquet", "x").ok());
   ASSERT_TRUE(f.store.Put("ev/t=a/ev+1+0-9.parquet", "x").ok());
 
-  StoreLake fresh(f.store, "ev", "ev", "new-2");
+  StoreLake fresh(f.store, {"ev", "ev", "new-2", "", {}});
   std::set<int32_t> mine = {0};
   auto next = fresh.Recover(&mine);
   ASSERT_TRUE(next.ok()) << next.status().ToString();
@@ -111,7 +111,7 @@ TEST(StoreLake, RecoveryRemovesWhatADeadLanderLeft) {
 
 TEST(StoreLake, ExactCommitReplacesTablesAndRecords) {
   Fixture f;
-  StoreLake lake(f.store, "ev", "ev", "a-1");
+  StoreLake lake(f.store, {"ev", "ev", "a-1", "", {}});
   ASSERT_TRUE(lake.ReadProgress().ok());
   BatchCommit b;
   b.files = {{WriteFile(f.local, "x", "x"), "ev/ev+0+0-9.parquet"},
@@ -132,7 +132,7 @@ TEST(StoreLake, PullMetadataFetchesFormatAndSchemas) {
   for (const char* k : {"_format", "ev/_schema/v1.json", "ev/event_type=a/_schema/v1.json",
                         "ev/event_type=a/ev+0+0-9.parquet", "ev/dt=1/x.parquet", "_progress/ev/0.next"})
     ASSERT_TRUE(f.store.Put(k, "1").ok());
-  StoreLake lake(f.store, "ev", "ev", "a-1");
+  StoreLake lake(f.store, {"ev", "ev", "a-1", "", {}});
   auto keys = lake.PullMetadata(f.local);
   ASSERT_TRUE(keys.ok()) << keys.status().ToString();
   EXPECT_EQ(*keys, (std::vector<std::string>{"_format", "ev/_schema/v1.json",

@@ -217,3 +217,41 @@ def test_up_lands_the_game_events_into_the_bucket(ceph, s3_bucket, procs, tmp_pa
     assert harness.scalar(copy, 'SELECT count(DISTINCT "Host") FROM "events"') == "1"
     bad = harness.run(args, check=False, env=s3_env(ceph, AWS_SECRET_ACCESS_KEY="wrong"), timeout=30)
     assert bad.returncode == 1 and "credentials" in bad.stderr, bad.stderr
+
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "../../examples")
+SEED_JOBS = ["extract_events.toml", "munge_events.toml", "separate_events.toml"]
+
+
+def data_files(root):
+    """Visible Parquet files under a local lake folder, relative, sorted."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*.parquet")
+                  if not any(part.startswith(("_", ".")) for part in p.relative_to(root).parts[:-1]))
+
+
+def test_seed_jobs_land_into_the_bucket_as_into_a_local_lake(ceph, s3_bucket, procs, tmp_path):
+    _, brokers = procs.broker(tmp_path / "log")
+    _, http = procs.collector(brokers)
+    for path in ["/"] * 3 + ["/purchase_a_sword"] * 5:
+        status, _, body = harness.http_request(http, "GET", path)
+        assert status == 200, body
+    lake = f"s3://{s3_bucket}/lake"
+    local = tmp_path / "local"
+    for job in SEED_JOBS:
+        args = ["land", "--brokers", brokers, "--job", os.path.join(EXAMPLES, job)]
+        out = harness.run(args + ["--lake", lake], env=s3_env(ceph)).stdout
+        assert "landed 8 events" in out, out
+        harness.run(args + ["--lake", str(local)])
+    again = harness.run(["land", "--brokers", brokers, "--job", os.path.join(EXAMPLES, SEED_JOBS[2]),
+                         "--lake", lake], env=s3_env(ceph)).stdout  # overwrite: the same tables
+    assert "landed 8 events" in again, again
+    copy = download(ceph, s3_bucket, "lake/", tmp_path / "copy")
+    assert data_files(copy) == data_files(local)
+    keys = bucket_keys(ceph, s3_bucket, "lake/")
+    assert "_jobs/separate_events/_progress/events/0.next" in keys, keys
+    assert not [k for k in keys if k.startswith("_staging/")], keys
+    assert harness.scalar(copy, "SELECT count(*) FROM sword_purchases") == "5"
+    assert harness.scalar(copy, "SELECT count(*) FROM default_hits") == "3"
+    for table in ["sword_purchases", "default_hits"]:
+        assert query(copy, f"SELECT * FROM {table} ORDER BY _offset") == \
+            query(local, f"SELECT * FROM {table} ORDER BY _offset")
