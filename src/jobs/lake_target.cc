@@ -158,6 +158,7 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con,
         if (!ec) out.bytes += static_cast<int64_t>(size);
       }
     }
+    if (store_) EL_RETURN_IF_ERROR(store_->FetchForPublish(publish));
     EL_ASSIGN_OR_RETURN(int64_t files, lake::PublishTable(con, publish));
     if (progress) continue;
     out.files += files;

@@ -164,11 +164,37 @@ Result<std::vector<lake::StoreFile>> StoreTarget::ChangedMetadata(
   return out;
 }
 
+Status StoreTarget::FetchForPublish(const lake::TablePublish& t) {
+  EL_ASSIGN_OR_RETURN(bool checks, lake::PublishChecksTableFiles(t));
+  if (!checks) return Status::Ok();
+  std::string table = KeyOf(t.table_dir);
+  EL_ASSIGN_OR_RETURN(auto keys, lake_.TableDataKeys(table));
+  spdlog::info("lake {}: table {} changes a column's type; fetching its {} file(s) to conform them",
+               store_->Describe(), table, keys.size());
+  for (const std::string& key : keys) {
+    fs::path local = mirror_ / fs::path(key);
+    EL_RETURN_IF_ERROR(lake::MakeDirs(local.parent_path()));
+    EL_RETURN_IF_ERROR(store_->GetToFile(key, local));
+    std::error_code ec;
+    auto mtime = fs::last_write_time(local, ec);
+    if (ec) return IOError("cannot stat " + local.string() + ": " + ec.message());
+    fetched_.push_back({{local, key}, mtime});
+  }
+  return Status::Ok();
+}
+
 Status StoreTarget::Commit(const std::vector<lake::StoreFile>& files,
                            const std::vector<StagedTable>& staged, const lake::NextOffsets& next,
                            bool exact, const std::vector<fs::path>& replaced) {
   lake::BatchCommit batch;
   batch.files = files;
+  // The fetched files the publish rewrote (renamed over them) go back under their keys.
+  std::vector<Fetched> fetched = std::exchange(fetched_, {});
+  for (const Fetched& f : fetched) {
+    std::error_code ec;
+    auto mtime = fs::last_write_time(f.file.local, ec);
+    if (!ec && mtime != f.mtime) batch.files.push_back(f.file);
+  }
   std::map<std::string, std::string> sent;
   EL_ASSIGN_OR_RETURN(batch.metadata, ChangedMetadata(staged, sent));
   batch.next = next;
@@ -179,6 +205,10 @@ Status StoreTarget::Commit(const std::vector<lake::StoreFile>& files,
   for (const lake::StoreFile& f : files) {
     std::error_code ec;
     fs::remove(f.local, ec);
+  }
+  for (const Fetched& f : fetched) {
+    std::error_code ec;
+    fs::remove(f.file.local, ec);
   }
   EL_RETURN_IF_ERROR(st);
   for (auto& [k, v] : sent) metadata_[k] = std::move(v);

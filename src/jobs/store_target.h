@@ -17,6 +17,7 @@
 #include "base/result.h"
 #include "jobs/batch_writer.h"
 #include "lake/names.h"
+#include "lake/publish.h"
 #include "lake/store_lake.h"
 #include "objstore/object_store.h"
 
@@ -57,6 +58,12 @@ class StoreTarget {
   // the mirror once published, and key.
   Result<std::vector<lake::StoreFile>> PendingFiles(const std::vector<StagedTable>& staged) const;
 
+  // Call before publishing `t` into the mirror: when the publish will check the table's files
+  // (a column's type changes), fetches the table's data files from the bucket into the mirror, so
+  // that the publish rewrites those in an older type; Commit sends the rewritten ones back.
+  // Errors: the store's, IOError.
+  Status FetchForPublish(const lake::TablePublish& t);
+
   // Commits a batch that was published into the mirror: `files` (PendingFiles), the metadata of
   // `staged`'s tables that changed since it was last sent, and the progress `next`; `exact` (an
   // overwrite run) makes the records `next`, and the tables of `replaced` (folders in the mirror)
@@ -78,6 +85,11 @@ class StoreTarget {
   std::filesystem::path mirror_;
   lake::StoreLake lake_;
   std::map<std::string, std::string> metadata_;  // key -> content the bucket holds
+  struct Fetched {
+    lake::StoreFile file;
+    std::filesystem::file_time_type mtime;
+  };
+  std::vector<Fetched> fetched_;  // data files fetched for the publish of the current batch
 };
 
 }  // namespace el::jobs

@@ -255,3 +255,33 @@ def test_seed_jobs_land_into_the_bucket_as_into_a_local_lake(ceph, s3_bucket, pr
     for table in ["sword_purchases", "default_hits"]:
         assert query(copy, f"SELECT * FROM {table} ORDER BY _offset") == \
             query(local, f"SELECT * FROM {table} ORDER BY _offset")
+
+
+def parquet_types(lake, table_glob, column):
+    """{file name: DuckDB type of `column`} of every Parquet file matching the glob, read alone."""
+    rows = query(lake, f"SELECT file_name, name, type FROM parquet_schema('{lake}/{table_glob}') "
+                       f"WHERE name = '{column}'")
+    return {os.path.basename(r["file_name"]): r["type"] for r in rows}
+
+
+def test_a_type_change_rewrites_the_files_in_the_bucket(ceph, s3_bucket, brokers, tmp_path):
+    """Scenario 4 on S3: a field's type changes between runs; the files already in the bucket are
+    rewritten in the new type, as in a local lake, so a reader of the files alone sees one type."""
+    topic = harness.topic_name("s3types")
+    harness.create_topic(brokers, topic, 1)
+    lake = f"s3://{s3_bucket}/lake"
+    local = tmp_path / "local"
+    harness.produce(brokers, topic, [json.dumps({"event_type": "t", "userId": 7})])
+    for target, env in [(lake, s3_env(ceph)), (str(local), None)]:
+        harness.run(["land", "--brokers", brokers, "--lake", target, "--topic", topic], env=env)
+    harness.produce(brokers, topic, [json.dumps({"event_type": "t", "userId": "u1"})])
+    for target, env in [(lake, s3_env(ceph)), (str(local), None)]:
+        harness.run(["land", "--brokers", brokers, "--lake", target, "--topic", topic, "--mode", "append"],
+                    env=env)
+    copy = download(ceph, s3_bucket, "lake/", tmp_path / "copy")
+    assert data_files(copy) == data_files(local)
+    got = parquet_types(copy, f"{topic}/**/*.parquet", "userId")
+    assert got == parquet_types(local, f"{topic}/**/*.parquet", "userId")
+    assert len(got) == 2 and len(set(got.values())) == 1, got
+    sql = f'SELECT userId FROM "{topic}" ORDER BY _offset'
+    assert query(copy, sql) == query(local, sql)
