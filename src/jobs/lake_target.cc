@@ -91,8 +91,11 @@ Result<lake::NextOffsets> LakeTarget::Recover(const std::set<int32_t>* partition
 
 Result<lake::NextOffsets> LakeTarget::RecoverLocked(const std::set<int32_t>* partitions) {
   if (store_) {
-    EL_RETURN_IF_ERROR(lake::RecoverTopic(lake_, o_.topic, partitions).status());  // the mirror
-    return store_->Recover(partitions);
+    // The mirror is this process's own (nothing of other landers to recover there); its metadata
+    // is read again from the bucket, then marked with the format as at Open.
+    EL_ASSIGN_OR_RETURN(lake::NextOffsets next, store_->Recover(partitions));
+    EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_, !job_));
+    return next;
   }
   if (!job_) return lake::RecoverTopic(lake_, o_.topic, partitions);
   lake::RecoverySpec spec{

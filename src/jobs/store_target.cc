@@ -100,6 +100,21 @@ Status StoreTarget::Open() {
   RemoveDeadMirrors(mirror_root_);
   EL_RETURN_IF_ERROR(lake::Remove(mirror_));
   EL_RETURN_IF_ERROR(lake::MakeDirs(mirror_));
+  return Pull();
+}
+
+Result<lake::NextOffsets> StoreTarget::Recover(const std::set<int32_t>* partitions) {
+  EL_RETURN_IF_ERROR(Pull());
+  return lake_.Recover(partitions);
+}
+
+Status StoreTarget::Pull() {
+  // Everything but the staging (batches, owner locks) goes: the bucket's metadata replaces it.
+  EL_ASSIGN_OR_RETURN(auto names, lake::ListNames(mirror_));
+  for (const std::string& n : names) {
+    if (n != "_staging") EL_RETURN_IF_ERROR(lake::Remove(mirror_ / n));
+  }
+  metadata_.clear();
   EL_ASSIGN_OR_RETURN(auto keys, lake_.PullMetadata(mirror_));
   for (const std::string& k : keys) {
     EL_ASSIGN_OR_RETURN(metadata_[k], ReadWhole(mirror_ / fs::path(k)));

@@ -45,12 +45,14 @@ class StoreTarget {
 
   // Makes the mirror and fills it with the lake's metadata. Errors: IOError, the store's errors.
   Status Open();
+  // Replaces the mirror's metadata with the bucket's.
+  Status Pull();
 
   // The lake's progress (the bucket's records). Errors: the store's.
   Result<lake::NextOffsets> Committed() { return lake_.ReadProgress(); }
-  Result<lake::NextOffsets> Recover(const std::set<int32_t>* partitions) {
-    return lake_.Recover(partitions);
-  }
+  // Recovery in the bucket (lake/store_lake.h), after the mirror's metadata is read again (another
+  // lander may have written schema versions meanwhile).
+  Result<lake::NextOffsets> Recover(const std::set<int32_t>* partitions);
   // Whether the bucket holds data files of `table`.
   Result<bool> HasData(const std::string& table);
 

@@ -204,6 +204,29 @@ Status StoreLake::PutProgress(const BatchCommit& batch) {
   return store_.DeleteMany(stale);
 }
 
+bool IsSchemaVersionKey(std::string_view key) {
+  std::string_view name = BaseName(key);
+  return key.find("_schema/") != std::string_view::npos && name.size() > 6 && name[0] == 'v' &&
+         name.substr(name.size() - 5) == ".json";
+}
+
+Status StoreLake::PutMetadata(const StoreFile& f) {
+  std::string data;
+  EL_RETURN_IF_ERROR(ReadLocal(f.local, data));
+  if (!IsSchemaVersionKey(f.key)) return store_.Put(f.key, data);
+  // A schema version is created once: of two landers that made the same version from their
+  // mirrors, one wins; the other lands its batch again on the winner's history.
+  objstore::Precondition absent;
+  absent.if_absent = true;
+  auto put = store_.PutConditional(f.key, data, absent);
+  if (put.ok() || put.status().code() != StatusCode::kFailedPrecondition) return put.status();
+  auto current = store_.Get(f.key);
+  if (current.ok() && *current == data) return Status::Ok();
+  return Unavailable(fmt::format(
+      "schema version {} in {} was written by another lander first; the batch lands again on it",
+      f.key, store_.Describe()));
+}
+
 Status StoreLake::CommitBatch(const BatchCommit& batch) {
   // 1. Stage: every file uploaded to its final key, unfinished; the manifest names the uploads.
   std::vector<objstore::Upload> uploads;
@@ -228,9 +251,12 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
   }
   // 3. Publish: metadata first (schema versions only add), then every file, whole.
   for (const StoreFile& f : batch.metadata) {
-    std::string data;
-    EL_RETURN_IF_ERROR(ReadLocal(f.local, data));
-    EL_RETURN_IF_ERROR(store_.Put(f.key, data));
+    st = PutMetadata(f);
+    if (!st.ok()) {
+      (void)AbortAll(uploads);
+      (void)store_.Delete(manifest);
+      return st;
+    }
   }
   for (size_t i = 0; i < uploads.size(); ++i) {
     EL_RETURN_IF_ERROR(Publish(uploads[i], batch.files[i].local));

@@ -35,7 +35,9 @@ struct StoreFile {
 
 struct BatchCommit {
   std::vector<StoreFile> files;     // data files, published whole under their final keys
-  std::vector<StoreFile> metadata;  // schema history and the like, put before the files
+  // Schema history and the like, put before the files; schema versions (`_schema/v<N>.json`)
+  // only where absent.
+  std::vector<StoreFile> metadata;
   NextOffsets next;                 // the progress records the batch commits
   // An overwrite run: the records become `next` (others removed), and the data files of `topic`
   // in `replace_tables` that the batch does not write are deleted before the commit.
@@ -72,7 +74,9 @@ class StoreLake {
   // The commit protocol for one batch: upload, manifest, ownership check, publish, conditional
   // progress PUTs, manifest removed. Errors: FailedPrecondition (another lander landed one of the
   // partitions since ReadProgress: nothing of the batch is published, or what was is past the new
-  // records and removed by recovery), the store's errors.
+  // records and removed by recovery), Unavailable (another lander created one of the batch's
+  // schema versions `_schema/v<N>.json` first, with other content: the batch is not published;
+  // pull the metadata again and land it again), the store's errors.
   Status CommitBatch(const BatchCommit& batch);
 
   // Every data file key of the topic's tables (`<table>/...`, for mode error's check and tests).
@@ -89,6 +93,7 @@ class StoreLake {
   Status AbortAll(const std::vector<objstore::Upload>& uploads);
   Status CheckOwnership(const NextOffsets& next);
   Status PutProgress(const BatchCommit& batch);
+  Status PutMetadata(const StoreFile& f);
   Status Publish(const objstore::Upload& up, const std::filesystem::path& local);
   Status DeleteReplaced(const BatchCommit& batch);
   Status AbortManifests(const std::set<int32_t>* partitions);

@@ -285,3 +285,46 @@ def test_a_type_change_rewrites_the_files_in_the_bucket(ceph, s3_bucket, brokers
     assert len(got) == 2 and len(set(got.values())) == 1, got
     sql = f'SELECT userId FROM "{topic}" ORDER BY _offset'
     assert query(copy, sql) == query(local, sql)
+
+
+def test_landers_in_one_group_land_each_event_once_on_s3(ceph, s3_bucket, procs, tmp_path):
+    """Two landers of one consumer group split the partitions and write the same tables (and
+    schema versions) of one S3 lake; one leaves, another joins, one is killed: each event is in the
+    bucket once."""
+    from test_land_group import split_between
+    rng = random.Random(seed_from_env())
+    _, brokers = procs.broker(tmp_path / "data")
+    topic = f"s3grp_{uuid.uuid4().hex[:8]}"
+    group = f"landers_{uuid.uuid4().hex[:6]}"
+    create_topic(brokers, topic)
+    lake = f"s3://{s3_bucket}/lake"
+    start = lambda name: procs.start(["land", "--brokers", brokers, "--lake", lake, "--topic", topic,
+                                      "--follow", "--group", group, "--flush-ms", "100"], name,
+                                     env=s3_env(ceph))
+    producer = Producer(brokers, topic, rng)
+    producer.start()
+    try:
+        a, b = start("lander-a"), start("lander-b")
+        harness.wait_until(lambda: split_between(a, b), 30, "a and b to split\n" + a.output() + b.output())
+        time.sleep(rng.uniform(1.0, 2.0))
+        assert a.stop(signal.SIGTERM) == 0, a.output()
+        c = start("lander-c")
+        harness.wait_until(lambda: split_between(b, c), 30, "b and c to split\n" + b.output() + c.output())
+        time.sleep(rng.uniform(0.5, 1.5))
+        b.stop(signal.SIGKILL)
+        harness.wait_until(lambda: split_between(c), 30, "c to take every partition\n" + c.output())
+    finally:
+        producer.stop()
+    acked = producer.acked
+    ends = {}
+    for (_, p, offset) in acked:
+        ends[p] = max(ends.get(p, 0), offset + 1)
+    harness.wait_until(lambda: progress(ceph, s3_bucket, "lake/", topic) == ends, 60,
+                       "the lake's progress records reach the end of the topic\n" + c.output())
+    assert c.stop(signal.SIGTERM) == 0, c.output()
+    copy = download(ceph, s3_bucket, "lake/", tmp_path / "copy")
+    assert_exactly_once(copy, topic, acked)
+    # One history per table: every version file parses and the latest names every column.
+    latest = sorted((copy / topic / "_schema").glob("v*.json"), key=lambda p: int(p.stem[1:]))[-1]
+    columns = {c["name"] for c in json.loads(latest.read_text())["columns"]}
+    assert {"i", "item", "_offset"} <= columns, columns
