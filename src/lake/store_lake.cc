@@ -40,6 +40,13 @@ Status ReadLocal(const fs::path& file, std::string& out) {
   return Status::Ok();
 }
 
+// Whether `key` is a schema version file (`.../_schema/v<N>.json`).
+bool IsSchemaVersionKey(std::string_view key) {
+  std::string_view name = BaseName(key);
+  return key.find("_schema/") != std::string_view::npos && name.size() > 6 && name[0] == 'v' &&
+         name.substr(name.size() - 5) == ".json";
+}
+
 }  // namespace
 
 std::string ManifestJson(const Manifest& m) {
@@ -202,12 +209,6 @@ Status StoreLake::PutProgress(const BatchCommit& batch) {
     }
   }
   return store_.DeleteMany(stale);
-}
-
-bool IsSchemaVersionKey(std::string_view key) {
-  std::string_view name = BaseName(key);
-  return key.find("_schema/") != std::string_view::npos && name.size() > 6 && name[0] == 'v' &&
-         name.substr(name.size() - 5) == ".json";
 }
 
 Status StoreLake::PutMetadata(const StoreFile& f) {

@@ -141,6 +141,32 @@ TEST(StoreLake, PullMetadataFetchesFormatAndSchemas) {
   EXPECT_FALSE(fs::exists(f.local / "ev/event_type=a/ev+0+0-9.parquet"));
 }
 
+TEST(StoreLake, ASchemaVersionIsCreatedOnce) {
+  Fixture f;
+  StoreLake a(f.store, {"ev", "ev", "a-1", "", {}});
+  StoreLake b(f.store, {"ev", "ev", "b-2", "", {}});
+  ASSERT_TRUE(a.ReadProgress().ok());
+  BatchCommit first;
+  first.files = {{WriteFile(f.local, "x", "x"), "ev/ev+0+0-9.parquet"}};
+  first.metadata = {{WriteFile(f.local, "va", "{\"a\":1}"), "ev/_schema/v2.json"}};
+  first.next = {{0, 10}};
+  ASSERT_TRUE(a.CommitBatch(first).ok());
+  ASSERT_TRUE(b.ReadProgress().ok());
+  BatchCommit other;  // the same version made from another mirror
+  other.files = {{WriteFile(f.local, "y", "y"), "ev/ev+1+0-9.parquet"}};
+  other.metadata = {{WriteFile(f.local, "vb", "{\"b\":1}"), "ev/_schema/v2.json"}};
+  other.next = {{1, 10}};
+  Status st = b.CommitBatch(other);
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
+  EXPECT_EQ(*f.store.Get("ev/_schema/v2.json"), "{\"a\":1}");
+  EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/_schema/v2.json",
+                                                     "ev/ev+0+0-9.parquet"}));
+  EXPECT_TRUE(f.store.ListUploads()->empty());
+  // The same content again (a retried batch) is fine.
+  other.metadata = {{f.local / "va", "ev/_schema/v2.json"}};
+  EXPECT_TRUE(b.CommitBatch(other).ok());
+}
+
 TEST(StoreLake, ManifestRoundTripsAndRefusesGarbage) {
   objstore::Upload up{"ev/a \"q\".parquet", "id/1", {}};
   auto m = ParseManifest(ManifestJson({"host-1-2", {0, 3}, {up}}));
