@@ -478,7 +478,7 @@ std::vector<config::Problem> Settings::Finish(config::Command command) {
   if (command == kCollect) require("collector", "brokers");
   if (command == kLand) require("lander", "lake");
   if (!lander.options.lake_dir.empty() && (command == kLand || command == kUp)) {
-    Status lake = CheckLakeLocation(lander.options.lake_dir, command == kLand ? "land" : "up");
+    Status lake = CheckLakeLocation(lander.options.lake_dir, command == kLand ? "land" : "up", S3Lakes::kAccepted);
     if (!lake.ok()) problem(registry.Find("lander", "lake")->flag() + ": " + lake.message());
     if (lake.ok()) lander.options.lake_dir = LocalLakePath(lander.options.lake_dir);
   }

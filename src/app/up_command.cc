@@ -21,9 +21,11 @@
 #include "clients/rdk/admin.h"
 #include "collector/collector.h"
 #include "jobs/lander.h"
+#include "jobs/store_target.h"
 #include "kafka/server/broker.h"
 #include "lake/layout.h"
 #include "net/endpoint.h"
+#include "objstore/location.h"
 
 namespace el::app {
 namespace {
@@ -74,6 +76,38 @@ Result<std::unique_ptr<console::ConsoleServer>> StartUpConsole(Settings& s,
   return server;
 }
 
+// Checks the lake before anything starts; returns 0 or the exit code. A local lake: its format.
+// An S3 lake: the bucket and the credentials (jobs/store_target.h); the console, which reads a
+// local lake, is left off (refused when asked for by name).
+int CheckUpLake(Settings& s) {
+  const std::string& lake = s.lander.options.lake_dir;
+  auto loc = objstore::ParseLocation(lake);
+  if (loc.ok() && loc->is_s3()) {
+    const std::string& topic = s.collector.options.topic;
+    auto store = jobs::StoreTarget::ForLake(lake, {topic, topic, "", "", {}});
+    if (!store.ok()) {
+      spdlog::error("up: {}", store.status().message());
+      return 1;
+    }
+    if (s.console.listen == "off") return 0;
+    const config::Setting* setting = s.registry.Find("console", "listen");
+    if (setting != nullptr && setting->source().type != config::Source::Type::kDefault) {
+      spdlog::error("up: --console: the console reads a local lake, and the lake is {}; add "
+                    "--console off",
+                    loc->ToString());
+      return 2;
+    }
+    spdlog::warn("console off: it reads a local lake, and the lake is {}", loc->ToString());
+    s.console.listen = "off";
+    return 0;
+  }
+  if (Status format = lake::CheckLakeFormat(lake, true); !format.ok()) {
+    spdlog::error("up: {}", format.message());
+    return 2;
+  }
+  return 0;
+}
+
 // Runs every part until a stop signal; returns the exit code. `s` holds resolved settings.
 int RunUp(Settings& s) {
   auto started = std::chrono::steady_clock::now();
@@ -93,13 +127,8 @@ int RunUp(Settings& s) {
                   ec.message());
     return 2;
   }
-  std::filesystem::path lake_dir = s.lander.options.lake_dir.empty()
-                                       ? data / "lake"
-                                       : std::filesystem::path(s.lander.options.lake_dir);
-  if (Status format = lake::CheckLakeFormat(lake_dir, true); !format.ok()) {
-    spdlog::error("up: {}", format.message());
-    return 2;
-  }
+  if (s.lander.options.lake_dir.empty()) s.lander.options.lake_dir = (data / "lake").string();
+  if (int code = CheckUpLake(s); code != 0) return code;
   BlockStopSignals();
 
   kafka::BrokerOptions broker_options = s.broker.options;
@@ -134,7 +163,6 @@ int RunUp(Settings& s) {
 
   jobs::LandOptions land_options = s.lander.options;
   land_options.brokers = brokers;
-  if (land_options.lake_dir.empty()) land_options.lake_dir = (data / "lake").string();
   land_options.topic = topic;
   land_options.follow = true;
   land_options.mode = jobs::WriteMode::kAppend;

@@ -40,6 +40,19 @@ LakeTarget::~LakeTarget() {
 }
 
 Status LakeTarget::Open() {
+  lake::StoreLakeSpec spec{o_.topic, staging_key_, "", "", {}};
+  if (job_) {
+    // A job commits through its own records; recovery looks into its outputs and commit folder.
+    spec.progress_prefix = "_jobs/" + o_.job_name + "/_progress/" + o_.topic + "/";
+    for (const OutputSpec& out : o_.outputs) spec.tables.push_back(out.table);
+    spec.tables.push_back(o_.topic + "_dead_letter");
+    spec.tables.push_back("_jobs/" + o_.job_name);
+  }
+  EL_ASSIGN_OR_RETURN(store_, StoreTarget::ForLake(o_.lake_dir, std::move(spec)));
+  if (store_) {
+    EL_RETURN_IF_ERROR(store_->Open());
+    lake_ = store_->mirror();
+  }
   EL_RETURN_IF_ERROR(lake::MakeDirs(lake::StagingRoot(lake_, staging_key_)));
   EL_ASSIGN_OR_RETURN(lake::FileLock lock, LockPublish());
   EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_, !job_));
@@ -66,6 +79,7 @@ Result<lake::FileLock> LakeTarget::LockPublish() const {
 }
 
 Result<lake::NextOffsets> LakeTarget::Committed() const {
+  if (store_) return store_->Committed();
   return job_ ? lake::CommittedOffsets(CommitDir(), o_.topic)
               : lake::TopicCommitted(lake_, o_.topic);
 }
@@ -76,6 +90,13 @@ Result<lake::NextOffsets> LakeTarget::Recover(const std::set<int32_t>* partition
 }
 
 Result<lake::NextOffsets> LakeTarget::RecoverLocked(const std::set<int32_t>* partitions) {
+  if (store_) {
+    // The mirror is this process's own (nothing of other landers to recover there); its metadata
+    // is read again from the bucket, then marked with the format as at Open.
+    EL_ASSIGN_OR_RETURN(lake::NextOffsets next, store_->Recover(partitions));
+    EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_, !job_));
+    return next;
+  }
   if (!job_) return lake::RecoverTopic(lake_, o_.topic, partitions);
   lake::RecoverySpec spec{
       lake_, o_.topic, CommitDir(), staging_key_, {o_.topic + "_dead_letter"}, partitions};
@@ -89,6 +110,12 @@ Status LakeTarget::RecoverIfLanderGone(const std::set<int32_t>& partitions) {
   return RecoverLocked(&partitions).status();
 }
 
+Result<bool> LakeTarget::HasData(const std::string& table) const {
+  if (store_) return store_->HasData(table);
+  EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(lake_ / table));
+  return !files.empty();
+}
+
 Status LakeTarget::CheckNotExists() const {
   std::vector<std::string> tables;
   for (const OutputSpec& out : o_.outputs) {
@@ -96,8 +123,8 @@ Status LakeTarget::CheckNotExists() const {
   }
   if (!job_ && o_.mode == WriteMode::kError) tables.push_back(o_.topic);
   for (const std::string& t : tables) {
-    EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(lake_ / t));
-    if (!files.empty()) return AlreadyExists("table " + t + " already exists in " + o_.lake_dir);
+    EL_ASSIGN_OR_RETURN(bool has_data, HasData(t));
+    if (has_data) return AlreadyExists("table " + t + " already exists in " + o_.lake_dir);
   }
   return Status::Ok();
 }
@@ -110,15 +137,21 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con,
   if (o_.mode == WriteMode::kError && batch_run && !job_) {
     for (const StagedTable& t : staged) {
       if (t.name == o_.topic) continue;
-      EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(t.table_dir));
-      if (!files.empty())
+      EL_ASSIGN_OR_RETURN(bool has_data, HasData(t.table_dir.filename().string()));
+      if (has_data)
         return AlreadyExists("table " + t.name + " already exists in " + o_.lake_dir);
     }
   }
+  std::vector<lake::StoreFile> to_send;
+  if (store_) {
+    EL_ASSIGN_OR_RETURN(to_send, store_->PendingFiles(staged));
+  }
   Published out;
+  std::vector<fs::path> replaced;
   for (const StagedTable& t : staged) {
     bool progress = t.name == "_progress";
     bool replace = batch_run && (progress ? o_.mode : t.mode) == WriteMode::kOverwrite;
+    if (replace) replaced.push_back(t.table_dir);
     lake::TablePublish publish{t.staging_dir, t.table_dir, t.columns, replace, scratch, t.type_columns};
     if (!progress) {
       EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(t.staging_dir));
@@ -128,6 +161,7 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con,
         if (!ec) out.bytes += static_cast<int64_t>(size);
       }
     }
+    if (store_) EL_RETURN_IF_ERROR(store_->FetchForPublish(publish));
     EL_ASSIGN_OR_RETURN(int64_t files, lake::PublishTable(con, publish));
     if (progress) continue;
     out.files += files;
@@ -141,10 +175,9 @@ Result<LakeTarget::Published> LakeTarget::Publish(duck::Connection& con,
     }
   }
   EL_RETURN_IF_ERROR(lake::SyncDir(lake_));
-  if (!job_) {
-    bool exact = batch_run && o_.mode == WriteMode::kOverwrite;
-    EL_RETURN_IF_ERROR(lake::WriteTopicProgress(lake_, o_.topic, next, exact));
-  }
+  bool exact = batch_run && o_.mode == WriteMode::kOverwrite;
+  if (!job_) EL_RETURN_IF_ERROR(lake::WriteTopicProgress(lake_, o_.topic, next, exact));
+  if (store_) EL_RETURN_IF_ERROR(store_->Commit(to_send, staged, next, exact, replaced));
   return out;
 }
 

@@ -4,8 +4,11 @@
 // with its commit (lake/ holds the rules; this class applies them to one topic or job).
 // Lifecycle: Open() takes the lander's owner lock; the destructor removes the lander's spill
 // folder and owner file (a run leaves no staging, however it ends).
+// A lake `s3://BUCKET/PREFIX` is worked through a local mirror (jobs/store_target.h): lake() is
+// the mirror, progress and recovery are the bucket's, and Publish commits each batch to it.
 // Threading: the landing thread only. Lifetime: `options` outlives this.
 #include <cstdint>
+#include <memory>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -18,6 +21,7 @@
 #include "jobs/lander.h"
 #include "lake/locks.h"
 #include "lake/names.h"
+#include "jobs/store_target.h"
 
 namespace el::jobs {
 
@@ -29,11 +33,14 @@ class LakeTarget {
   LakeTarget& operator=(const LakeTarget&) = delete;
 
   // Creates the staging root and takes this lander's owner lock (under the publish lock, so that
-  // no recovery sees the owner file unlocked). Errors: IOError, Unavailable.
+  // no recovery sees the owner file unlocked). An S3 lake: checks the bucket and credentials and
+  // builds the mirror first. Errors: IOError, Unavailable, InvalidArgument (a job on S3),
+  // NotFound (no such bucket), FailedPrecondition (bad credentials).
   Status Open();
 
   bool job() const { return job_; }
   const std::string& staging_key() const { return staging_key_; }
+  // The lake's folder (an S3 lake's local mirror, once opened).
   const std::filesystem::path& lake() const { return lake_; }
   // LAKE/_jobs/<job>: a job's progress folder, its commit table.
   std::filesystem::path CommitDir() const { return lake_ / "_jobs" / o_.job_name; }
@@ -74,11 +81,17 @@ class LakeTarget {
                             const std::filesystem::path& scratch);
 
  private:
+  // Whether the lake holds data files of `table`.
+  Result<bool> HasData(const std::string& table) const;
+
   const LandOptions& o_;
   std::filesystem::path lake_;
   bool job_ = false;
   std::string staging_key_;
   int64_t batch_seq_ = 0;
+  // An S3 lake's bucket and mirror; null for a local lake. Declared before owner_: the mirror
+  // goes after the owner lock inside it is released.
+  std::unique_ptr<StoreTarget> store_;
   std::optional<lake::FileLock>
       owner_;  // held for the run: staging of this process is not recovered
 };

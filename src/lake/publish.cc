@@ -122,6 +122,16 @@ struct Versions {
   int conformed = 0;
 };
 
+// The table's latest version's columns merged with the batch's (the batch's own on an overwrite),
+// and the changes.
+std::vector<SchemaColumn> MergedColumns(const TablePublish& t,
+                                        const std::optional<SchemaVersion>& latest,
+                                        std::vector<std::string>* changes) {
+  std::vector<SchemaColumn> known = latest ? latest->columns : std::vector<SchemaColumn>{};
+  // An overwrite replaces every file: the table takes the batch's types as they are.
+  return t.replace ? t.columns : MergeColumns(known, t.columns, changes);
+}
+
 Result<Versions> NextVersion(const TablePublish& t) {
   EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> latest, ReadLatestSchema(t.table_dir));
   EL_ASSIGN_OR_RETURN(int conformed, ReadConformedVersion(t.table_dir));
@@ -140,9 +150,7 @@ Result<Versions> NextVersion(const TablePublish& t) {
   }
   std::vector<SchemaColumn> known = latest ? latest->columns : std::vector<SchemaColumn>{};
   std::vector<std::string> changes;
-  // An overwrite replaces every file: the table takes the batch's types as they are.
-  std::vector<SchemaColumn> merged =
-      t.replace ? t.columns : MergeColumns(known, t.columns, &changes);
+  std::vector<SchemaColumn> merged = MergedColumns(t, latest, &changes);
   v.next.version = latest ? latest->version : 1;
   v.next.columns = merged;
   if (!latest || merged != known) {
@@ -289,6 +297,20 @@ Result<int64_t> PublishTable(duck::Connection& con, const TablePublish& t) {
   if (v.conformed != v.next.version)
     EL_RETURN_IF_ERROR(WriteConformedVersion(t.table_dir, v.next.version));
   return moved;
+}
+
+Result<bool> PublishChecksTableFiles(const TablePublish& t) {
+  if (t.columns.empty() || t.replace) return false;
+  EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> latest, ReadLatestSchema(t.table_dir));
+  if (!latest) return false;  // a new table
+  EL_ASSIGN_OR_RETURN(int conformed, ReadConformedVersion(t.table_dir));
+  std::vector<SchemaColumn> have = latest->columns;
+  if (conformed != latest->version) {
+    EL_ASSIGN_OR_RETURN(std::optional<SchemaVersion> old, ReadSchemaVersion(t.table_dir, conformed));
+    if (!old) return true;
+    have = old->columns;
+  }
+  return NeedsRewrite(have, MergedColumns(t, latest, nullptr));
 }
 
 }  // namespace el::lake

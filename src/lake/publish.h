@@ -57,6 +57,12 @@ Result<ConformedBatch> ConformBatch(const std::filesystem::path& table_dir,
 // Returns the number of files published. Errors: IOError, Internal (DuckDB could not rewrite).
 Result<int64_t> PublishTable(duck::Connection& con, const TablePublish& t);
 
+// Whether PublishTable(t) would look at the files already in the table (step 2: a column's type
+// changes, or the table's files were never conformed), so that a lake whose files are elsewhere
+// (an object store, lake/store_lake.h) can fetch them first. Reads the history only.
+// Errors: IOError.
+Result<bool> PublishChecksTableFiles(const TablePublish& t);
+
 // Brings every file of the table to the latest schema version's types, unless the table's
 // conformed record says they hold them; takes the table's schema lock. For tables landed before
 // files were conformed, and for `eventlake compact`. Returns how many files were rewritten.

@@ -20,6 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kTempMarker = ".objstore-tmp-";
+constexpr std::string_view kUploadMarker = ".objstore-tmp-upload-";
 // Serializes conditional puts of every process using the directory (never listed: kTempMarker).
 constexpr char kLockName[] = ".objstore-tmp-lock";
 
@@ -148,10 +149,7 @@ Result<std::string> LocalStore::PutConditional(std::string_view key, std::string
   return LocalEtag(path);
 }
 
-Status LocalStore::PutFile(std::string_view key, const fs::path& file) {
-  EL_ASSIGN_OR_RETURN(fs::path path, PathOf(key));
-  EL_RETURN_IF_ERROR(io::CreateDirs(path.parent_path().string()));
-  fs::path tmp = TempPath(path);
+Status LocalStore::CopySynced(const fs::path& file, const fs::path& tmp) {
   std::error_code ec;
   fs::copy_file(file, tmp, fs::copy_options::overwrite_existing, ec);
   if (ec) return FsError("cannot copy to", tmp, ec);
@@ -165,12 +163,73 @@ Status LocalStore::PutFile(std::string_view key, const fs::path& file) {
       return ErrnoError("fsync " + tmp.string(), err);
     }
   }
+  return Status::Ok();
+}
+
+Status LocalStore::PutFile(std::string_view key, const fs::path& file) {
+  EL_ASSIGN_OR_RETURN(fs::path path, PathOf(key));
+  EL_RETURN_IF_ERROR(io::CreateDirs(path.parent_path().string()));
+  fs::path tmp = TempPath(path);
+  EL_RETURN_IF_ERROR(CopySynced(file, tmp));
   Status s = io::Rename(tmp.string(), path.string());
   if (!s.ok()) {
     (void)io::RemoveFile(tmp.string());
     return s;
   }
   return io::SyncDir(path.parent_path().string());
+}
+
+fs::path LocalStore::UploadPath(const fs::path& target, std::string_view id) {
+  return target.parent_path() /
+         ("." + target.filename().string() + std::string(kUploadMarker) + std::string(id));
+}
+
+Result<Upload> LocalStore::StartUpload(std::string_view key, const fs::path& file) {
+  EL_ASSIGN_OR_RETURN(fs::path path, PathOf(key));
+  EL_RETURN_IF_ERROR(io::CreateDirs(path.parent_path().string()));
+  Upload up;
+  up.key = std::string(key);
+  up.upload_id = std::to_string(::getpid()) + "-" + std::to_string(temp_seq_++);
+  fs::path tmp = UploadPath(path, up.upload_id);
+  EL_RETURN_IF_ERROR(CopySynced(file, tmp));
+  return up;
+}
+
+Status LocalStore::CompleteUpload(const Upload& upload) {
+  EL_ASSIGN_OR_RETURN(fs::path path, PathOf(upload.key));
+  fs::path tmp = UploadPath(path, upload.upload_id);
+  std::error_code ec;
+  if (!fs::is_regular_file(tmp, ec))
+    return NotFound("no upload " + upload.upload_id + " of " + path.string());
+  EL_RETURN_IF_ERROR(io::Rename(tmp.string(), path.string()));
+  return io::SyncDir(path.parent_path().string());
+}
+
+Status LocalStore::AbortUpload(std::string_view key, std::string_view upload_id) {
+  EL_ASSIGN_OR_RETURN(fs::path path, PathOf(key));
+  if (upload_id.empty() || upload_id.find('/') != std::string_view::npos)
+    return InvalidArgument("bad upload id '" + std::string(upload_id) + "'");
+  return io::RemoveFile(UploadPath(path, upload_id).string());
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> LocalStore::ListUploads() {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::error_code ec;
+  if (!fs::is_directory(root_, ec)) return out;
+  fs::recursive_directory_iterator it(root_, ec), end;
+  if (ec) return FsError("cannot list", root_, ec);
+  for (; it != end; it.increment(ec)) {
+    if (ec) return FsError("cannot list", root_, ec);
+    std::string name = it->path().filename().string();
+    size_t m = name.find(kUploadMarker);
+    if (m == std::string::npos || name.front() != '.' || !it->is_regular_file(ec)) continue;
+    fs::path key_path = it->path().parent_path() / name.substr(1, m - 1);
+    out.emplace_back(key_path.lexically_relative(root_).generic_string(),
+                     name.substr(m + kUploadMarker.size()));
+  }
+  if (ec) return FsError("cannot list", root_, ec);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 Result<std::string> LocalStore::Get(std::string_view key) {

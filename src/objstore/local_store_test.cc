@@ -123,3 +123,35 @@ TEST(LocalStore, ConditionalPuts) {
 
 }  // namespace
 }  // namespace el::objstore
+
+namespace el::objstore {
+namespace {
+
+TEST(LocalStore, UploadIsInvisibleUntilCompleted) {
+  auto dir = test::FreshTestDir("localstore");
+  LocalStore s(dir / "root");
+  std::ofstream(dir / "f") << "payload";
+  auto up = s.StartUpload("t/a.parquet", dir / "f");
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  EXPECT_EQ(s.Head("t/a.parquet").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(s.ListAll("")->empty());
+  auto listed = s.ListUploads();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0], std::make_pair(std::string("t/a.parquet"), up->upload_id));
+  ASSERT_TRUE(s.CompleteUpload(*up).ok());
+  EXPECT_EQ(*s.Get("t/a.parquet"), "payload");
+  EXPECT_TRUE(s.ListUploads()->empty());
+  EXPECT_EQ(s.CompleteUpload(*up).code(), StatusCode::kNotFound);  // done before
+
+  auto other = s.StartUpload("t/b.parquet", dir / "f");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(s.AbortUpload("t/b.parquet", other->upload_id).ok());
+  ASSERT_TRUE(s.AbortUpload("t/b.parquet", other->upload_id).ok());  // missing is fine
+  EXPECT_TRUE(s.ListUploads()->empty());
+  EXPECT_EQ(s.Head("t/b.parquet").status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(s.AbortUpload("t/b.parquet", "../x").ok());
+}
+
+}  // namespace
+}  // namespace el::objstore

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -29,6 +30,14 @@ struct ObjectInfo {
 struct Precondition {
   bool if_absent = false;  // only if no object has the key (If-None-Match: *)
   std::string if_match;    // only if the object's ETag is this one (If-Match)
+};
+
+// An upload whose object is not visible until it is completed (S3: a multipart upload whose parts
+// are all sent). The lake publishes a batch's files by completing their uploads (lake/commit.h).
+struct Upload {
+  std::string key;
+  std::string upload_id;
+  std::vector<std::string> part_etags;  // part i + 1's ETag (S3); empty for a local directory
 };
 
 struct ListOptions {
@@ -61,6 +70,15 @@ class ObjectStore {
   // Uploads a file; an S3 store uses a multipart upload beyond its part size and aborts the upload
   // when a part fails (no parts are left behind).
   virtual Status PutFile(std::string_view key, const std::filesystem::path& file) = 0;
+  // Uploads `file` under `key` without publishing it: the object appears, whole, only with
+  // CompleteUpload; AbortUpload discards it. Errors: IOError, Unavailable, the store's errors.
+  virtual Result<Upload> StartUpload(std::string_view key, const std::filesystem::path& file) = 0;
+  // Publishes an upload. Errors: NotFound (no such upload: aborted, or completed before).
+  virtual Status CompleteUpload(const Upload& upload) = 0;
+  // Discards an unfinished upload; a missing one is fine.
+  virtual Status AbortUpload(std::string_view key, std::string_view upload_id) = 0;
+  // Every unfinished upload under the store's root, as (key, upload id).
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ListUploads() = 0;
   // The whole object. Errors: NotFound.
   virtual Result<std::string> Get(std::string_view key) = 0;
   // Bytes [offset, offset + length) of the object (fewer at its end). Errors: NotFound, OutOfRange

@@ -173,14 +173,20 @@ Status S3Store::PutFile(std::string_view key, const fs::path& file) {
   return PutMultipart(FullKey(key), file, size);
 }
 
-Status S3Store::PutMultipart(const std::string& full_key, const fs::path& file, int64_t size) {
+Result<std::string> S3Store::CreateUpload(const std::string& full_key) {
   Call create("POST", full_key, {{"uploads", ""}});
   create.headers.emplace_back("Content-Type", "application/octet-stream");
   EL_ASSIGN_OR_RETURN(HttpResponse r, Execute(create));
   std::string upload_id = XmlText(r.body, "UploadId").value_or("");
   if (upload_id.empty())
     return IOError("CreateMultipartUpload of " + Where(create) + " answered no UploadId");
-  Status s = PutParts(full_key, upload_id, file, size);
+  return upload_id;
+}
+
+Status S3Store::PutMultipart(const std::string& full_key, const fs::path& file, int64_t size) {
+  EL_ASSIGN_OR_RETURN(std::string upload_id, CreateUpload(full_key));
+  auto etags = PutParts(full_key, upload_id, file, size);
+  Status s = etags.ok() ? CompleteParts(full_key, upload_id, *etags) : etags.status();
   if (!s.ok()) {
     Status abort = AbortMultipartUpload(RelativeKey(full_key), upload_id);
     if (!abort.ok())
@@ -189,11 +195,13 @@ Status S3Store::PutMultipart(const std::string& full_key, const fs::path& file, 
   return s;
 }
 
-Status S3Store::PutParts(const std::string& full_key, const std::string& upload_id,
-                         const fs::path& file, int64_t size) {
-  std::string complete = "<CompleteMultipartUpload>";
+Result<std::vector<std::string>> S3Store::PutParts(const std::string& full_key,
+                                                   const std::string& upload_id,
+                                                   const fs::path& file, int64_t size) {
+  std::vector<std::string> etags;
   int part = 1;
-  for (int64_t off = 0; off < size; off += config_.part_size, ++part) {
+  // An empty file is one empty part.
+  for (int64_t off = 0; off < size || part == 1; off += config_.part_size, ++part) {
     int64_t len = std::min<int64_t>(config_.part_size, size - off);
     EL_ASSIGN_OR_RETURN(std::string data, ReadFileRange(file, off, len));
     Call up("PUT", full_key, {{"partNumber", std::to_string(part)}, {"uploadId", upload_id}}, data);
@@ -202,8 +210,17 @@ Status S3Store::PutParts(const std::string& full_key, const std::string& upload_
     if (etag.empty())
       return IOError("UploadPart " + std::to_string(part) + " of " + Where(up) +
                      " answered no ETag");
-    complete += "<Part><PartNumber>" + std::to_string(part) + "</PartNumber><ETag>" +
-                XmlEscape(etag) + "</ETag></Part>";
+    etags.push_back(etag);
+  }
+  return etags;
+}
+
+Status S3Store::CompleteParts(const std::string& full_key, const std::string& upload_id,
+                              const std::vector<std::string>& etags) {
+  std::string complete = "<CompleteMultipartUpload>";
+  for (size_t i = 0; i < etags.size(); ++i) {
+    complete += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" +
+                XmlEscape(etags[i]) + "</ETag></Part>";
   }
   complete += "</CompleteMultipartUpload>";
   Call done("POST", full_key, {{"uploadId", upload_id}}, complete);
@@ -215,6 +232,29 @@ Status S3Store::PutParts(const std::string& full_key, const std::string& upload_
     return S3ErrorStatus(err, Where(done), "");
   }
   return Status::Ok();
+}
+
+Result<Upload> S3Store::StartUpload(std::string_view key, const fs::path& file) {
+  EL_RETURN_IF_ERROR(CheckKey(key));
+  std::error_code ec;
+  auto size = static_cast<int64_t>(fs::file_size(file, ec));
+  if (ec) return IOError("cannot read " + file.string() + ": " + ec.message());
+  std::string full_key = FullKey(key);
+  Upload up;
+  up.key = std::string(key);
+  EL_ASSIGN_OR_RETURN(up.upload_id, CreateUpload(full_key));
+  auto etags = PutParts(full_key, up.upload_id, file, size);
+  if (!etags.ok()) {
+    (void)AbortMultipartUpload(key, up.upload_id);
+    return etags.status();
+  }
+  up.part_etags = std::move(*etags);
+  return up;
+}
+
+Status S3Store::CompleteUpload(const Upload& upload) {
+  EL_RETURN_IF_ERROR(CheckKey(upload.key));
+  return CompleteParts(FullKey(upload.key), upload.upload_id, upload.part_etags);
 }
 
 Status S3Store::AbortMultipartUpload(std::string_view key, std::string_view upload_id) {

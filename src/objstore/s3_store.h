@@ -48,6 +48,17 @@ class S3Store final : public ObjectStore {
   Result<std::string> PutConditional(std::string_view key, std::string_view data,
                                      const Precondition& pre) override;
   Status PutFile(std::string_view key, const std::filesystem::path& file) override;
+  // A multipart upload of every part of `file` (a file of any size: one part up to the part size),
+  // not completed.
+  Result<Upload> StartUpload(std::string_view key, const std::filesystem::path& file) override;
+  // CompleteMultipartUpload. Errors: NotFound (NoSuchUpload).
+  Status CompleteUpload(const Upload& upload) override;
+  Status AbortUpload(std::string_view key, std::string_view upload_id) override {
+    return AbortMultipartUpload(key, upload_id);
+  }
+  Result<std::vector<std::pair<std::string, std::string>>> ListUploads() override {
+    return ListMultipartUploads();
+  }
   Result<std::string> Get(std::string_view key) override;
   Result<std::string> GetRange(std::string_view key, uint64_t offset, uint64_t length) override;
   Status GetToFile(std::string_view key, const std::filesystem::path& file) override;
@@ -82,8 +93,14 @@ class S3Store final : public ObjectStore {
   std::string RelativeKey(std::string_view full) const;
   std::string Where(const Call& call) const;
   Status PutMultipart(const std::string& full_key, const std::filesystem::path& file, int64_t size);
-  Status PutParts(const std::string& full_key, const std::string& upload_id,
-                  const std::filesystem::path& file, int64_t size);
+  // CreateMultipartUpload; returns the upload id.
+  Result<std::string> CreateUpload(const std::string& full_key);
+  // Uploads every part of `file`; returns their ETags.
+  Result<std::vector<std::string>> PutParts(const std::string& full_key,
+                                            const std::string& upload_id,
+                                            const std::filesystem::path& file, int64_t size);
+  Status CompleteParts(const std::string& full_key, const std::string& upload_id,
+                       const std::vector<std::string>& etags);
 
   S3Config config_;
   std::string bucket_;

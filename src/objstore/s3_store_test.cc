@@ -309,3 +309,41 @@ TEST(S3Store, RangeAtTheEndOfTheNumbers) {
 
 }  // namespace
 }  // namespace el::objstore
+
+namespace el::objstore {
+namespace {
+
+TEST(S3Store, StartUploadSendsEveryPartAndCompleteUploadPublishes) {
+  Harness h(true, 1);
+  auto dir = test::FreshTestDir("s3store");
+  std::ofstream(dir / "f") << "0123456";  // parts of 5: two
+  std::ofstream(dir / "empty");
+  h.Add(Answer(
+      200, "<InitiateMultipartUploadResult><UploadId>U</UploadId></InitiateMultipartUploadResult>"));
+  h.Add(Answer(200, "", {{"etag", "\"p1\""}}));
+  h.Add(Answer(200, "", {{"etag", "\"p2\""}}));
+  auto up = h.store->StartUpload("t/a.parquet", dir / "f");
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  EXPECT_EQ(up->key, "t/a.parquet");
+  EXPECT_EQ(up->upload_id, "U");
+  EXPECT_EQ(up->part_etags, (std::vector<std::string>{"\"p1\"", "\"p2\""}));
+  ASSERT_EQ(h.seen.size(), 3u);  // nothing completed yet
+  h.Add(Answer(200, "<CompleteMultipartUploadResult/>"));
+  ASSERT_TRUE(h.store->CompleteUpload(*up).ok());
+  EXPECT_EQ(h.seen[3].url, "http://127.0.0.1:7480/bucket/lake/v1/t/a.parquet?uploadId=U");
+  EXPECT_NE(h.seen[3].body.find("<PartNumber>2</PartNumber>"), std::string::npos);
+  // An upload already completed or aborted is NotFound.
+  h.Add(Answer(404, "<Error><Code>NoSuchUpload</Code></Error>"));
+  EXPECT_EQ(h.store->CompleteUpload(*up).code(), StatusCode::kNotFound);
+  // An empty file is one empty part.
+  h.Add(Answer(
+      200, "<InitiateMultipartUploadResult><UploadId>E</UploadId></InitiateMultipartUploadResult>"));
+  h.Add(Answer(200, "", {{"etag", "\"e\""}}));
+  auto empty = h.store->StartUpload("t/e", dir / "empty");
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ(empty->part_etags.size(), 1u);
+  EXPECT_EQ(h.seen.back().body, "");
+}
+
+}  // namespace
+}  // namespace el::objstore

@@ -1,6 +1,7 @@
 """`--lake` names a local directory or s3://BUCKET/PREFIX; anything else is a usage error (exit 2)
 with a clear message, and never a local folder named after the scheme. s3:// is read by query,
-schema and ddl (test_query_s3.py) and refused by name by the commands that do not take it yet."""
+schema and ddl (test_query_s3.py), landed into by land and up (test_land_s3.py), and refused by
+name by the commands that do not take it yet."""
 import os
 import subprocess
 
@@ -43,10 +44,12 @@ def test_unsupported_schemes_are_usage_errors(tmp_path, name):
     assert sorted(os.listdir(tmp_path)) == [], "a refused location left files behind"
 
 
+# The commands that work on an S3 lake: readers (test_query_s3.py) and landers (test_land_s3.py).
 READ_S3 = {"query", "schema", "ddl"}
+ON_S3 = READ_S3 | {"land", "up"}
 
 
-@pytest.mark.parametrize("name", sorted(set(COMMANDS) - READ_S3))
+@pytest.mark.parametrize("name", sorted(set(COMMANDS) - ON_S3))
 def test_s3_is_refused_by_name_until_the_lake_uses_the_store(tmp_path, name):
     p = run(tmp_path, name, "s3://bucket/lake")
     assert p.returncode == 2, (name, p.stdout, p.stderr)

@@ -1,0 +1,60 @@
+"""Batch landing into a local lake and into an S3 lake, timed in the same run (not part of ctest).
+
+Starts `eventlake broker` and a Ceph cluster with its RADOS gateway on loopback
+(tests/integration/ceph_cluster.py), produces N game events (`eventlake generate game-events`) to
+one partition with kcat, then lands them (batch, default layout, overwrite) REPS times into a fresh
+local lake and a fresh prefix of a bucket, alternating. Prints each run's seconds and the ratio
+S3 / local of the medians; the difference is the upload and commit of the batch (docs/formats/
+lake_on_s3.md).
+
+Usage: python3 bench/lake_s3.py [N (200000)] [REPS (3)]   (EVENTLAKE_BIN: default build/eventlake)
+"""
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests" / "integration"))
+os.environ.setdefault("EVENTLAKE_BIN", str(HERE.parent / "build" / "eventlake"))
+
+import harness  # noqa: E402
+from ceph_cluster import running_cluster  # noqa: E402
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
+    reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    root = Path(tempfile.mkdtemp(prefix="eventlake-bench-s3-"))
+    procs = harness.Procs(root)
+    try:
+        _, brokers = procs.broker(root / "data")
+        harness.create_topic(brokers, "events", 1)
+        events = subprocess.run([harness.BIN, "generate", "game-events", "--count", str(n), "--seed", "1"],
+                                capture_output=True, check=True).stdout
+        harness.kcat(["-P", "-b", brokers, "-t", "events", "-p", "0"], input=events, timeout=600)
+        with running_cluster(str(root / "ceph")) as ceph:
+            ceph.s3().create_bucket(Bucket="bench")
+            env = dict(ceph.env(), AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent")
+            times = {"local": [], "s3": []}
+            for rep in range(reps):
+                for name, lake, e in [("local", str(root / f"lake{rep}"), None),
+                                      ("s3", f"s3://bench/lake{rep}", env)]:
+                    t0 = time.monotonic()
+                    out = harness.run(["land", "--brokers", brokers, "--lake", lake, "--topic", "events"],
+                                      env=e, timeout=600).stdout.strip()
+                    times[name].append(time.monotonic() - t0)
+                    print(f"{name:5s} run {rep}: {times[name][-1]:6.2f} s  {out}", flush=True)
+            local, s3 = statistics.median(times["local"]), statistics.median(times["s3"])
+            print(f"{n} events: local {local:.2f} s ({n / local:,.0f} events/s), "
+                  f"S3 {s3:.2f} s ({n / s3:,.0f} events/s), S3 / local {s3 / local:.2f}x")
+    finally:
+        procs.kill_all()
+        subprocess.run(["rm", "-rf", str(root)], check=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,400 @@
+#include "lake/store_lake.h"
+
+#include <algorithm>
+#include <climits>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "base/json_text.h"
+#include "base/log.h"
+#include "lake/listing.h"
+#include "objstore/local_store.h"
+
+namespace el::lake {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool Wanted(const std::set<int32_t>* partitions, int32_t p) {
+  return partitions == nullptr || partitions->count(p) > 0;
+}
+
+// The file name of a key (after its last '/').
+std::string_view BaseName(std::string_view key) {
+  size_t slash = key.rfind('/');
+  return slash == std::string_view::npos ? key : key.substr(slash + 1);
+}
+
+// Whether a data file of range `r` lies past the progress `next` (uncommitted).
+bool PastRecord(const NextOffsets& next, const DataFileRange& r) {
+  auto it = next.find(r.partition);
+  return it == next.end() || r.first >= it->second;
+}
+
+Status ReadLocal(const fs::path& file, std::string& out) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return IOError("cannot read " + file.string());
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return Status::Ok();
+}
+
+// Whether `key` is a schema version file (`.../_schema/v<N>.json`).
+bool IsSchemaVersionKey(std::string_view key) {
+  std::string_view name = BaseName(key);
+  return key.find("_schema/") != std::string_view::npos && name.size() > 6 && name[0] == 'v' &&
+         name.substr(name.size() - 5) == ".json";
+}
+
+}  // namespace
+
+std::string ManifestJson(const Manifest& m) {
+  std::string out = "{\"lander\":";
+  AppendJsonString(out, m.lander);
+  out += fmt::format(",\"partitions\":[{}],\"uploads\":[", fmt::join(m.partitions, ","));
+  for (size_t i = 0; i < m.uploads.size(); ++i) {
+    out += i == 0 ? "{\"key\":" : ",{\"key\":";
+    AppendJsonString(out, m.uploads[i].key);
+    out += ",\"upload_id\":";
+    AppendJsonString(out, m.uploads[i].upload_id);
+    out += "}";
+  }
+  return out + "]}\n";
+}
+
+Result<Manifest> ParseManifest(std::string_view text) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(simdjson::padded_string(text)).get(doc))
+    return InvalidArgument("a manifest that is not JSON");
+  Manifest m;
+  std::string_view lander;
+  simdjson::dom::array partitions, uploads;
+  if (doc["lander"].get(lander) || doc["partitions"].get(partitions) ||
+      doc["uploads"].get(uploads))
+    return InvalidArgument("a manifest without lander, partitions or uploads");
+  m.lander = std::string(lander);
+  for (simdjson::dom::element p : partitions) {
+    int64_t v = 0;
+    if (p.get(v) || v < 0 || v > INT32_MAX) return InvalidArgument("a manifest's bad partition");
+    m.partitions.insert(static_cast<int32_t>(v));
+  }
+  for (simdjson::dom::element u : uploads) {
+    std::string_view key, id;
+    if (u["key"].get(key) || u["upload_id"].get(id))
+      return InvalidArgument("a manifest's upload without key or upload_id");
+    m.uploads.push_back({std::string(key), std::string(id), {}});
+  }
+  return m;
+}
+
+StoreLake::StoreLake(objstore::ObjectStore& store, StoreLakeSpec spec)
+    : store_(store), spec_(std::move(spec)) {
+  if (spec_.progress_prefix.empty()) spec_.progress_prefix = "_progress/" + spec_.topic + "/";
+}
+
+std::string StoreLake::ProgressKey(int32_t partition) const {
+  return fmt::format("{}{}.next", spec_.progress_prefix, partition);
+}
+
+Result<NextOffsets> StoreLake::ReadProgress() {
+  EL_ASSIGN_OR_RETURN(auto objects, store_.ListAll(spec_.progress_prefix));
+  NextOffsets out;
+  etags_.clear();
+  for (const objstore::ObjectInfo& o : objects) {
+    std::string_view name = BaseName(o.key);
+    if (name.size() <= 5 || name.substr(name.size() - 5) != ".next") continue;
+    int64_t p = 0;
+    if (!ParseNonNegative(name.substr(0, name.size() - 5), p) || p > INT32_MAX) continue;
+    EL_ASSIGN_OR_RETURN(objstore::ObjectInfo head, store_.Head(o.key));
+    EL_ASSIGN_OR_RETURN(std::string text, store_.Get(o.key));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    int64_t next = 0;
+    if (!ParseNonNegative(text, next))
+      return DataLoss("progress record " + o.key + " in " + store_.Describe() + " is not a number");
+    out[static_cast<int32_t>(p)] = next;
+    etags_[static_cast<int32_t>(p)] = head.etag;
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> StoreLake::TableDataKeys(const std::string& table) {
+  EL_ASSIGN_OR_RETURN(auto objects, store_.ListAll(table + "/"));
+  std::vector<std::string> keys;
+  for (const objstore::ObjectInfo& o : objects) {
+    // Hidden folders (`_schema/`, `_rewrite/`) and files are not the table's data.
+    std::string_view rel = std::string_view(o.key).substr(table.size() + 1);
+    bool hidden = false;
+    for (size_t start = 0; start < rel.size();) {
+      size_t end = std::min(rel.find('/', start), rel.size());
+      if (IsHidden(rel.substr(start, end - start))) hidden = true;
+      start = end + 1;
+    }
+    if (!hidden && IsDataFileName(BaseName(o.key))) keys.push_back(o.key);
+  }
+  return keys;
+}
+
+Status StoreLake::AbortAll(const std::vector<objstore::Upload>& uploads) {
+  Status first = Status::Ok();
+  for (const objstore::Upload& up : uploads) {
+    Status s = store_.AbortUpload(up.key, up.upload_id);
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
+
+Status StoreLake::CheckOwnership(const NextOffsets& next) {
+  for (const auto& [p, n] : next) {
+    auto head = store_.Head(ProgressKey(p));
+    if (!head.ok() && head.status().code() != StatusCode::kNotFound) return head.status();
+    std::string now = head.ok() ? head->etag : "";
+    auto it = etags_.find(p);
+    std::string seen = it == etags_.end() ? "" : it->second;
+    if (now != seen)
+      return FailedPrecondition(fmt::format(
+          "partition {} of {} was landed by another lander since this one read its progress", p,
+          spec_.topic));
+  }
+  return Status::Ok();
+}
+
+Status StoreLake::Publish(const objstore::Upload& up, const fs::path& local) {
+  Status s = store_.CompleteUpload(up);
+  if (s.ok() || s.code() != StatusCode::kNotFound) return s;
+  // A retried CompleteMultipartUpload whose first answer was lost meets NoSuchUpload: the object
+  // is there when it was completed.
+  auto head = store_.Head(up.key);
+  std::error_code ec;
+  auto size = fs::file_size(local, ec);
+  if (head.ok() && !ec && static_cast<uintmax_t>(head->size) == size) return Status::Ok();
+  return s;
+}
+
+Status StoreLake::DeleteReplaced(const BatchCommit& batch) {
+  std::set<std::string> written;
+  for (const StoreFile& f : batch.files) written.insert(f.key);
+  std::vector<std::string> doomed;
+  for (const std::string& table : batch.replace_tables) {
+    EL_ASSIGN_OR_RETURN(auto keys, TableDataKeys(table));
+    for (std::string& k : keys) {
+      if (!written.count(k)) doomed.push_back(std::move(k));
+    }
+  }
+  return store_.DeleteMany(doomed);
+}
+
+Status StoreLake::PutProgress(const BatchCommit& batch) {
+  for (const auto& [p, n] : batch.next) {
+    auto it = etags_.find(p);
+    objstore::Precondition pre;
+    if (it == etags_.end() || it->second.empty()) {
+      pre.if_absent = true;
+    } else {
+      pre.if_match = it->second;
+    }
+    EL_ASSIGN_OR_RETURN(std::string etag,
+                        store_.PutConditional(ProgressKey(p), std::to_string(n) + "\n", pre));
+    etags_[p] = etag;
+  }
+  if (!batch.exact) return Status::Ok();
+  std::vector<std::string> stale;
+  for (auto it = etags_.begin(); it != etags_.end();) {
+    if (batch.next.count(it->first) == 0) {
+      stale.push_back(ProgressKey(it->first));
+      it = etags_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return store_.DeleteMany(stale);
+}
+
+Status StoreLake::PutMetadata(const StoreFile& f) {
+  std::string data;
+  EL_RETURN_IF_ERROR(ReadLocal(f.local, data));
+  if (!IsSchemaVersionKey(f.key)) return store_.Put(f.key, data);
+  // A schema version is created once: of two landers that made the same version from their
+  // mirrors, one wins; the other lands its batch again on the winner's history.
+  objstore::Precondition absent;
+  absent.if_absent = true;
+  auto put = store_.PutConditional(f.key, data, absent);
+  if (put.ok() || put.status().code() != StatusCode::kFailedPrecondition) return put.status();
+  auto current = store_.Get(f.key);
+  if (current.ok() && *current == data) return Status::Ok();
+  return Unavailable(fmt::format(
+      "schema version {} in {} was written by another lander first; the batch lands again on it",
+      f.key, store_.Describe()));
+}
+
+Status StoreLake::CommitBatch(const BatchCommit& batch) {
+  // 1. Stage: every file uploaded to its final key, unfinished; the manifest names the uploads.
+  std::vector<objstore::Upload> uploads;
+  for (const StoreFile& f : batch.files) {
+    auto up = store_.StartUpload(f.key, f.local);
+    if (!up.ok()) {
+      (void)AbortAll(uploads);
+      return up.status();
+    }
+    uploads.push_back(std::move(*up));
+  }
+  Manifest m{spec_.lander, {}, uploads};
+  for (const auto& [p, n] : batch.next) m.partitions.insert(p);
+  std::string manifest = fmt::format("{}{}-{}/batch.json", ManifestPrefix(), spec_.lander, ++seq_);
+  Status st = store_.Put(manifest, ManifestJson(m));
+  // 2. Ownership: the records still where this lander read them.
+  if (st.ok()) st = CheckOwnership(batch.next);
+  if (!st.ok()) {
+    (void)AbortAll(uploads);
+    (void)store_.Delete(manifest);
+    return st;
+  }
+  // 3. Publish: metadata first (schema versions only add), then every file, whole.
+  for (const StoreFile& f : batch.metadata) {
+    st = PutMetadata(f);
+    if (!st.ok()) {
+      (void)AbortAll(uploads);
+      (void)store_.Delete(manifest);
+      return st;
+    }
+  }
+  for (size_t i = 0; i < uploads.size(); ++i) {
+    EL_RETURN_IF_ERROR(Publish(uploads[i], batch.files[i].local));
+  }
+  if (!batch.replace_tables.empty()) EL_RETURN_IF_ERROR(DeleteReplaced(batch));
+  // 4. Commit: the progress records, each conditional on the ETag read before publishing.
+  st = PutProgress(batch);
+  if (!st.ok()) {
+    if (st.code() == StatusCode::kFailedPrecondition) {
+      return FailedPrecondition(fmt::format(
+          "another lander committed a partition of {} first ({}); this batch's files are past "
+          "its record and are removed by recovery",
+          spec_.topic, st.message()));
+    }
+    return st;
+  }
+  // 5. Clean up.
+  if (Status s = store_.Delete(manifest); !s.ok()) spdlog::warn("cleanup: {}", s.message());
+  return Status::Ok();
+}
+
+Status StoreLake::AbortManifests(const std::set<int32_t>* partitions) {
+  EL_ASSIGN_OR_RETURN(auto objects, store_.ListAll(ManifestPrefix()));
+  for (const objstore::ObjectInfo& o : objects) {
+    if (BaseName(o.key) != "batch.json") continue;
+    auto text = store_.Get(o.key);
+    if (!text.ok() && text.status().code() == StatusCode::kNotFound) continue;  // cleaned meanwhile
+    EL_RETURN_IF_ERROR(text.status());
+    auto m = ParseManifest(*text);
+    if (!m.ok()) {
+      spdlog::warn("{}: {}; removed", o.key, m.status().message());
+    } else {
+      // (This lander's own manifests too: recovery never runs while one of its commits does.)
+      if (partitions != nullptr &&
+          std::none_of(m->partitions.begin(), m->partitions.end(),
+                       [&](int32_t p) { return partitions->count(p) > 0; }))
+        continue;
+      EL_RETURN_IF_ERROR(AbortAll(m->uploads));
+    }
+    EL_RETURN_IF_ERROR(store_.Delete(o.key));
+  }
+  return Status::Ok();
+}
+
+Status StoreLake::AbortUploadsPast(const NextOffsets& next, const std::set<int32_t>* partitions) {
+  EL_ASSIGN_OR_RETURN(auto uploads, store_.ListUploads());
+  for (const auto& [key, id] : uploads) {
+    auto range = ParseDataFileName(spec_.topic, BaseName(key));
+    if (!range || !Wanted(partitions, range->partition) || !PastRecord(next, *range)) continue;
+    EL_RETURN_IF_ERROR(store_.AbortUpload(key, id));
+  }
+  return Status::Ok();
+}
+
+Status StoreLake::DeletePublishedPast(const NextOffsets& next,
+                                      const std::set<int32_t>* partitions) {
+  objstore::ListOptions opt;
+  opt.delimiter = "/";
+  std::vector<std::string> tables = spec_.tables;
+  while (spec_.tables.empty()) {
+    EL_ASSIGN_OR_RETURN(objstore::ListPage page, store_.List(opt));
+    for (const std::string& cp : page.common_prefixes) {
+      std::string t = cp.substr(0, cp.size() - 1);
+      if (t == spec_.topic || t.rfind(spec_.topic + "_", 0) == 0) tables.push_back(t);
+    }
+    opt.continuation_token = page.next_token;
+    if (opt.continuation_token.empty()) break;
+  }
+  std::vector<std::string> doomed;  // every listing first: nothing is deleted on a failed one
+  for (const std::string& t : tables) {
+    EL_ASSIGN_OR_RETURN(auto keys, TableDataKeys(t));
+    for (std::string& k : keys) {
+      auto range = ParseDataFileName(spec_.topic, BaseName(k));
+      if (range && Wanted(partitions, range->partition) && PastRecord(next, *range))
+        doomed.push_back(std::move(k));
+    }
+  }
+  if (!doomed.empty())
+    spdlog::info("recovery of {} in {}: removing {} published but uncommitted file(s)", spec_.topic,
+                 store_.Describe(), doomed.size());
+  return store_.DeleteMany(doomed);
+}
+
+Result<NextOffsets> StoreLake::Recover(const std::set<int32_t>* partitions) {
+  EL_RETURN_IF_ERROR(AbortManifests(partitions));
+  EL_ASSIGN_OR_RETURN(NextOffsets next, ReadProgress());
+  EL_RETURN_IF_ERROR(AbortUploadsPast(next, partitions));
+  EL_RETURN_IF_ERROR(DeletePublishedPast(next, partitions));
+  if (partitions != nullptr) std::erase_if(next, [&](const auto& e) { return !Wanted(partitions, e.first); });
+  return next;
+}
+
+Result<std::vector<std::string>> StoreLake::PullMetadata(const fs::path& mirror) {
+  std::vector<std::string> keys;
+  auto fetch = [&](const std::string& key) -> Status {
+    fs::path local = mirror / fs::path(key);
+    EL_RETURN_IF_ERROR(MakeDirs(local.parent_path()));
+    EL_RETURN_IF_ERROR(store_.GetToFile(key, local));
+    keys.push_back(key);
+    return Status::Ok();
+  };
+  auto format = store_.Head("_format");
+  if (format.ok()) {
+    EL_RETURN_IF_ERROR(fetch("_format"));
+  } else if (format.status().code() != StatusCode::kNotFound) {
+    return format.status();
+  }
+  // Folders to look into: every table, and every first-level folder of a table.
+  auto folders = [&](const std::string& prefix) -> Result<std::vector<std::string>> {
+    objstore::ListOptions opt;
+    opt.prefix = prefix;
+    opt.delimiter = "/";
+    std::vector<std::string> out;
+    do {
+      EL_ASSIGN_OR_RETURN(objstore::ListPage page, store_.List(opt));
+      for (std::string& cp : page.common_prefixes) out.push_back(std::move(cp));
+      opt.continuation_token = page.next_token;
+    } while (!opt.continuation_token.empty());
+    return out;
+  };
+  auto pull_schema = [&](const std::string& dir) -> Status {
+    EL_ASSIGN_OR_RETURN(auto objects, store_.ListAll(dir + "_schema/"));
+    for (const objstore::ObjectInfo& o : objects) EL_RETURN_IF_ERROR(fetch(o.key));
+    return Status::Ok();
+  };
+  EL_ASSIGN_OR_RETURN(auto tables, folders(""));
+  for (const std::string& t : tables) {
+    if (IsHidden(t)) continue;
+    EL_RETURN_IF_ERROR(pull_schema(t));
+    EL_ASSIGN_OR_RETURN(auto subs, folders(t));
+    for (const std::string& s : subs) {
+      std::string_view name = std::string_view(s).substr(t.size());
+      if (IsHidden(name) || name.find('=') == std::string_view::npos) continue;
+      EL_RETURN_IF_ERROR(pull_schema(s));
+    }
+  }
+  return keys;
+}
+
+}  // namespace el::lake

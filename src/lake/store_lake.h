@@ -1,0 +1,118 @@
+#pragma once
+// StoreLake: the lake's commit protocol on an object store (docs/formats/lake_on_s3.md), for one
+// topic's lander. The store has no rename and no locks: a batch's files are uploaded to their final,
+// offset-derived keys but stay invisible (unfinished uploads) until the batch publishes them, and
+// the batch is committed by conditional PUTs of the progress records
+// `_progress/<topic>/<p>.next`, fenced by the ETags this lander read before it published.
+//
+//   _staging/<key>/<lander>-<seq>/batch.json   a batch's manifest: its partitions and uploads
+//   _progress/<topic>/<p>.next                  the next offset to land (decimal text): the commit
+//   _jobs/<job>/_progress/<topic>/<p>.next      the same for a job's landing of <topic>
+//
+// CommitBatch is the one place a batch becomes part of the lake (a later Iceberg snapshot commits
+// here too). Recover removes what a lander that died left: the uploads its manifests name (and any
+// unfinished upload of a file past its partition's record), and the published files past the
+// records. Nothing is deleted unless every listing it needs succeeded.
+// Threading: one thread. Lifetime: `store` outlives this.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "lake/names.h"
+#include "objstore/object_store.h"
+
+namespace el::lake {
+
+// A local file and the key it is published under.
+struct StoreFile {
+  std::filesystem::path local;
+  std::string key;
+};
+
+struct BatchCommit {
+  std::vector<StoreFile> files;     // data files, published whole under their final keys
+  // Schema history and the like, put before the files; schema versions (`_schema/v<N>.json`)
+  // only where absent.
+  std::vector<StoreFile> metadata;
+  NextOffsets next;                 // the progress records the batch commits
+  // An overwrite run: the records become `next` (others removed), and the data files of `topic`
+  // in `replace_tables` that the batch does not write are deleted before the commit.
+  bool exact = false;
+  std::vector<std::string> replace_tables;
+};
+
+struct StoreLakeSpec {
+  std::string topic;
+  std::string staging_key;
+  std::string lander;  // this process's name in manifests (unique among the lake's landers)
+  // Where the progress records live: "_progress/<topic>/" (the default layout) or a job's
+  // "_jobs/<job>/_progress/<topic>/".
+  std::string progress_prefix;
+  // The tables whose data files of `topic` recovery removes past the records; empty: the
+  // default layout's (`<topic>` and every `<topic>_*`).
+  std::vector<std::string> tables;
+};
+
+class StoreLake {
+ public:
+  StoreLake(objstore::ObjectStore& store, StoreLakeSpec spec);
+
+  // The progress records, and their ETags for the next commit's fence. Errors: IOError,
+  // DataLoss (a record that is not a number), the store's errors.
+  Result<NextOffsets> ReadProgress();
+
+  // Removes what landers that are gone left for `partitions` (all when null): the uploads named by
+  // manifests of this staging key, unfinished uploads of files past their partition's record, and
+  // the data files of the topic past the records in the spec's tables.
+  // Returns the progress (of `partitions` only, when given).
+  Result<NextOffsets> Recover(const std::set<int32_t>* partitions);
+
+  // The commit protocol for one batch: upload, manifest, ownership check, publish, conditional
+  // progress PUTs, manifest removed. Errors: FailedPrecondition (another lander landed one of the
+  // partitions since ReadProgress: nothing of the batch is published, or what was is past the new
+  // records and removed by recovery), Unavailable (another lander created one of the batch's
+  // schema versions `_schema/v<N>.json` first, with other content: the batch is not published;
+  // pull the metadata again and land it again), the store's errors.
+  Status CommitBatch(const BatchCommit& batch);
+
+  // Every data file key of the topic's tables (`<table>/...`, for mode error's check and tests).
+  Result<std::vector<std::string>> TableDataKeys(const std::string& table);
+
+  // Downloads the lake's metadata into `mirror` (a local folder laid out like the lake): `_format`,
+  // `<table>/_schema/*` and `<table>/<folder>/_schema/*`. Returns the keys fetched.
+  Result<std::vector<std::string>> PullMetadata(const std::filesystem::path& mirror);
+
+  std::string ProgressKey(int32_t partition) const;
+  std::string ManifestPrefix() const { return "_staging/" + spec_.staging_key + "/"; }
+
+ private:
+  Status AbortAll(const std::vector<objstore::Upload>& uploads);
+  Status CheckOwnership(const NextOffsets& next);
+  Status PutProgress(const BatchCommit& batch);
+  Status PutMetadata(const StoreFile& f);
+  Status Publish(const objstore::Upload& up, const std::filesystem::path& local);
+  Status DeleteReplaced(const BatchCommit& batch);
+  Status AbortManifests(const std::set<int32_t>* partitions);
+  Status AbortUploadsPast(const NextOffsets& next, const std::set<int32_t>* partitions);
+  Status DeletePublishedPast(const NextOffsets& next, const std::set<int32_t>* partitions);
+
+  objstore::ObjectStore& store_;
+  StoreLakeSpec spec_;
+  int64_t seq_ = 0;
+  std::map<int32_t, std::string> etags_;  // partition -> its record's ETag as last read or written
+};
+
+// The manifest's text, and back (the partitions and uploads only). Errors: InvalidArgument.
+struct Manifest {
+  std::string lander;
+  std::set<int32_t> partitions;
+  std::vector<objstore::Upload> uploads;
+};
+std::string ManifestJson(const Manifest& m);
+Result<Manifest> ParseManifest(std::string_view text);
+
+}  // namespace el::lake

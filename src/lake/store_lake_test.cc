@@ -1,0 +1,185 @@
+#include "lake/store_lake.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "base/test_dirs.h"
+#include "objstore/local_store.h"
+
+namespace el::lake {
+namespace {
+namespace fs = std::filesystem;
+
+fs::path WriteFile(const fs::path& dir, const std::string& name, const std::string& text) {
+  fs::create_directories(dir);
+  std::ofstream(dir / name) << text;
+  return dir / name;
+}
+
+std::vector<std::string> Keys(objstore::ObjectStore& s, const std::string& prefix = "") {
+  std::vector<std::string> out;
+  auto listed = s.ListAll(prefix);
+  EXPECT_TRUE(listed.ok());
+  for (const auto& o : *listed) out.push_back(o.key);
+  return out;
+}
+
+struct Fixture {
+  fs::path dir = test::FreshTestDir("store_lake");
+  objstore::LocalStore store{dir / "lake"};
+  fs::path local = dir / "local";
+};
+
+TEST(StoreLake, CommitPublishesFilesThenRecords) {
+  Fixture f;
+  StoreLake lake(f.store, {"ev", "ev", "a-1", "", {}});
+  ASSERT_TRUE(lake.ReadProgress().ok());
+  BatchCommit b;
+  b.files = {{WriteFile(f.local, "x.parquet", "data0"), "ev/event_type=a/ev+0+0-9.parquet"},
+             {WriteFile(f.local, "y.parquet", "data1"), "ev/event_type=b/ev+1+0-4.parquet"}};
+  b.metadata = {{WriteFile(f.local, "v1.json", "{}"), "ev/_schema/v1.json"}};
+  b.next = {{0, 10}, {1, 5}};
+  ASSERT_TRUE(lake.CommitBatch(b).ok());
+  EXPECT_EQ(Keys(f.store),
+            (std::vector<std::string>{"_progress/ev/0.next", "_progress/ev/1.next",
+                                      "ev/_schema/v1.json", "ev/event_type=a/ev+0+0-9.parquet",
+                                      "ev/event_type=b/ev+1+0-4.parquet"}));
+  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\n");
+  EXPECT_TRUE(f.store.ListUploads()->empty());
+  EXPECT_EQ(*lake.ReadProgress(), (NextOffsets{{0, 10}, {1, 5}}));
+  // The next batch moves the records on.
+  BatchCommit c;
+  c.files = {{WriteFile(f.local, "z.parquet", "data2"), "ev/event_type=a/ev+0+10-19.parquet"}};
+  c.next = {{0, 20}};
+  ASSERT_TRUE(lake.CommitBatch(c).ok());
+  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "20\n");
+}
+
+TEST(StoreLake, AnotherLanderCommittingFirstFencesTheBatch) {
+  Fixture f;
+  StoreLake a(f.store, {"ev", "ev", "a-1", "", {}});
+  StoreLake b(f.store, {"ev", "ev", "b-2", "", {}});
+  ASSERT_TRUE(a.ReadProgress().ok());
+  ASSERT_TRUE(b.ReadProgress().ok());
+  BatchCommit first;
+  first.files = {{WriteFile(f.local, "x.parquet", "x"), "ev/ev+0+0-9.parquet"}};
+  first.next = {{0, 10}};
+  ASSERT_TRUE(b.CommitBatch(first).ok());
+  BatchCommit late;
+  late.files = {{WriteFile(f.local, "y.parquet", "y"), "ev/ev+0+0-4.parquet"}};
+  late.next = {{0, 5}};
+  Status st = a.CommitBatch(late);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+  // Nothing of the late batch is visible, nor left as an upload or a manifest.
+  EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/ev+0+0-9.parquet"}));
+  EXPECT_TRUE(f.store.ListUploads()->empty());
+  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\n");
+}
+
+TEST(StoreLake, RecoveryRemovesWhatADeadLanderLeft) {
+  Fixture f;
+  StoreLake old(f.store, {"ev", "ev", "dead-1", "", {}});
+  ASSERT_TRUE(old.ReadProgress().ok());
+  BatchCommit b;
+  b.files = {{WriteFile(f.local, "x.parquet", "x"), "ev/t=a/ev+0+0-9.parquet"}};
+  b.next = {{0, 10}};
+  ASSERT_TRUE(old.CommitBatch(b).ok());
+  // A crash after publishing (past the record), one after uploading (a manifest and its upload),
+  // and an upload started before its manifest was written.
+  ASSERT_TRUE(f.store.Put("ev/t=a/ev+0+10-19.parquet", "published, not committed").ok());
+  ASSERT_TRUE(f.store.Put("ev_dead_letter/ev+0+10-19.parquet", "published, not committed").ok());
+  auto up = f.store.StartUpload("ev/t=b/ev+0+10-19.parquet", WriteFile(f.local, "u", "u"));
+  ASSERT_TRUE(up.ok());
+  ASSERT_TRUE(f.store.Put("_staging/ev/dead-1-2/batch.json", ManifestJson({"dead-1", {0}, {*up}})).ok());
+  auto orphan = f.store.StartUpload("ev/t=c/ev+0+10-19.parquet", WriteFile(f.local, "o", "o"));
+  ASSERT_TRUE(orphan.ok());
+  // A file of another topic and one of a partition not being recovered stay.
+  ASSERT_TRUE(f.store.Put("other/other+0+10-19.parquet", "x").ok());
+  ASSERT_TRUE(f.store.Put("ev/t=a/ev+1+0-9.parquet", "x").ok());
+
+  StoreLake fresh(f.store, {"ev", "ev", "new-2", "", {}});
+  std::set<int32_t> mine = {0};
+  auto next = fresh.Recover(&mine);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(*next, (NextOffsets{{0, 10}}));
+  EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/t=a/ev+0+0-9.parquet",
+                                                     "ev/t=a/ev+1+0-9.parquet",
+                                                     "other/other+0+10-19.parquet"}));
+  EXPECT_TRUE(f.store.ListUploads()->empty());
+}
+
+TEST(StoreLake, ExactCommitReplacesTablesAndRecords) {
+  Fixture f;
+  StoreLake lake(f.store, {"ev", "ev", "a-1", "", {}});
+  ASSERT_TRUE(lake.ReadProgress().ok());
+  BatchCommit b;
+  b.files = {{WriteFile(f.local, "x", "x"), "ev/ev+0+0-9.parquet"},
+             {WriteFile(f.local, "y", "y"), "ev/ev+1+0-9.parquet"}};
+  b.next = {{0, 10}, {1, 10}};
+  ASSERT_TRUE(lake.CommitBatch(b).ok());
+  BatchCommit again;
+  again.files = {{WriteFile(f.local, "z", "z"), "ev/ev+0+0-4.parquet"}};
+  again.next = {{0, 5}};
+  again.exact = true;
+  again.replace_tables = {"ev"};
+  ASSERT_TRUE(lake.CommitBatch(again).ok());
+  EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/ev+0+0-4.parquet"}));
+}
+
+TEST(StoreLake, PullMetadataFetchesFormatAndSchemas) {
+  Fixture f;
+  for (const char* k : {"_format", "ev/_schema/v1.json", "ev/event_type=a/_schema/v1.json",
+                        "ev/event_type=a/ev+0+0-9.parquet", "ev/dt=1/x.parquet", "_progress/ev/0.next"})
+    ASSERT_TRUE(f.store.Put(k, "1").ok());
+  StoreLake lake(f.store, {"ev", "ev", "a-1", "", {}});
+  auto keys = lake.PullMetadata(f.local);
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_EQ(*keys, (std::vector<std::string>{"_format", "ev/_schema/v1.json",
+                                             "ev/event_type=a/_schema/v1.json"}));
+  EXPECT_TRUE(fs::exists(f.local / "ev/event_type=a/_schema/v1.json"));
+  EXPECT_FALSE(fs::exists(f.local / "ev/event_type=a/ev+0+0-9.parquet"));
+}
+
+TEST(StoreLake, ASchemaVersionIsCreatedOnce) {
+  Fixture f;
+  StoreLake a(f.store, {"ev", "ev", "a-1", "", {}});
+  StoreLake b(f.store, {"ev", "ev", "b-2", "", {}});
+  ASSERT_TRUE(a.ReadProgress().ok());
+  BatchCommit first;
+  first.files = {{WriteFile(f.local, "x", "x"), "ev/ev+0+0-9.parquet"}};
+  first.metadata = {{WriteFile(f.local, "va", "{\"a\":1}"), "ev/_schema/v2.json"}};
+  first.next = {{0, 10}};
+  ASSERT_TRUE(a.CommitBatch(first).ok());
+  ASSERT_TRUE(b.ReadProgress().ok());
+  BatchCommit other;  // the same version made from another mirror
+  other.files = {{WriteFile(f.local, "y", "y"), "ev/ev+1+0-9.parquet"}};
+  other.metadata = {{WriteFile(f.local, "vb", "{\"b\":1}"), "ev/_schema/v2.json"}};
+  other.next = {{1, 10}};
+  Status st = b.CommitBatch(other);
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
+  EXPECT_EQ(*f.store.Get("ev/_schema/v2.json"), "{\"a\":1}");
+  EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/_schema/v2.json",
+                                                     "ev/ev+0+0-9.parquet"}));
+  EXPECT_TRUE(f.store.ListUploads()->empty());
+  // The same content again (a retried batch) is fine.
+  other.metadata = {{f.local / "va", "ev/_schema/v2.json"}};
+  EXPECT_TRUE(b.CommitBatch(other).ok());
+}
+
+TEST(StoreLake, ManifestRoundTripsAndRefusesGarbage) {
+  objstore::Upload up{"ev/a \"q\".parquet", "id/1", {}};
+  auto m = ParseManifest(ManifestJson({"host-1-2", {0, 3}, {up}}));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->lander, "host-1-2");
+  EXPECT_EQ(m->partitions, (std::set<int32_t>{0, 3}));
+  ASSERT_EQ(m->uploads.size(), 1u);
+  EXPECT_EQ(m->uploads[0].key, up.key);
+  EXPECT_EQ(m->uploads[0].upload_id, "id/1");
+  EXPECT_FALSE(ParseManifest("not json").ok());
+  EXPECT_FALSE(ParseManifest("{\"lander\":1}").ok());
+  EXPECT_FALSE(ParseManifest("{\"lander\":\"x\",\"partitions\":[-1],\"uploads\":[]}").ok());
+}
+
+}  // namespace
+}  // namespace el::lake
