@@ -92,6 +92,11 @@ def test_batch_land_writes_the_default_layout_into_the_bucket(ceph, s3_bucket, b
     assert harness.scalar(copy, f'SELECT count(*) FROM "{topic}_buy"') == "21"
     rows = query(copy, f'SELECT i, item.id AS id FROM "{topic}_view" WHERE _partition = 1 ORDER BY i')
     assert [int(r["i"]) for r in rows] == list(range(1, 12, 2))
+    # `eventlake query` reads the landed bucket in place, as it reads the copy.
+    in_place = harness.run(["query", "--lake", lake, "--cache-dir", str(tmp_path / "cache"), "--format", "csv",
+                            f'SELECT (SELECT count(*) FROM "{topic}"), (SELECT count(*) FROM "{topic}_buy")'],
+                           env=s3_env(ceph), timeout=60).stdout
+    assert in_place.strip().splitlines()[-1] == "42,21", in_place
 
     # An append run lands only what is new; an overwrite run replaces the tables.
     harness.produce(brokers, topic, events(5), partition=1)
