@@ -8,6 +8,8 @@ S3 / local of the medians; the difference is the upload and commit of the batch 
 lake_on_s3.md).
 
 Usage: python3 bench/lake_s3.py [N (200000)] [REPS (3)]   (EVENTLAKE_BIN: default build/eventlake)
+       python3 bench/lake_s3.py --land-from BROKERS TOPIC   (bench/lander.sh: starts the gateway,
+       lands TOPIC once into a fresh bucket, prints "s3 SECONDS PEAK_RSS_MB" and the land summary)
 """
 import os
 import statistics
@@ -25,7 +27,32 @@ import harness  # noqa: E402
 from ceph_cluster import running_cluster  # noqa: E402
 
 
+def land_from(brokers, topic):
+    """One batch land of `topic` into a fresh bucket, timed like bench/lander.sh's runs."""
+    root = Path(tempfile.mkdtemp(prefix="eventlake-bench-s3-"))
+    try:
+        with running_cluster(str(root / "ceph")) as ceph:
+            ceph.s3().create_bucket(Bucket="bench")
+            env = dict(os.environ, **ceph.env(), AWS_CONFIG_FILE="/nonexistent",
+                       AWS_SHARED_CREDENTIALS_FILE="/nonexistent")
+            timing = root / "time.txt"
+            p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(timing), harness.BIN, "land",
+                                "--brokers", brokers, "--lake", "s3://bench/lake", "--topic", topic],
+                               env=env, capture_output=True, text=True, timeout=1200)
+            if p.returncode != 0:
+                print(p.stdout + p.stderr, file=sys.stderr)
+                return 1
+            seconds, rss_kb = timing.read_text().split()[-2:]
+            print(f"s3 {seconds} {int(rss_kb) // 1024}")
+            print(p.stdout.strip())
+            return 0
+    finally:
+        subprocess.run(["rm", "-rf", str(root)], check=False)
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--land-from":
+        return land_from(sys.argv[2], sys.argv[3])
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     root = Path(tempfile.mkdtemp(prefix="eventlake-bench-s3-"))
@@ -57,4 +84,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

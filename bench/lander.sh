@@ -10,7 +10,10 @@
 #      PARTITION_BY (event_type))), and its peak RSS; with the lake's Parquet codec (zstd), so
 #      both write the same kind of files;
 #   5. unless BENCH_LIKE=0, also times a like-for-like `eventlake land --job` writing the shape of
-#      DuckDB's COPY (one table, Hive folders by event_type) into another fresh lake.
+#      DuckDB's COPY (one table, Hive folders by event_type) into another fresh lake;
+#   6. unless BENCH_S3=0, and where Ceph's radosgw is installed, times the same batch land into an
+#      S3 lake (a bucket of Ceph's RADOS gateway on loopback, started by bench/lake_s3.py) and
+#      prints its ratio to the local lake (target >= 0.7x).
 # Prints the rates (events/s), the ratio of the default layout (row 1, the ratio that counts) and
 # of the like-for-like job to DuckDB, and peak RSS; writes the report to
 # bench/results/lander-<UTC date>.txt.
@@ -65,6 +68,18 @@ EOF
   echo "eventlake land --job (one table by event_type): ${secs[like]} s, peak RSS ${rss_mb[like]} MB" >&2
 fi
 
+# The same range landed into an S3 lake: Ceph's RADOS gateway on loopback (bench/lake_s3.py, as
+# the tests start it), when its packages are installed (scripts/setup.sh installs them for the
+# tests). BENCH_S3=0 skips it.
+if [ "${BENCH_S3:-1}" != 0 ] && command -v radosgw >/dev/null; then
+  EVENTLAKE_BIN="$bin" /usr/bin/python3 "$here/lake_s3.py" --land-from "$brokers" "$topic" \
+    >"$work/s3.out" 2>"$work/s3.err" || { echo "landing into the S3 lake failed:" >&2; cat "$work/s3.err" >&2; exit 1; }
+  read -r _ s3_secs s3_rss < <(grep '^s3 ' "$work/s3.out")
+  secs[s3]=$s3_secs; rss_mb[s3]=$s3_rss
+  grep -q "landed $count events" "$work/s3.out" || { echo "the S3 lake did not land $count events:" >&2; cat "$work/s3.out" >&2; exit 1; }
+  echo "eventlake land into S3: ${secs[s3]} s, peak RSS ${rss_mb[s3]} MB" >&2
+fi
+
 mkdir -p "$work/duck"
 run_timed duckdb "$bin" query --lake "$work/duck" \
   "COPY (SELECT * FROM read_json('$work/events.ndjson', format='newline_delimited')) TO '$work/duck/events' (FORMAT parquet, PARTITION_BY (event_type), COMPRESSION ${BENCH_CODEC:-zstd})"
@@ -90,10 +105,17 @@ report="$work/report.txt"
     printf "%-28s %10s %12s %12s %10s\n" "eventlake job, DuckDB shape" "${secs[like]}" "$like_rate" "${rss_mb[like]}" \
       "$(du -sm "$work/like-lake" | awk '{print $1}')"
   fi
+  if [ -n "${secs[s3]:-}" ]; then
+    s3_rate=$(awk -v n="$count" -v s="${secs[s3]}" 'BEGIN{printf "%.0f", n/s}')
+    printf "%-28s %10s %12s %12s %10s\n" "eventlake land (S3 lake)" "${secs[s3]}" "$s3_rate" "${rss_mb[s3]}" "-"
+  fi
   printf "%-28s %10s %12s %12s %10s\n" "DuckDB read_json+COPY" "${secs[duckdb]}" "$duck_rate" "${rss_mb[duckdb]}" "$duck_mb"
   echo "ratio eventlake default layout/DuckDB: ${ratio}x (target >= 1.0x; peak RSS target < 1024 MB)"
   if [ -n "${like_rate:-}" ]; then
     echo "ratio eventlake job in DuckDB's shape/DuckDB: $(awk -v a="$like_rate" -v b="$duck_rate" 'BEGIN{printf "%.2f", a/b}')x"
+  fi
+  if [ -n "${s3_rate:-}" ]; then
+    echo "ratio eventlake S3 lake/local lake: $(awk -v a="$s3_rate" -v b="$el_rate" 'BEGIN{printf "%.2f", a/b}')x (target >= 0.7x; Ceph's gateway on loopback)"
   fi
   echo "codec: ${BENCH_CODEC:-zstd} for DuckDB; the lander writes zstd"
 } >"$report"
