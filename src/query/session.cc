@@ -89,6 +89,16 @@ std::string KnownColumns(const lake::TableRef& table) {
   return fmt::format("SELECT {} WHERE false", fmt::join(items, ", "));
 }
 
+// A data file's path, size and modification time: a file rewritten in place (a type change,
+// compaction) changes its stamp; one that cannot be read never matches an earlier stamp.
+std::string FileStamp(const fs::path& f) {
+  std::error_code ec;
+  auto size = fs::file_size(f, ec);
+  auto time = ec ? fs::file_time_type{} : fs::last_write_time(f, ec);
+  if (ec) return "?;";
+  return fmt::format("{}:{}:{};", f.string(), size, time.time_since_epoch().count());
+}
+
 }  // namespace
 
 Result<Session> Session::Open(std::string lake_dir) {
@@ -117,10 +127,13 @@ Status Session::RefreshViews(std::string_view sql) {
   EL_ASSIGN_OR_RETURN(auto tables, lake::ListReaderTables(lake_dir_));
   for (const lake::TableRef& table : tables) {
     std::string list;
+    std::string stamps;
     for (const fs::path& dir : table.dirs) {
       EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(dir));
-      for (const fs::path& f : files)
+      for (const fs::path& f : files) {
         list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
+        stamps += FileStamp(f);
+      }
     }
     if (list.empty()) continue;
     const std::string& name = table.name;
@@ -137,8 +150,18 @@ Status Session::RefreshViews(std::string_view sql) {
           "union_by_name=true, hive_types={{{3}: VARCHAR}})",
           key, duck::QuoteLiteral(lake::kHiveNull), list, duck::QuoteLiteral(table.type_key));
     }
-    Status st = Status::Ok();
     std::string known = source_ ? KnownColumns(table) : "";
+    // Making a view reads every file's footer: skipped when neither the statement nor a file
+    // changed since the last one (a one-shot query opens the session and runs at once; a shell
+    // runs many statements between landings).
+    std::string made_from = select + known + stamps;
+    names.push_back(name);
+    if (auto it = view_sources_.find(name); it != view_sources_.end() && it->second == made_from &&
+                                            made_from.find("?;") == std::string::npos) {
+      continue;
+    }
+    view_sources_[name] = made_from;
+    Status st = Status::Ok();
     // Files fetched for a query may be a pruned few: the table's latest columns (NULL where a file
     // lacks them) keep the view's columns those of the whole table.
     if (!known.empty()) st = con_.Exec(view + select + " UNION ALL BY NAME " + known);
@@ -152,7 +175,6 @@ Status Session::RefreshViews(std::string_view sql) {
                                    duck::QuoteLiteral("table " + name + ": " + message) +
                                    ") IS NULL"));
     }
-    names.push_back(name);
   }
   std::sort(names.begin(), names.end());
   views_ = std::move(names);

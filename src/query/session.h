@@ -5,6 +5,7 @@
 // landed meanwhile show up. A lake elsewhere (S3) comes through a LakeSource (lake_source.h), which
 // before every refresh makes its local folder hold what the SQL reads; the views are the same.
 // Threading: one thread. Lifetime: owns its database, connection and source.
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,9 @@ class Session {
   duck::Connection con_;  // declared after db_: destroyed first
   std::unique_ptr<LakeSource> source_;  // null for a local lake
   std::vector<std::string> views_;
+  // view name -> what it was made from (its statement and its files' sizes and times): a view is
+  // made again only when that changed.
+  std::map<std::string, std::string> view_sources_;
 };
 
 }  // namespace el::query

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -41,6 +42,33 @@ TEST(SessionTest, ViewsOverLakeTablesAndNestedOutput) {
     EXPECT_EQ(FormatAsJson(*j), "[\n{\"a\":1,\"st\":{\"k\":\"v\"}},\n{\"a\":2,\"st\":null}\n]\n");
     auto e = s->Run("SELECT * FROM nope", Format::kTable);
     EXPECT_FALSE(e.ok());
+  }
+  fs::remove_all(lake);
+}
+
+// A view is made again when its table gained a file or a file was rewritten in place (another
+// type, as a type change or compaction does), and kept otherwise.
+TEST(SessionTest, ViewsFollowNewAndRewrittenFiles) {
+  fs::path lake = fs::temp_directory_path() / ("el_query_views_" + std::to_string(::getpid()));
+  fs::remove_all(lake);
+  fs::create_directories(lake / "ev");
+  std::string f1 = (lake / "ev" / "f1.parquet").string();
+  {
+    auto s = Session::Open(lake.string());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    auto sum = [&] {
+      auto t = s->Run("SELECT sum(a)::VARCHAR || ' ' || typeof(any_value(a)) FROM ev", Format::kCsv);
+      EXPECT_TRUE(t.ok()) << t.status().ToString();
+      return t.ok() && !t->rows.empty() && t->rows[0][0] ? *t->rows[0][0] : std::string();
+    };
+    ASSERT_TRUE(s->Run("COPY (SELECT 1 AS a) TO '" + f1 + "'", Format::kCsv).ok());
+    EXPECT_EQ(sum(), "1 INTEGER");
+    EXPECT_EQ(sum(), "1 INTEGER");  // nothing changed: the same view
+    ASSERT_TRUE(s->Run("COPY (SELECT 2 AS a) TO '" + (lake / "ev" / "f2.parquet").string() + "'", Format::kCsv).ok());
+    EXPECT_EQ(sum(), "3 INTEGER");
+    fs::last_write_time(f1, fs::last_write_time(f1) - std::chrono::seconds(5));
+    ASSERT_TRUE(s->Run("COPY (SELECT 40::BIGINT AS a) TO '" + f1 + "'", Format::kCsv).ok());
+    EXPECT_EQ(sum(), "42 BIGINT");
   }
   fs::remove_all(lake);
 }
