@@ -58,6 +58,14 @@ def progress(ceph, bucket, prefix, topic):
     return out
 
 
+def acked_ends(acked):
+    """{partition: 1 + the last acknowledged offset} of a Producer's acknowledged events."""
+    ends = {}
+    for (_, p, offset) in acked:
+        ends[p] = max(ends.get(p, 0), offset + 1)
+    return ends
+
+
 def events(n, types=("buy", "view")):
     return [json.dumps({"event_type": types[i % len(types)], "i": i, "item": {"id": i}}) for i in range(n)]
 
@@ -132,9 +140,7 @@ def test_sigkill_follow_at_random_moments_keeps_exactly_once_on_s3(ceph, s3_buck
         producer.stop()
     acked = producer.acked
     assert len(acked) > 200
-    ends = {}
-    for (_, p, offset) in acked:
-        ends[p] = max(ends.get(p, 0), offset + 1)
+    ends = acked_ends(acked)
     lander = procs.start(args + ["--flush-ms", "100"], "follow-final", env=s3_env(ceph))
     harness.wait_until(lambda: progress(ceph, s3_bucket, "lake/", topic) == ends, 60,
                        "the lake's progress records reach the end of the topic")
@@ -185,9 +191,7 @@ def test_gateway_restarted_during_landing(ceph, s3_bucket, procs, tmp_path):
     finally:
         producer.stop()
     acked = producer.acked
-    ends = {}
-    for (_, p, offset) in acked:
-        ends[p] = max(ends.get(p, 0), offset + 1)
+    ends = acked_ends(acked)
     harness.wait_until(lambda: progress(ceph, s3_bucket, "lake/", topic) == ends, 90,
                        "the lake's progress records reach the end of the topic")
     assert lander.stop(signal.SIGTERM) == 0, lander.output()
@@ -321,9 +325,7 @@ def test_landers_in_one_group_land_each_event_once_on_s3(ceph, s3_bucket, procs,
     finally:
         producer.stop()
     acked = producer.acked
-    ends = {}
-    for (_, p, offset) in acked:
-        ends[p] = max(ends.get(p, 0), offset + 1)
+    ends = acked_ends(acked)
     harness.wait_until(lambda: progress(ceph, s3_bucket, "lake/", topic) == ends, 60,
                        "the lake's progress records reach the end of the topic\n" + c.output())
     assert c.stop(signal.SIGTERM) == 0, c.output()
