@@ -10,9 +10,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 bench_setup console "${1:-build}"
-command -v wrk >/dev/null || { echo "wrk is missing: bash scripts/setup.sh installs it" >&2; exit 1; }
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-export EVENTLAKE_BIN="$bin" PYTHONDONTWRITEBYTECODE=1
+wrk_setup
 out=${BENCH_OUT:-$here/results/console-$(date -u +%Y-%m-%d).txt}
 /usr/bin/python3 "$here/console.py" --work "$work" --out "$out" --duration "${DURATION:-10s}" \
   --rounds "${ROUNDS:-2}" --tabs "${TABS:-3}" --connections "${CONNECTIONS:-50}" \

@@ -1,8 +1,10 @@
-# Shared by bench/broker.sh and bench/lander.sh; sourced, not run.
+# Shared by the bench/*.sh scripts; sourced, not run.
 #
 # bench_setup NAME [BUILD_DIR]: sets `here`, `repo`, `bin` (BUILD_DIR/eventlake, default build) and
 #   `work` (a fresh temp dir under BENCH_DATA_PARENT, default bench/tmp), creates bench/results, and
 #   installs an EXIT trap that stops the broker started by start_broker and removes `work`.
+# wrk_setup: for a run driven by wrk and a Python script: exits when wrk is missing, raises the
+#   descriptor limit (wrk holds one per connection) and exports EVENTLAKE_BIN for the harness.
 # start_broker: starts `eventlake broker` on 127.0.0.1:0 with its data in $work/data; sets
 #   `broker_pid` and `brokers` (HOST:PORT) once it listens, or exits with its log.
 bench_setup() {
@@ -32,4 +34,10 @@ start_broker() {
   for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
   [ -s "$work/port" ] || { echo "broker did not start:" >&2; cat "$work/broker.log" >&2; exit 1; }
   brokers="127.0.0.1:$(cat "$work/port")"
+}
+
+wrk_setup() {
+  command -v wrk >/dev/null || { echo "wrk is missing: bash scripts/setup.sh installs it" >&2; exit 1; }
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  export EVENTLAKE_BIN="$bin" PYTHONDONTWRITEBYTECODE=1
 }

@@ -12,9 +12,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 bench_setup pipeline "${1:-build}"
-command -v wrk >/dev/null || { echo "wrk is missing: bash scripts/setup.sh installs it" >&2; exit 1; }
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-export EVENTLAKE_BIN="$bin" PYTHONDONTWRITEBYTECODE=1
+wrk_setup
 out=${BENCH_OUT:-$here/results/pipeline-$(date -u +%Y-%m-%d).txt}
 /usr/bin/python3 "$here/pipeline.py" --work "$work" --out "$out" --seconds "${BENCH_SECONDS:-30}" \
   --connections "${BENCH_CONNS:-50}" --up-args "${BENCH_UP_ARGS:-}" \
