@@ -26,12 +26,12 @@ namespace jobs {
 
 struct ReplayOptions {
   std::string lake_dir;
-  // An S3 lake: `lake_dir` is a local folder laid out as the lake that holds the dead-letter
-  // table's committed files (query/s3_lake.h), and the ledger lives in `store` (not owned).
-  objstore::ObjectStore* store = nullptr;
   std::string table;    // the landed table; rows come from <table>_dead_letter
   std::string brokers;
   std::string topic;    // empty: each row's own _topic
+  // An S3 lake: `lake_dir` is a local folder laid out as the lake that holds the dead-letter
+  // table's committed files (query/s3_lake.h), and the ledger lives in `store` (not owned).
+  objstore::ObjectStore* store = nullptr;
 };
 
 struct ReplaySummary {

@@ -60,9 +60,10 @@ LockHolder ParseLock(const std::string& text) {
   simdjson::dom::element doc;
   if (parser.parse(simdjson::padded_string(text)).get(doc)) return h;
   std::string_view host;
+  int64_t pid = 0, started = 0;
   if (!doc["host"].get(host)) h.host = std::string(host);
-  (void)doc["pid"].get(h.pid);
-  (void)doc["started"].get(h.started);
+  if (!doc["pid"].get(pid)) h.pid = pid;
+  if (!doc["started"].get(started)) h.started = started;
   return h;
 }
 
@@ -148,7 +149,7 @@ class StoreCompactor {
     EL_ASSIGN_OR_RETURN(auto leaves, ClosedLeaves(scope.table_dir));
     work_ = lake_.mirror / "_staging" / ("_compact-" + table_);
     for (const fs::path& leaf : leaves) {
-      if (scope.Wants(leaf)) EL_RETURN_IF_ERROR(CompactLeaf(con, leaf));
+      if (scope.Wants(leaf)) EL_RETURN_IF_ERROR(MergeLeaf(con, leaf));
     }
     return lake::Remove(work_);
   }
@@ -249,8 +250,8 @@ class StoreCompactor {
     return head.ok() && !ec && static_cast<uintmax_t>(head->size) == size ? Status::Ok() : s;
   }
 
-  Status CompactLeaf(duck::Connection& con, const fs::path& leaf_dir) {
-    EL_ASSIGN_OR_RETURN(jobs::CompactLeaf leaf, ReadCompactLeaf(leaf_dir));
+  Status MergeLeaf(duck::Connection& con, const fs::path& leaf_dir) {
+    EL_ASSIGN_OR_RETURN(CompactLeaf leaf, ReadCompactLeaf(leaf_dir));
     auto groups = SmallGroups(leaf, o_.small_file_bytes);
     for (auto& [key, files] : groups) {
       std::erase_if(files, [&](const fs::path& f) { return etags_.count(KeyOf(lake_.mirror, f)) == 0; });
