@@ -40,7 +40,8 @@ Result<jobs::CompactSummary> CompactS3(const CompactArgs& args) {
 void AddCompactCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<CompactArgs>();
   CLI::App* cmd = app.add_subcommand("compact", "merge small files of a table's closed partitions");
-  cmd->add_option("table", args->local.table, "table (folder of the lake, or an event type's table)")
+  cmd->add_option("table", args->local.table,
+                  "table (folder of the lake, or an event type's table)")
       ->required();
   cmd->add_option("--lake", args->local.lake_dir, "lake directory or s3://BUCKET/PREFIX")
       ->required()

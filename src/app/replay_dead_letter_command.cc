@@ -1,5 +1,5 @@
-// `eventlake replay-dead-letter --lake DIR|s3://BUCKET/PREFIX --table T --brokers LIST [--topic T]`:
-// re-produces the raw values of T_dead_letter rows not replayed before (jobs/replay.h); an S3
+// `eventlake replay-dead-letter --lake DIR|s3://BUCKET/PREFIX --table T --brokers LIST [--topic
+// T]`: re-produces the raw values of T_dead_letter rows not replayed before (jobs/replay.h); an S3
 // lake's dead-letter files are read through query/s3_lake.h.
 #include <iostream>
 #include <memory>
@@ -43,7 +43,8 @@ void AddReplayDeadLetterCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--brokers", args->options.brokers, "bootstrap brokers host:port,...")
       ->capture_default_str()
       ->check(BrokerListValidator());
-  cmd->add_option("--topic", args->options.topic, "target topic (default: each row's source topic)");
+  cmd->add_option("--topic", args->options.topic,
+                  "target topic (default: each row's source topic)");
   args->s3.AddTo(*cmd);
   cmd->callback([args, &exit_code] {
     if (Status usage = args->s3.Check(args->options.lake_dir); !usage.ok()) {
@@ -51,8 +52,8 @@ void AddReplayDeadLetterCommand(CLI::App& app, int& exit_code) {
       exit_code = 2;
       return;
     }
-    auto summary = IsS3Lake(args->options.lake_dir) ? ReplayS3(*args)
-                                                    : jobs::ReplayDeadLetters(args->options);
+    auto summary =
+        IsS3Lake(args->options.lake_dir) ? ReplayS3(*args) : jobs::ReplayDeadLetters(args->options);
     if (!summary.ok()) {
       std::cerr << "eventlake replay-dead-letter: " << summary.status().message() << "\n";
       exit_code = 1;

@@ -37,7 +37,9 @@ fs::path StagingFor(const fs::path& leaf) {
   return leaf.parent_path() / (std::string(kStagingPrefix) + leaf.filename().string());
 }
 
-Status Rename(const fs::path& from, const fs::path& to) { return io::Rename(from.string(), to.string()); }
+Status Rename(const fs::path& from, const fs::path& to) {
+  return io::Rename(from.string(), to.string());
+}
 
 Status RemoveAll(const fs::path& path) { return lake::Remove(path); }
 
@@ -78,7 +80,8 @@ Status RecoverStaging(const fs::path& parent) {
       }
       EL_ASSIGN_OR_RETURN(auto subs, io::ListDir(staging.string()));
       for (const io::DirEntry& sub : subs) {
-        if (sub.is_dir && !fs::exists(live / sub.name)) EL_RETURN_IF_ERROR(Rename(staging / sub.name, live / sub.name));
+        if (sub.is_dir && !fs::exists(live / sub.name))
+          EL_RETURN_IF_ERROR(Rename(staging / sub.name, live / sub.name));
       }
     }
     EL_RETURN_IF_ERROR(RemoveAll(staging));
@@ -122,14 +125,16 @@ class LeafCompactor {
     }
     EL_ASSIGN_OR_RETURN(auto before, ListDataFiles(dir));
     bool exchange = !leaf.busy;
-    if (exchange && !LinkOthers(dir, staging, replaced).ok()) exchange = false;  // no hard links here
+    if (exchange && !LinkOthers(dir, staging, replaced).ok())
+      exchange = false;  // no hard links here
     // Hidden folders (_schema, ...) travel with the swap; recovery gives them back after a crash.
     for (const fs::path& sub : exchange ? leaf.subdirs : std::vector<fs::path>{}) {
       EL_RETURN_IF_ERROR(Rename(sub, staging / sub.filename()));
     }
     if (exchange && !Exchange(staging, dir)) {
       exchange = false;
-      for (const fs::path& sub : leaf.subdirs) EL_RETURN_IF_ERROR(Rename(staging / sub.filename(), sub));
+      for (const fs::path& sub : leaf.subdirs)
+        EL_RETURN_IF_ERROR(Rename(staging / sub.filename(), sub));
     }
     if (exchange) {
       // Late arrivals (published into the old folder after it was read) move over.
@@ -155,7 +160,8 @@ class LeafCompactor {
 
  private:
   // Hard-links every file of `dir` that is not being replaced into `staging`.
-  static Status LinkOthers(const fs::path& dir, const fs::path& staging, const std::set<std::string>& replaced) {
+  static Status LinkOthers(const fs::path& dir, const fs::path& staging,
+                           const std::set<std::string>& replaced) {
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       std::string name = it->path().filename().string();
@@ -184,7 +190,8 @@ class LeafCompactor {
 Result<CompactSummary> Compact(const CompactOptions& o) {
   auto started = std::chrono::steady_clock::now();
   fs::path lake(o.lake_dir);
-  if (o.table.empty() || lake::IsHidden(o.table)) return NotFound("no table " + o.table + " in " + o.lake_dir);
+  if (o.table.empty() || lake::IsHidden(o.table))
+    return NotFound("no table " + o.table + " in " + o.lake_dir);
   EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake, false));
   EL_ASSIGN_OR_RETURN(CompactScope scope, ResolveCompactTable(lake, o.table, o.lake_dir));
   const fs::path& table_dir = scope.table_dir;
@@ -195,7 +202,8 @@ Result<CompactSummary> Compact(const CompactOptions& o) {
   EL_RETURN_IF_ERROR(CheckOnlyLakeFiles(con, table_dir.filename().string(), table_dir));
   // Files in older column types (a lake landed before files were conformed) are brought to the
   // latest schema first, so that merged files hold one type per column.
-  EL_ASSIGN_OR_RETURN(s.rewritten, lake::ConformTable(con, table_dir, lake / "_staging" / ("_compact-" + o.table)));
+  EL_ASSIGN_OR_RETURN(
+      s.rewritten, lake::ConformTable(con, table_dir, lake / "_staging" / ("_compact-" + o.table)));
   LeafCompactor compactor(con, o, s);
   EL_ASSIGN_OR_RETURN(auto leaves, ClosedLeaves(table_dir));
   for (const fs::path& leaf : leaves) {
@@ -206,12 +214,14 @@ Result<CompactSummary> Compact(const CompactOptions& o) {
 }
 
 std::string FormatCompactSummary(const std::string& table, const CompactSummary& s) {
-  std::string extra = s.superseded > 0 ? fmt::format(", {} superseded files removed", s.superseded) : "";
-  if (s.rewritten > 0) extra += fmt::format(", {} files rewritten in the latest schema", s.rewritten);
+  std::string extra =
+      s.superseded > 0 ? fmt::format(", {} superseded files removed", s.superseded) : "";
+  if (s.rewritten > 0)
+    extra += fmt::format(", {} files rewritten in the latest schema", s.rewritten);
   if (s.folders == 0) return "nothing to compact in " + table + extra;
-  return fmt::format("compacted {}: {} {}, {} files -> {} files, {} rows{}, {:.1f} s", table, s.folders,
-                     s.folders == 1 ? "folder" : "folders", s.files_before, s.files_after, s.rows, extra,
-                     s.seconds);
+  return fmt::format("compacted {}: {} {}, {} files -> {} files, {} rows{}, {:.1f} s", table,
+                     s.folders, s.folders == 1 ? "folder" : "folders", s.files_before,
+                     s.files_after, s.rows, extra, s.seconds);
 }
 
 }  // namespace el::jobs

@@ -55,7 +55,8 @@ Result<std::vector<fs::path>> LeafDirs(const fs::path& table_dir) {
 
 std::string FileList(const std::vector<fs::path>& files) {
   std::string list;
-  for (const fs::path& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
+  for (const fs::path& f : files)
+    list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
   return "[" + list + "]";
 }
 
@@ -102,7 +103,8 @@ std::map<CompactGroupKey, std::vector<fs::path>> SmallGroups(const CompactLeaf& 
     std::vector<fs::path> small;
     for (const fs::path& f : files) {
       std::error_code ec;
-      if (fs::file_size(f, ec) < static_cast<uintmax_t>(small_file_bytes) && !ec) small.push_back(f);
+      if (fs::file_size(f, ec) < static_cast<uintmax_t>(small_file_bytes) && !ec)
+        small.push_back(f);
     }
     if (small.size() < 2) continue;
     lake::DataFileRange u = UnionRange(small);
@@ -123,10 +125,12 @@ std::string MergedName(const CompactGroupKey& key, const std::vector<fs::path>& 
 Result<int64_t> MergeFiles(duck::Connection& con, const std::vector<fs::path>& files,
                            const fs::path& out) {
   fs::path tmp = out.parent_path() / (".merging-" + out.filename().string());
-  std::string src = "read_parquet(" + FileList(files) + ", hive_partitioning=false, union_by_name=true)";
+  std::string src =
+      "read_parquet(" + FileList(files) + ", hive_partitioning=false, union_by_name=true)";
   EL_ASSIGN_OR_RETURN(auto in_rows, con.Query("SELECT count(*) FROM " + src));
-  EL_RETURN_IF_ERROR(con.Exec(fmt::format("COPY (SELECT * FROM {} ORDER BY _offset) TO {} ({})", src,
-                                          duck::QuoteLiteral(tmp.string()), lake::kParquetOptions)));
+  EL_RETURN_IF_ERROR(
+      con.Exec(fmt::format("COPY (SELECT * FROM {} ORDER BY _offset) TO {} ({})", src,
+                           duck::QuoteLiteral(tmp.string()), lake::kParquetOptions)));
   EL_ASSIGN_OR_RETURN(auto out_rows, con.Query("SELECT count(*) FROM read_parquet(" +
                                                duck::QuoteLiteral(tmp.string()) + ")"));
   if (out_rows.Int(0, 0) != in_rows.Int(0, 0)) {
@@ -139,13 +143,15 @@ Result<int64_t> MergeFiles(duck::Connection& con, const std::vector<fs::path>& f
 
 bool CompactScope::Wants(const fs::path& leaf) const {
   return only.empty() || std::any_of(only.begin(), only.end(), [&](const fs::path& dir) {
-           return std::mismatch(dir.begin(), dir.end(), leaf.begin(), leaf.end()).first == dir.end();
+           return std::mismatch(dir.begin(), dir.end(), leaf.begin(), leaf.end()).first ==
+                  dir.end();
          });
 }
 
 Result<CompactScope> ResolveCompactTable(const fs::path& lake, const std::string& table,
                                          const std::string& lake_name) {
-  if (table.empty() || lake::IsHidden(table)) return NotFound("no table " + table + " in " + lake_name);
+  if (table.empty() || lake::IsHidden(table))
+    return NotFound("no table " + table + " in " + lake_name);
   CompactScope scope{lake / table, {}};
   // An event type's table (events_purchase_sword) is its folders in the topic's table: those are
   // compacted, with the topic's table recovered and conformed as a whole.
@@ -160,12 +166,14 @@ Result<CompactScope> ResolveCompactTable(const fs::path& lake, const std::string
   return scope;
 }
 
-Status CheckOnlyLakeFiles(duck::Connection& con, const std::string& table, const fs::path& table_dir) {
+Status CheckOnlyLakeFiles(duck::Connection& con, const std::string& table,
+                          const fs::path& table_dir) {
   EL_ASSIGN_OR_RETURN(std::vector<fs::path> dirs, lake::ListPartitionDirs(table_dir));
   dirs.insert(dirs.begin(), table_dir);
   auto refuse = [&](const fs::path& p, const std::string& why) {
     return FailedPrecondition(
-        fmt::format("{} {}; move it out of table {} (or delete it), then compact again", p.string(), why, table));
+        fmt::format("{} {}; move it out of table {} (or delete it), then compact again", p.string(),
+                    why, table));
   };
   for (const fs::path& dir : dirs) {
     std::string name = dir.filename().string();
@@ -176,9 +184,11 @@ Status CheckOnlyLakeFiles(duck::Connection& con, const std::string& table, const
     for (const io::DirEntry& e : entries) {
       if (e.is_dir || lake::IsHidden(e.name)) continue;
       if (!ParseCompactSource(e.name)) return refuse(dir / e.name, "was not written by eventlake");
-      Status st = con.Exec("DESCRIBE SELECT * FROM read_parquet(" + duck::QuoteLiteral((dir / e.name).string()) + ")");
+      Status st = con.Exec("DESCRIBE SELECT * FROM read_parquet(" +
+                           duck::QuoteLiteral((dir / e.name).string()) + ")");
       if (!st.ok()) {
-        return refuse(dir / e.name, "cannot be read (" + st.message().substr(0, st.message().find('\n')) + ")");
+        return refuse(dir / e.name,
+                      "cannot be read (" + st.message().substr(0, st.message().find('\n')) + ")");
       }
     }
   }

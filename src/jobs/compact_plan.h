@@ -2,8 +2,8 @@
 // What `eventlake compact` merges, shared by the local lake's compaction (jobs/compact.h) and the
 // S3 lake's (jobs/store_compact.h): the table's closed partition folders, the groups of small files
 // of one source in each, the merged file's name (the union of the group's offset ranges) and the
-// merge itself (DuckDB, ordered by offset, row counts checked). The rules are in compact.h's header.
-// Threading: free functions; a Connection is used by one thread.
+// merge itself (DuckDB, ordered by offset, row counts checked). The rules are in compact.h's
+// header. Threading: free functions; a Connection is used by one thread.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -62,8 +62,8 @@ struct CompactScope {
   bool Wants(const std::filesystem::path& leaf) const;
 };
 // Errors: NotFound (no such table; `lake_name` names the lake in the message), IOError.
-Result<CompactScope> ResolveCompactTable(const std::filesystem::path& lake, const std::string& table,
-                                         const std::string& lake_name);
+Result<CompactScope> ResolveCompactTable(const std::filesystem::path& lake,
+                                         const std::string& table, const std::string& lake_name);
 
 // Refuses (FailedPrecondition, naming the entry) a table holding a file eventlake did not write, a
 // file DuckDB cannot read or a visible folder that is not a partition (`key=value`): readers would

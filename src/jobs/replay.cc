@@ -39,7 +39,6 @@ struct Row : rdk::DeliveryListener {
   void OnDelivery(rd_kafka_resp_err_t e) noexcept override { err = static_cast<int>(e); }
 };
 
-
 std::set<RowId> ParseLedger(const std::string& text) {
   std::set<RowId> done;
   std::istringstream in(text);
@@ -75,12 +74,15 @@ std::string LedgerLines(const std::vector<std::unique_ptr<Row>>& rows) {
 class Ledger {
  public:
   Ledger(const ReplayOptions& o, const std::string& table)
-      : store_(o.store), path_(fs::path(o.lake_dir) / table / kLedgerName), key_(table + "/" + kLedgerName) {}
+      : store_(o.store),
+        path_(fs::path(o.lake_dir) / table / kLedgerName),
+        key_(table + "/" + kLedgerName) {}
 
   Result<std::set<RowId>> Read() {
     if (store_ == nullptr) {
       std::ifstream in(path_, std::ios::binary);
-      return ParseLedger(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+      return ParseLedger(
+          std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
     }
     EL_RETURN_IF_ERROR(Fetch());
     return ParseLedger(text_);
@@ -99,9 +101,10 @@ class Ledger {
       if (put.ok() || put.status().code() != StatusCode::kFailedPrecondition) return put.status();
       EL_RETURN_IF_ERROR(Fetch());  // another run wrote it meanwhile: append to what it holds now
     }
-    return FailedPrecondition(fmt::format("the ledger {}/{} kept changing during {} attempts to add "
-                                          "this run's rows; they may be replayed again by the next run",
-                                          store_->Describe(), key_, kPutAttempts));
+    return FailedPrecondition(
+        fmt::format("the ledger {}/{} kept changing during {} attempts to add "
+                    "this run's rows; they may be replayed again by the next run",
+                    store_->Describe(), key_, kPutAttempts));
   }
 
  private:
@@ -146,9 +149,11 @@ Result<std::vector<std::unique_ptr<Row>>> ReadRows(const std::vector<std::string
   EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
   std::string list;
   for (const std::string& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f);
-  EL_ASSIGN_OR_RETURN(auto res, con.Query("SELECT _topic, _partition, _offset, _key, raw FROM read_parquet([" +
-                                          list + "], union_by_name=true, hive_partitioning=false) "
-                                          "ORDER BY _topic, _partition, _offset"));
+  EL_ASSIGN_OR_RETURN(
+      auto res,
+      con.Query("SELECT _topic, _partition, _offset, _key, raw FROM read_parquet([" + list +
+                "], union_by_name=true, hive_partitioning=false) "
+                "ORDER BY _topic, _partition, _offset"));
   std::vector<std::unique_ptr<Row>> rows;
   for (size_t i = 0; i < res.RowCount(); ++i) {
     RowId id{res.Text(0, i), static_cast<int32_t>(res.Int(1, i)), res.Int(2, i)};
@@ -206,11 +211,13 @@ Result<ReplaySummary> ReplayDeadLetters(const ReplayOptions& o) {
   topics.clear();
   producer->Close(std::chrono::milliseconds(1000));
   EL_RETURN_IF_ERROR(ledger.Append(LedgerLines(rows)));
-  for (const auto& r : rows) (r->err.load() == RD_KAFKA_RESP_ERR_NO_ERROR ? s.replayed : s.failed) += 1;
+  for (const auto& r : rows)
+    (r->err.load() == RD_KAFKA_RESP_ERR_NO_ERROR ? s.replayed : s.failed) += 1;
   if (s.failed > 0) {
-    return Unavailable(fmt::format("{} of {} dead letters were not acknowledged by the brokers ({}); "
-                                   "run again to retry them",
-                                   s.failed, rows.size(), flushed.ok() ? "produce failed" : flushed.message()));
+    return Unavailable(
+        fmt::format("{} of {} dead letters were not acknowledged by the brokers ({}); "
+                    "run again to retry them",
+                    s.failed, rows.size(), flushed.ok() ? "produce failed" : flushed.message()));
   }
   return s;
 }
@@ -221,8 +228,8 @@ std::string FormatReplaySummary(const ReplayOptions& o, const ReplaySummary& s) 
     return fmt::format("nothing to replay in {} ({} rows already replayed)", s.dead_letter_table,
                        s.already_replayed);
   }
-  return fmt::format("replayed {} dead letters from {} to {} ({} already replayed before)", s.replayed,
-                     s.dead_letter_table, target, s.already_replayed);
+  return fmt::format("replayed {} dead letters from {} to {} ({} already replayed before)",
+                     s.replayed, s.dead_letter_table, target, s.already_replayed);
 }
 
 }  // namespace el::jobs

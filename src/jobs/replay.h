@@ -8,10 +8,11 @@
 // `topic\tpartition\toffset` per row, appended and fsynced once the broker acknowledged the
 // produce), so a second run replays nothing. In an S3 lake the ledger is that object of the
 // bucket, rewritten whole with a conditional PUT (If-Match on the ETag it was read with,
-// If-None-Match: * when new), read again and retried when another run wrote it meanwhile. Guarantee: at least once; a crash between the
-// broker's acknowledgement and the ledger write replays those rows again on the next run.
-// Raw values are the text the dead-letter table holds (invalid UTF-8 bytes as "\xNN").
-// Threading: blocks the calling thread (plus the producer's poll thread).
+// If-None-Match: * when new), read again and retried when another run wrote it meanwhile.
+// Guarantee: at least once; a crash between the broker's acknowledgement and the ledger write
+// replays those rows again on the next run. Raw values are the text the dead-letter table holds
+// (invalid UTF-8 bytes as "\xNN"). Threading: blocks the calling thread (plus the producer's poll
+// thread).
 #include <cstdint>
 #include <string>
 
@@ -26,9 +27,9 @@ namespace jobs {
 
 struct ReplayOptions {
   std::string lake_dir;
-  std::string table;    // the landed table; rows come from <table>_dead_letter
+  std::string table;  // the landed table; rows come from <table>_dead_letter
   std::string brokers;
-  std::string topic;    // empty: each row's own _topic
+  std::string topic;  // empty: each row's own _topic
   // An S3 lake: `lake_dir` is a local folder laid out as the lake that holds the dead-letter
   // table's committed files (query/s3_lake.h), and the ledger lives in `store` (not owned).
   objstore::ObjectStore* store = nullptr;

@@ -79,7 +79,8 @@ class StoreLock {
   StoreLock(objstore::ObjectStore& store, std::string key) : store_(store), key_(std::move(key)) {}
   ~StoreLock() {
     if (!held_) return;
-    if (Status s = store_.Delete(key_); !s.ok()) spdlog::warn("cannot remove {}: {}", key_, s.message());
+    if (Status s = store_.Delete(key_); !s.ok())
+      spdlog::warn("cannot remove {}: {}", key_, s.message());
   }
   StoreLock(const StoreLock&) = delete;
   StoreLock& operator=(const StoreLock&) = delete;
@@ -177,12 +178,14 @@ class StoreCompactor {
       std::vector<std::string> doomed;
       for (const objstore::ObjectInfo& o : manifests) doomed.push_back(o.key);
       EL_RETURN_IF_ERROR(store_.DeleteMany(doomed));
-      spdlog::info("compact {}: aborted what {} unfinished compaction(s) left", table_, manifests.size());
+      spdlog::info("compact {}: aborted what {} unfinished compaction(s) left", table_,
+                   manifests.size());
     }
     lake::StoreLake reader(store_, lake::StoreLakeSpec{});
     EL_ASSIGN_OR_RETURN(auto data, reader.TableDataKeys(table_));
     std::vector<std::string> superseded = lake::SupersededKeys(data);
-    for (const std::string& k : superseded) spdlog::info("removing {}: superseded by a merged file", k);
+    for (const std::string& k : superseded)
+      spdlog::info("removing {}: superseded by a merged file", k);
     EL_RETURN_IF_ERROR(store_.DeleteMany(superseded));
     s_.superseded = static_cast<int64_t>(superseded.size());
     return Status::Ok();
@@ -207,15 +210,17 @@ class StoreCompactor {
     for (const fs::path& f : files) before[f] = inode(f);
     fs::path conformed = table_dir / "_schema" / "conformed";
     std::string was = ReadText(conformed);
-    EL_ASSIGN_OR_RETURN(s_.rewritten, lake::ConformTable(con, table_dir, lake_.mirror / "_staging" /
-                                                                             ("_conform-" + table_)));
+    EL_ASSIGN_OR_RETURN(
+        s_.rewritten,
+        lake::ConformTable(con, table_dir, lake_.mirror / "_staging" / ("_conform-" + table_)));
     for (const auto& [f, ino] : before) {
       if (inode(f) == ino) continue;
       EL_RETURN_IF_ERROR(store_.PutFile(KeyOf(lake_.mirror, f), f));
       etags_.erase(KeyOf(lake_.mirror, f));  // its own new object: never merged in this run
     }
     std::string now = ReadText(conformed);
-    if (now != was && !now.empty()) EL_RETURN_IF_ERROR(store_.Put(KeyOf(lake_.mirror, conformed), now));
+    if (now != was && !now.empty())
+      EL_RETURN_IF_ERROR(store_.Put(KeyOf(lake_.mirror, conformed), now));
     return Status::Ok();
   }
 
@@ -254,7 +259,8 @@ class StoreCompactor {
     EL_ASSIGN_OR_RETURN(CompactLeaf leaf, ReadCompactLeaf(leaf_dir));
     auto groups = SmallGroups(leaf, o_.small_file_bytes);
     for (auto& [key, files] : groups) {
-      std::erase_if(files, [&](const fs::path& f) { return etags_.count(KeyOf(lake_.mirror, f)) == 0; });
+      std::erase_if(files,
+                    [&](const fs::path& f) { return etags_.count(KeyOf(lake_.mirror, f)) == 0; });
     }
     std::erase_if(groups, [](const auto& g) { return g.second.size() < 2; });
     if (groups.empty()) return Status::Ok();

@@ -210,12 +210,12 @@ TEST(LakeTest, ParsesPartFileNames) {
 // inside another's of the same topic and partition goes; equal ranges (parts) stay.
 TEST(LakeTest, SupersededFilesAreThoseInsideAnotherRangeOfTheirSource) {
   std::vector<std::string_view> names = {
-      "ev+0+0-9.parquet",    "ev+0+10-19.parquet",    "ev+0+0-19.parquet",   // merged over two
-      "ev+0+20-29.parquet",  "ev+0+20-29_1.parquet",                         // parts of one range
-      "ev+1+0-9.parquet",                                                     // other partition
-      "ev2+0+5-5.parquet",                                                    // other topic
-      "ev+0+30-39.parquet",  "ev+0+35-49.parquet",                           // overlapping only
-      "_SUCCESS",            "other.parquet",         "ev+0+0-19.parquet"};  // not data; a twin
+      "ev+0+0-9.parquet",   "ev+0+10-19.parquet",   "ev+0+0-19.parquet",   // merged over two
+      "ev+0+20-29.parquet", "ev+0+20-29_1.parquet",                        // parts of one range
+      "ev+1+0-9.parquet",                                                  // other partition
+      "ev2+0+5-5.parquet",                                                 // other topic
+      "ev+0+30-39.parquet", "ev+0+35-49.parquet",                          // overlapping only
+      "_SUCCESS",           "other.parquet",        "ev+0+0-19.parquet"};  // not data; a twin
   std::vector<bool> got = SupersededFiles(names);
   std::vector<bool> want = {true,  true,  false, false, false, false,
                             false, false, false, false, false, false};
