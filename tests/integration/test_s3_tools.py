@@ -220,3 +220,30 @@ def test_replay_dead_letter_on_s3_replays_once(ceph, s3_bucket, brokers, tmp_pat
                                  brokers], check=False)
     assert cp.returncode == 1 and "no dead-letter table nope_dead_letter" in cp.stderr, cp.stderr
     assert f"s3://{s3_bucket}/lake" in cp.stderr
+
+
+def test_landing_recovery_deletes_what_a_merged_file_supersedes(ceph, s3_bucket, brokers, tmp_path):
+    topic = harness.topic_name("s3cr")
+    harness.create_topic(brokers, topic, 1)
+    harness.produce(brokers, topic, events(20))
+    lake = f"s3://{s3_bucket}/lake"
+    for start in (0, 10):
+        land_s3(ceph, brokers, lake, topic, "--mode", "append", "--from", str(start), "--to", str(start + 10))
+    s3 = ceph.s3()
+    folder = f"{topic}/event_type=view"
+    local = tmp_path / "inputs"
+    local.mkdir()
+    for k in data_keys(ceph, s3_bucket, "lake/", folder):
+        s3.download_file(s3_bucket, "lake/" + k, str(local / k.rsplit("/", 1)[1]))
+    merged = tmp_path / f"{topic}+0+0-19.parquet"
+    harness.run(["query", "--lake", str(local), f"COPY (SELECT * FROM read_parquet('{local}/*.parquet') "
+                 f"ORDER BY _offset) TO '{merged}' (FORMAT parquet)"])
+    s3.upload_file(str(merged), s3_bucket, f"lake/{folder}/{merged.name}")
+    # The next landing's recovery finishes the compaction that died: only the merged file stays.
+    harness.produce(brokers, topic, events(2, start=20))
+    assert "landed 2 events" in land_s3(ceph, brokers, lake, topic, "--mode", "append").stdout
+    assert data_keys(ceph, s3_bucket, "lake/", folder) == [
+        f"{folder}/{topic}+0+0-19.parquet", f"{folder}/{topic}+0+20-21.parquet"]
+    copy = download(ceph, s3_bucket, "lake/", tmp_path / "copy")
+    assert harness.scalar(copy, f'SELECT count(*) FROM "{topic}_view"') == "11"
+    assert harness.scalar(copy, f'SELECT count(DISTINCT _offset) FROM "{topic}"') == "22"
