@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "clients/fetch/connection.h"
+#include "kafka/protocol/api_versions.h"
 #include "kafka/protocol/codec.h"
 #include "kafka/protocol/fetch.h"
 #include "kafka/protocol/header.h"
@@ -18,8 +19,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using kafka::ErrorCode;
 
+// Highest versions spoken (lower ones as the broker's ApiVersions says, down to the minimums).
 constexpr int16_t kFetchVersion = 11;
+constexpr int16_t kMinFetchVersion = 4;  // isolation level, aborted transactions
 constexpr int16_t kMetadataVersion = 5;
+constexpr int16_t kMinMetadataVersion = 1;
+constexpr int16_t kApiVersionsVersion = 1;
 constexpr int8_t kReadCommitted = 1;
 // A response may exceed max_bytes by one batch (KIP-74: the first batch always comes whole).
 constexpr size_t kMaxFrame = 256 << 20;
@@ -203,7 +208,8 @@ Result<std::unique_ptr<Client>> Client::Create(const std::string& brokers, const
   auto deadline = Clock::now() + c->options_.timeout;
   while (true) {
     Status st = c->RefreshMetadata();
-    if (st.code() == StatusCode::kNotFound || st.code() == StatusCode::kInvalidArgument) return st;
+    if (st.code() == StatusCode::kNotFound || st.code() == StatusCode::kFailedPrecondition)
+      return st;
     bool leaders = st.ok() && std::all_of(c->partitions_.begin(), c->partitions_.end(),
                                           [](const auto& p) { return p.second->leader >= 0; });
     if (leaders) return c;
@@ -232,21 +238,23 @@ Status Client::RefreshMetadata() {
         continue;
       }
       metadata_conn_ = std::make_unique<Connection>(std::move(*conn));
+      if (Status st = NegotiateVersions(frame); !st.ok()) {
+        if (st.code() == StatusCode::kFailedPrecondition) return st;
+        last = st;
+        metadata_conn_.reset();
+        continue;
+      }
     }
     int32_t id = ++correlation_id_;
-    EncodeRequest(request_, req, kMetadataVersion, id, options_.client_id);
-    Status st = metadata_conn_->Send(request_);
-    if (st.ok()) st = metadata_conn_->ReadFrame(frame, kMaxFrame, options_.timeout);
-    if (st.ok() && (frame.size() < 4 || CorrelationOf(frame.bytes()) != id)) {
-      st = DataLoss("metadata response out of order");
-    }
+    EncodeRequest(request_, req, metadata_version_, id, options_.client_id);
+    Status st = Call(*metadata_conn_, id, frame);
     if (!st.ok()) {
       last = Unavailable("metadata from broker " + metadata_conn_->address() + ": " + st.message());
       metadata_conn_.reset();
       continue;
     }
     auto resp =
-        kafka::DecodeMessage<kafka::MetadataResponse>(frame.bytes().subspan(4), kMetadataVersion);
+        kafka::DecodeMessage<kafka::MetadataResponse>(frame.bytes().subspan(4), metadata_version_);
     if (!resp.ok()) {
       last = Unavailable("metadata from broker " + metadata_conn_->address() + ": " +
                          resp.status().message());
@@ -288,6 +296,43 @@ Status Client::RefreshMetadata() {
     return Status::Ok();
   }
   return last;
+}
+
+Status Client::Call(Connection& conn, int32_t id, FrameBuffer& frame) {
+  EL_RETURN_IF_ERROR(conn.Send(request_));
+  EL_RETURN_IF_ERROR(conn.ReadFrame(frame, kMaxFrame, options_.timeout));
+  if (frame.size() < 4 || CorrelationOf(frame.bytes()) != id)
+    return DataLoss("response out of order");
+  return Status::Ok();
+}
+
+Status Client::NegotiateVersions(FrameBuffer& frame) {
+  int32_t id = ++correlation_id_;
+  EncodeRequest(request_, kafka::ApiVersionsRequest{}, kApiVersionsVersion, id, options_.client_id);
+  EL_RETURN_IF_ERROR(Call(*metadata_conn_, id, frame));
+  auto resp = kafka::DecodeMessage<kafka::ApiVersionsResponse>(frame.bytes().subspan(4),
+                                                               kApiVersionsVersion);
+  if (!resp.ok())
+    return Unavailable("ApiVersions from broker " + metadata_conn_->address() + ": " +
+                       resp.status().message());
+  int16_t fetch = -1;
+  int16_t metadata = -1;
+  for (const kafka::ApiVersionRange& r : resp->api_keys) {
+    auto pick = [&](int16_t lo, int16_t hi) {
+      return r.max_version < lo || r.min_version > hi ? int16_t{-1} : std::min(r.max_version, hi);
+    };
+    if (r.api_key == static_cast<int16_t>(kafka::ApiKey::kFetch))
+      fetch = pick(kMinFetchVersion, kFetchVersion);
+    if (r.api_key == static_cast<int16_t>(kafka::ApiKey::kMetadata))
+      metadata = pick(kMinMetadataVersion, kMetadataVersion);
+  }
+  if (fetch < 0 || metadata < 0) {
+    return FailedPrecondition("broker " + metadata_conn_->address() +
+                              " speaks neither Fetch v4-11 nor Metadata v1-5");
+  }
+  fetch_version_ = fetch;
+  metadata_version_ = metadata;
+  return Status::Ok();
 }
 
 void Client::Assign(const std::map<int32_t, int64_t>& starts) {
@@ -372,7 +417,7 @@ Status Client::SendFetch(Broker& b) {
     b.conn.emplace(std::move(*conn));
   }
   b.correlation_id = ++correlation_id_;
-  EncodeRequest(request_, req, kFetchVersion, b.correlation_id, options_.client_id);
+  EncodeRequest(request_, req, fetch_version_, b.correlation_id, options_.client_id);
   EL_RETURN_IF_ERROR(b.conn->Send(request_));
   b.in_flight = true;
   b.sent_at = Clock::now();
@@ -452,7 +497,7 @@ Status Client::HandleResponse(Broker& b, std::span<const uint8_t> frame) {
     return DataLoss(from + " out of order");
   ResponseView resp;
   kafka::Reader r(frame.subspan(4), false);
-  kafka::FetchResponse::Serde(r, resp, kFetchVersion);
+  kafka::FetchResponse::Serde(r, resp, fetch_version_);
   if (!r.ok()) return DataLoss(from + ": " + r.status().message());
   if (resp.error_code != 0) {
     Backoff(from + ": " + ErrorName(resp.error_code));

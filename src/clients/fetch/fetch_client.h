@@ -1,10 +1,10 @@
 #pragma once
-// FetchClient: the lander's own reader of one Kafka topic, speaking Metadata and Fetch (v11,
-// read_committed) over one connection per leader broker. It keeps one Fetch in flight per broker
-// while the caller decodes the previous response, so the broker's work and the network overlap the
-// caller's; responses land in two reused buffers per broker and records are decoded lazily as views
-// into them (clients/fetch/records.h), so steady-state reading allocates nothing per response or
-// record.
+// FetchClient: the lander's own reader of one Kafka topic, speaking Metadata (v1-5) and Fetch
+// (v4-11 as ApiVersions allows, read_committed) over one connection per leader broker. It keeps one
+// Fetch in flight per broker while the caller decodes the previous response, so the broker's work
+// and the network overlap the caller's; responses land in two reused buffers per broker and records
+// are decoded lazily as views into them (clients/fetch/records.h), so steady-state reading
+// allocates nothing per response or record.
 //   - Bootstrap from "host:port,..."; Metadata names each partition's leader.
 //   - NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE (and the other
 //     errors Kafka marks retriable for fetches) and a lost connection: metadata is refreshed and
@@ -26,6 +26,7 @@
 
 #include "base/result.h"
 #include "clients/fetch/codecs.h"
+#include "clients/fetch/connection.h"
 #include "clients/fetch/records.h"
 
 namespace el::fetch {
@@ -52,6 +53,8 @@ class Fetched {
   // Fills `out` with the next record; false when the response holds no more. Errors: as
   // RecordReader::Next, prefixed with the topic.
   Result<bool> Next(Record& out);
+  // Whether it holds neither records nor errors (e.g. a long poll that timed out).
+  bool empty() const { return parts_.empty() && errors_.empty(); }
   // Partitions whose fetch failed (paused until sought).
   const std::vector<PartitionError>& errors() const { return errors_; }
 
@@ -111,6 +114,11 @@ class Client {
   Client(std::vector<std::pair<std::string, int32_t>> bootstrap, std::string topic,
          ClientOptions options);
   Status RefreshMetadata();
+  // Asks the metadata connection's broker for its versions (ApiVersions v1) and picks Fetch and
+  // Metadata versions. Errors: FailedPrecondition (none usable), Unavailable.
+  Status NegotiateVersions(FrameBuffer& frame);
+  // Sends request_ (correlation id `id`) on `conn` and reads the answer into `frame`.
+  Status Call(Connection& conn, int32_t id, FrameBuffer& frame);
   Status SendFetch(Broker& b);
   void SendFetches();
   Result<bool> Receive(Broker& b);
@@ -124,8 +132,10 @@ class Client {
   std::vector<int32_t> partition_ids_;
   std::map<int32_t, std::unique_ptr<Partition>> partitions_;
   std::map<int32_t, std::unique_ptr<Broker>> brokers_;  // by node id
-  std::unique_ptr<class Connection> metadata_conn_;
+  std::unique_ptr<Connection> metadata_conn_;
   int32_t correlation_id_ = 0;
+  int16_t fetch_version_ = 11;
+  int16_t metadata_version_ = 5;
   bool metadata_stale_ = false;
   std::chrono::steady_clock::time_point retry_at_{};
   std::chrono::milliseconds backoff_;

@@ -35,6 +35,16 @@ class FetchClientTest : public ::testing::Test {
 
   std::string Brokers() const { return "127.0.0.1:" + std::to_string(broker_->port()); }
 
+  // A client of topic "t" (created, 3 partitions) with `starts` assigned.
+  std::unique_ptr<Client> Open(const std::map<int32_t, int64_t>& starts,
+                               ClientOptions options = {}) {
+    auto client = Client::Create(Brokers(), "t", options);
+    EXPECT_TRUE(client.ok()) << client.status().ToString();
+    if (!client.ok()) return nullptr;
+    (*client)->Assign(starts);
+    return std::move(*client);
+  }
+
   void CreateTopic(const std::string& topic) {
     kafka::MetadataRequest req;
     req.topics = std::vector<std::string>{topic};
@@ -117,10 +127,9 @@ TEST_F(FetchClientTest, FetchesEveryAssignedPartitionFromItsStart) {
 TEST_F(FetchClientTest, SeekDropsWhatWasFetchedForTheOldPosition) {
   CreateTopic("t");
   Produce("t", 0, 10, "v");
-  auto client = Client::Create(Brokers(), "t");
-  ASSERT_TRUE(client.ok());
-  Client& c = **client;
-  c.Assign({{0, 0}});
+  auto client = Open({{0, 0}});
+  ASSERT_NE(client, nullptr);
+  Client& c = *client;
   ReadUntil(c, {{0, 10}});
   // A Fetch at offset 10 is now in flight; after the seek its answer must not be given out.
   c.Seek({{0, 4}});
@@ -136,10 +145,9 @@ TEST_F(FetchClientTest, SeekDropsWhatWasFetchedForTheOldPosition) {
 TEST_F(FetchClientTest, OffsetOutOfRangeNamesThePartitionAndPausesIt) {
   CreateTopic("t");
   Produce("t", 1, 3, "v");
-  auto client = Client::Create(Brokers(), "t");
-  ASSERT_TRUE(client.ok());
-  Client& c = **client;
-  c.Assign({{1, 100}});
+  auto client = Open({{1, 100}});
+  ASSERT_NE(client, nullptr);
+  Client& c = *client;
   std::vector<PartitionError> errors;
   auto deadline = Clock::now() + kDeadline;
   while (errors.empty() && Clock::now() < deadline) {
@@ -162,10 +170,9 @@ TEST_F(FetchClientTest, ReadsOnAfterTheLeadersConnectionDrops) {
   Produce("t", 0, 5, "a");
   Produce("t", 2, 5, "b");
   auto client =
-      Client::Create(Brokers(), "t", ClientOptions{.first_backoff = std::chrono::milliseconds(20)});
-  ASSERT_TRUE(client.ok());
-  Client& c = **client;
-  c.Assign({{0, 0}, {2, 0}});
+      Open({{0, 0}, {2, 0}}, ClientOptions{.first_backoff = std::chrono::milliseconds(20)});
+  ASSERT_NE(client, nullptr);
+  Client& c = *client;
   auto first = ReadUntil(c, {{0, 5}, {2, 5}});
   EXPECT_EQ(first[0].size(), 5u);
   uint16_t port = broker_->port();
