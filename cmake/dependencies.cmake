@@ -20,3 +20,5 @@ add_library(duckdb SHARED IMPORTED GLOBAL)
 set_target_properties(duckdb PROPERTIES
   IMPORTED_LOCATION "${EL_DUCKDB_DIR}/lib/libduckdb.so"
   INTERFACE_INCLUDE_DIRECTORIES "${EL_DUCKDB_DIR}/include")
+# Kafka batch codecs the lander's fetch client decompresses (zlib above).
+pkg_check_modules(KAFKA_CODECS REQUIRED IMPORTED_TARGET libzstd liblz4 snappy)

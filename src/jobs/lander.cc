@@ -18,6 +18,7 @@
 
 #include "base/log.h"
 #include "clients/duck/duck.h"
+#include "clients/fetch/fetch_client.h"
 #include "clients/rdk/consumer.h"
 #include "jobs/batch_writer.h"
 #include "jobs/dedup_window.h"
@@ -65,6 +66,32 @@ int64_t Resolve(const RangeSpec& spec, int32_t partition, const rdk::Watermarks&
     }
   }
   return w.low;
+}
+
+// One record read from the log, as views valid only while it is handled (both readers give these).
+using SourceRecord = fetch::Record;
+
+SourceRecord RecordOf(const rd_kafka_message_t& m) {
+  SourceRecord r;
+  r.partition = m.partition;
+  r.offset = m.offset;
+  rd_kafka_timestamp_type_t type;
+  r.timestamp_ms = rd_kafka_message_timestamp(&m, &type);
+  r.log_append_time = type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME;
+  if (m.key != nullptr) r.key.emplace(static_cast<const char*>(m.key), m.key_len);
+  if (m.payload != nullptr) r.value.emplace(static_cast<const char*>(m.payload), m.len);
+  return r;
+}
+
+// What in `props` ([kafka_client]) only librdkafka can do (empty: the fetch client can read).
+std::string LibrdkafkaOnly(const std::map<std::string, std::string>& props) {
+  for (const auto& [k, v] : props) {
+    std::string lower = v;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (k == "security.protocol" && lower != "plaintext") return k + "=" + v;
+    if (k.starts_with("sasl.") || k.starts_with("ssl.")) return k;
+  }
+  return "";
 }
 
 // A batch of records read from the log and not landed yet.
@@ -136,6 +163,7 @@ class LandRun : public rdk::RebalanceListener {
     if (from_.kind == RangeSpec::Kind::kTimestamp) {
       EL_ASSIGN_OR_RETURN(by_time_, consumer_->OffsetsForTime(o_.topic, partitions_, from_.value, kMetadataTimeout));
     }
+    EL_RETURN_IF_ERROR(OpenFetchClient());
     EL_RETURN_IF_ERROR(target_.Open());
     EL_RETURN_IF_ERROR(con_->Exec("SET temp_directory = " + duck::QuoteLiteral(target_.SpillDir().string())));
     if (!target_.job() && !o_.dedup_field.empty()) {
@@ -169,6 +197,23 @@ class LandRun : public rdk::RebalanceListener {
     props["group.id"] = summary_.group;
     EL_ASSIGN_OR_RETURN(consumer_, rdk::Consumer::Create(o_.brokers, props));
     spdlog::info("landed offsets of {} are committed to consumer group {}", o_.topic, summary_.group);
+    return Status::Ok();
+  }
+
+  // A run outside a consumer group reads with the fetch client (clients/fetch), which costs a
+  // fraction of librdkafka's reading; librdkafka still answers metadata, watermarks and offsets by
+  // time, and commits. Properties the fetch client cannot honour (TLS, SASL) keep librdkafka.
+  Status OpenFetchClient() {
+    if (member_) return Status::Ok();
+    if (std::string why = LibrdkafkaOnly(o_.consumer_properties); !why.empty()) {
+      spdlog::info("lander {}: reading through librdkafka ([kafka_client] sets {}, which the fetch client does not speak)",
+                   o_.topic, why);
+      return Status::Ok();
+    }
+    fetch::ClientOptions options;
+    auto id = o_.consumer_properties.find("client.id");
+    options.client_id = id != o_.consumer_properties.end() ? id->second : "eventlake-lander";
+    EL_ASSIGN_OR_RETURN(fetch_, fetch::Client::Create(o_.brokers, o_.topic, options));
     return Status::Ok();
   }
 
@@ -337,48 +382,41 @@ class LandRun : public rdk::RebalanceListener {
     if (AppendsToLake()) EL_RETURN_IF_ERROR(PlanAppend(starts));
     if (starts.empty()) return Status::Ok();
     EL_RETURN_IF_ERROR(target_.CheckNotExists());
-    EL_RETURN_IF_ERROR(consumer_->Assign(o_.topic, starts));
+    EL_RETURN_IF_ERROR(AssignLog(starts));
     size_t remaining = starts.size();
     int64_t total = 0;
     int64_t read = 0;
     for (const auto& [p, start] : starts) total += end_[p] - start;
     auto last_progress = Clock::now();
     bool progressed = false;
-    std::vector<rdk::Message> msgs;
+    auto add = [&](const SourceRecord& r) {
+      auto end = end_.find(r.partition);
+      if (end == end_.end() || done_.count(r.partition) != 0 || r.offset >= end->second) return Status::Ok();
+      EL_RETURN_IF_ERROR(Add(r));
+      progressed = true;
+      if (o_.on_progress) o_.on_progress(std::min(++read, total), total);
+      return Status::Ok();
+    };
     while (remaining > 0) {
       if (stop_.stop_requested()) return Cancelled("landing stopped before the range was read");
-      // Many messages per queue visit; the wait only matters at the end of the range.
-      consumer_->PollBatch(kBatchPollTimeout, kBatchPollMessages, msgs);
-      if (msgs.empty()) {  // the clock is read only here: reading it per record costs
+      // Many records per visit; the wait only matters at the end of the range.
+      EL_ASSIGN_OR_RETURN(bool got, PollLog(kBatchPollTimeout));
+      if (!got) {  // the clock is read only here: reading it per record costs
         if (progressed) {
           last_progress = Clock::now();
           progressed = false;
         } else if (Clock::now() - last_progress > kStallTimeout) {
           return Unavailable("no data from the brokers for 60 s");
         }
-        continue;
       }
-      for (const rdk::Message& msg : msgs) {
-        int32_t p = msg->partition;
-        auto end = end_.find(p);
-        if (end == end_.end() || done_.count(p) != 0) continue;
-        if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && msg->offset < end->second) {
-          EL_RETURN_IF_ERROR(Add(*msg));
-          progressed = true;
-          if (o_.on_progress) o_.on_progress(std::min(++read, total), total);
-        } else if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
-                   msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-          spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
-          continue;
-        }
-        int64_t next = msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF ? msg->offset : msg->offset + 1;
-        if (next >= end->second) {
-          done_.insert(p);
-          --remaining;
-        }
+      EL_RETURN_IF_ERROR(EachRecord(add));
+      for (const auto& [p, end] : end_) {
+        if (done_.count(p) != 0 || ReadTo(p) < end) continue;
+        done_.insert(p);
+        if (fetch_) fetch_->Pause(p);
+        --remaining;
       }
     }
-    msgs.clear();
     if (o_.on_progress) o_.on_progress(total, total);
     return Flush(true);
   }
@@ -393,45 +431,36 @@ class LandRun : public rdk::RebalanceListener {
         starts[p] = it != committed_.end() ? it->second : Resolve(from_, p, watermarks_[p], by_time_);
         if (it != committed_.end()) reached_time_.insert(p);
       }
-      EL_RETURN_IF_ERROR(consumer_->Assign(o_.topic, starts));
+      EL_RETURN_IF_ERROR(AssignLog(starts));
       owned_ = {partitions_.begin(), partitions_.end()};
     }
     // When the oldest record of the pending batch arrived; kNone while nothing is pending.
     constexpr Clock::time_point kNone = Clock::time_point::max();
     Clock::time_point first_pending = kNone;
-    std::vector<rdk::Message> msgs;
-    while (!stop_.stop_requested()) {
-      // Without a group nothing is ever revoked, so a catch-up takes many messages per queue visit;
-      // a group member takes one per poll, so that a rebalance is served between any two.
-      if (!member_) {
-        consumer_->PollBatch(kBatchPollTimeout, kBatchPollMessages, msgs);
-      } else if (rdk::Message msg = consumer_->Poll(kPollTimeout); msg != nullptr) {
-        msgs.push_back(std::move(msg));
+    auto take = [&](const SourceRecord& r) {
+      if (owned_.count(r.partition) == 0) return Status::Ok();
+      if (rewound_.count(r.partition) != 0) return Status::Ok();  // read again after the seek
+      batch_.unlanded_from.try_emplace(r.partition, r.offset);
+      if (Status st = Add(r); !st.ok()) {
+        EL_RETURN_IF_ERROR(RetryLater(st));
+        first_pending = kNone;
+        return Status::Ok();
       }
+      if (first_pending == kNone) first_pending = Clock::now();
+      if (batch_.stager && (batch_.count >= o_.max_rows || batch_.stager->bytes() >= o_.max_bytes)) {
+        EL_RETURN_IF_ERROR(FlushFollow());  // full: rotate mid-poll, so files keep their size
+        first_pending = kNone;
+      }
+      return Status::Ok();
+    };
+    while (!stop_.stop_requested()) {
+      // Without a group nothing is ever revoked, so a catch-up takes many records per visit; a
+      // group member takes one per poll, so that a rebalance is served between any two.
+      EL_RETURN_IF_ERROR(PollLog(member_ ? kPollTimeout : kBatchPollTimeout).status());
       EL_RETURN_IF_ERROR(consumer_->TakeRebalanceError());
       if (!batch_.stager) first_pending = kNone;  // a revocation landed the pending batch
       rewound_.clear();
-      for (const rdk::Message& msg : msgs) {
-        if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && owned_.count(msg->partition) != 0) {
-          if (rewound_.count(msg->partition) != 0) continue;  // read again after the seek
-          batch_.unlanded_from.try_emplace(msg->partition, msg->offset);
-          Status st = Add(*msg);
-          if (!st.ok()) {
-            EL_RETURN_IF_ERROR(RetryLater(st));
-            first_pending = kNone;
-            continue;
-          }
-          if (first_pending == kNone) first_pending = Clock::now();
-          if (batch_.stager && (batch_.count >= o_.max_rows || batch_.stager->bytes() >= o_.max_bytes)) {
-            EL_RETURN_IF_ERROR(FlushFollow());  // full: rotate mid-poll, so files keep their size
-            first_pending = kNone;
-          }
-        } else if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR &&
-                   msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-          spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
-        }
-      }
-      msgs.clear();
+      EL_RETURN_IF_ERROR(EachRecord(take));
       // The batch DuckDB staged meanwhile is published as soon as it is ready.
       if (staging_ && staging_->staged.valid() &&
           staging_->staged.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
@@ -457,11 +486,94 @@ class LandRun : public rdk::RebalanceListener {
     return Flush(false);
   }
 
+  // The log, through the fetch client or librdkafka: start reading `starts` (partition -> first
+  // offset).
+  Status AssignLog(const std::map<int32_t, int64_t>& starts) {
+    if (!fetch_) return consumer_->Assign(o_.topic, starts);
+    fetch_->Assign(starts);
+    return Status::Ok();
+  }
+
+  // Moves the read positions of `next`'s partitions; what was read for the old ones is dropped.
+  Status SeekLog(const NextOffsets& next) {
+    if (!fetch_) return consumer_->Seek(o_.topic, next);
+    fetch_->Seek(next);
+    return Status::Ok();
+  }
+
+  // The partition's high watermark as of the last fetch; nullopt before any.
+  std::optional<int64_t> CachedHighWatermark(int32_t p) const {
+    return fetch_ ? fetch_->HighWatermark(p) : consumer_->CachedHighWatermark(o_.topic, p);
+  }
+
+  // Batch mode: the offset up to which partition `p` has been read (its next offset).
+  int64_t ReadTo(int32_t p) const {
+    if (fetch_) return fetch_->Position(p).value_or(-1);
+    auto it = read_to_.find(p);
+    return it != read_to_.end() ? it->second : -1;
+  }
+
+  // Waits up to `timeout` for records; whether any record or event came. EachRecord then hands
+  // them out (a group member's rebalance is served inside the poll, before them).
+  Result<bool> PollLog(std::chrono::milliseconds timeout) {
+    if (fetch_) {
+      EL_ASSIGN_OR_RETURN(fetched_, fetch_->Poll(timeout));
+      return fetched_ != nullptr && !fetched_->empty();
+    }
+    if (!member_) {
+      consumer_->PollBatch(timeout, kBatchPollMessages, polled_);
+    } else {
+      polled_.clear();
+      if (rdk::Message msg = consumer_->Poll(timeout); msg != nullptr) polled_.push_back(std::move(msg));
+    }
+    return !polled_.empty();
+  }
+
+  // Calls `fn` with each record PollLog got. Partition errors of the fetch client end the run
+  // (OnFetchError); librdkafka's events are logged, as librdkafka retries them itself.
+  template <typename Fn>
+  Status EachRecord(Fn&& fn) {
+    if (fetch_) {
+      fetch::Fetched* f = std::exchange(fetched_, nullptr);
+      if (f == nullptr) return Status::Ok();
+      for (const fetch::PartitionError& e : f->errors()) EL_RETURN_IF_ERROR(OnFetchError(e));
+      SourceRecord r;
+      while (true) {
+        EL_ASSIGN_OR_RETURN(bool more, f->Next(r));
+        if (!more) return Status::Ok();
+        EL_RETURN_IF_ERROR(fn(r));
+      }
+    }
+    for (const rdk::Message& msg : polled_) {
+      if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        read_to_[msg->partition] = msg->offset + 1;
+        EL_RETURN_IF_ERROR(fn(RecordOf(*msg)));
+      } else if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        read_to_[msg->partition] = msg->offset;
+      } else {
+        spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
+      }
+    }
+    polled_.clear();
+    return Status::Ok();
+  }
+
+  // A partition the fetch client could not read. OFFSET_OUT_OF_RANGE (retention removed the
+  // next records) reads on from the log's start, as librdkafka does for this lander
+  // (auto.offset.reset=earliest); any other error ends the run, naming the partition.
+  Status OnFetchError(const fetch::PartitionError& e) {
+    if (e.status.code() != StatusCode::kOutOfRange) return e.status;
+    EL_ASSIGN_OR_RETURN(rdk::Watermarks w, consumer_->QueryWatermarks(o_.topic, e.partition, kMetadataTimeout));
+    spdlog::warn("consumer: {}; reading on from the log's start (offset {})", e.status.message(), w.low);
+    fetch_->Seek({{e.partition, w.low}});
+    return Status::Ok();
+  }
+
   // Whether the log holds records of the batch's partitions past the batch (as of the consumer's
   // last fetch responses).
   bool Behind() const {
     for (const auto& [p, r] : batch_.ranges) {
-      std::optional<int64_t> high = consumer_->CachedHighWatermark(o_.topic, p);
+      std::optional<int64_t> high = CachedHighWatermark(p);
       if (high && *high > r.last + 1) return true;
     }
     return false;
@@ -549,16 +661,14 @@ class LandRun : public rdk::RebalanceListener {
     }
     spdlog::info("lander {}: reading partition(s) {} again from the lake's end", o_.topic,
                  fmt::join(seek | std::views::keys, ","));
-    return seek.empty() ? Status::Ok() : consumer_->Seek(o_.topic, seek);
+    return seek.empty() ? Status::Ok() : SeekLog(seek);
   }
 
-  Status Add(const rd_kafka_message_t& m) {
+  Status Add(const SourceRecord& m) {
     if (from_.kind == RangeSpec::Kind::kTimestamp && reached_time_.count(m.partition) == 0) {
       // Brokers answer ListOffsets by time with the first offset at or after it, but not all
       // do it exactly: records before the start time are skipped here as well.
-      rd_kafka_timestamp_type_t type;
-      int64_t ts = rd_kafka_message_timestamp(&m, &type);
-      if (ts >= 0 && ts < from_.value) return Status::Ok();
+      if (m.timestamp_ms >= 0 && m.timestamp_ms < from_.value) return Status::Ok();
       reached_time_.insert(m.partition);
     }
     if (!batch_.stager) {
@@ -573,11 +683,10 @@ class LandRun : public rdk::RebalanceListener {
     RecordMeta meta;
     meta.partition = m.partition;
     meta.offset = m.offset;
-    rd_kafka_timestamp_type_t ts_type;
-    meta.timestamp_ms = rd_kafka_message_timestamp(&m, &ts_type);
-    meta.has_key = m.key != nullptr;
-    if (meta.has_key) meta.key = std::string_view(static_cast<const char*>(m.key), m.key_len);
-    std::string_view value(m.payload != nullptr ? static_cast<const char*>(m.payload) : "", m.len);
+    meta.timestamp_ms = m.timestamp_ms;
+    meta.has_key = m.key.has_value();
+    if (meta.has_key) meta.key = *m.key;
+    std::string_view value = m.value.value_or(std::string_view());
     EL_RETURN_IF_ERROR(batch_.stager->Add(meta, value));
     PartitionRange& r = batch_.ranges[m.partition];
     if (r.count == 0) r.first = m.offset;
@@ -703,7 +812,7 @@ class LandRun : public rdk::RebalanceListener {
                        files, bytes, std::chrono::duration<double>(Clock::now() - b.landing_since).count(),
                        b.newest_ms, {}};
     for (const auto& [p, r] : b.ranges) {
-      std::optional<int64_t> high = consumer_->CachedHighWatermark(o_.topic, p);
+      std::optional<int64_t> high = CachedHighWatermark(p);
       int64_t past = high ? std::max<int64_t>(0, *high - r.last - 1) : 0;
       behind += past;
       landed.lag_records[p] = past;
@@ -769,7 +878,7 @@ class LandRun : public rdk::RebalanceListener {
     if (staging_) ClearBatch(staging_->batch);  // (FinishStaging ends staging_ itself)
     ClearBatch(batch_);
     if (revoking_) return Status::Ok();  // the partitions go elsewhere; nothing to re-read here
-    return consumer_->Seek(o_.topic, seek);
+    return SeekLog(seek);
   }
 
   // A batch append whose partitions another lander landed while this one read them: publishing
@@ -791,6 +900,10 @@ class LandRun : public rdk::RebalanceListener {
   std::optional<duck::Database> db_;
   std::optional<duck::Connection> con_;  // declared after db_: destroyed before it
   std::optional<rdk::Consumer> consumer_;
+  std::vector<rdk::Message> polled_;  // librdkafka's last poll (declared after consumer_: destroyed first)
+  std::map<int32_t, int64_t> read_to_;  // librdkafka, batch mode: partition -> next offset read
+  std::unique_ptr<fetch::Client> fetch_;  // reads the log unless the run needs librdkafka
+  fetch::Fetched* fetched_ = nullptr;     // fetch_'s last response, not handed out yet
   std::vector<int32_t> partitions_;
   std::map<int32_t, rdk::Watermarks> watermarks_;
   bool member_ = false;    // follow with a named group: joined to it
