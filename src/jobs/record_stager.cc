@@ -39,6 +39,21 @@ struct RecordStager::Chunk {
     return std::string_view(values).substr(e.value_at, e.value_size);
   }
 
+  // Empty again, its buffers kept for the next chunk.
+  void Reset() {
+    state = State::kOpen;
+    entries.clear();
+    values.clear();
+    keys.clear();
+    errors.clear();
+    staged.clear();
+    ids.clear();
+    schema = JsonType();
+    groups = RecordGroups();
+    group_failed = false;
+    spellings.clear();
+  }
+
   State state = State::kOpen;  // guarded by Sync::mu once in flight
   std::vector<Entry> entries;
   std::string values;  // each value then a space; simdjson's padding at the end
@@ -114,9 +129,14 @@ Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
   if (worker_ == nullptr) return StageRecord(meta, value, false, nullptr);
   if (!failed_.ok()) return failed_;
   if (!open_) {
-    open_ = std::make_unique<Chunk>();
-    open_->entries.reserve(chunk_records_);
-    open_->values.reserve(kChunkBytes + kChunkBytes / 4);
+    if (spare_.empty()) {
+      open_ = std::make_shared<Chunk>();
+      open_->entries.reserve(chunk_records_);
+      open_->values.reserve(kChunkBytes + kChunkBytes / 4);
+    } else {  // a merged chunk's buffers, already faulted in
+      open_ = std::move(spare_.back());
+      spare_.pop_back();
+    }
   }
   Chunk& c = *open_;
   Chunk::Entry& e = c.entries.emplace_back();
@@ -196,6 +216,11 @@ Status RecordStager::Pump(bool finish) {
     if (Status st = MergeChunk(*done); !st.ok()) {
       failed_ = st;
       return st;
+    }
+    // Reused unless a task of the worker still holds it (it would take it for a new chunk).
+    if (done.use_count() == 1 && spare_.size() < kMaxChunksInFlight) {
+      done->Reset();
+      spare_.push_back(std::move(done));
     }
   }
   return Status::Ok();

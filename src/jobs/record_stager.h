@@ -156,7 +156,8 @@ class RecordStager {
   StagingThread* worker_;
   size_t chunk_records_ = kChunkRecords;
   std::shared_ptr<Sync> sync_;                    // shared with the worker's tasks
-  std::unique_ptr<Chunk> open_;                   // receiving records
+  std::shared_ptr<Chunk> open_;                   // receiving records
+  std::vector<std::shared_ptr<Chunk>> spare_;     // merged, kept for reuse (their buffers)
   std::deque<std::shared_ptr<Chunk>> in_flight_;  // closed, not merged yet, in order
   Status failed_;  // the first error of a merge; every later call returns it
 };
