@@ -64,6 +64,7 @@ TEST_F(BatchWriterTest, TopicTableIsWrittenFromTheRecordScanByType) {
                         std::to_string(i) + "}";
     ASSERT_TRUE(stager.Add({0, i, 0, false, {}}, value).ok());
   }
+  ASSERT_TRUE(stager.Finish().ok());
   ASSERT_TRUE(stager.grouped());
   auto staged = StageBatch(*con_, Input(stager, stager.schema()));
   ASSERT_TRUE(staged.ok()) << staged.status().ToString();
@@ -86,6 +87,8 @@ TEST_F(BatchWriterTest, ScanFailureFallsBackToLoadingTheRecords) {
   }
   RecordStager numbers("ev", dir_ / "spill2", 1 << 20);  // a schema in which n is a BIGINT
   ASSERT_TRUE(numbers.Add({0, 0, 0, false, {}}, R"({"event_type":"a","n":1})").ok());
+  ASSERT_TRUE(stager.Finish().ok());
+  ASSERT_TRUE(numbers.Finish().ok());
   auto staged = StageBatch(*con_, Input(stager, numbers.schema()));
   ASSERT_TRUE(staged.ok()) << staged.status().ToString();
   EXPECT_EQ(StagedRows(), "a:text0,a:text1,a:text2");

@@ -6,9 +6,12 @@
 namespace el::jobs {
 namespace {
 
-bool IsNumeric(JsonType::Kind k) { return k == JsonType::Kind::kBigint || k == JsonType::Kind::kDouble; }
+bool IsNumeric(JsonType::Kind k) {
+  return k == JsonType::Kind::kBigint || k == JsonType::Kind::kDouble;
+}
 bool IsText(JsonType::Kind k) {
-  return k == JsonType::Kind::kDate || k == JsonType::Kind::kTimestamp || k == JsonType::Kind::kVarchar;
+  return k == JsonType::Kind::kDate || k == JsonType::Kind::kTimestamp ||
+         k == JsonType::Kind::kVarchar;
 }
 
 // The number written by `n` digits at text[pos], or -1 when one of them is not a digit.
@@ -37,7 +40,6 @@ std::string QuoteName(std::string_view name) {
   return out + "\"";
 }
 
-
 }  // namespace
 
 bool IsIsoDateTime(std::string_view text, bool* date_only) {
@@ -45,7 +47,8 @@ bool IsIsoDateTime(std::string_view text, bool* date_only) {
   if (!ValidDate(Digits(text, 0, 4), Digits(text, 5, 2), Digits(text, 8, 2))) return false;
   *date_only = text.size() == 10;
   if (*date_only) return true;
-  if (text.size() < 19 || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
+  if (text.size() < 19 || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' ||
+      text[16] != ':') {
     return false;
   }
   int hour = Digits(text, 11, 2), minute = Digits(text, 14, 2), second = Digits(text, 17, 2);
@@ -142,18 +145,54 @@ JsonType* JsonType::ObserveArray() {
   return element_.get();
 }
 
+void JsonType::Merge(JsonType&& other) {
+  if (kind_ == Kind::kNull) {
+    *this = std::move(other);
+    next_hint_ = 0;
+  } else if (other.kind_ != Kind::kNull && kind_ != Kind::kJson) {
+    Observe(other.kind_);
+    if (kind_ == Kind::kStruct && other.kind_ == Kind::kStruct) {
+      for (auto& [name, child] : other.fields_) {
+        if (auto it = index_.find(name); it != index_.end()) {
+          fields_[it->second].second->Merge(std::move(*child));
+        } else {
+          index_.emplace(name, fields_.size());
+          fields_.emplace_back(std::move(name), std::move(child));
+        }
+      }
+    } else if (kind_ == Kind::kList && other.kind_ == Kind::kList && other.element_) {
+      if (element_) {
+        element_->Merge(std::move(*other.element_));
+      } else {
+        element_ = std::move(other.element_);
+      }
+    }
+  }
+  other = JsonType();
+}
+
 std::string JsonType::SqlType() const {
   switch (kind_) {
-    case Kind::kNull: return "JSON";
-    case Kind::kBoolean: return "BOOLEAN";
-    case Kind::kBigint: return "BIGINT";
-    case Kind::kDouble: return "DOUBLE";
-    case Kind::kDate: return "DATE";
-    case Kind::kTimestamp: return "TIMESTAMP";
-    case Kind::kVarchar: return "VARCHAR";
-    case Kind::kJson: return "JSON";
-    case Kind::kList: return (element_ ? element_->SqlType() : std::string("JSON")) + "[]";
-    case Kind::kStruct: break;
+    case Kind::kNull:
+      return "JSON";
+    case Kind::kBoolean:
+      return "BOOLEAN";
+    case Kind::kBigint:
+      return "BIGINT";
+    case Kind::kDouble:
+      return "DOUBLE";
+    case Kind::kDate:
+      return "DATE";
+    case Kind::kTimestamp:
+      return "TIMESTAMP";
+    case Kind::kVarchar:
+      return "VARCHAR";
+    case Kind::kJson:
+      return "JSON";
+    case Kind::kList:
+      return (element_ ? element_->SqlType() : std::string("JSON")) + "[]";
+    case Kind::kStruct:
+      break;
   }
   if (fields_.empty()) return "JSON";
   std::string out = "STRUCT(";

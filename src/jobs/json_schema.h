@@ -9,7 +9,8 @@
 //   array...) becomes JSON. A field only ever null, an object without fields and the element of
 //   arrays only ever empty are JSON, as DuckDB's own inference has them.
 // UUIDs and times of day stay VARCHAR (no sniffing: portable to Spark and Trino).
-// Threading: one thread per tree. Lifetime: children are owned by their parent.
+// Threading: one thread per tree (trees of different threads meet through Merge). Lifetime:
+// children are owned by their parent.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -38,6 +39,11 @@ class JsonType {
   JsonType* Field(std::string_view name);
   // An array value: the element node to report each item to, or nullptr when this field is JSON.
   JsonType* ObserveArray();
+  // Widens this type by `other`, the type of records observed after this one's (a chunk staged
+  // on another thread): the result is the type one tree observing both runs of records in order
+  // would have (the lattice above is a join, and fields keep their order of first appearance:
+  // this one's, then `other`'s new ones). `other` is left empty.
+  void Merge(JsonType&& other);
 
   // DuckDB type text, e.g. BIGINT, STRUCT("kind" VARCHAR, "price" DOUBLE), VARCHAR[], JSON.
   std::string SqlType() const;

@@ -725,6 +725,7 @@ class LandRun : public rdk::RebalanceListener {
   Status Flush(bool replace) {
     if (staging_) EL_RETURN_IF_ERROR(FinishStaging());
     if (!batch_.stager) return Status::Ok();
+    EL_RETURN_IF_ERROR(batch_.stager->Finish());
     // What a batch run's read phase freed (librdkafka's fetch buffers) goes back to the system
     // before DuckDB's phase, which has its own memory limit: peak RSS is then DuckDB's, not the
     // sum. (Follow batches are small; their flushes skip the heap walk.)
@@ -740,6 +741,7 @@ class LandRun : public rdk::RebalanceListener {
   Status HandOff() {
     if (staging_) EL_RETURN_IF_ERROR(FinishStaging());
     if (!batch_.stager) return Status::Ok();
+    EL_RETURN_IF_ERROR(batch_.stager->Finish());
     staging_ = std::make_unique<Staging>();
     staging_->batch = std::exchange(batch_, Batch{});
     staging_->batch.dedup_ids = dedup_ ? dedup_->pending() : 0;

@@ -46,6 +46,7 @@ class LoaderTest : public ::testing::Test {
                       .ok());
       ++offset;
     }
+    ASSERT_TRUE(stager_->Finish().ok());
     ASSERT_TRUE(stager_->dead_letters().empty()) << stager_->dead_letters()[0].error;
   }
 

@@ -1,54 +1,76 @@
 #include "jobs/record_stager.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <charconv>
-#include <cstring>
-#include <iterator>
-#include <optional>
-#include <set>
+#include <condition_variable>
+#include <mutex>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "base/json_text.h"
+#include "jobs/staging_thread.h"
 
 namespace el::jobs {
-namespace {
 
-constexpr std::string_view kEmptyKey = "_empty_key";
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+// A run of records staged apart: their copies (the caller's views live during Add only), then
+// what StageChunk found, for MergeChunk.
+struct RecordStager::Chunk {
+  enum class State : uint8_t { kOpen, kClaimed, kDone, kCancelled };
+  struct Entry {
+    RecordMeta meta;  // its key is keys[key_at, key_at + meta.key.size()) (rebased by MetaOf)
+    size_t key_at = 0;
+    size_t value_at = 0;  // in values
+    size_t value_size = 0;
+    int32_t error = -1;        // a dead letter: its reason in errors
+    bool staged_here = false;  // staged text in staged (keys rewritten or numbers quoted)
+    bool has_id = false;       // dedup: ids[id_at, id_at + id_size) is its id
+    size_t staged_at = 0;
+    size_t staged_size = 0;
+    size_t id_at = 0;
+    size_t id_size = 0;
+    uint32_t group = 0;  // in groups
+  };
+  RecordMeta MetaOf(const Entry& e) const {
+    RecordMeta meta = e.meta;
+    meta.key = std::string_view(keys).substr(e.key_at, e.meta.key.size());
+    return meta;
   }
-  return out;
-}
-
-// Whether `name` is a metadata column's name (case-insensitively, as DuckDB compares names).
-bool IsMetaColumn(std::string_view name) {
-  std::string lower = Lower(name);
-  return std::find(std::begin(kMetaColumnNames), std::end(kMetaColumnNames), lower) != std::end(kMetaColumnNames);
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
+  std::string_view Value(const Entry& e) const {
+    return std::string_view(values).substr(e.value_at, e.value_size);
   }
-  return true;
-}
 
-template <typename Int>
-void AppendInt(std::string& out, Int value) {
-  char buf[24];
-  auto res = std::to_chars(buf, buf + sizeof(buf), value);
-  out.append(buf, res.ptr);
-}
+  // Empty again, its buffers kept for the next chunk.
+  void Reset() {
+    state = State::kOpen;
+    entries.clear();
+    values.clear();
+    keys.clear();
+    errors.clear();
+    staged.clear();
+    ids.clear();
+    schema = JsonType();
+    groups = RecordGroups();
+    group_failed = false;
+    spellings.clear();
+  }
 
-}  // namespace
+  State state = State::kOpen;  // guarded by Sync::mu once in flight
+  std::vector<Entry> entries;
+  std::string values;  // each value then a space; simdjson's padding at the end
+  std::string keys;
+  std::vector<std::string> errors;
+  std::string staged;
+  std::string ids;
+  JsonType schema;              // of its good records
+  RecordGroups groups;          // of its good records
+  bool group_failed = false;    // a type field that is not a string, or too many groups
+  KeySpellings::Map spellings;  // keys it spelled first (the stager knew none of their spellings)
+};
+
+struct RecordStager::Sync {
+  std::mutex mu;
+  std::condition_variable cv;  // a chunk staged by the worker is done
+};
 
 std::string ToValidUtf8(std::string_view text) {
   if (simdjson::validate_utf8(text.data(), text.size())) return std::string(text);
@@ -70,287 +92,259 @@ void AppendJsonString(std::string& out, std::string_view text) {
   ::el::AppendJsonString(out, ToValidUtf8(text));
 }
 
-RecordStager::RecordStager(std::string topic, std::filesystem::path spill_path, size_t memory_budget)
-    : topic_(std::move(topic)), records_(std::move(spill_path), memory_budget) {}
+namespace {
+
+DeadLetter DeadLetterOf(const RecordMeta& meta, std::string_view value, std::string error) {
+  return DeadLetter{meta.partition,
+                    meta.offset,
+                    meta.timestamp_ms,
+                    meta.has_key,
+                    meta.has_key ? ToValidUtf8(meta.key) : std::string(),
+                    ToValidUtf8(value),
+                    std::move(error)};
+}
+
+}  // namespace
+
+RecordStager::RecordStager(std::string topic, std::filesystem::path spill_path,
+                           size_t memory_budget)
+    : topic_(std::move(topic)),
+      records_(std::move(spill_path), memory_budget),
+      worker_(&StagingThread::Shared()),
+      sync_(std::make_shared<Sync>()) {}
+
+RecordStager::~RecordStager() {
+  std::unique_lock lock(sync_->mu);
+  for (auto& chunk : in_flight_) {
+    if (chunk->state == Chunk::State::kOpen) chunk->state = Chunk::State::kCancelled;
+  }
+  // A chunk the worker stages reads this stager's settings and spellings.
+  sync_->cv.wait(lock, [&] {
+    return std::none_of(in_flight_.begin(), in_flight_.end(),
+                        [](const auto& c) { return c->state == Chunk::State::kClaimed; });
+  });
+}
 
 Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
-  std::string error;
-  simdjson::dom::element doc;
-  std::optional<std::string> quoted;  // `value` with out-of-range numbers as strings
-  const std::string_view sent = value;
-  if (value.empty()) {
-    error = "empty value";
-  } else if (static_cast<int64_t>(value.size()) > max_record_bytes_) {
-    error = fmt::format("over the size limit: {} bytes > {}", value.size(), max_record_bytes_);
-  } else if (auto err = parser_.parse(value.data(), value.size()).get(doc); err) {
-    // Valid JSON whose numbers do not fit 64 bits lands with those numbers as text.
-    if (err == simdjson::NUMBER_ERROR && (quoted = QuoteOutOfRangeNumbers(value)) &&
-        !parser_.parse(quoted->data(), quoted->size()).get(doc)) {
-      value = *quoted;
-    } else {
-      error = std::string("invalid JSON: ") + simdjson::error_message(err);
+  if (worker_ == nullptr) return StageRecord(meta, value, false, nullptr);
+  if (!failed_.ok()) return failed_;
+  if (!open_) {
+    if (spare_.empty()) {
+      open_ = std::make_shared<Chunk>();
+      open_->entries.reserve(chunk_records_);
+      open_->values.reserve(kChunkBytes + kChunkBytes / 4);
+    } else {  // a merged chunk's buffers, already faulted in
+      open_ = std::move(spare_.back());
+      spare_.pop_back();
     }
   }
-  if (error.empty() && !doc.is_object()) error = "JSON value is not an object";
-  if (!error.empty()) {
-    dead_letters_.push_back(DeadLetter{meta.partition, meta.offset, meta.timestamp_ms, meta.has_key,
-                                       meta.has_key ? ToValidUtf8(meta.key) : std::string(),
-                                       ToValidUtf8(sent), std::move(error)});
+  Chunk& c = *open_;
+  Chunk::Entry& e = c.entries.emplace_back();
+  e.meta = meta;
+  e.key_at = c.keys.size();
+  c.keys.append(meta.key);
+  e.value_at = c.values.size();
+  e.value_size = value.size();
+  c.values.append(value);
+  c.values += ' ';  // ends a number the value ends with, as simdjson's own padding would
+  if (c.entries.size() < chunk_records_ && c.values.size() < kChunkBytes) return Status::Ok();
+  CloseChunk(true);
+  return Pump(false);
+}
+
+Status RecordStager::Finish() {
+  if (!failed_.ok()) return failed_;
+  if (open_) CloseChunk(!in_flight_.empty());  // alone, it is staged here: no hand-off
+  return Pump(true);
+}
+
+void RecordStager::CloseChunk(bool post) {
+  std::shared_ptr<Chunk> chunk = std::move(open_);
+  chunk->values.append(simdjson::SIMDJSON_PADDING, ' ');
+  {
+    std::lock_guard lock(sync_->mu);
+    in_flight_.push_back(chunk);
+  }
+  if (!post) return;
+  if (!worker_walker_) worker_walker_ = std::make_unique<RecordWalker>(spellings_);
+  // The stager outlives the task's use of it: its destructor waits for a claimed chunk.
+  worker_->Post([this, sync = sync_, chunk = std::move(chunk)] {
+    {
+      std::lock_guard lock(sync->mu);
+      if (chunk->state != Chunk::State::kOpen) return;  // staged by the caller, or dropped
+      chunk->state = Chunk::State::kClaimed;
+    }
+    StageChunk(*chunk, *worker_walker_);
+    {
+      std::lock_guard lock(sync->mu);
+      chunk->state = Chunk::State::kDone;
+    }
+    sync->cv.notify_all();
+  });
+}
+
+Status RecordStager::Pump(bool finish) {
+  while (!in_flight_.empty()) {
+    std::shared_ptr<Chunk> claimed;
+    {
+      std::unique_lock lock(sync_->mu);
+      if (in_flight_.front()->state != Chunk::State::kDone) {
+        auto open = [](const auto& c) { return c->state == Chunk::State::kOpen; };
+        size_t waiting =
+            static_cast<size_t>(std::count_if(in_flight_.begin(), in_flight_.end(), open));
+        if (!finish && in_flight_.size() < kMaxChunksInFlight && waiting < 2) return Status::Ok();
+        if (waiting == 0) {
+          sync_->cv.wait(lock, [&] { return in_flight_.front()->state == Chunk::State::kDone; });
+        } else {
+          // The newest: the worker takes the oldest first, so that the two rarely meet.
+          claimed = *std::find_if(in_flight_.rbegin(), in_flight_.rend(), open);
+          claimed->state = Chunk::State::kClaimed;
+        }
+      }
+    }
+    if (claimed) {
+      StageChunk(*claimed, walker_);
+      std::lock_guard lock(sync_->mu);
+      claimed->state = Chunk::State::kDone;
+      continue;
+    }
+    std::shared_ptr<Chunk> done = std::move(in_flight_.front());
+    {
+      std::lock_guard lock(sync_->mu);
+      in_flight_.pop_front();
+    }
+    if (Status st = MergeChunk(*done); !st.ok()) {
+      failed_ = st;
+      return st;
+    }
+    // Reused unless a task of the worker still holds it (it would take it for a new chunk).
+    if (done.use_count() == 1 && spare_.size() < kMaxChunksInFlight) {
+      done->Reset();
+      spare_.push_back(std::move(done));
+    }
+  }
+  return Status::Ok();
+}
+
+void RecordStager::StageChunk(Chunk& c, RecordWalker& walker) const {
+  walker.BeginRun(&c.spellings);
+  std::optional<std::string_view> type;
+  std::vector<std::string_view> columns;
+  for (Chunk::Entry& e : c.entries) {
+    std::string_view value = c.Value(e);
+    std::string error = walker.Parse(value, true, max_record_bytes_);
+    if (!error.empty()) {
+      e.error = static_cast<int32_t>(c.errors.size());
+      c.errors.push_back(std::move(error));
+      continue;
+    }
+    if (dedup_ != nullptr) {
+      if (std::optional<std::string_view> id = walker.StringField(dedup_field_)) {
+        e.has_id = true;
+        e.id_at = c.ids.size();
+        e.id_size = id->size();
+        c.ids.append(*id);
+      }
+    }
+    bool rewritten = false;
+    std::string_view staged = walker.Stage(&c.schema, &rewritten);
+    if (staged.data() != value.data()) {
+      e.staged_here = true;
+      e.staged_at = c.staged.size();
+      e.staged_size = staged.size();
+      c.staged.append(staged);
+    }
+    if (!group_field_.empty() && !c.group_failed) {
+      std::optional<uint32_t> g;
+      if (walker.GroupFields(group_field_, &type, &columns))
+        g = c.groups.Assign(e.meta.partition, type, columns);
+      c.group_failed = !g;
+      e.group = g.value_or(0);
+    }
+  }
+  walker.EndRun();
+}
+
+Status RecordStager::MergeChunk(Chunk& c) {
+  // The dedup window decides in receive order, as for the serial stager (the first of two
+  // records with one id wins).
+  bool any_duplicate = false;
+  duplicate_.assign(c.entries.size(), 0);
+  if (dedup_ != nullptr) {
+    for (size_t i = 0; i < c.entries.size(); ++i) {
+      const Chunk::Entry& e = c.entries[i];
+      if (e.error >= 0 || !e.has_id) continue;
+      duplicate_[i] = dedup_->SeenOrAdd(std::string_view(c.ids).substr(e.id_at, e.id_size),
+                                        e.meta.timestamp_ms);
+      any_duplicate |= duplicate_[i] != 0;
+    }
+  }
+  const bool grouping = !group_field_.empty() && grouped_;
+  // The chunk's types, spellings and groups are those of all its good records, as seen after
+  // the earlier chunks: else (rare) it is staged again, here, record by record.
+  if (any_duplicate || !spellings_.Agrees(c.spellings) ||
+      (grouping && (c.group_failed || !groups_.Merge(c.groups, &group_index_)))) {
+    ++restaged_chunks_;
+    for (size_t i = 0; i < c.entries.size(); ++i) {
+      bool duplicate = duplicate_[i] != 0;
+      EL_RETURN_IF_ERROR(StageRecord(c.MetaOf(c.entries[i]), c.Value(c.entries[i]), true,
+                                     dedup_ != nullptr ? &duplicate : nullptr));
+    }
+    return Status::Ok();
+  }
+  spellings_.AddAll(c.spellings);
+  schema_->Merge(std::move(c.schema));
+  for (const Chunk::Entry& e : c.entries) {
+    RecordMeta meta = c.MetaOf(e);
+    std::string_view value = c.Value(e);
+    if (e.error >= 0) {
+      dead_letters_.push_back(
+          DeadLetterOf(meta, value, std::move(c.errors[static_cast<size_t>(e.error)])));
+      continue;
+    }
+    std::string_view staged =
+        e.staged_here ? std::string_view(c.staged).substr(e.staged_at, e.staged_size) : value;
+    if (grouping) meta.tag = group_index_[e.group];
+    EL_RETURN_IF_ERROR(records_.Add(meta, staged));
+    ++good_;
+    bytes_ += static_cast<int64_t>(staged.size());
+  }
+  return Status::Ok();
+}
+
+Status RecordStager::StageRecord(const RecordMeta& meta, std::string_view value, bool padded,
+                                 const bool* duplicate) {
+  if (std::string error = walker_.Parse(value, padded, max_record_bytes_); !error.empty()) {
+    dead_letters_.push_back(DeadLetterOf(meta, value, std::move(error)));
     return Status::Ok();
   }
   if (dedup_ != nullptr) {
-    std::string_view id;
-    if (!doc[dedup_field_].get(id) && dedup_->SeenOrAdd(id, meta.timestamp_ms)) {
+    bool seen = false;
+    if (duplicate != nullptr) {
+      seen = *duplicate;
+    } else if (std::optional<std::string_view> id = walker_.StringField(dedup_field_)) {
+      seen = dedup_->SeenOrAdd(*id, meta.timestamp_ms);
+    }
+    if (seen) {
       ++duplicates_;  // landed before (a client's retry that reached the log twice)
       return Status::Ok();
     }
   }
-  key_seq_ = 0;
-  simdjson::dom::object object = doc.get_object().value_unsafe();
-  std::string_view staged = value;  // valid JSON whose keys are spelled as the table spells them
-  if (!Inspect(object, true, schema_.get())) {
-    key_seq_ = 0;  // CanonicalKey sees the record's keys again, in the same order
-    line_.clear();
-    WriteObject(object, true, schema_.get());
-    staged = line_;
-  }
+  bool rewritten = false;
+  std::string_view staged = walker_.Stage(schema_.get(), &rewritten);
+  RecordMeta tagged = meta;
   if (!group_field_.empty() && grouped_) {
-    RecordMeta tagged = meta;
-    tagged.tag = GroupOf(meta.partition, object, staged.data() != value.data());
-    EL_RETURN_IF_ERROR(records_.Add(tagged, staged));
-  } else {
-    EL_RETURN_IF_ERROR(records_.Add(meta, staged));
+    std::optional<uint32_t> g;
+    if (walker_.GroupFields(group_field_, &group_type_, &group_columns_)) {
+      g = groups_.Assign(meta.partition, group_type_, group_columns_);
+    }
+    grouped_ = g.has_value();
+    tagged.tag = g.value_or(0);
   }
+  EL_RETURN_IF_ERROR(records_.Add(tagged, staged));
   ++good_;
   bytes_ += static_cast<int64_t>(staged.size());
   return Status::Ok();
-}
-
-uint32_t RecordStager::GroupOf(int32_t partition, simdjson::dom::object object, bool rewritten) {
-  std::vector<std::string> names;  // the staged names, when they differ from the keys
-  if (rewritten) {
-    key_seq_ = 0;
-    names = RewriteKeys(object, true);
-  }
-  std::optional<std::string_view> type;
-  bool found = false;
-  columns_.clear();
-  size_t i = 0;
-  for (auto field : object) {
-    std::string_view name = rewritten ? std::string_view(names[i++]) : field.key;
-    bool null = field.value.is_null();
-    if (!null) columns_.push_back(name);
-    if (found || !EqualsIgnoreCase(name, group_field_)) continue;
-    found = true;
-    if (field.value.is_string()) {
-      std::string_view text = field.value.get_string().value_unsafe();
-      if (!text.empty()) type = text;
-    } else if (!null) {
-      grouped_ = false;  // a number, object...: the table's type column is not text
-      return 0;
-    }
-  }
-  group_key_.assign(reinterpret_cast<const char*>(&partition), sizeof partition);
-  group_key_ += type ? '+' : '-';
-  if (type) group_key_ += *type;
-  auto it = group_index_.find(group_key_);
-  if (it == group_index_.end()) {
-    if (groups_.size() >= kMaxGroups) {
-      grouped_ = false;
-      return 0;
-    }
-    it = group_index_.emplace(group_key_, static_cast<uint32_t>(groups_.size())).first;
-    groups_.push_back(Group{partition, type ? std::optional<std::string>(*type) : std::nullopt, {}});
-    group_last_columns_.emplace_back();
-  }
-  // Records of one type mostly have the same fields: the set grows only when they change.
-  std::vector<std::string>& last = group_last_columns_[it->second];
-  if (!std::equal(columns_.begin(), columns_.end(), last.begin(), last.end())) {
-    last.assign(columns_.begin(), columns_.end());
-    groups_[it->second].columns.insert(last.begin(), last.end());
-  }
-  return it->second;
-}
-
-const std::string& RecordStager::CanonicalKey(std::string_view key) {
-  // SQL has no empty identifier (nor struct field name): an empty key is landed as kEmptyKey.
-  // Control characters (NUL ends SQL text) become '_'.
-  if (key.empty()) key = kEmptyKey;
-  if (std::any_of(key.begin(), key.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-    key_buf_.assign(key);
-    for (char& c : key_buf_) {
-      if (static_cast<unsigned char>(c) < 0x20) c = '_';
-    }
-    key = key_buf_;
-  }
-  // Records of one topic tend to repeat their keys in the same order: the n-th key of this
-  // record is first compared with the n-th key of the previous one.
-  size_t n = key_seq_++;
-  if (n < recent_keys_.size() && recent_keys_[n].first == key) return *recent_keys_[n].second;
-  const std::string* canonical = nullptr;
-  if (auto known = canonical_.find(key); known != canonical_.end()) {
-    canonical = known->second;
-  } else {
-    std::string lower = Lower(key);
-    auto it = spellings_.find(lower);
-    if (it == spellings_.end()) it = spellings_.emplace(std::move(lower), std::string(key)).first;
-    canonical = &it->second;
-    canonical_.emplace(std::string(key), canonical);
-  }
-  if (n < kRecentKeys) {
-    if (n >= recent_keys_.size()) recent_keys_.resize(n + 1);
-    recent_keys_[n] = {std::string(key), canonical};
-  }
-  return *canonical;
-}
-
-std::vector<std::string> RecordStager::RewriteKeys(simdjson::dom::object object, bool top_level) {
-  std::vector<std::string> names;
-  std::set<std::string> used;  // lower-case names already given in this object
-  for (auto field : object) {
-    std::string name = CanonicalKey(field.key);
-    if (top_level && IsMetaColumn(name)) name += "_value";
-    std::string base = name;
-    for (int n = 2; used.count(Lower(name)) != 0; ++n) name = base + "_" + std::to_string(n);
-    used.insert(Lower(name));
-    names.push_back(std::move(name));
-  }
-  return names;
-}
-
-bool RecordStager::WritableAsIs(const std::string* name, size_t base, bool top_level) const {
-  if (top_level && !name->empty() && (*name)[0] == '_' && IsMetaColumn(*name)) return false;
-  return std::find(names_.begin() + static_cast<std::ptrdiff_t>(base), names_.end(), name) == names_.end();
-}
-
-bool RecordStager::Inspect(simdjson::dom::object object, bool top_level, JsonType* node) {
-  if (node != nullptr && !node->ObserveObject()) node = nullptr;
-  size_t base = names_.size();
-  bool as_is = true;
-  for (auto field : object) {
-    const std::string* name = &CanonicalKey(field.key);
-    as_is = *name == field.key && names_.size() - base < kMaxFastKeys && WritableAsIs(name, base, top_level);
-    if (!as_is) break;
-    names_.push_back(name);
-    if (!InspectValue(field.value, node != nullptr ? node->Field(*name) : nullptr)) {
-      as_is = false;
-      break;
-    }
-  }
-  names_.resize(base);
-  return as_is;
-}
-
-bool RecordStager::InspectValue(simdjson::dom::element value, JsonType* node) {
-  using simdjson::dom::element_type;
-  switch (value.type()) {
-    case element_type::OBJECT:
-      return Inspect(value.get_object().value_unsafe(), false, node);
-    case element_type::ARRAY: {
-      JsonType* element = node != nullptr ? node->ObserveArray() : nullptr;
-      simdjson::dom::array array = value.get_array().value_unsafe();
-      for (auto item : array) {
-        if (!InspectValue(item, element)) return false;
-      }
-      return true;
-    }
-    case element_type::STRING:
-      if (node != nullptr) node->ObserveString(value.get_string().value_unsafe());
-      return true;
-    case element_type::INT64:
-      if (node != nullptr) node->ObserveInteger();
-      return true;
-    case element_type::UINT64:  // above BIGINT's range
-    case element_type::DOUBLE:
-      if (node != nullptr) node->ObserveDouble();
-      return true;
-    case element_type::BOOL:
-      if (node != nullptr) node->ObserveBoolean();
-      return true;
-    case element_type::NULL_VALUE:
-      return true;
-  }
-  return false;
-}
-
-void RecordStager::WriteObject(simdjson::dom::object object, bool top_level, JsonType* node) {
-  if (node != nullptr && !node->ObserveObject()) node = nullptr;
-  // Fast path: the keys' canonical spellings are distinct (same spelling <=> same lower case)
-  // and none is a metadata column, so every key is written as its canonical spelling.
-  size_t base = names_.size();
-  bool fast = true;
-  for (auto field : object) {
-    const std::string* name = &CanonicalKey(field.key);
-    fast = WritableAsIs(name, base, top_level);
-    names_.push_back(name);
-    if (!fast || names_.size() - base > kMaxFastKeys) {
-      fast = false;
-      break;
-    }
-  }
-  std::vector<std::string> slow_names;
-  if (!fast) slow_names = RewriteKeys(object, top_level);
-  line_ += '{';
-  size_t i = 0;
-  for (auto field : object) {
-    const std::string& name = fast ? *names_[base + i] : slow_names[i];
-    if (i++ > 0) line_ += ',';
-    ::el::AppendJsonString(line_, name);
-    line_ += ':';
-    WriteValue(field.value, node != nullptr ? node->Field(name) : nullptr);
-  }
-  line_ += '}';
-  names_.resize(base);
-}
-
-void RecordStager::WriteValue(simdjson::dom::element value, JsonType* node) {
-  using simdjson::dom::element_type;
-  switch (value.type()) {
-    case element_type::OBJECT:
-      WriteObject(value.get_object().value_unsafe(), false, node);
-      break;
-    case element_type::ARRAY: {
-      JsonType* element = node != nullptr ? node->ObserveArray() : nullptr;
-      line_ += '[';
-      bool first = true;
-      simdjson::dom::array array = value.get_array().value_unsafe();
-      for (auto item : array) {
-        if (!first) line_ += ',';
-        first = false;
-        WriteValue(item, element);
-      }
-      line_ += ']';
-      break;
-    }
-    case element_type::STRING: {
-      std::string_view text = value.get_string().value_unsafe();
-      if (node != nullptr) node->ObserveString(text);
-      ::el::AppendJsonString(line_, text);
-      break;
-    }
-    case element_type::INT64:
-      if (node != nullptr) node->ObserveInteger();
-      AppendInt(line_, value.get_int64().value_unsafe());
-      break;
-    case element_type::UINT64:  // above BIGINT's range
-      if (node != nullptr) node->ObserveDouble();
-      AppendInt(line_, value.get_uint64().value_unsafe());
-      break;
-    case element_type::DOUBLE: {
-      if (node != nullptr) node->ObserveDouble();
-      size_t start = line_.size();
-      fmt::format_to(std::back_inserter(line_), "{}", value.get_double().value_unsafe());
-      if (line_.find_first_of(".eEn", start) == std::string::npos) line_ += ".0";
-      break;
-    }
-    case element_type::BOOL:
-      if (node != nullptr) node->ObserveBoolean();
-      line_ += value.get_bool().value_unsafe() ? "true" : "false";
-      break;
-    case element_type::NULL_VALUE:
-      line_ += "null";
-      break;
-  }
 }
 
 }  // namespace el::jobs

@@ -12,24 +12,34 @@
 // in keys become '_'.
 // The same walk infers the type of every field over every record (jobs/json_schema.h): schema()
 // is the type the batch writer loads the records with (jobs/record_loader.h).
-// Threading: one thread.
+// Threading: Add and Finish on one thread (the caller's); with a worker (StagingThread::Shared()
+// by default), records are staged in chunks of kChunkRecords (or kChunkBytes) on two threads: the
+// caller copies each value into the open chunk; a closed chunk is parsed, checked, inspected or
+// rewritten, its types observed into a JsonType of its own and its groups noted
+// (jobs/record_walker.h) by the worker or by the caller (whichever is free; at most
+// kMaxChunksInFlight chunks are held), and the chunks are merged on the caller's thread in
+// the order received: dedup decisions, dead letters, records into the buffer (which keeps its
+// memory budget), groups, spellings and JsonType::Merge. The result is exactly the serial one:
+// a chunk spells keys as the stager did when it was staged, plus its own first spellings; a
+// chunk whose own spelling of a key differs from one an earlier chunk introduced, one holding a
+// duplicate id, or one whose groups cannot be merged (a type field that is not a string, more
+// than kMaxGroups) is staged again, serially, when it is merged (rare).
+// The results (good() ... schema()) are those of the records merged: call Finish() first.
 #include <cstdint>
+#include <deque>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "base/result.h"
 #include "jobs/dedup_window.h"
 #include "jobs/json_schema.h"
 #include "jobs/record_buffer.h"
+#include "jobs/record_groups.h"
+#include "jobs/record_walker.h"
 
 namespace el::jobs {
 
@@ -38,18 +48,23 @@ struct DeadLetter {
   int64_t offset = 0;
   int64_t timestamp_ms = 0;
   bool has_key = false;
-  std::string key;    // valid UTF-8 (invalid bytes escaped as \xNN)
-  std::string raw;    // the value as text, valid UTF-8
+  std::string key;  // valid UTF-8 (invalid bytes escaped as \xNN)
+  std::string raw;  // the value as text, valid UTF-8
   std::string error;
 };
+
+class StagingThread;
 
 class RecordStager {
  public:
   // Records beyond `memory_budget` bytes go to the spill file `spill_path` (jobs/record_buffer.h).
   RecordStager(std::string topic, std::filesystem::path spill_path, size_t memory_budget);
+  // Waits for the chunk the worker is staging, if any; chunks not merged are dropped.
+  ~RecordStager();
   RecordStager(const RecordStager&) = delete;
   RecordStager& operator=(const RecordStager&) = delete;
 
+  // The settings below are made before the first Add.
   // Values longer than this become dead letters "over the size limit".
   void set_max_record_bytes(int64_t bytes) { max_record_bytes_ = bytes; }
   // Drops a record whose string field `field` holds an id `window` knows (jobs/dedup_window.h);
@@ -63,82 +78,88 @@ class RecordStager {
   // is its group's index in groups(), so that the default layout's files of one event type can be
   // read from the buffer alone (jobs/record_scan.h). Off by default (every tag 0).
   void set_group_field(std::string field) { group_field_ = std::move(field); }
-  struct Group {
-    int32_t partition = 0;
-    std::optional<std::string> type;  // the field's string; null when absent, null or ""
-    std::set<std::string> columns;    // top-level fields (as staged) with a non-null value
-  };
-  const std::vector<Group>& groups() const { return groups_; }
+  // The second thread chunks are staged on (it must outlive this stager), or null: every record
+  // is staged by Add itself, on the caller's thread.
+  void set_worker(StagingThread* worker) { worker_ = worker; }
+  // Records per chunk (tests use small chunks to cross many chunk boundaries).
+  void set_chunk_records(size_t records) { chunk_records_ = records; }
+  static constexpr size_t kChunkRecords = 2048;
+  static constexpr size_t kChunkBytes = 1 << 20;
+  static constexpr size_t kMaxChunksInFlight = 4;
+
+  using Group = RecordGroups::Group;
+  const std::vector<Group>& groups() const { return groups_.groups(); }
   // Whether the tags name the groups: false when grouping is off, or once a record's field held
   // something other than a string or null, or the groups grew past kMaxGroups.
   bool grouped() const { return !group_field_.empty() && grouped_; }
-  static constexpr size_t kMaxGroups = 1024;
+  static constexpr size_t kMaxGroups = RecordGroups::kMaxGroups;
 
-  // Stages one record; bad values go to dead_letters(). Errors: IOError (spill write failed).
+  // Stages one record (`value` is copied: it need not outlive the call); bad values go to
+  // dead_letters(). Errors: IOError (spill write failed, also for an earlier record staged
+  // meanwhile: the stager is then failed, and every later call returns the error).
   Status Add(const RecordMeta& meta, std::string_view value);
+  // Stages the records added and not staged yet, on this thread and the worker, and merges
+  // them; returns when the results below hold every record added. Cheap when none is pending.
+  // Errors: as Add's.
+  Status Finish();
 
   int64_t good() const { return good_; }
   int64_t duplicates() const { return duplicates_; }  // records dropped by the dedup window
-  int64_t bytes() const { return bytes_; }  // of the good records' JSON text
+  // Of the good records' JSON text (of those merged: it lags Add by the chunks in flight).
+  int64_t bytes() const { return bytes_; }
   const std::vector<DeadLetter>& dead_letters() const { return dead_letters_; }
+  // Chunks staged again serially when merged (see above).
+  int64_t restaged_chunks() const { return restaged_chunks_; }
   // The good records, their values as staged (keys rewritten).
   RecordBuffer& records() { return records_; }
   // The type of the staged objects over every good record so far.
   const JsonType& schema() const { return *schema_; }
 
  private:
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
+  struct Chunk;
+  struct Sync;
 
-  // Observes `object`'s types as WriteObject would and tells whether its text can be staged as
-  // it is: every key spelled as the table spells it (no rewriting needed). Stops at the first
-  // key that needs rewriting (what it observed so far, WriteObject observes again: same types).
-  bool Inspect(simdjson::dom::object object, bool top_level, JsonType* node);
-  // Whether `name` (a CanonicalKey entry) can be written as it is in the object whose keys so far
-  // are names_[base..]: not a metadata column at the top level, not given twice.
-  bool WritableAsIs(const std::string* name, size_t base, bool top_level) const;
-  bool InspectValue(simdjson::dom::element value, JsonType* node);
-  void WriteValue(simdjson::dom::element value, JsonType* node);
-  void WriteObject(simdjson::dom::object object, bool top_level, JsonType* node);
-  // The rewritten names of `object`'s keys (rules above) for objects the fast path refuses.
-  std::vector<std::string> RewriteKeys(simdjson::dom::object object, bool top_level);
-  const std::string& CanonicalKey(std::string_view key);
-  // The group of a staged record (`rewritten`: its keys were rewritten); sets grouped_ to false
-  // when the record cannot be grouped.
-  uint32_t GroupOf(int32_t partition, simdjson::dom::object object, bool rewritten);
-
-  static constexpr size_t kRecentKeys = 256;
-  static constexpr size_t kMaxFastKeys = 64;  // objects with more keys are rewritten, not inspected
+  // Stages one record on this thread, with the dedup decision `duplicate` when it was made
+  // before (a chunk staged again), else asking the dedup window.
+  Status StageRecord(const RecordMeta& meta, std::string_view value, bool padded,
+                     const bool* duplicate);
+  // Closes the open chunk: the worker may stage it (`post`) or this thread.
+  void CloseChunk(bool post);
+  // Merges the staged chunks at the front; stages chunks on this thread while the worker is busy
+  // (and two are waiting) or, with `finish` or kMaxChunksInFlight held, until none is left.
+  Status Pump(bool finish);
+  // The records of `chunk` by `walker` (on either thread; touches only the chunk and spellings_).
+  void StageChunk(Chunk& chunk, RecordWalker& walker) const;
+  Status MergeChunk(Chunk& chunk);
 
   std::string topic_;
   RecordBuffer records_;
-  simdjson::dom::parser parser_;
-  std::string line_;  // a rewritten value
-  std::unordered_map<std::string, std::string> spellings_;  // lower-case key -> first spelling
-  // key as written -> its entry in spellings_ (node-based map: the pointers stay valid)
-  std::unordered_map<std::string, const std::string*, KeyHash, std::equal_to<>> canonical_;
-  // the n-th key of the previous record and its entry in spellings_ (n < kRecentKeys)
-  std::vector<std::pair<std::string, const std::string*>> recent_keys_;
-  size_t key_seq_ = 0;  // keys seen so far in the current record
-  std::string key_buf_;  // CanonicalKey's copy of a key with control characters
-  std::vector<const std::string*> names_;  // stack of the keys of the objects being written
+  KeySpellings spellings_;                       // lower-case key -> first spelling
+  RecordWalker walker_{spellings_};              // the caller's thread's
+  std::unique_ptr<RecordWalker> worker_walker_;  // the worker's (its tasks run one at a time)
   std::shared_ptr<JsonType> schema_ = std::make_shared<JsonType>();
   std::vector<DeadLetter> dead_letters_;
   int64_t good_ = 0;
   int64_t duplicates_ = 0;
   int64_t bytes_ = 0;
+  int64_t restaged_chunks_ = 0;
   std::string dedup_field_;
   DedupWindow* dedup_ = nullptr;
   std::string group_field_;
   bool grouped_ = true;
-  std::vector<Group> groups_;
-  std::unordered_map<std::string, uint32_t> group_index_;  // partition, type -> index in groups_
-  std::vector<std::vector<std::string>> group_last_columns_;  // per group: the last record's
-  std::vector<std::string_view> columns_;  // GroupOf's scratch: this record's non-null fields
-  std::string group_key_;                   // GroupOf's scratch
+  RecordGroups groups_;
+  std::optional<std::string_view> group_type_;   // StageRecord's scratch
+  std::vector<std::string_view> group_columns_;  // StageRecord's scratch
+  std::vector<uint32_t> group_index_;  // MergeChunk's scratch: chunk group -> index in groups_
+  std::vector<char> duplicate_;        // MergeChunk's scratch: dedup decisions of a chunk's records
   int64_t max_record_bytes_ = 1 << 20;
+  StagingThread* worker_;
+  size_t chunk_records_ = kChunkRecords;
+  std::shared_ptr<Sync> sync_;                    // shared with the worker's tasks
+  std::shared_ptr<Chunk> open_;                   // receiving records
+  std::vector<std::shared_ptr<Chunk>> spare_;     // merged, kept for reuse (their buffers)
+  std::deque<std::shared_ptr<Chunk>> in_flight_;  // closed, not merged yet, in order
+  Status failed_;  // the first error of a merge; every later call returns it
 };
 
 // Appends `text` as a JSON string literal (quotes included) to `out`; invalid UTF-8 bytes are

@@ -48,6 +48,7 @@ TEST(RecordStagerTest, GoodRecordsBecomeLinesBadOnesDeadLetters) {
   ASSERT_TRUE(stager->Add(meta, "").ok());
   meta.offset = 12;
   ASSERT_TRUE(stager->Add(meta, std::string_view("\xff\xfe", 2)).ok());
+  ASSERT_TRUE(stager->Finish().ok());
   EXPECT_EQ(stager->good(), 2);
   ASSERT_EQ(stager->dead_letters().size(), 4u);
   EXPECT_EQ(stager->dead_letters()[0].offset, 9);
@@ -74,6 +75,7 @@ TEST(RecordStagerTest, NumbersBeyond64BitsLandAsText) {
   ASSERT_TRUE(stager->Add(meta, R"({"big":-9223372036854775809,"f":[1e400,2],"ok":7})").ok());
   meta.offset = 2;
   ASSERT_TRUE(stager->Add(meta, R"({"bad":01e400})").ok());  // malformed: stays a dead letter
+  ASSERT_TRUE(stager->Finish().ok());
   EXPECT_EQ(stager->good(), 1);
   ASSERT_EQ(stager->dead_letters().size(), 1u);
   EXPECT_EQ(stager->dead_letters()[0].raw, R"({"bad":01e400})");
@@ -96,6 +98,7 @@ TEST(RecordStagerTest, ValuesThatNeedNoRewritingGoInAsSent) {
   ASSERT_TRUE(stager->Add(meta, R"({"host":"b","o":{"k":[2],"K":3}})").ok());
   meta.offset = 3;
   ASSERT_TRUE(stager->Add(meta, R"({"Host":"c","o":{"k":[4],"K":5}})").ok());
+  ASSERT_TRUE(stager->Finish().ok());
   EXPECT_EQ(ReadAll(*stager),
             "{\"_partition\":0,\"_offset\":1,\"_ts\":5,\"_key\":null,"
             "\"v\":{ \"Host\" : \"a\\tb\", \"n\":1.50, \"o\":{\"k\":[1e3, -0]} }}\n"
@@ -135,6 +138,7 @@ TEST(RecordStagerTest, GroupsRecordsByPartitionAndTypeWithTheirFields) {
   add(0, R"({"event_type":"","x":1})");
   add(0, R"({"event_type":null,"y":1})");
   add(0, R"({"z":1})");
+  ASSERT_TRUE(stager.Finish().ok());
   ASSERT_TRUE(stager.grouped());
   const auto& g = stager.groups();
   ASSERT_EQ(g.size(), 3u);
@@ -153,6 +157,7 @@ TEST(RecordStagerTest, GroupsRecordsByPartitionAndTypeWithTheirFields) {
   EXPECT_EQ(tags, (std::vector<uint32_t>{0, 0, 1, 2, 2, 2}));
   // A type that is not text: the groups no longer name the types.
   add(0, R"({"event_type":5})");
+  ASSERT_TRUE(stager.Finish().ok());
   EXPECT_FALSE(stager.grouped());
 }
 
