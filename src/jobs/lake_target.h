@@ -39,6 +39,8 @@ class LakeTarget {
   Status Open();
 
   bool job() const { return job_; }
+  // An S3 lake's bucket and mirror (once opened); null for a local lake.
+  StoreTarget* store() const { return store_.get(); }
   const std::string& staging_key() const { return staging_key_; }
   // The lake's folder (an S3 lake's local mirror, once opened).
   const std::filesystem::path& lake() const { return lake_; }
