@@ -17,7 +17,8 @@ namespace {
 
 std::string ParquetSource(const std::vector<fs::path>& files) {
   std::string list;
-  for (const fs::path& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
+  for (const fs::path& f : files)
+    list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
   return fmt::format("read_parquet([{}], union_by_name=true, hive_partitioning=false)", list);
 }
 
@@ -56,9 +57,11 @@ Result<std::vector<fs::path>> FetchNewest(duck::Connection& con, StoreTarget& st
         files.push_back(local);
       }
       out.insert(out.end(), files.begin(), files.end());
-      EL_ASSIGN_OR_RETURN(auto rows, con.Query(fmt::format(
-          "SELECT count(*), min(epoch_ms(_timestamp)), max(epoch_ms(_timestamp)) FROM {}",
-          ParquetSource(files))));
+      EL_ASSIGN_OR_RETURN(
+          auto rows,
+          con.Query(fmt::format(
+              "SELECT count(*), min(epoch_ms(_timestamp)), max(epoch_ms(_timestamp)) FROM {}",
+              ParquetSource(files))));
       if (rows.RowCount() == 0 || rows.IsNull(1, 0)) continue;
       events += rows.Int(0, 0);
       newest = std::max(newest, rows.Int(2, 0));
@@ -91,20 +94,25 @@ Status FillDedupWindow(duck::Connection& con, LakeTarget& target, const DedupFil
   if (files.empty()) return Status::Ok();
   std::string source = ParquetSource(files);
   EL_ASSIGN_OR_RETURN(auto cols, lake::DescribeSelect(con, "SELECT * FROM " + source));
-  auto field = std::find_if(cols.begin(), cols.end(), [&](const auto& c) { return c.name == fill.field; });
-  if (field == cols.end() || (field->type != "VARCHAR" && field->type != "JSON")) return Status::Ok();
+  auto field =
+      std::find_if(cols.begin(), cols.end(), [&](const auto& c) { return c.name == fill.field; });
+  if (field == cols.end() || (field->type != "VARCHAR" && field->type != "JSON"))
+    return Status::Ok();
   std::string id = duck::QuoteIdent(field->name);
   if (field->type == "JSON") {  // ids are strings only, as the stager compares them
-    id = fmt::format("CASE WHEN json_type({0}) = 'VARCHAR' THEN json_extract_string({0}, '$') END", id);
+    id = fmt::format("CASE WHEN json_type({0}) = 'VARCHAR' THEN json_extract_string({0}, '$') END",
+                     id);
   }
-  EL_ASSIGN_OR_RETURN(auto rows, con.Query(fmt::format(
-      "WITH t AS (SELECT {} AS id, _timestamp AS ts FROM {} WHERE _partition IN ({})) "
-      "SELECT id, epoch_ms(ts) FROM t WHERE id IS NOT NULL AND ts >= (SELECT max(ts) FROM t) - "
-      "to_milliseconds({}) ORDER BY ts DESC LIMIT {}",
-      id, source, fmt::join(partitions, ","), fill.window.count(), fill.max_ids)));
+  EL_ASSIGN_OR_RETURN(
+      auto rows,
+      con.Query(fmt::format(
+          "WITH t AS (SELECT {} AS id, _timestamp AS ts FROM {} WHERE _partition IN ({})) "
+          "SELECT id, epoch_ms(ts) FROM t WHERE id IS NOT NULL AND ts >= (SELECT max(ts) FROM t) - "
+          "to_milliseconds({}) ORDER BY ts DESC LIMIT {}",
+          id, source, fmt::join(partitions, ","), fill.window.count(), fill.max_ids)));
   for (size_t r = rows.RowCount(); r-- > 0;) window.AddLanded(rows.Text(0, r), rows.Int(1, r));
-  spdlog::info("lander {}: {} event ids of the last {} s landed known to the dedup window", fill.topic,
-               window.size(), fill.window.count() / 1000);
+  spdlog::info("lander {}: {} event ids of the last {} s landed known to the dedup window",
+               fill.topic, window.size(), fill.window.count() / 1000);
   return Status::Ok();
 }
 

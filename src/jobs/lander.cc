@@ -188,7 +188,8 @@ class LandRun : public rdk::RebalanceListener {
   Status LoadDedupWindow(const std::set<int32_t>& partitions) {
     if (!dedup_) return Status::Ok();
     dedup_->Clear();
-    DedupFill fill{o_.topic, o_.dedup_field, o_.dedup_window, o_.dedup_max_ids, target_.NextBatchDir()};
+    DedupFill fill{o_.topic, o_.dedup_field, o_.dedup_window, o_.dedup_max_ids,
+                   target_.NextBatchDir()};
     Status st = FillDedupWindow(*con_, target_, fill, partitions, *dedup_);
     Discard(lake::Remove(fill.scratch));  // an S3 lake's fetched files
     if (!st.ok() && st.code() != StatusCode::kIOError) {

@@ -38,7 +38,8 @@ Result<NextOffsets> ReadTopicProgress(const fs::path& lake_dir, const std::strin
     if (!in) return IOError("cannot read progress record " + (dir / name).string());
     auto record = ParseProgressRecord(text.str());
     if (!record.ok())
-      return DataLoss("progress record " + (dir / name).string() + ": " + record.status().message());
+      return DataLoss("progress record " + (dir / name).string() + ": " +
+                      record.status().message());
     if (record->next) out[static_cast<int32_t>(partition)] = *record->next;
   }
   return out;
@@ -75,7 +76,8 @@ Result<ProgressRecord> ParseProgressRecord(std::string_view text) {
 std::string ProgressRecordText(const ProgressRecord& record) {
   std::string out = record.next ? std::to_string(*record.next) : "none";
   out += "\n";
-  if (!record.owner.empty()) out += "owner=" + record.owner + " epoch=" + std::to_string(record.epoch) + "\n";
+  if (!record.owner.empty())
+    out += "owner=" + record.owner + " epoch=" + std::to_string(record.epoch) + "\n";
   return out;
 }
 

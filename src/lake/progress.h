@@ -2,7 +2,8 @@
 // How far the lake has landed a topic. The lake is the source of truth for progress:
 //   - a table's data file names (`<topic>+<p>+<first>-<last>.parquet`) say what it holds;
 //   - a job commits a batch with one progress file per partition in LAKE/_jobs/<job>/;
-//   - the default layout keeps LAKE/_progress/<topic>/<partition>.next (a progress record, below), written once
+//   - the default layout keeps LAKE/_progress/<topic>/<partition>.next (a progress record, below),
+//   written once
 //     every table of a batch is published: in lake format 2 these records alone commit a batch (a
 //     range's files spread over event-type and time folders, so no one file can); in format 1 the
 //     topic table's file names count too.

@@ -180,8 +180,10 @@ Result<NextOffsets> StoreLake::Claim(const std::set<int32_t>* partitions) {
       }
       if (put.status().code() != StatusCode::kFailedPrecondition) return put.status();
       if (attempt == kAttempts)
-        return Unavailable(fmt::format("partition {} of {} changed hands {} times while this lander "
-                                       "claimed it", p, spec_.topic, kAttempts));
+        return Unavailable(
+            fmt::format("partition {} of {} changed hands {} times while this lander "
+                        "claimed it",
+                        p, spec_.topic, kAttempts));
       // Another lander committed or claimed it meanwhile: claim what it wrote.
       auto again = ReadRecord(p);
       if (!again.ok() && again.status().code() == StatusCode::kNotFound) {
@@ -198,8 +200,8 @@ Result<NextOffsets> StoreLake::Claim(const std::set<int32_t>* partitions) {
     }
   }
   if (!claim.empty())
-    spdlog::info("lander {} claimed partition(s) {} of {} in {}", spec_.lander, fmt::join(claim, ","),
-                 spec_.topic, store_.Describe());
+    spdlog::info("lander {} claimed partition(s) {} of {} in {}", spec_.lander,
+                 fmt::join(claim, ","), spec_.topic, store_.Describe());
   return next;
 }
 
@@ -239,7 +241,8 @@ Status StoreLake::CheckOwnership(const NextOffsets& next) {
     if (now != seen)
       return FailedPrecondition(fmt::format(
           "partition {} of {} was landed or claimed by another lander since this one read its "
-          "progress", p, spec_.topic));
+          "progress",
+          p, spec_.topic));
     auto record = records_.find(p);
     if (record != records_.end() && !record->second.owner.empty() &&
         record->second.owner != spec_.lander)
@@ -262,8 +265,8 @@ Status StoreLake::Publish(const objstore::Upload& up, const fs::path& local,
   std::string etag = objstore::MultipartEtag(up.part_etags);
   std::error_code ec;
   auto size = fs::file_size(local, ec);
-  if (head.ok() && (etag.empty() ? !ec && static_cast<uintmax_t>(head->size) == size
-                                 : head->etag == etag))
+  if (head.ok() &&
+      (etag.empty() ? !ec && static_cast<uintmax_t>(head->size) == size : head->etag == etag))
     return Status::Ok();
   return s;
 }

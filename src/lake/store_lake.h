@@ -1,8 +1,8 @@
 #pragma once
 // StoreLake: the lake's commit protocol on an object store (docs/formats/lake_on_s3.md), for one
-// topic's lander. The store has no rename and no locks: a batch's files are uploaded to their final,
-// offset-derived keys but stay invisible (unfinished uploads) until the batch publishes them, and
-// the batch is committed by conditional PUTs of the progress records
+// topic's lander. The store has no rename and no locks: a batch's files are uploaded to their
+// final, offset-derived keys but stay invisible (unfinished uploads) until the batch publishes
+// them, and the batch is committed by conditional PUTs of the progress records
 // `_progress/<topic>/<p>.next`, fenced by the ETags this lander read before it published.
 //
 //   _staging/<key>/<lander>-<seq>/batch.json   a batch's manifest: its partitions and uploads
@@ -80,9 +80,10 @@ class StoreLake {
   // The commit protocol for one batch: upload, manifest, ownership check, publish, conditional
   // progress PUTs, manifest removed. Errors: FailedPrecondition (another lander landed or claimed
   // one of the partitions since ReadProgress, or the records name another owner: nothing of the
-  // batch is published, or what was is past the records and removed by recovery), Unavailable (another lander created one of the batch's
-  // schema versions `_schema/v<N>.json` first, with other content: the batch is not published;
-  // pull the metadata again and land it again), the store's errors.
+  // batch is published, or what was is past the records and removed by recovery), Unavailable
+  // (another lander created one of the batch's schema versions `_schema/v<N>.json` first, with
+  // other content: the batch is not published; pull the metadata again and land it again), the
+  // store's errors.
   Status CommitBatch(const BatchCommit& batch);
 
   // Every data file key of the topic's tables (`<table>/...`, for mode error's check and tests).

@@ -137,7 +137,8 @@ TEST(ProgressRecord, ReadsRecordsWithAndWithoutOwner) {
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->next.has_value());
   EXPECT_EQ(ProgressRecordText(*none), "none\nowner=h-1-2 epoch=1\n");
-  for (const char* bad : {"", "x\n", "-1\n", "4\nowner=a\n", "4\nowner= epoch=1\n", "4\nepoch=1 owner=a\n"})
+  for (const char* bad :
+       {"", "x\n", "-1\n", "4\nowner=a\n", "4\nowner= epoch=1\n", "4\nepoch=1 owner=a\n"})
     EXPECT_EQ(ParseProgressRecord(bad).status().code(), StatusCode::kDataLoss) << bad;
 }
 
