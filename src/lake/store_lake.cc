@@ -53,7 +53,7 @@ bool IsSchemaVersionKey(std::string_view key) {
 // Tests only (built with EL_BUILD_TESTS): with EVENTLAKE_TEST_STOP_AT=<step> the process stops
 // itself (SIGSTOP) the first time it reaches `step`, so that a test can freeze a lander at an exact
 // point of the commit protocol and resume it with SIGCONT. Steps: `publish` (after the ownership
-// check, before the first CompleteMultipartUpload).
+// check and the metadata, before the first CompleteMultipartUpload).
 void StopForTest(std::string_view step, const std::vector<objstore::Upload>& uploads) {
   static bool stopped = false;
   const char* at = std::getenv("EVENTLAKE_TEST_STOP_AT");
@@ -151,7 +151,8 @@ Result<NextOffsets> StoreLake::ReadProgress() {
   return out;
 }
 
-Result<NextOffsets> StoreLake::Claim(const std::set<int32_t>* partitions) {
+Result<NextOffsets> StoreLake::Claim(const std::set<int32_t>* partitions, bool take_over,
+                                     std::set<int32_t>& lost) {
   constexpr int kAttempts = 5;
   EL_ASSIGN_OR_RETURN(NextOffsets next, ReadProgress());
   std::set<int32_t> claim;
@@ -164,6 +165,10 @@ Result<NextOffsets> StoreLake::Claim(const std::set<int32_t>* partitions) {
     for (int attempt = 1;; ++attempt) {
       auto it = records_.find(p);
       ProgressRecord record = it != records_.end() ? it->second : ProgressRecord{};
+      if (!take_over && !record.owner.empty() && record.owner != spec_.lander) {
+        lost.insert(p);
+        break;
+      }
       objstore::Precondition pre;
       if (it == records_.end()) {
         pre.if_absent = true;
@@ -193,11 +198,16 @@ Result<NextOffsets> StoreLake::Claim(const std::set<int32_t>* partitions) {
         return again.status();
       }
     }
-    if (records_[p].next) {
+    if (records_[p].next && lost.count(p) == 0) {
       next[p] = *records_[p].next;
     } else {
       next.erase(p);
     }
+  }
+  for (int32_t p : lost) {
+    claim.erase(p);
+    spdlog::warn("lander {}: partition {} of {} is claimed by lander {}; not recovered here",
+                 spec_.lander, p, spec_.topic, records_[p].owner);
   }
   if (!claim.empty())
     spdlog::info("lander {} claimed partition(s) {} of {} in {}", spec_.lander,
@@ -347,7 +357,6 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
   Status st = store_.Put(manifest, ManifestJson(m));
   // 2. Ownership: the records still where this lander read them.
   if (st.ok()) st = CheckOwnership(batch.next);
-  if (st.ok()) StopForTest("publish", uploads);
   if (!st.ok()) {
     (void)AbortAll(uploads);
     (void)store_.Delete(manifest);
@@ -362,6 +371,7 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
       return st;
     }
   }
+  StopForTest("publish", uploads);
   for (size_t i = 0; i < uploads.size(); ++i) {
     EL_RETURN_IF_ERROR(Publish(uploads[i], batch.files[i].local, batch.next));
   }
@@ -444,10 +454,21 @@ Status StoreLake::DeletePublishedPast(const NextOffsets& next,
   return store_.DeleteMany(doomed);
 }
 
-Result<NextOffsets> StoreLake::Recover(const std::set<int32_t>* partitions) {
+Result<NextOffsets> StoreLake::Recover(const std::set<int32_t>* partitions, bool take_over) {
   // The claim comes first: from here on no other lander passes its ownership check or commits
   // these partitions, so the uploads and files found below can no longer change hands.
-  EL_ASSIGN_OR_RETURN(NextOffsets next, Claim(partitions));
+  std::set<int32_t> lost;
+  EL_ASSIGN_OR_RETURN(NextOffsets next, Claim(partitions, take_over, lost));
+  std::set<int32_t> kept;  // without the lost partitions: another lander's to recover
+  if (!lost.empty()) {
+    if (partitions != nullptr) {
+      kept = *partitions;
+    } else {
+      for (const auto& e : records_) kept.insert(e.first);
+    }
+    for (int32_t p : lost) kept.erase(p);
+    partitions = &kept;
+  }
   EL_RETURN_IF_ERROR(AbortManifests(partitions));
   EL_RETURN_IF_ERROR(AbortUploadsPast(next, partitions));
   EL_RETURN_IF_ERROR(DeletePublishedPast(next, partitions));

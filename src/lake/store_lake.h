@@ -73,9 +73,13 @@ class StoreLake {
   // a record `none`), then removes what landers that are gone or lost them left: the uploads
   // named by manifests of this staging key, unfinished uploads of files past their partition's
   // record, and the data files of the topic past the records in the spec's tables.
+  // `take_over`: the partitions were just handed to this lander (a start, a group's assignment), so
+  // records naming another owner are claimed too; otherwise (a retry after a failed batch) a
+  // partition whose record names another lander was lost: it is neither claimed nor recovered
+  // (that lander may be publishing), and is left out of the result.
   // Returns the progress (of `partitions` only, when given). Errors: Unavailable (the records kept
   // changing while claimed), the store's errors.
-  Result<NextOffsets> Recover(const std::set<int32_t>* partitions);
+  Result<NextOffsets> Recover(const std::set<int32_t>* partitions, bool take_over = true);
 
   // The commit protocol for one batch: upload, manifest, ownership check, publish, conditional
   // progress PUTs, manifest removed. Errors: FailedPrecondition (another lander landed or claimed
@@ -99,7 +103,8 @@ class StoreLake {
  private:
   Status AbortAll(const std::vector<objstore::Upload>& uploads);
   Result<ProgressRecord> ReadRecord(int32_t partition);
-  Result<NextOffsets> Claim(const std::set<int32_t>* partitions);
+  Result<NextOffsets> Claim(const std::set<int32_t>* partitions, bool take_over,
+                            std::set<int32_t>& lost);
   Status CheckOwnership(const NextOffsets& next);
   Status PutProgress(const BatchCommit& batch);
   Status PutMetadata(const StoreFile& f);

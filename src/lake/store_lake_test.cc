@@ -120,6 +120,15 @@ TEST(StoreLake, AClaimFencesTheLanderThatHadThePartition) {
   mine.next = {{1, 8}};
   ASSERT_TRUE(owner.CommitBatch(mine).ok());
   EXPECT_EQ(*f.store.Get("_progress/ev/1.next"), "8\nowner=n-2 epoch=2\n");
+
+  // The old owner retrying after its failed batch (no take-over) leaves the partitions alone:
+  // no claim, and the new owner's batch published but not committed yet stays.
+  ASSERT_TRUE(f.store.Put("ev/ev+1+8-9.parquet", "in flight").ok());
+  auto retry = zombie.Recover(&both, /*take_over=*/false);
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_TRUE(retry->empty());
+  EXPECT_EQ(*f.store.Get("_progress/ev/1.next"), "8\nowner=n-2 epoch=2\n");
+  EXPECT_TRUE(f.store.Head("ev/ev+1+8-9.parquet").ok());
 }
 
 TEST(ProgressRecord, ReadsRecordsWithAndWithoutOwner) {
