@@ -53,7 +53,8 @@ bool IsSchemaVersionKey(std::string_view key) {
 // Tests only (built with EL_BUILD_TESTS): with EVENTLAKE_TEST_STOP_AT=<step> the process stops
 // itself (SIGSTOP) the first time it reaches `step`, so that a test can freeze a lander at an exact
 // point of the commit protocol and resume it with SIGCONT. Steps: `publish` (after the ownership
-// check and the metadata, before the first CompleteMultipartUpload).
+// check and the metadata, before the first CompleteMultipartUpload), `commit` (after the files
+// are published, before the progress records are put).
 void StopForTest(std::string_view step, const std::vector<objstore::Upload>& uploads) {
   static bool stopped = false;
   const char* at = std::getenv("EVENTLAKE_TEST_STOP_AT");
@@ -377,6 +378,7 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
   }
   if (!batch.replace_tables.empty()) EL_RETURN_IF_ERROR(DeleteReplaced(batch));
   // 4. Commit: the progress records, each conditional on the ETag read before publishing.
+  StopForTest("commit", uploads);
   st = PutProgress(batch);
   if (!st.ok()) {
     if (st.code() == StatusCode::kFailedPrecondition) {
