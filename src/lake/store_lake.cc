@@ -383,8 +383,8 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
   if (!st.ok()) {
     if (st.code() == StatusCode::kFailedPrecondition) {
       return FailedPrecondition(fmt::format(
-          "another lander committed a partition of {} first ({}); this batch's files are past "
-          "its record and are removed by recovery",
+          "another lander committed or claimed a partition of {} first ({}); this batch's files "
+          "are past its record and are removed by recovery",
           spec_.topic, st.message()));
     }
     return st;
