@@ -21,6 +21,7 @@
 #include "lake/listing.h"
 #include "clients/duck/duck.h"
 #include "clients/rdk/producer.h"
+#include "objstore/object_store.h"
 
 namespace el::jobs {
 namespace {
@@ -38,10 +39,9 @@ struct Row : rdk::DeliveryListener {
   void OnDelivery(rd_kafka_resp_err_t e) noexcept override { err = static_cast<int>(e); }
 };
 
-
-std::set<RowId> ReadLedger(const fs::path& path) {
+std::set<RowId> ParseLedger(const std::string& text) {
   std::set<RowId> done;
-  std::ifstream in(path);
+  std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream fields(line);
@@ -59,21 +59,89 @@ std::set<RowId> ReadLedger(const fs::path& path) {
   return done;
 }
 
-Status AppendLedger(const fs::path& path, const std::vector<std::unique_ptr<Row>>& rows) {
+// The ledger's lines for the rows the brokers acknowledged.
+std::string LedgerLines(const std::vector<std::unique_ptr<Row>>& rows) {
   std::string text;
   for (const auto& r : rows) {
     if (r->err.load() != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
     text += fmt::format("{}\t{}\t{}\n", std::get<0>(r->id), std::get<1>(r->id), std::get<2>(r->id));
   }
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError("open " + path.string(), errno);
-  ssize_t n = ::write(fd, text.data(), text.size());
-  int err = errno;
-  bool ok = n == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return ErrnoError("write " + path.string(), err);
-  return Status::Ok();
+  return text;
 }
+
+// `_replayed.tsv` beside the dead-letter table's files: a local file appended and fsynced, or an
+// object of the lake's store rewritten whole with conditional PUTs.
+class Ledger {
+ public:
+  Ledger(const ReplayOptions& o, const std::string& table)
+      : store_(o.store),
+        path_(fs::path(o.lake_dir) / table / kLedgerName),
+        key_(table + "/" + kLedgerName) {}
+
+  Result<std::set<RowId>> Read() {
+    if (store_ == nullptr) {
+      std::ifstream in(path_, std::ios::binary);
+      return ParseLedger(
+          std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+    }
+    EL_RETURN_IF_ERROR(Fetch());
+    return ParseLedger(text_);
+  }
+
+  Status Append(const std::string& lines) {
+    if (lines.empty()) return Status::Ok();
+    if (store_ == nullptr) return AppendLocal(lines);
+    for (int attempt = 0; attempt < kPutAttempts; ++attempt) {
+      objstore::Precondition pre;
+      pre.if_absent = etag_.empty();
+      pre.if_match = etag_;
+      std::string text = text_;
+      if (!text.empty() && text.back() != '\n') text += '\n';  // after a torn line
+      auto put = store_->PutConditional(key_, text + lines, pre);
+      if (put.ok() || put.status().code() != StatusCode::kFailedPrecondition) return put.status();
+      EL_RETURN_IF_ERROR(Fetch());  // another run wrote it meanwhile: append to what it holds now
+    }
+    return FailedPrecondition(
+        fmt::format("the ledger {}/{} kept changing during {} attempts to add "
+                    "this run's rows; they may be replayed again by the next run",
+                    store_->Describe(), key_, kPutAttempts));
+  }
+
+ private:
+  static constexpr char kLedgerName[] = "_replayed.tsv";
+  static constexpr int kPutAttempts = 10;
+
+  Status Fetch() {
+    auto head = store_->Head(key_);
+    if (!head.ok() && head.status().code() == StatusCode::kNotFound) {
+      etag_.clear();
+      text_.clear();
+      return Status::Ok();
+    }
+    EL_RETURN_IF_ERROR(head.status());
+    // A write between the HEAD and the GET makes the next conditional PUT fail: read again then.
+    etag_ = head->etag;
+    EL_ASSIGN_OR_RETURN(text_, store_->Get(key_));
+    return Status::Ok();
+  }
+
+  Status AppendLocal(const std::string& text) {
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return ErrnoError("open " + path_.string(), errno);
+    ssize_t n = ::write(fd, text.data(), text.size());
+    int err = errno;
+    bool ok = n == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) return ErrnoError("write " + path_.string(), err);
+    return Status::Ok();
+  }
+
+  objstore::ObjectStore* store_;
+  fs::path path_;
+  std::string key_;
+  std::string etag_;  // of the object as last read; "" when it does not exist
+  std::string text_;
+};
 
 Result<std::vector<std::unique_ptr<Row>>> ReadRows(const std::vector<std::string>& files,
                                                    const std::set<RowId>& done, int64_t& skipped) {
@@ -81,9 +149,11 @@ Result<std::vector<std::unique_ptr<Row>>> ReadRows(const std::vector<std::string
   EL_ASSIGN_OR_RETURN(duck::Connection con, duck::Connection::Open(db));
   std::string list;
   for (const std::string& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f);
-  EL_ASSIGN_OR_RETURN(auto res, con.Query("SELECT _topic, _partition, _offset, _key, raw FROM read_parquet([" +
-                                          list + "], union_by_name=true, hive_partitioning=false) "
-                                          "ORDER BY _topic, _partition, _offset"));
+  EL_ASSIGN_OR_RETURN(
+      auto res,
+      con.Query("SELECT _topic, _partition, _offset, _key, raw FROM read_parquet([" + list +
+                "], union_by_name=true, hive_partitioning=false) "
+                "ORDER BY _topic, _partition, _offset"));
   std::vector<std::unique_ptr<Row>> rows;
   for (size_t i = 0; i < res.RowCount(); ++i) {
     RowId id{res.Text(0, i), static_cast<int32_t>(res.Int(1, i)), res.Int(2, i)};
@@ -111,9 +181,13 @@ Result<ReplaySummary> ReplayDeadLetters(const ReplayOptions& o) {
   EL_ASSIGN_OR_RETURN(auto paths, lake::ListDataFilesRecursive(dir));
   std::vector<std::string> files;
   for (const fs::path& f : paths) files.push_back(f.string());
-  if (files.empty()) return NotFound("no dead-letter table " + s.dead_letter_table + " in " + o.lake_dir);
-  fs::path ledger = dir / "_replayed.tsv";
-  EL_ASSIGN_OR_RETURN(auto rows, ReadRows(files, ReadLedger(ledger), s.already_replayed));
+  if (files.empty()) {
+    return NotFound("no dead-letter table " + s.dead_letter_table + " in " +
+                    (o.store != nullptr ? o.store->Describe() : o.lake_dir));
+  }
+  Ledger ledger(o, s.dead_letter_table);
+  EL_ASSIGN_OR_RETURN(std::set<RowId> done, ledger.Read());
+  EL_ASSIGN_OR_RETURN(auto rows, ReadRows(files, done, s.already_replayed));
   if (rows.empty()) return s;
   EL_ASSIGN_OR_RETURN(auto producer, rdk::Producer::Create({{"bootstrap.servers", o.brokers},
                                                             {"acks", "all"},
@@ -136,12 +210,14 @@ Result<ReplaySummary> ReplayDeadLetters(const ReplayOptions& o) {
   Status flushed = producer->Flush(kFlushTimeout);
   topics.clear();
   producer->Close(std::chrono::milliseconds(1000));
-  EL_RETURN_IF_ERROR(AppendLedger(ledger, rows));
-  for (const auto& r : rows) (r->err.load() == RD_KAFKA_RESP_ERR_NO_ERROR ? s.replayed : s.failed) += 1;
+  EL_RETURN_IF_ERROR(ledger.Append(LedgerLines(rows)));
+  for (const auto& r : rows)
+    (r->err.load() == RD_KAFKA_RESP_ERR_NO_ERROR ? s.replayed : s.failed) += 1;
   if (s.failed > 0) {
-    return Unavailable(fmt::format("{} of {} dead letters were not acknowledged by the brokers ({}); "
-                                   "run again to retry them",
-                                   s.failed, rows.size(), flushed.ok() ? "produce failed" : flushed.message()));
+    return Unavailable(
+        fmt::format("{} of {} dead letters were not acknowledged by the brokers ({}); "
+                    "run again to retry them",
+                    s.failed, rows.size(), flushed.ok() ? "produce failed" : flushed.message()));
   }
   return s;
 }
@@ -152,8 +228,8 @@ std::string FormatReplaySummary(const ReplayOptions& o, const ReplaySummary& s) 
     return fmt::format("nothing to replay in {} ({} rows already replayed)", s.dead_letter_table,
                        s.already_replayed);
   }
-  return fmt::format("replayed {} dead letters from {} to {} ({} already replayed before)", s.replayed,
-                     s.dead_letter_table, target, s.already_replayed);
+  return fmt::format("replayed {} dead letters from {} to {} ({} already replayed before)",
+                     s.replayed, s.dead_letter_table, target, s.already_replayed);
 }
 
 }  // namespace el::jobs

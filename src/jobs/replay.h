@@ -6,22 +6,33 @@
 // bad becomes a new dead-letter row with its new offset).
 // Replayed rows are remembered in `LAKE/<table>_dead_letter/_replayed.tsv` (one line
 // `topic\tpartition\toffset` per row, appended and fsynced once the broker acknowledged the
-// produce), so a second run replays nothing. Guarantee: at least once; a crash between the
-// broker's acknowledgement and the ledger write replays those rows again on the next run.
-// Raw values are the text the dead-letter table holds (invalid UTF-8 bytes as "\xNN").
-// Threading: blocks the calling thread (plus the producer's poll thread).
+// produce), so a second run replays nothing. In an S3 lake the ledger is that object of the
+// bucket, rewritten whole with a conditional PUT (If-Match on the ETag it was read with,
+// If-None-Match: * when new), read again and retried when another run wrote it meanwhile.
+// Guarantee: at least once; a crash between the broker's acknowledgement and the ledger write
+// replays those rows again on the next run. Raw values are the text the dead-letter table holds
+// (invalid UTF-8 bytes as "\xNN"). Threading: blocks the calling thread (plus the producer's poll
+// thread).
 #include <cstdint>
 #include <string>
 
 #include "base/result.h"
 
-namespace el::jobs {
+namespace el {
+namespace objstore {
+class ObjectStore;
+}
+
+namespace jobs {
 
 struct ReplayOptions {
   std::string lake_dir;
-  std::string table;    // the landed table; rows come from <table>_dead_letter
+  std::string table;  // the landed table; rows come from <table>_dead_letter
   std::string brokers;
-  std::string topic;    // empty: each row's own _topic
+  std::string topic;  // empty: each row's own _topic
+  // An S3 lake: `lake_dir` is a local folder laid out as the lake that holds the dead-letter
+  // table's committed files (query/s3_lake.h), and the ledger lives in `store` (not owned).
+  objstore::ObjectStore* store = nullptr;
 };
 
 struct ReplaySummary {
@@ -32,9 +43,11 @@ struct ReplaySummary {
 };
 
 // Errors: NotFound (no dead-letter table), Unavailable (broker did not acknowledge in time),
-// IOError (ledger), Internal (DuckDB).
+// IOError (ledger), FailedPrecondition (the ledger kept changing under this run), the store's
+// errors, Internal (DuckDB).
 Result<ReplaySummary> ReplayDeadLetters(const ReplayOptions& options);
 
 std::string FormatReplaySummary(const ReplayOptions& options, const ReplaySummary& summary);
 
-}  // namespace el::jobs
+}  // namespace jobs
+}  // namespace el

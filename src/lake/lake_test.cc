@@ -9,6 +9,7 @@
 #include "base/test_dirs.h"
 #include "io/fault.h"
 #include "lake/listing.h"
+#include "lake/superseded.h"
 #include "lake/locks.h"
 #include "lake/progress.h"
 #include "lake/publish.h"
@@ -203,6 +204,29 @@ TEST(LakeTest, ParsesPartFileNames) {
   EXPECT_FALSE(ParseDataFileName("ev", "ev+2+10-41_x.parquet"));
   EXPECT_EQ(PartFileName("ev+0+1-2", "0"), "ev+0+1-2.parquet");
   EXPECT_EQ(PartFileName("ev+0+1-2", "3"), "ev+0+1-2_3.parquet");
+}
+
+// The superseded rule shared by compaction, recovery and the S3 reader: a file whose range lies
+// inside another's of the same topic and partition goes; equal ranges (parts) stay.
+TEST(LakeTest, SupersededFilesAreThoseInsideAnotherRangeOfTheirSource) {
+  std::vector<std::string_view> names = {
+      "ev+0+0-9.parquet",   "ev+0+10-19.parquet",   "ev+0+0-19.parquet",   // merged over two
+      "ev+0+20-29.parquet", "ev+0+20-29_1.parquet",                        // parts of one range
+      "ev+1+0-9.parquet",                                                  // other partition
+      "ev2+0+5-5.parquet",                                                 // other topic
+      "ev+0+30-39.parquet", "ev+0+35-49.parquet",                          // overlapping only
+      "_SUCCESS",           "other.parquet",        "ev+0+0-19.parquet"};  // not data; a twin
+  std::vector<bool> got = SupersededFiles(names);
+  std::vector<bool> want = {true,  true,  false, false, false, false,
+                            false, false, false, false, false, false};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(SupersededFiles({"ev+0+0-9.parquet", "ev+0+0-99.parquet", "ev+0+5-5_2.parquet"}),
+            (std::vector<bool>{true, false, true}));
+  EXPECT_TRUE(SupersededFiles({}).empty());
+  // Keys: the rule holds within a folder, never across folders.
+  EXPECT_EQ(SupersededKeys({"t/dt=1/ev+0+0-9.parquet", "t/dt=1/ev+0+0-19.parquet",
+                            "t/dt=2/ev+0+10-19.parquet", "ev+0+3-4.parquet", "ev+0+0-5.parquet"}),
+            (std::vector<std::string>{"ev+0+3-4.parquet", "t/dt=1/ev+0+0-9.parquet"}));
 }
 
 // A listing that fails (EMFILE, EACCES, EIO) is an error, never "nothing committed": recovery

@@ -12,6 +12,7 @@
 #include "base/json_text.h"
 #include "base/log.h"
 #include "lake/listing.h"
+#include "lake/superseded.h"
 #include "objstore/local_store.h"
 
 namespace el::lake {
@@ -444,6 +445,8 @@ Status StoreLake::DeletePublishedPast(const NextOffsets& next,
   std::vector<std::string> doomed;  // every listing first: nothing is deleted on a failed one
   for (const std::string& t : tables) {
     EL_ASSIGN_OR_RETURN(auto keys, TableDataKeys(t));
+    // Files a compaction's merged file covers (it crashed before deleting them).
+    for (std::string& k : SupersededKeys(keys)) doomed.push_back(std::move(k));
     for (std::string& k : keys) {
       auto range = ParseDataFileName(spec_.topic, BaseName(k));
       if (range && Wanted(partitions, range->partition) && PastRecord(next, *range))

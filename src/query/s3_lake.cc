@@ -13,6 +13,7 @@
 #include "io/dir.h"
 #include "lake/layout.h"
 #include "lake/progress.h"
+#include "lake/superseded.h"
 #include "lake/listing.h"
 #include "objstore/local_store.h"
 
@@ -59,6 +60,15 @@ bool Committed(const std::map<std::string, lake::NextOffsets>& progress, const s
   if (!range || records == progress.end()) return true;
   auto next = records->second.find(range->partition);
   return next != records->second.end() && range->first < next->second;
+}
+
+// Leaves out of `data` (visible Parquet files by key) every file a file of the same folder
+// supersedes (lake::SupersededFiles): a compaction's merged file published while its inputs are
+// not deleted yet. The rows are then read once, from the merged file.
+void DropSuperseded(std::map<std::string, const objstore::ObjectInfo*>& data) {
+  std::vector<std::string> keys;
+  for (const auto& [key, info] : data) keys.push_back(key);
+  for (const std::string& key : lake::SupersededKeys(keys)) data.erase(key);
 }
 
 }  // namespace
@@ -195,6 +205,7 @@ Status S3Lake::Sync(const std::map<std::string, TableNeed>& needs) {
       }
     }
   }
+  DropSuperseded(data);
   for (const std::string& d : dirs) EL_RETURN_IF_ERROR(io::CreateDirs((mirror_ / d).string()));
   EL_ASSIGN_OR_RETURN(auto refs, lake::ListReaderTables(mirror_));
   tables_.clear();

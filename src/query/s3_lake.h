@@ -7,9 +7,11 @@
 //     (lake/layout.h, lake/listing.h) find the same tables. `_schema/` files are fetched only with
 //     `schemas` (eventlake schema).
 //  2. It reads the progress records `_progress/<topic>/<p>.next` (one GET each) and skips every
-//  data file `<topic>+<p>+<first>-<last>...` whose `first` is at or
+//     data file `<topic>+<p>+<first>-<last>...` whose `first` is at or
 //     past its partition's record: a batch published but not yet committed. Files of a topic
-//     without progress records (a job's tables) are read as listed.
+//     without progress records (a job's tables) are read as listed. A file superseded by another
+//     of its folder (lake::SupersededFiles: a compaction's merged file and its inputs, between the
+//     merged file's publish and the inputs' deletion) is skipped too.
 //  3. The tables the SQL names (query/table_needs.h) get their committed files, pruned by the Hive
 //     folders the SQL's filters allow, fetched into the FileCache (bounded, LRU, keyed by key and
 //     ETag) and hard-linked (else symlinked) into dir(). Files of tables the SQL does not name stay
@@ -67,6 +69,13 @@ class S3Lake final : public LakeSource {
   // Prepare for these tables (name -> need); what Prepare does after reading the SQL.
   Status Sync(const std::map<std::string, TableNeed>& needs);
   const FetchReport& last_report() const { return report_; }
+  // The data files in dir() now: key -> the ETag of the object they are a copy of.
+  std::map<std::string, std::string> LinkedFiles() const {
+    std::map<std::string, std::string> out;
+    for (const auto& [key, linked] : linked_) out[key] = linked.etag;
+    return out;
+  }
+  objstore::ObjectStore& store() { return *store_; }
   objstore::FileCache& cache() { return *cache_; }
 
  private:

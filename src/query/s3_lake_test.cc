@@ -91,6 +91,23 @@ TEST_F(S3LakeTest, PrunesByHiveFoldersAndKeepsTheTablesColumns) {
   EXPECT_EQ(One(*session, "SELECT count(*) FROM events WHERE dt = 9"), "0");
 }
 
+// A compaction's merged file beside the inputs it covers (published, inputs not deleted yet): the
+// rows are read once, from the merged file; the inputs are never fetched.
+TEST_F(S3LakeTest, ReadsAMergedFileInsteadOfTheFilesItSupersedes) {
+  objstore::LocalStore store(dir_ / "store");
+  ASSERT_TRUE(store.Put("_progress/events/0.next", "6\n").ok());
+  auto input = store.Get("events/event_type=b/dt=2/events+0+2-3.parquet");
+  ASSERT_TRUE(input.ok());
+  // The "merged" file holds 2-3's rows only here: reading its inputs too would add 2+3+4+5.
+  ASSERT_TRUE(store.Put("events/event_type=b/dt=2/events+0+2-5.parquet", *input).ok());
+  S3Lake* lake = nullptr;
+  auto session = Open(&lake);
+  ASSERT_TRUE(session.ok()) << session.status().message();
+  EXPECT_EQ(One(*session, "SELECT sum(i) FROM events_b"), "5");
+  EXPECT_EQ(lake->last_report().files_needed, 1);
+  EXPECT_FALSE(fs::exists(lake->dir() / "events/event_type=b/dt=2/events+0+2-3.parquet"));
+}
+
 TEST_F(S3LakeTest, ANewCommitShowsUpAndAMirrorGoesWithItsLake) {
   S3Lake* lake = nullptr;
   fs::path mirror;

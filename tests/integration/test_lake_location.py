@@ -1,7 +1,8 @@
 """`--lake` names a local directory or s3://BUCKET/PREFIX; anything else is a usage error (exit 2)
 with a clear message, and never a local folder named after the scheme. s3:// is read by query,
-schema and ddl (test_query_s3.py), landed into by land and up (test_land_s3.py), and refused by
-name by the commands that do not take it yet."""
+schema and ddl (test_query_s3.py), landed into by land and up (test_land_s3.py), compacted and
+replayed from by compact and replay-dead-letter (test_s3_tools.py), and refused by name by the
+commands that do not take it yet."""
 import os
 import subprocess
 
@@ -44,8 +45,9 @@ def test_unsupported_schemes_are_usage_errors(tmp_path, name):
     assert sorted(os.listdir(tmp_path)) == [], "a refused location left files behind"
 
 
-# The commands that work on an S3 lake: readers (test_query_s3.py) and landers (test_land_s3.py).
-READ_S3 = {"query", "schema", "ddl"}
+# The commands that work on an S3 lake: readers (test_query_s3.py, and test_s3_tools.py's compact
+# and replay-dead-letter, which read it first) and landers (test_land_s3.py).
+READ_S3 = {"query", "schema", "ddl", "compact", "replay-dead-letter"}
 ON_S3 = READ_S3 | {"land", "up"}
 
 

@@ -172,8 +172,8 @@ def test_schema_and_ddl_over_s3(brokers, ceph, s3_bucket, tmp_path):
 def test_s3_lake_errors_are_clear(ceph, s3_bucket, tmp_path):
     url = f"s3://{s3_bucket}/x"
     # Commands that do not read an S3 lake still refuse it by name; cache flags need an S3 lake.
-    cp = harness.run(["compact", "--lake", url, "t"], check=False)
-    assert cp.returncode == 2 and "not supported yet by `eventlake compact`" in cp.stderr, cp.stderr
+    cp = harness.run(["convert", "--lake", url], check=False)
+    assert cp.returncode == 2 and "not supported yet by `eventlake convert`" in cp.stderr, cp.stderr
     cp = harness.run(["query", "--lake", str(tmp_path), "--cache-size", "1G", "SELECT 1"], check=False)
     assert cp.returncode == 2 and "s3:// lake only" in cp.stderr
     cp = harness.run(["query", "--lake", url, "--cache-size", "lots", "SELECT 1"], check=False)
