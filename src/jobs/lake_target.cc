@@ -86,14 +86,15 @@ Result<lake::NextOffsets> LakeTarget::Committed() const {
 
 Result<lake::NextOffsets> LakeTarget::Recover(const std::set<int32_t>* partitions) {
   EL_ASSIGN_OR_RETURN(lake::FileLock lock, LockPublish());
-  return RecoverLocked(partitions);
+  return RecoverLocked(partitions, true);
 }
 
-Result<lake::NextOffsets> LakeTarget::RecoverLocked(const std::set<int32_t>* partitions) {
+Result<lake::NextOffsets> LakeTarget::RecoverLocked(const std::set<int32_t>* partitions,
+                                                    bool take_over) {
   if (store_) {
     // The mirror is this process's own (nothing of other landers to recover there); its metadata
     // is read again from the bucket, then marked with the format as at Open.
-    EL_ASSIGN_OR_RETURN(lake::NextOffsets next, store_->Recover(partitions));
+    EL_ASSIGN_OR_RETURN(lake::NextOffsets next, store_->Recover(partitions, take_over));
     EL_RETURN_IF_ERROR(lake::CheckLakeFormat(lake_, !job_));
     return next;
   }

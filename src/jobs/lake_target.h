@@ -39,6 +39,8 @@ class LakeTarget {
   Status Open();
 
   bool job() const { return job_; }
+  // An S3 lake's bucket and mirror (once opened); null for a local lake.
+  StoreTarget* store() const { return store_.get(); }
   const std::string& staging_key() const { return staging_key_; }
   // The lake's folder (an S3 lake's local mirror, once opened).
   const std::filesystem::path& lake() const { return lake_; }
@@ -58,8 +60,12 @@ class LakeTarget {
 
   // Removes what crashed landers left for `partitions` (all when null) and returns how far the
   // lake has landed them. RecoverLocked: the caller holds the publish lock; Recover takes it.
+  // Recover is for partitions just handed to this lander (a start, a group's assignment): on S3 it
+  // claims them whoever held them; RecoverLocked (a retry) leaves out, on S3, partitions another
+  // lander has claimed since (lake/store_lake.h).
   Result<lake::NextOffsets> Recover(const std::set<int32_t>* partitions);
-  Result<lake::NextOffsets> RecoverLocked(const std::set<int32_t>* partitions);
+  Result<lake::NextOffsets> RecoverLocked(const std::set<int32_t>* partitions,
+                                          bool take_over = false);
   // Under the publish lock: when another lander of the key died since this one last looked,
   // recovers `partitions` (its batch may be half published).
   Status RecoverIfLanderGone(const std::set<int32_t>& partitions);

@@ -21,6 +21,7 @@
 #include "clients/fetch/fetch_client.h"
 #include "clients/rdk/consumer.h"
 #include "jobs/batch_writer.h"
+#include "jobs/dedup_fill.h"
 #include "jobs/dedup_window.h"
 #include "jobs/lake_target.h"
 #include "jobs/land_plan.h"
@@ -170,7 +171,10 @@ class LandRun : public rdk::RebalanceListener {
       dedup_.emplace(o_.dedup_window, o_.dedup_max_ids);
     }
     if (!member_) {
-      EL_ASSIGN_OR_RETURN(committed_, target_.Recover(nullptr));
+      // On S3 a follow run claims every partition of the topic, those without a record too.
+      std::set<int32_t> all(partitions_.begin(), partitions_.end());
+      bool claim_all = o_.follow && target_.store() != nullptr;
+      EL_ASSIGN_OR_RETURN(committed_, target_.Recover(claim_all ? &all : nullptr));
       expected_ = committed_;
     }
     // After recovery: the files of a batch that was never committed are gone, and so are their ids
@@ -229,46 +233,16 @@ class LandRun : public rdk::RebalanceListener {
   Status LoadDedupWindow(const std::set<int32_t>& partitions) {
     if (!dedup_) return Status::Ok();
     dedup_->Clear();
-    Status st = ReadDedupWindow(partitions);
+    DedupFill fill{o_.topic, o_.dedup_field, o_.dedup_window, o_.dedup_max_ids,
+                   target_.NextBatchDir()};
+    Status st = FillDedupWindow(*con_, target_, fill, partitions, *dedup_);
+    Discard(lake::Remove(fill.scratch));  // an S3 lake's fetched files
     if (!st.ok() && st.code() != StatusCode::kIOError) {
       spdlog::error("lander {}: cannot read the landed event ids back from the lake ({}); duplicates of events "
                     "landed before this start are not recognized", o_.topic, st.message().substr(0, st.message().find('\n')));
       return Status::Ok();
     }
     return st;
-  }
-
-  Status ReadDedupWindow(const std::set<int32_t>& partitions) {
-    EL_ASSIGN_OR_RETURN(auto files, lake::ListDataFilesRecursive(target_.lake() / o_.topic));
-    // Only committed files count: the lake's format 2 commits through progress records, so the
-    // topic's table may hold files of a batch another lander is still publishing.
-    EL_ASSIGN_OR_RETURN(lake::NextOffsets committed, target_.Committed());
-    std::erase_if(files, [&](const fs::path& f) {
-      auto range = lake::ParseDataFileName(o_.topic, f.filename().string());
-      if (!range) return true;
-      auto next = committed.find(range->partition);
-      return next == committed.end() || range->first >= next->second;
-    });
-    if (files.empty() || partitions.empty()) return Status::Ok();
-    std::string list;
-    for (const fs::path& f : files) list += (list.empty() ? "" : ", ") + duck::QuoteLiteral(f.string());
-    std::string source = fmt::format("read_parquet([{}], union_by_name=true, hive_partitioning=false)", list);
-    EL_ASSIGN_OR_RETURN(auto cols, lake::DescribeSelect(*con_, "SELECT * FROM " + source));
-    auto field = std::find_if(cols.begin(), cols.end(), [&](const auto& c) { return c.name == o_.dedup_field; });
-    if (field == cols.end() || (field->type != "VARCHAR" && field->type != "JSON")) return Status::Ok();
-    std::string id = duck::QuoteIdent(field->name);
-    if (field->type == "JSON") {  // ids are strings only, as the stager compares them
-      id = fmt::format("CASE WHEN json_type({0}) = 'VARCHAR' THEN json_extract_string({0}, '$') END", id);
-    }
-    EL_ASSIGN_OR_RETURN(auto rows, con_->Query(fmt::format(
-        "WITH t AS (SELECT {} AS id, _timestamp AS ts FROM {} WHERE _partition IN ({})) "
-        "SELECT id, epoch_ms(ts) FROM t WHERE id IS NOT NULL AND ts >= (SELECT max(ts) FROM t) - "
-        "to_milliseconds({}) ORDER BY ts DESC LIMIT {}",
-        id, source, fmt::join(partitions, ","), o_.dedup_window.count(), o_.dedup_max_ids)));
-    for (size_t r = rows.RowCount(); r-- > 0;) dedup_->AddLanded(rows.Text(0, r), rows.Int(1, r));
-    spdlog::info("lander {}: {} event ids of the last {} s landed known to the dedup window", o_.topic,
-                 dedup_->size(), o_.dedup_window.count() / 1000);
-    return Status::Ok();
   }
 
   // Group member: recovers the partitions the group hands this lander and starts them where the
@@ -775,8 +749,15 @@ class LandRun : public rdk::RebalanceListener {
     }
     NextOffsets next;
     for (const auto& [p, r] : b.ranges) next[p] = r.last + 1;
-    EL_ASSIGN_OR_RETURN(LakeTarget::Published published,
-                        target_.Publish(*con_, staged, replace, next, b.staging_dir / "_rewrite"));
+    auto publish = target_.Publish(*con_, staged, replace, next, b.staging_dir / "_rewrite");
+    // S3, a group member: another lander claimed or landed a partition of the batch (this one
+    // lost it, maybe without knowing yet): the batch is dropped, the partitions still owned go on.
+    if (!publish.ok() && publish.status().code() == StatusCode::kFailedPrecondition && member_ &&
+        target_.store() != nullptr) {
+      spdlog::warn("lander {}: {}", o_.topic, publish.status().message());
+      return DropBatch();
+    }
+    EL_ASSIGN_OR_RETURN(LakeTarget::Published published, std::move(publish));
     summary_.files += published.files;
     for (const std::string& t : published.tables) {
       if (std::find(summary_.tables.begin(), summary_.tables.end(), t) == summary_.tables.end()) {

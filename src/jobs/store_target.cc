@@ -103,9 +103,10 @@ Status StoreTarget::Open() {
   return Pull();
 }
 
-Result<lake::NextOffsets> StoreTarget::Recover(const std::set<int32_t>* partitions) {
+Result<lake::NextOffsets> StoreTarget::Recover(const std::set<int32_t>* partitions,
+                                               bool take_over) {
   EL_RETURN_IF_ERROR(Pull());
-  return lake_.Recover(partitions);
+  return lake_.Recover(partitions, take_over);
 }
 
 Status StoreTarget::Pull() {

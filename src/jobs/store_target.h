@@ -52,9 +52,17 @@ class StoreTarget {
   Result<lake::NextOffsets> Committed() { return lake_.ReadProgress(); }
   // Recovery in the bucket (lake/store_lake.h), after the mirror's metadata is read again (another
   // lander may have written schema versions meanwhile).
-  Result<lake::NextOffsets> Recover(const std::set<int32_t>* partitions);
+  Result<lake::NextOffsets> Recover(const std::set<int32_t>* partitions, bool take_over);
   // Whether the bucket holds data files of `table`.
   Result<bool> HasData(const std::string& table);
+  // Every data file key of `table`, and one fetched into a local file (replaced).
+  // Errors: the store's, IOError.
+  Result<std::vector<std::string>> DataKeys(const std::string& table) {
+    return lake_.TableDataKeys(table);
+  }
+  Status Download(const std::string& key, const std::filesystem::path& local) {
+    return store_->GetToFile(key, local);
+  }
 
   // The staged files of `staged` (call before they are published into the mirror): local path in
   // the mirror once published, and key.

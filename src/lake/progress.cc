@@ -36,17 +36,50 @@ Result<NextOffsets> ReadTopicProgress(const fs::path& lake_dir, const std::strin
     std::stringstream text;
     text << in.rdbuf();
     if (!in) return IOError("cannot read progress record " + (dir / name).string());
-    std::string value = text.str();
-    while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
-    int64_t next = 0;
-    if (!ParseNonNegative(value, next))
-      return DataLoss("progress record " + (dir / name).string() + " is not a number");
-    out[static_cast<int32_t>(partition)] = next;
+    auto record = ParseProgressRecord(text.str());
+    if (!record.ok())
+      return DataLoss("progress record " + (dir / name).string() + ": " +
+                      record.status().message());
+    if (record->next) out[static_cast<int32_t>(partition)] = *record->next;
   }
   return out;
 }
 
 }  // namespace
+
+Result<ProgressRecord> ParseProgressRecord(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r'))
+    text.remove_suffix(1);
+  size_t eol = text.find('\n');
+  std::string_view first = text.substr(0, eol);
+  ProgressRecord r;
+  int64_t next = 0;
+  if (first == "none") {
+    r.next.reset();
+  } else if (ParseNonNegative(first, next)) {
+    r.next = next;
+  } else {
+    return DataLoss("not a next offset");
+  }
+  if (eol == std::string_view::npos) return r;
+  // `owner=<lander> epoch=<n>`
+  std::string_view line = text.substr(eol + 1);
+  size_t space = line.rfind(' ');
+  if (line.rfind("owner=", 0) != 0 || space == std::string_view::npos ||
+      line.substr(space + 1).rfind("epoch=", 0) != 0 ||
+      !ParseNonNegative(line.substr(space + 7), r.epoch) || space <= 6)
+    return DataLoss("a second line that is not `owner=<lander> epoch=<n>`");
+  r.owner = std::string(line.substr(6, space - 6));
+  return r;
+}
+
+std::string ProgressRecordText(const ProgressRecord& record) {
+  std::string out = record.next ? std::to_string(*record.next) : "none";
+  out += "\n";
+  if (!record.owner.empty())
+    out += "owner=" + record.owner + " epoch=" + std::to_string(record.epoch) + "\n";
+  return out;
+}
 
 Result<NextOffsets> CommittedOffsets(const fs::path& dir, const std::string& topic) {
   EL_ASSIGN_OR_RETURN(auto files, ListDataFilesRecursive(dir));

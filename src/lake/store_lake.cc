@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <csignal>
+#include <cstdlib>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -47,6 +49,27 @@ bool IsSchemaVersionKey(std::string_view key) {
   return key.find("_schema/") != std::string_view::npos && name.size() > 6 && name[0] == 'v' &&
          name.substr(name.size() - 5) == ".json";
 }
+
+#ifdef EL_TEST_HOOKS
+// Tests only (built with EL_BUILD_TESTS): with EVENTLAKE_TEST_STOP_AT=<step> the process stops
+// itself (SIGSTOP) the first time it reaches `step`, so that a test can freeze a lander at an exact
+// point of the commit protocol and resume it with SIGCONT. Steps: `publish` (after the ownership
+// check and the metadata, before the first CompleteMultipartUpload), `commit` (after the files
+// are published, before the progress records are put).
+void StopForTest(std::string_view step, const std::vector<objstore::Upload>& uploads) {
+  static bool stopped = false;
+  const char* at = std::getenv("EVENTLAKE_TEST_STOP_AT");
+  if (stopped || at == nullptr || step != at) return;
+  stopped = true;
+  std::string keys;
+  for (const objstore::Upload& up : uploads) keys += " " + up.key;
+  spdlog::warn("test hook: stopping at {}, uploads:{}", step, keys);
+  spdlog::default_logger()->flush();
+  ::raise(SIGSTOP);
+}
+#else
+void StopForTest(std::string_view, const std::vector<objstore::Upload>&) {}
+#endif
 
 }  // namespace
 
@@ -99,25 +122,99 @@ std::string StoreLake::ProgressKey(int32_t partition) const {
   return fmt::format("{}{}.next", spec_.progress_prefix, partition);
 }
 
+Result<ProgressRecord> StoreLake::ReadRecord(int32_t partition) {
+  std::string key = ProgressKey(partition);
+  // HEAD before GET: a record replaced in between leaves an older ETag, which fences (a conditional
+  // PUT on it fails) rather than lets a PUT pass on text it did not read.
+  EL_ASSIGN_OR_RETURN(objstore::ObjectInfo head, store_.Head(key));
+  EL_ASSIGN_OR_RETURN(std::string text, store_.Get(key));
+  auto record = ParseProgressRecord(text);
+  if (!record.ok())
+    return DataLoss("progress record " + key + " in " + store_.Describe() + ": " +
+                    record.status().message());
+  etags_[partition] = head.etag;
+  records_[partition] = *record;
+  return *record;
+}
+
 Result<NextOffsets> StoreLake::ReadProgress() {
   EL_ASSIGN_OR_RETURN(auto objects, store_.ListAll(spec_.progress_prefix));
   NextOffsets out;
   etags_.clear();
+  records_.clear();
   for (const objstore::ObjectInfo& o : objects) {
     std::string_view name = BaseName(o.key);
     if (name.size() <= 5 || name.substr(name.size() - 5) != ".next") continue;
     int64_t p = 0;
     if (!ParseNonNegative(name.substr(0, name.size() - 5), p) || p > INT32_MAX) continue;
-    EL_ASSIGN_OR_RETURN(objstore::ObjectInfo head, store_.Head(o.key));
-    EL_ASSIGN_OR_RETURN(std::string text, store_.Get(o.key));
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    int64_t next = 0;
-    if (!ParseNonNegative(text, next))
-      return DataLoss("progress record " + o.key + " in " + store_.Describe() + " is not a number");
-    out[static_cast<int32_t>(p)] = next;
-    etags_[static_cast<int32_t>(p)] = head.etag;
+    EL_ASSIGN_OR_RETURN(ProgressRecord record, ReadRecord(static_cast<int32_t>(p)));
+    if (record.next) out[static_cast<int32_t>(p)] = *record.next;
   }
   return out;
+}
+
+Result<NextOffsets> StoreLake::Claim(const std::set<int32_t>* partitions, bool take_over,
+                                     std::set<int32_t>& lost) {
+  constexpr int kAttempts = 5;
+  EL_ASSIGN_OR_RETURN(NextOffsets next, ReadProgress());
+  std::set<int32_t> claim;
+  if (partitions != nullptr) {
+    claim = *partitions;
+  } else {
+    for (const auto& e : etags_) claim.insert(e.first);
+  }
+  for (int32_t p : claim) {
+    for (int attempt = 1;; ++attempt) {
+      auto it = records_.find(p);
+      ProgressRecord record = it != records_.end() ? it->second : ProgressRecord{};
+      if (!take_over && !record.owner.empty() && record.owner != spec_.lander) {
+        lost.insert(p);
+        break;
+      }
+      objstore::Precondition pre;
+      if (it == records_.end()) {
+        pre.if_absent = true;
+      } else {
+        pre.if_match = etags_[p];
+      }
+      record.owner = spec_.lander;
+      ++record.epoch;
+      auto put = store_.PutConditional(ProgressKey(p), ProgressRecordText(record), pre);
+      if (put.ok()) {
+        etags_[p] = *put;
+        records_[p] = record;
+        break;
+      }
+      if (put.status().code() != StatusCode::kFailedPrecondition) return put.status();
+      if (attempt == kAttempts)
+        return Unavailable(
+            fmt::format("partition {} of {} changed hands {} times while this lander "
+                        "claimed it",
+                        p, spec_.topic, kAttempts));
+      // Another lander committed or claimed it meanwhile: claim what it wrote.
+      auto again = ReadRecord(p);
+      if (!again.ok() && again.status().code() == StatusCode::kNotFound) {
+        etags_.erase(p);
+        records_.erase(p);
+      } else if (!again.ok()) {
+        return again.status();
+      }
+    }
+    if (records_[p].next && lost.count(p) == 0) {
+      next[p] = *records_[p].next;
+    } else {
+      next.erase(p);
+    }
+  }
+  for (int32_t p : lost) {
+    claim.erase(p);
+    spdlog::warn("lander {}: partition {} of {} is claimed by lander {}; not recovered here",
+                 spec_.lander, p, spec_.topic, records_[p].owner);
+  }
+  if (!claim.empty())
+    spdlog::info("lander {} claimed partition(s) {} of {} in {}", spec_.lander,
+                 fmt::join(claim, ","), spec_.topic, store_.Describe());
+  return next;
 }
 
 Result<std::vector<std::string>> StoreLake::TableDataKeys(const std::string& table) {
@@ -155,21 +252,34 @@ Status StoreLake::CheckOwnership(const NextOffsets& next) {
     std::string seen = it == etags_.end() ? "" : it->second;
     if (now != seen)
       return FailedPrecondition(fmt::format(
-          "partition {} of {} was landed by another lander since this one read its progress", p,
-          spec_.topic));
+          "partition {} of {} was landed or claimed by another lander since this one read its "
+          "progress",
+          p, spec_.topic));
+    auto record = records_.find(p);
+    if (record != records_.end() && !record->second.owner.empty() &&
+        record->second.owner != spec_.lander)
+      return FailedPrecondition(fmt::format("partition {} of {} is claimed by lander {}", p,
+                                            spec_.topic, record->second.owner));
   }
   return Status::Ok();
 }
 
-Status StoreLake::Publish(const objstore::Upload& up, const fs::path& local) {
+Status StoreLake::Publish(const objstore::Upload& up, const fs::path& local,
+                          const NextOffsets& next) {
   Status s = store_.CompleteUpload(up);
   if (s.ok() || s.code() != StatusCode::kNotFound) return s;
-  // A retried CompleteMultipartUpload whose first answer was lost meets NoSuchUpload: the object
-  // is there when it was completed.
+  // NoSuchUpload: another lander claimed a partition of the batch and its recovery aborted the
+  // upload (this lander is fenced), or a retried CompleteMultipartUpload whose first answer was
+  // lost. Only in the second case are the records still this lander's; then the object is there
+  // and is this upload's: its ETag is the one of these parts (its size, in a local directory).
+  EL_RETURN_IF_ERROR(CheckOwnership(next));
   auto head = store_.Head(up.key);
+  std::string etag = objstore::MultipartEtag(up.part_etags);
   std::error_code ec;
   auto size = fs::file_size(local, ec);
-  if (head.ok() && !ec && static_cast<uintmax_t>(head->size) == size) return Status::Ok();
+  if (head.ok() &&
+      (etag.empty() ? !ec && static_cast<uintmax_t>(head->size) == size : head->etag == etag))
+    return Status::Ok();
   return s;
 }
 
@@ -195,15 +305,18 @@ Status StoreLake::PutProgress(const BatchCommit& batch) {
     } else {
       pre.if_match = it->second;
     }
+    ProgressRecord record{n, spec_.lander, records_.count(p) != 0 ? records_[p].epoch : 0};
     EL_ASSIGN_OR_RETURN(std::string etag,
-                        store_.PutConditional(ProgressKey(p), std::to_string(n) + "\n", pre));
+                        store_.PutConditional(ProgressKey(p), ProgressRecordText(record), pre));
     etags_[p] = etag;
+    records_[p] = record;
   }
   if (!batch.exact) return Status::Ok();
   std::vector<std::string> stale;
   for (auto it = etags_.begin(); it != etags_.end();) {
     if (batch.next.count(it->first) == 0) {
       stale.push_back(ProgressKey(it->first));
+      records_.erase(it->first);
       it = etags_.erase(it);
     } else {
       ++it;
@@ -260,17 +373,19 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
       return st;
     }
   }
+  StopForTest("publish", uploads);
   for (size_t i = 0; i < uploads.size(); ++i) {
-    EL_RETURN_IF_ERROR(Publish(uploads[i], batch.files[i].local));
+    EL_RETURN_IF_ERROR(Publish(uploads[i], batch.files[i].local, batch.next));
   }
   if (!batch.replace_tables.empty()) EL_RETURN_IF_ERROR(DeleteReplaced(batch));
   // 4. Commit: the progress records, each conditional on the ETag read before publishing.
+  StopForTest("commit", uploads);
   st = PutProgress(batch);
   if (!st.ok()) {
     if (st.code() == StatusCode::kFailedPrecondition) {
       return FailedPrecondition(fmt::format(
-          "another lander committed a partition of {} first ({}); this batch's files are past "
-          "its record and are removed by recovery",
+          "another lander committed or claimed a partition of {} first ({}); this batch's files "
+          "are past its record and are removed by recovery",
           spec_.topic, st.message()));
     }
     return st;
@@ -344,9 +459,22 @@ Status StoreLake::DeletePublishedPast(const NextOffsets& next,
   return store_.DeleteMany(doomed);
 }
 
-Result<NextOffsets> StoreLake::Recover(const std::set<int32_t>* partitions) {
+Result<NextOffsets> StoreLake::Recover(const std::set<int32_t>* partitions, bool take_over) {
+  // The claim comes first: from here on no other lander passes its ownership check or commits
+  // these partitions, so the uploads and files found below can no longer change hands.
+  std::set<int32_t> lost;
+  EL_ASSIGN_OR_RETURN(NextOffsets next, Claim(partitions, take_over, lost));
+  std::set<int32_t> kept;  // without the lost partitions: another lander's to recover
+  if (!lost.empty()) {
+    if (partitions != nullptr) {
+      kept = *partitions;
+    } else {
+      for (const auto& e : records_) kept.insert(e.first);
+    }
+    for (int32_t p : lost) kept.erase(p);
+    partitions = &kept;
+  }
   EL_RETURN_IF_ERROR(AbortManifests(partitions));
-  EL_ASSIGN_OR_RETURN(NextOffsets next, ReadProgress());
   EL_RETURN_IF_ERROR(AbortUploadsPast(next, partitions));
   EL_RETURN_IF_ERROR(DeletePublishedPast(next, partitions));
   if (partitions != nullptr) std::erase_if(next, [&](const auto& e) { return !Wanted(partitions, e.first); });

@@ -1,18 +1,21 @@
 #pragma once
 // StoreLake: the lake's commit protocol on an object store (docs/formats/lake_on_s3.md), for one
-// topic's lander. The store has no rename and no locks: a batch's files are uploaded to their final,
-// offset-derived keys but stay invisible (unfinished uploads) until the batch publishes them, and
-// the batch is committed by conditional PUTs of the progress records
+// topic's lander. The store has no rename and no locks: a batch's files are uploaded to their
+// final, offset-derived keys but stay invisible (unfinished uploads) until the batch publishes
+// them, and the batch is committed by conditional PUTs of the progress records
 // `_progress/<topic>/<p>.next`, fenced by the ETags this lander read before it published.
 //
 //   _staging/<key>/<lander>-<seq>/batch.json   a batch's manifest: its partitions and uploads
-//   _progress/<topic>/<p>.next                  the next offset to land (decimal text): the commit
+//   _progress/<topic>/<p>.next                  the next offset to land and the partition's owner
+//                                               (lake/progress.h): the commit point
 //   _jobs/<job>/_progress/<topic>/<p>.next      the same for a job's landing of <topic>
 //
 // CommitBatch is the one place a batch becomes part of the lake (a later Iceberg snapshot commits
-// here too). Recover removes what a lander that died left: the uploads its manifests name (and any
-// unfinished upload of a file past its partition's record), and the published files past the
-// records. Nothing is deleted unless every listing it needs succeeded.
+// here too). Recover first claims the partitions (rewrites their records with this lander as
+// owner and a new epoch, so that the ETag any other lander fenced itself with changes), then
+// removes what landers that died or lost the partitions left: the uploads their manifests name
+// (and any unfinished upload of a file past its partition's record), and the published files past
+// the records. Nothing is deleted unless every listing it needs succeeded.
 // Threading: one thread. Lifetime: `store` outlives this.
 #include <cstdint>
 #include <filesystem>
@@ -23,6 +26,7 @@
 
 #include "base/result.h"
 #include "lake/names.h"
+#include "lake/progress.h"
 #include "objstore/object_store.h"
 
 namespace el::lake {
@@ -65,18 +69,25 @@ class StoreLake {
   // DataLoss (a record that is not a number), the store's errors.
   Result<NextOffsets> ReadProgress();
 
-  // Removes what landers that are gone left for `partitions` (all when null): the uploads named by
-  // manifests of this staging key, unfinished uploads of files past their partition's record, and
-  // the data files of the topic past the records in the spec's tables.
-  // Returns the progress (of `partitions` only, when given).
-  Result<NextOffsets> Recover(const std::set<int32_t>* partitions);
+  // Claims `partitions` (all that have a record when null; a named partition without a record gets
+  // a record `none`), then removes what landers that are gone or lost them left: the uploads
+  // named by manifests of this staging key, unfinished uploads of files past their partition's
+  // record, and the data files of the topic past the records in the spec's tables.
+  // `take_over`: the partitions were just handed to this lander (a start, a group's assignment), so
+  // records naming another owner are claimed too; otherwise (a retry after a failed batch) a
+  // partition whose record names another lander was lost: it is neither claimed nor recovered
+  // (that lander may be publishing), and is left out of the result.
+  // Returns the progress (of `partitions` only, when given). Errors: Unavailable (the records kept
+  // changing while claimed), the store's errors.
+  Result<NextOffsets> Recover(const std::set<int32_t>* partitions, bool take_over = true);
 
   // The commit protocol for one batch: upload, manifest, ownership check, publish, conditional
-  // progress PUTs, manifest removed. Errors: FailedPrecondition (another lander landed one of the
-  // partitions since ReadProgress: nothing of the batch is published, or what was is past the new
-  // records and removed by recovery), Unavailable (another lander created one of the batch's
-  // schema versions `_schema/v<N>.json` first, with other content: the batch is not published;
-  // pull the metadata again and land it again), the store's errors.
+  // progress PUTs, manifest removed. Errors: FailedPrecondition (another lander landed or claimed
+  // one of the partitions since ReadProgress, or the records name another owner: nothing of the
+  // batch is published, or what was is past the records and removed by recovery), Unavailable
+  // (another lander created one of the batch's schema versions `_schema/v<N>.json` first, with
+  // other content: the batch is not published; pull the metadata again and land it again), the
+  // store's errors.
   Status CommitBatch(const BatchCommit& batch);
 
   // Every data file key of the topic's tables (`<table>/...`, for mode error's check and tests).
@@ -91,10 +102,14 @@ class StoreLake {
 
  private:
   Status AbortAll(const std::vector<objstore::Upload>& uploads);
+  Result<ProgressRecord> ReadRecord(int32_t partition);
+  Result<NextOffsets> Claim(const std::set<int32_t>* partitions, bool take_over,
+                            std::set<int32_t>& lost);
   Status CheckOwnership(const NextOffsets& next);
   Status PutProgress(const BatchCommit& batch);
   Status PutMetadata(const StoreFile& f);
-  Status Publish(const objstore::Upload& up, const std::filesystem::path& local);
+  Status Publish(const objstore::Upload& up, const std::filesystem::path& local,
+                 const NextOffsets& next);
   Status DeleteReplaced(const BatchCommit& batch);
   Status AbortManifests(const std::set<int32_t>* partitions);
   Status AbortUploadsPast(const NextOffsets& next, const std::set<int32_t>* partitions);
@@ -104,6 +119,7 @@ class StoreLake {
   StoreLakeSpec spec_;
   int64_t seq_ = 0;
   std::map<int32_t, std::string> etags_;  // partition -> its record's ETag as last read or written
+  std::map<int32_t, ProgressRecord> records_;  // partition -> its record as last read or written
 };
 
 // The manifest's text, and back (the partitions and uploads only). Errors: InvalidArgument.

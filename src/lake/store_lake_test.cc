@@ -45,7 +45,7 @@ TEST(StoreLake, CommitPublishesFilesThenRecords) {
             (std::vector<std::string>{"_progress/ev/0.next", "_progress/ev/1.next",
                                       "ev/_schema/v1.json", "ev/event_type=a/ev+0+0-9.parquet",
                                       "ev/event_type=b/ev+1+0-4.parquet"}));
-  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\n");
+  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\nowner=a-1 epoch=0\n");
   EXPECT_TRUE(f.store.ListUploads()->empty());
   EXPECT_EQ(*lake.ReadProgress(), (NextOffsets{{0, 10}, {1, 5}}));
   // The next batch moves the records on.
@@ -53,7 +53,7 @@ TEST(StoreLake, CommitPublishesFilesThenRecords) {
   c.files = {{WriteFile(f.local, "z.parquet", "data2"), "ev/event_type=a/ev+0+10-19.parquet"}};
   c.next = {{0, 20}};
   ASSERT_TRUE(lake.CommitBatch(c).ok());
-  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "20\n");
+  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "20\nowner=a-1 epoch=0\n");
 }
 
 TEST(StoreLake, AnotherLanderCommittingFirstFencesTheBatch) {
@@ -74,7 +74,81 @@ TEST(StoreLake, AnotherLanderCommittingFirstFencesTheBatch) {
   // Nothing of the late batch is visible, nor left as an upload or a manifest.
   EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/ev+0+0-9.parquet"}));
   EXPECT_TRUE(f.store.ListUploads()->empty());
-  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\n");
+  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\nowner=b-2 epoch=0\n");
+}
+
+TEST(StoreLake, AClaimFencesTheLanderThatHadThePartition) {
+  Fixture f;
+  StoreLake zombie(f.store, {"ev", "ev", "z-1", "", {}});
+  std::set<int32_t> both = {0, 1};
+  ASSERT_TRUE(zombie.Recover(&both).ok());
+  // Partition 1 had no record: the claim writes one without an offset.
+  EXPECT_EQ(*f.store.Get("_progress/ev/1.next"), "none\nowner=z-1 epoch=1\n");
+  BatchCommit first;
+  first.files = {{WriteFile(f.local, "x.parquet", "x"), "ev/ev+0+0-9.parquet"}};
+  first.next = {{0, 10}};
+  ASSERT_TRUE(zombie.CommitBatch(first).ok());
+  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\nowner=z-1 epoch=1\n");
+  ASSERT_TRUE(zombie.ReadProgress().ok());
+
+  // The group hands both partitions to another lander: its recovery claims them (same offsets).
+  StoreLake owner(f.store, {"ev", "ev", "n-2", "", {}});
+  auto next = owner.Recover(&both);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(*next, (NextOffsets{{0, 10}}));
+  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\nowner=n-2 epoch=2\n");
+  EXPECT_EQ(*f.store.Get("_progress/ev/1.next"), "none\nowner=n-2 epoch=2\n");
+
+  // The old owner's batch fails its ownership check, whether it read the records before the
+  // claim or after it (the offsets did not change; the owner did).
+  BatchCommit late;
+  late.files = {{WriteFile(f.local, "y.parquet", "y"), "ev/ev+0+10-14.parquet"}};
+  late.next = {{0, 15}};
+  EXPECT_EQ(zombie.CommitBatch(late).code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(zombie.ReadProgress().ok());
+  EXPECT_EQ(zombie.CommitBatch(late).code(), StatusCode::kFailedPrecondition);
+  BatchCommit fresh;  // a first batch of partition 1: the claim's `none` record fences it too
+  fresh.files = {{WriteFile(f.local, "z.parquet", "z"), "ev/ev+1+0-4.parquet"}};
+  fresh.next = {{1, 5}};
+  EXPECT_EQ(zombie.CommitBatch(fresh).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "_progress/ev/1.next",
+                                                     "ev/ev+0+0-9.parquet"}));
+  EXPECT_TRUE(f.store.ListUploads()->empty());
+  // The new owner commits on its claim.
+  BatchCommit mine;
+  mine.files = {{WriteFile(f.local, "w.parquet", "w"), "ev/ev+1+0-7.parquet"}};
+  mine.next = {{1, 8}};
+  ASSERT_TRUE(owner.CommitBatch(mine).ok());
+  EXPECT_EQ(*f.store.Get("_progress/ev/1.next"), "8\nowner=n-2 epoch=2\n");
+
+  // The old owner retrying after its failed batch (no take-over) leaves the partitions alone:
+  // no claim, and the new owner's batch published but not committed yet stays.
+  ASSERT_TRUE(f.store.Put("ev/ev+1+8-9.parquet", "in flight").ok());
+  auto retry = zombie.Recover(&both, /*take_over=*/false);
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_TRUE(retry->empty());
+  EXPECT_EQ(*f.store.Get("_progress/ev/1.next"), "8\nowner=n-2 epoch=2\n");
+  EXPECT_TRUE(f.store.Head("ev/ev+1+8-9.parquet").ok());
+}
+
+TEST(ProgressRecord, ReadsRecordsWithAndWithoutOwner) {
+  auto plain = ParseProgressRecord("42\n");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->next, 42);
+  EXPECT_EQ(plain->owner, "");
+  auto owned = ParseProgressRecord("42\nowner=host-7-123 epoch=3\n");
+  ASSERT_TRUE(owned.ok());
+  EXPECT_EQ(owned->next, 42);
+  EXPECT_EQ(owned->owner, "host-7-123");
+  EXPECT_EQ(owned->epoch, 3);
+  EXPECT_EQ(ProgressRecordText(*owned), "42\nowner=host-7-123 epoch=3\n");
+  auto none = ParseProgressRecord("none\nowner=h-1-2 epoch=1\n");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->next.has_value());
+  EXPECT_EQ(ProgressRecordText(*none), "none\nowner=h-1-2 epoch=1\n");
+  for (const char* bad :
+       {"", "x\n", "-1\n", "4\nowner=a\n", "4\nowner= epoch=1\n", "4\nepoch=1 owner=a\n"})
+    EXPECT_EQ(ParseProgressRecord(bad).status().code(), StatusCode::kDataLoss) << bad;
 }
 
 TEST(StoreLake, RecoveryRemovesWhatADeadLanderLeft) {

@@ -40,6 +40,11 @@ struct Upload {
   std::vector<std::string> part_etags;  // part i + 1's ETag (S3); empty for a local directory
 };
 
+// The ETag S3 gives the object a multipart upload with these part ETags completes into: the MD5 of
+// the parts' binary MD5s, "-", the number of parts (quotes removed). "" when `part_etags` is empty
+// or one is not an MD5 (32 hex digits, quoted or not).
+std::string MultipartEtag(const std::vector<std::string>& part_etags);
+
 struct ListOptions {
   std::string prefix;       // only keys starting with this
   std::string delimiter;    // "/" : keys past the next delimiter are rolled up into common_prefixes

@@ -345,5 +345,14 @@ TEST(S3Store, StartUploadSendsEveryPartAndCompleteUploadPublishes) {
   EXPECT_EQ(h.seen.back().body, "");
 }
 
+TEST(MultipartEtag, IsTheMd5OfThePartsMd5s) {
+  // md5("part one"), md5("part two"); S3's ETag of the object completed from those two parts.
+  EXPECT_EQ(
+      MultipartEtag({"\"3303e12af474ca11d85ed2966a932992\"", "3ea4e15b91a17dc76052c56cfcdf67a2"}),
+      "0732917abc3288784e318ac0aab1757a-2");
+  EXPECT_EQ(MultipartEtag({}), "");
+  EXPECT_EQ(MultipartEtag({"\"p1\""}), "");
+}
+
 }  // namespace
 }  // namespace el::objstore

@@ -12,6 +12,7 @@
 
 #include "io/dir.h"
 #include "lake/layout.h"
+#include "lake/progress.h"
 #include "lake/superseded.h"
 #include "lake/listing.h"
 #include "objstore/local_store.h"
@@ -35,11 +36,6 @@ std::vector<std::string> Segments(std::string_view key) {
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
-  return s;
 }
 
 // Removes the mirror folders of processes that are gone (killed before they could).
@@ -185,13 +181,16 @@ Status S3Lake::Sync(const std::map<std::string, TableNeed>& needs) {
       EL_RETURN_IF_ERROR(WriteMirrorFile(o.key, text));
     } else if (seg.size() == 3 && seg[0] == "_progress" && !lake::IsHidden(seg[1]) &&
                EndsWith(seg[2], ".next")) {
-      int64_t partition = 0, next = 0;
+      int64_t partition = 0;
       if (!lake::ParseNonNegative(seg[2].substr(0, seg[2].size() - 5), partition)) continue;
       // Read every time: the commit point, and a same-size rewrite may keep a local ETag.
       EL_ASSIGN_OR_RETURN(std::string text, store_->Get(o.key));
-      if (!lake::ParseNonNegative(Trim(text), next))
-        return DataLoss(store_->Describe() + "/" + o.key + " does not hold an offset");
-      progress[seg[1]][static_cast<int32_t>(partition)] = next;
+      auto record = lake::ParseProgressRecord(text);
+      if (!record.ok())
+        return DataLoss(store_->Describe() + "/" + o.key + ": " + record.status().message());
+      // A record `none` (claimed, nothing landed): the topic's files of that partition wait.
+      auto& records = progress[seg[1]];
+      if (record->next) records[static_cast<int32_t>(partition)] = *record->next;
     } else if (h >= 1 && seg[h] == "_schema" && h + 2 == seg.size()) {
       dirs.insert(parent);  // type folders are known by their `_schema` folder
       int64_t version = 0;

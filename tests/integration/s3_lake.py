@@ -27,19 +27,23 @@ def key(prefix, rel):
     return f"{prefix.strip('/')}/{rel}" if prefix.strip("/") else rel
 
 
-def put_progress(s3, bucket, prefix, topic, partition, next_offset):
-    """Writes the progress record of `topic`'s `partition`: the next offset to land."""
-    s3.put_object(Bucket=bucket, Key=key(prefix, f"_progress/{topic}/{partition}.next"),
-                  Body=f"{next_offset}\n".encode())
+def put_progress(s3, bucket, prefix, topic, partition, next_offset, owner=None, epoch=1):
+    """Writes the progress record of `topic`'s `partition`: the next offset to land (or "none"),
+    with an owner line when `owner` is given."""
+    body = f"{next_offset}\n" + (f"owner={owner} epoch={epoch}\n" if owner else "")
+    s3.put_object(Bucket=bucket, Key=key(prefix, f"_progress/{topic}/{partition}.next"), Body=body.encode())
 
 
 def progress(s3, bucket, prefix, topic):
-    """{partition: next offset} from the bucket's progress records of `topic`."""
+    """{partition: next offset} from the bucket's progress records of `topic` (the first line of a
+    record; a claimed partition with nothing landed, `none`, is left out)."""
     out = {}
     listed = s3.list_objects_v2(Bucket=bucket, Prefix=key(prefix, f"_progress/{topic}/"))
     for o in listed.get("Contents", []):
         p = int(o["Key"].rsplit("/", 1)[1].split(".")[0])
-        out[p] = int(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read())
+        first = s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read().decode().split("\n")[0]
+        if first != "none":
+            out[p] = int(first)
     return out
 
 

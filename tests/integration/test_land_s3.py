@@ -9,7 +9,10 @@ import signal
 import time
 import uuid
 
+import pytest
+
 import harness
+import s3_lake
 from harness import query
 from test_land_crash import Producer, assert_exactly_once, create_topic, seed_from_env
 
@@ -50,12 +53,7 @@ def download(ceph, bucket, prefix, dest):
 
 
 def progress(ceph, bucket, prefix, topic):
-    s3 = ceph.s3()
-    out = {}
-    for key in bucket_keys(ceph, bucket, f"{prefix}_progress/{topic}/"):
-        body = s3.get_object(Bucket=bucket, Key=f"{prefix}_progress/{topic}/{key}")["Body"].read()
-        out[int(key.split(".")[0])] = int(body)
-    return out
+    return s3_lake.progress(ceph.s3(), bucket, prefix, topic)
 
 
 def acked_ends(acked):
@@ -335,3 +333,94 @@ def test_landers_in_one_group_land_each_event_once_on_s3(ceph, s3_bucket, procs,
     latest = sorted((copy / topic / "_schema").glob("v*.json"), key=lambda p: int(p.stem[1:]))[-1]
     columns = {c["name"] for c in json.loads(latest.read_text())["columns"]}
     assert {"i", "item", "_offset"} <= columns, columns
+
+
+def stopped(proc):
+    """Whether the process is stopped (SIGSTOP): state T in /proc/<pid>/stat."""
+    with open(f"/proc/{proc.popen.pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0] == "T"
+
+
+def landed_ids(ceph, bucket, topic, dest):
+    """The event ids (field `i`) of the lake `lake/` in the bucket, one per landed event."""
+    copy = download(ceph, bucket, "lake/", dest)
+    return [int(r["i"]) for r in query(copy, f'SELECT i FROM "{topic}" ORDER BY _offset')]
+
+
+def hook_stop(proc, step):
+    """Waits until `proc` stopped itself at `step` (EVENTLAKE_TEST_STOP_AT); returns the keys of
+    the uploads of the batch it stopped in."""
+    mark = f"test hook: stopping at {step}"
+    harness.wait_until(lambda: mark in proc.output() and stopped(proc), 60,
+                       f"a lander to stop at {step}\n" + proc.output())
+    line = next(l for l in proc.output().splitlines() if mark in l)
+    return line.split("uploads:", 1)[1].split()
+
+
+@pytest.mark.parametrize("step", ["publish", "commit"])
+def test_a_zombie_lander_is_fenced_by_the_new_owners_claim(ceph, s3_bucket, procs, tmp_path, step):
+    """A lander of a group stops (SIGSTOP) in its first batch, after its ownership check passed:
+    before it publishes, or after it published and before it commits. Its session expires; the
+    other lander is handed the partition, claims it, recovers (the zombie's uploads aborted, its
+    published files deleted), lands, and stops right before its own commit. The zombie is resumed
+    then: it fails (its Complete or its commit), drops its batch and recovers nothing of the
+    partition it lost (the owner's published files stay). The owner is resumed and commits. Every
+    event is in the bucket once and the zombie's files are not there."""
+    _, brokers = procs.broker(tmp_path / "data")
+    topic = f"s3zombie_{uuid.uuid4().hex[:8]}"
+    group = f"landers_{uuid.uuid4().hex[:6]}"
+    harness.create_topic(brokers, topic, 1)
+    lake = f"s3://{s3_bucket}/lake"
+    args = ["land", "--brokers", brokers, "--lake", lake, "--topic", topic, "--follow", "--group", group,
+            "--flush-ms", "100"]
+    batch = lambda lo, hi: [json.dumps({"event_type": "e", "event_id": f"id{i}", "i": i}) for i in range(lo, hi)]
+    harness.produce(brokers, topic, batch(0, 40))
+    zombie = procs.start(args, "zombie", env=s3_env(ceph, EVENTLAKE_TEST_STOP_AT=step))
+    zombie_keys = hook_stop(zombie, step)
+    assert zombie_keys and all(f"/{topic}+0+0-" in k for k in zombie_keys), zombie_keys
+    harness.produce(brokers, topic, batch(40, 70))  # the owner's first batch is 0-69: other names
+    owner = procs.start(args, "owner", env=s3_env(ceph, EVENTLAKE_TEST_STOP_AT="commit"))
+    owner_keys = hook_stop(owner, "commit")
+    keys = bucket_keys(ceph, s3_bucket, "lake/")
+    assert set(owner_keys) <= set(keys) and not set(zombie_keys) & set(keys), keys
+    assert progress(ceph, s3_bucket, "lake/", topic) == {}  # claimed by the owner, nothing landed
+    os.kill(zombie.popen.pid, signal.SIGCONT)
+    # The zombie's Complete fails (NoSuchUpload, or Ceph 16's 500 "multipart completion is already
+    # in progress": it drops the batch as for any passing error and its retry finds the partition
+    # claimed), or its commit fails (412).
+    harness.wait_until(lambda: "dropping this batch" in zombie.output() or
+                       "not recovered here" in zombie.output(), 60, "the resumed lander to drop its batch")
+    assert progress(ceph, s3_bucket, "lake/", topic) == {}
+    assert set(owner_keys) <= set(bucket_keys(ceph, s3_bucket, "lake/"))
+    os.kill(owner.popen.pid, signal.SIGCONT)
+    harness.wait_until(lambda: progress(ceph, s3_bucket, "lake/", topic) == {0: 70}, 60,
+                       "the owner to commit\n" + owner.output())
+    harness.produce(brokers, topic, batch(70, 90))
+    harness.wait_until(lambda: progress(ceph, s3_bucket, "lake/", topic) == {0: 90}, 60,
+                       "the rest to land\n" + owner.output() + zombie.output())
+    assert zombie.stop(signal.SIGTERM) == 0, zombie.output()
+    assert owner.stop(signal.SIGTERM) == 0, owner.output()
+    keys = bucket_keys(ceph, s3_bucket, "lake/")
+    assert not set(zombie_keys) & set(keys), keys
+    assert not [k for k in keys if k.startswith("_staging/")], keys
+    assert not ceph.s3().list_multipart_uploads(Bucket=s3_bucket).get("Uploads")
+    ids = landed_ids(ceph, s3_bucket, topic, tmp_path / "copy")
+    assert sorted(ids) == list(range(90)), ids
+
+
+def test_dedup_window_survives_a_restart_on_s3(ceph, s3_bucket, brokers, tmp_path):
+    """A restarted lander reads the ids of the bucket's newest committed files into its dedup window:
+    a retry of events landed before the restart is not landed again."""
+    topic = harness.topic_name("s3dd")
+    harness.create_topic(brokers, topic, 2)
+    ev = lambda i: json.dumps({"event_type": "e", "event_id": f"id{i}", "i": i})
+    harness.produce(brokers, topic, [ev(0), ev(1), ev(2)], partition=0)
+    harness.produce(brokers, topic, [ev(3)], partition=1)
+    lake = f"s3://{s3_bucket}/lake"
+    out = land_s3(ceph, brokers, lake, topic, "--mode", "append").stdout
+    assert "landed 4 events" in out, out
+    harness.produce(brokers, topic, [ev(1), ev(4)], partition=0)  # id1 retried after it landed
+    harness.produce(brokers, topic, [ev(3)], partition=1)
+    out = land_s3(ceph, brokers, lake, topic, "--mode", "append").stdout
+    assert "landed 1 events" in out and "2 duplicates dropped" in out, out
+    assert sorted(landed_ids(ceph, s3_bucket, topic, tmp_path / "copy")) == [0, 1, 2, 3, 4]
