@@ -109,10 +109,8 @@ bool DedupWindow::SeenOrAdd(std::string_view id, int64_t timestamp_ms) {
 
 void DedupWindow::CommitPending(size_t count) {
   count = std::min(count, pending_.size());
-  for (size_t i = 0; i < count; ++i) {
-    newest_ms_ = std::max(newest_ms_, pending_[i].first);
-    order_.push_back(pending_[i]);
-  }
+  for (size_t i = 0; i < count; ++i) newest_ms_ = std::max(newest_ms_, pending_[i].first);
+  order_.insert(order_.end(), pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
   Evict();
 }
@@ -133,16 +131,21 @@ void DedupWindow::AddLanded(std::string_view id, int64_t timestamp_ms) {
 void DedupWindow::Clear() {
   ids_.Clear();
   order_.clear();
+  order_head_ = 0;
   pending_.clear();
   newest_ms_ = INT64_MIN;
 }
 
 void DedupWindow::Evict() {
   // Landing order follows the log, so the front is (about) the oldest.
-  while (!order_.empty() &&
-         (order_.size() > max_ids_ || order_.front().first < newest_ms_ - window_.count())) {
-    ids_.Erase(order_.front().second);
-    order_.pop_front();
+  while (order_head_ < order_.size() &&
+         (order_.size() - order_head_ > max_ids_ || order_[order_head_].first < newest_ms_ - window_.count())) {
+    ids_.Erase(order_[order_head_].second);
+    ++order_head_;
+  }
+  if (order_head_ > 0 && order_head_ >= order_.size() / 2) {
+    order_.erase(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(order_head_));
+    order_head_ = 0;
   }
 }
 

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -72,8 +71,12 @@ class DedupWindow {
   size_t max_ids_;
   int64_t newest_ms_ = INT64_MIN;
   FingerprintSet ids_;                                 // landed and pending
-  std::deque<std::pair<int64_t, Fingerprint>> order_;  // landed, in landing order
-  std::vector<std::pair<int64_t, Fingerprint>, HugePageAllocator<std::pair<int64_t, Fingerprint>>> pending_;
+  using Entry = std::pair<int64_t, Fingerprint>;  // Kafka timestamp, id
+  // Landed ids in landing order from order_head_ on: a vector whose evicted front is cut off once
+  // it is half of it (a batch's ids join with one copy, no allocation per id).
+  std::vector<Entry, HugePageAllocator<Entry>> order_;
+  size_t order_head_ = 0;
+  std::vector<Entry, HugePageAllocator<Entry>> pending_;
 };
 
 }  // namespace el::jobs
