@@ -1,10 +1,12 @@
 #include "lake/store_lake.h"
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -19,6 +21,24 @@ namespace el::lake {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Requests a commit sends at once (the files of a batch: one per table and partition folder):
+// each upload and completion is a round trip to the server, so a batch of several files waits
+// for the slowest of them instead of their sum.
+constexpr size_t kConcurrentRequests = 4;
+
+// Runs fn(i) for every i in [0, n) on up to kConcurrentRequests threads (the caller's
+// included); fn must be safe to call from several threads.
+template <typename Fn>
+void ForEachConcurrently(size_t n, const Fn& fn) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  std::vector<std::jthread> helpers;
+  for (size_t t = 1; t < std::min(n, kConcurrentRequests); ++t) helpers.emplace_back(work);
+  work();
+}
 
 bool Wanted(const std::set<int32_t>* partitions, int32_t p) {
   return partitions == nullptr || partitions->count(p) > 0;
@@ -344,14 +364,22 @@ Status StoreLake::PutMetadata(const StoreFile& f) {
 
 Status StoreLake::CommitBatch(const BatchCommit& batch) {
   // 1. Stage: every file uploaded to its final key, unfinished; the manifest names the uploads.
+  std::vector<Result<objstore::Upload>> started(batch.files.size(), Internal("not started"));
+  ForEachConcurrently(batch.files.size(), [&](size_t i) {
+    started[i] = store_.StartUpload(batch.files[i].key, batch.files[i].local);
+  });
   std::vector<objstore::Upload> uploads;
-  for (const StoreFile& f : batch.files) {
-    auto up = store_.StartUpload(f.key, f.local);
-    if (!up.ok()) {
-      (void)AbortAll(uploads);
-      return up.status();
+  Status failed = Status::Ok();
+  for (auto& up : started) {
+    if (up.ok()) {
+      uploads.push_back(std::move(*up));
+    } else if (failed.ok()) {
+      failed = up.status();
     }
-    uploads.push_back(std::move(*up));
+  }
+  if (!failed.ok()) {
+    (void)AbortAll(uploads);
+    return failed;
   }
   Manifest m{spec_.lander, {}, uploads};
   for (const auto& [p, n] : batch.next) m.partitions.insert(p);
@@ -374,9 +402,11 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
     }
   }
   StopForTest("publish", uploads);
-  for (size_t i = 0; i < uploads.size(); ++i) {
-    EL_RETURN_IF_ERROR(Publish(uploads[i], batch.files[i].local, batch.next));
-  }
+  std::vector<Status> published(uploads.size());
+  ForEachConcurrently(uploads.size(), [&](size_t i) {
+    published[i] = Publish(uploads[i], batch.files[i].local, batch.next);
+  });
+  for (const Status& p : published) EL_RETURN_IF_ERROR(p);
   if (!batch.replace_tables.empty()) EL_RETURN_IF_ERROR(DeleteReplaced(batch));
   // 4. Commit: the progress records, each conditional on the ETag read before publishing.
   StopForTest("commit", uploads);
