@@ -154,13 +154,19 @@ def test_a_merge_left_before_its_inputs_were_deleted_counts_once_and_is_finished
     assert harness.scalar(copy, f'SELECT count(DISTINCT _offset) FROM "{topic}"') == "30"
 
 
-def test_a_running_compaction_s_lock_is_respected_and_errors_are_clear(ceph, s3_bucket, brokers, tmp_path):
-    topic = harness.topic_name("s3cl")
+def landed_in_two_batches(ceph, s3_bucket, brokers, prefix):
+    """A new topic of 20 events landed into the bucket's lake in two appended batches of 10."""
+    topic = harness.topic_name(prefix)
     harness.create_topic(brokers, topic, 1)
     harness.produce(brokers, topic, events(20))
     lake = f"s3://{s3_bucket}/lake"
     for start in (0, 10):
         land_s3(ceph, brokers, lake, topic, "--mode", "append", "--from", str(start), "--to", str(start + 10))
+    return topic, lake
+
+
+def test_a_running_compaction_s_lock_is_respected_and_errors_are_clear(ceph, s3_bucket, brokers, tmp_path):
+    topic, lake = landed_in_two_batches(ceph, s3_bucket, brokers, "s3cl")
     s3 = ceph.s3()
     held = {"host": socket.gethostname(), "pid": os.getpid(), "started": 4000000000}
     s3.put_object(Bucket=s3_bucket, Key=f"lake/_staging/_compact/{topic}.lock", Body=json.dumps(held).encode())
@@ -223,12 +229,7 @@ def test_replay_dead_letter_on_s3_replays_once(ceph, s3_bucket, brokers, tmp_pat
 
 
 def test_landing_recovery_deletes_what_a_merged_file_supersedes(ceph, s3_bucket, brokers, tmp_path):
-    topic = harness.topic_name("s3cr")
-    harness.create_topic(brokers, topic, 1)
-    harness.produce(brokers, topic, events(20))
-    lake = f"s3://{s3_bucket}/lake"
-    for start in (0, 10):
-        land_s3(ceph, brokers, lake, topic, "--mode", "append", "--from", str(start), "--to", str(start + 10))
+    topic, lake = landed_in_two_batches(ceph, s3_bucket, brokers, "s3cr")
     s3 = ceph.s3()
     folder = f"{topic}/event_type=view"
     local = tmp_path / "inputs"
