@@ -32,7 +32,13 @@ def land_from(brokers, topic):
     root = Path(tempfile.mkdtemp(prefix="eventlake-bench-s3-"))
     try:
         with running_cluster(str(root / "ceph")) as ceph:
-            ceph.s3().create_bucket(Bucket="bench")
+            s3 = ceph.s3()
+            s3.create_bucket(Bucket="bench")
+            # A gateway just started is slow on its first writes (its pools' placement groups
+            # settle): a few multipart-sized objects first, as a local disk is warm too.
+            for i in range(4):
+                s3.put_object(Bucket="bench", Key=f"warmup/{i}", Body=os.urandom(8 << 20))
+                s3.delete_object(Bucket="bench", Key=f"warmup/{i}")
             env = dict(os.environ, **ceph.env(), AWS_CONFIG_FILE="/nonexistent",
                        AWS_SHARED_CREDENTIALS_FILE="/nonexistent")
             timing = root / "time.txt"
