@@ -231,7 +231,7 @@ TEST(LakeTest, SupersededFilesAreThoseInsideAnotherRangeOfTheirSource) {
 
 // A listing that fails (EMFILE, EACCES, EIO) is an error, never "nothing committed": recovery
 // deletes nothing and says why.
-TEST(LakeTest, Issue10_FailedListingMakesRecoveryDeleteNothing) {
+TEST(LakeTest, FailedListingMakesRecoveryDeleteNothing) {
   fs::path lake = TempDir();
   Touch(lake / "ev" / "ev+0+0-9.parquet");
   Touch(lake / "ev_buy" / "ev+0+0-9.parquet");

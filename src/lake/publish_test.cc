@@ -71,7 +71,7 @@ ino_t Inode(const fs::path& p) {
   return ::stat(p.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
-TEST_F(PublishTest, Issue10_StringThenNumberStaysReadableAndExact) {
+TEST_F(PublishTest, StringThenNumberStaysReadableAndExact) {
   Land("t+0+0-0.parquet", "SELECT 1 AS k, 'u1' AS userId UNION ALL SELECT 2, '42'",
        {{"k", "INTEGER"}, {"userId", "VARCHAR"}});
   Land("t+0+1-1.parquet", "SELECT 3 AS k, '42'::JSON AS userId",
