@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -392,6 +393,7 @@ class TopicTableWriter {
       for (const Type& t : group) EL_RETURN_IF_ERROR(lake::Remove(FolderOf(t)));
       EL_RETURN_IF_ERROR(WriteOneByOne(list, value_expr, group));
     }
+    EL_RETURN_IF_ERROR(RunScanCopies());
     return std::optional<StagedTable>(std::move(staged));
   }
 
@@ -408,6 +410,40 @@ class TopicTableWriter {
 
   static std::string Matches(const std::string& value_expr, const Type& t) {
     return t.raw ? fmt::format("{} = {}", value_expr, QuoteLiteral(*t.raw)) : value_expr + " IS NULL";
+  }
+
+  // The record scan's COPYs (one per event type and partition), in.copy_streams at a time on
+  // connections of their own: a COPY ends on one thread (its last row group and the footer), and
+  // a small type's COPY barely uses a second core, so two at once keep both cores busy.
+  Status RunScanCopies() {
+    if (scan_copies_.empty()) return Status::Ok();
+    std::atomic<size_t> next{0};
+    auto stream = [&](duck::Connection& con) -> Status {
+      for (size_t i = next++; i < scan_copies_.size(); i = next++) EL_RETURN_IF_ERROR(con.Exec(scan_copies_[i]));
+      return Status::Ok();
+    };
+    size_t streams = in_.db == nullptr ? 1 : std::clamp<size_t>(in_.copy_streams, 1, scan_copies_.size());
+    std::vector<Status> results(streams);
+    std::vector<std::thread> threads;
+    for (size_t k = 1; k < streams; ++k) {
+      threads.emplace_back([&, k, component = LogComponent()] {
+        SetLogComponent(component);
+        auto con = duck::Connection::Open(*in_.db);
+        if (!con.ok()) {
+          results[k] = con.status();
+          return;
+        }
+        results[k] = con->Exec("SET TimeZone = 'UTC'; SET preserve_insertion_order = false");
+        if (results[k].ok()) results[k] = stream(*con);
+        if (!results[k].ok()) next = scan_copies_.size();  // the others stop too
+      });
+    }
+    results[0] = stream(con_);
+    if (!results[0].ok()) next = scan_copies_.size();
+    for (std::thread& t : threads) t.join();
+    scan_copies_.clear();
+    for (const Status& st : results) EL_RETURN_IF_ERROR(st);
+    return Status::Ok();
   }
 
   fs::path FolderOf(const Type& t) const {
@@ -428,6 +464,10 @@ class TopicTableWriter {
           auto tag = t.tags.find(r.partition);
           if (tag == t.tags.end()) continue;  // no event of this type in this partition
           select = fmt::format("SELECT {} FROM {}", list, scan_->Relation(tag->second));
+          std::string file = DataFileName(in_.topic, r.partition, r.first, r.last);
+          scan_copies_.push_back(
+              fmt::format("COPY ({}) TO {} ({})", select, QuoteLiteral((dir / file).string()), kParquetOptions));
+          continue;
         } else if (group.size() > 1 || in_.ranges.size() > 1) {
           EL_ASSIGN_OR_RETURN(auto n, con_.Query("SELECT count(*) FROM el_src WHERE " + where));
           if (n.Int(0, 0) == 0) continue;
@@ -502,6 +542,7 @@ class TopicTableWriter {
   duck::Connection& con_;
   const BatchInput& in_;
   const RecordScan* scan_;
+  std::vector<std::string> scan_copies_;  // with a record scan: the COPYs, run by RunScanCopies
 };
 
 // Whether the default layout's topic table can be written from the record scan: the stager

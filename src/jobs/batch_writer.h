@@ -45,6 +45,9 @@ struct BatchInput {
   // (RecordStager::grouped): the default layout then reads each type's records from the buffer.
   const std::vector<RecordStager::Group>* groups = nullptr;
   const duck::Database* db = nullptr;  // `con`'s database: the records load on several connections
+  // How many of the default layout's COPYs from the record scan run at once (each on a connection
+  // of its own, for a batch run that has the machine to itself; a follow run keeps one).
+  size_t copy_streams = 1;
   const std::vector<DeadLetter>* dead_letters = nullptr;
   std::vector<PartitionRange> ranges;  // every partition the batch read from
   WriteMode mode = WriteMode::kOverwrite;  // for tables without their own mode

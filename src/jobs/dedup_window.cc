@@ -96,15 +96,28 @@ DedupWindow::Fingerprint DedupWindow::Of(std::string_view id) {
   return {static_cast<uint64_t>(std::hash<std::string_view>{}(id)) | (1ULL << 63), WordHash(id)};
 }
 
-bool DedupWindow::SeenOrAdd(std::string_view id, int64_t timestamp_ms) {
-  if (ids_.size() == 0) {
-    ids_.Reserve(std::min<size_t>(max_ids_, 1 << 20));
-    pending_.reserve(std::min<size_t>(max_ids_, 1 << 20));  // a batch's ids: no regrowth copies
-  }
-  Fingerprint f = Of(id);
-  if (!ids_.Insert(f)) return true;
-  pending_.emplace_back(timestamp_ms, f);
+void DedupWindow::ReserveFirst() {
+  if (ids_.size() != 0) return;
+  ids_.Reserve(std::min<size_t>(max_ids_, 1 << 20));
+  pending_.reserve(std::min<size_t>(max_ids_, 1 << 20));  // a batch's ids: no regrowth copies
+}
+
+bool DedupWindow::SeenOrAdd(const Id& id) {
+  ReserveFirst();
+  if (!ids_.Insert(id.fingerprint)) return true;
+  pending_.emplace_back(id.timestamp_ms, id.fingerprint);
   return false;
+}
+
+void DedupWindow::SeenOrAddAll(std::span<const Id> ids, std::span<char> seen) {
+  constexpr size_t kAhead = 8;  // lookups in flight
+  ReserveFirst();
+  ids_.Reserve(ids_.size() + ids.size());  // (a prefetch is only a hint: growth would cost speed)
+  for (size_t i = 0; i < ids.size() && i < kAhead; ++i) ids_.Prefetch(ids[i].fingerprint);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i + kAhead < ids.size()) ids_.Prefetch(ids[i + kAhead].fingerprint);
+    seen[i] = SeenOrAdd(ids[i]) ? 1 : 0;
+  }
 }
 
 void DedupWindow::CommitPending(size_t count) {

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -25,8 +26,24 @@ class DedupWindow {
   DedupWindow(std::chrono::milliseconds window, size_t max_ids)
       : window_(window), max_ids_(max_ids) {}
 
+  // An id as the window keeps it. Of() may run on any thread.
+  struct Fingerprint {
+    uint64_t a = 0;
+    uint64_t b = 0;
+    bool operator==(const Fingerprint&) const = default;
+  };
+  static Fingerprint Of(std::string_view id);
+  struct Id {
+    Fingerprint fingerprint;
+    int64_t timestamp_ms = 0;  // its record's Kafka timestamp
+  };
+
   // True when `id` was landed within the window or is pending; otherwise records it as pending.
-  bool SeenOrAdd(std::string_view id, int64_t timestamp_ms);
+  bool SeenOrAdd(std::string_view id, int64_t timestamp_ms) { return SeenOrAdd(Id{Of(id), timestamp_ms}); }
+  bool SeenOrAdd(const Id& id);
+  // SeenOrAdd of each of `ids` in order (seen[i] for ids[i]), the table's memory fetched a few
+  // ids ahead: a window of a million ids misses the cache on nearly every id.
+  void SeenOrAddAll(std::span<const Id> ids, std::span<char> seen);
   // The first `count` pending ids (in the order added) are landed now: they join the window,
   // and ids older than the window (or beyond max_ids) leave it.
   void CommitPending(size_t count);
@@ -40,11 +57,6 @@ class DedupWindow {
   size_t size() const { return ids_.size(); }
 
  private:
-  struct Fingerprint {
-    uint64_t a = 0;
-    uint64_t b = 0;
-    bool operator==(const Fingerprint&) const = default;
-  };
   // An open-addressing set of fingerprints (linear probing; a fingerprint's top bit is always
   // set, so {0, 0} marks an empty slot and {0, 1} an erased one): no allocation per id, one
   // cache line touched per lookup, 16-43 bytes an id.
@@ -54,6 +66,11 @@ class DedupWindow {
     void Erase(const Fingerprint& f);
     void Clear();
     void Reserve(size_t ids);
+    // Fetches the slot where a lookup of `f` starts into the cache (valid until the next Insert
+    // that grows the table).
+    void Prefetch(const Fingerprint& f) const {
+      if (!slots_.empty()) __builtin_prefetch(&slots_[f.a & (slots_.size() - 1)], 1);
+    }
     size_t size() const { return size_; }
 
    private:
@@ -64,7 +81,7 @@ class DedupWindow {
     size_t size_ = 0;
     size_t erased_ = 0;
   };
-  static Fingerprint Of(std::string_view id);
+  void ReserveFirst();  // the table's first size, before the first id
   void Evict();
 
   std::chrono::milliseconds window_;

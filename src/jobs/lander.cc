@@ -20,6 +20,7 @@
 #include "clients/duck/duck.h"
 #include "clients/fetch/fetch_client.h"
 #include "clients/rdk/consumer.h"
+#include "jobs/batch_parts.h"
 #include "jobs/batch_writer.h"
 #include "jobs/dedup_fill.h"
 #include "jobs/dedup_window.h"
@@ -101,10 +102,21 @@ struct Batch {
   fs::path staging_dir;                  // its staging folder (empty when none)
   std::map<int32_t, PartitionRange> ranges;
   int64_t count = 0;
+  int64_t bytes = 0;  // of the records' values
   lake::NextOffsets unlanded_from;  // follow: partition -> first offset read into (or skipped by) it
   size_t dedup_ids = 0;  // its ids are the first this many pending in the dedup window
   int64_t newest_ms = -1;  // the newest Kafka timestamp of its records
   Clock::time_point landing_since{};  // when its landing (staging) began
+  // A batch run in parts: the counts of the parts staged into it (its stager is null).
+  int64_t parts_good = 0;
+  int64_t parts_duplicates = 0;
+  int64_t parts_dead_letters = 0;
+
+  int64_t good() const { return parts_good + (stager ? stager->good() : 0); }
+  int64_t duplicates() const { return parts_duplicates + (stager ? stager->duplicates() : 0); }
+  int64_t dead_letters() const {
+    return parts_dead_letters + (stager ? static_cast<int64_t>(stager->dead_letters().size()) : 0);
+  }
 };
 
 // Follow: a batch whose files DuckDB writes on a worker thread while the next one is read.
@@ -142,6 +154,7 @@ class LandRun : public rdk::RebalanceListener {
     if (o_.brokers.empty()) return InvalidArgument("a broker list is required");
     if (o_.flush_interval.count() <= 0) return InvalidArgument("flush interval must be positive");
     if (o_.max_rows <= 0 || o_.max_bytes <= 0) return InvalidArgument("max rows and bytes must be positive");
+    if (o_.part_bytes <= 0) return InvalidArgument("the part size must be positive");
     EL_ASSIGN_OR_RETURN(db_, duck::Database::OpenInMemory());
     EL_ASSIGN_OR_RETURN(con_, duck::Connection::Open(*db_));
     if (!con_->Exec("SET memory_limit = " + duck::QuoteLiteral(o_.memory_limit)).ok()) {
@@ -357,6 +370,12 @@ class LandRun : public rdk::RebalanceListener {
     if (starts.empty()) return Status::Ok();
     EL_RETURN_IF_ERROR(target_.CheckNotExists());
     EL_RETURN_IF_ERROR(AssignLog(starts));
+    // The default layout's files are written part by part while the rest is read (a job's SQL
+    // sees the whole range at once).
+    if (!target_.job()) {
+      parts_.emplace(target_.NextBatchDir(), o_.topic);
+      parts_batch_.staging_dir = parts_->root();
+    }
     size_t remaining = starts.size();
     int64_t total = 0;
     int64_t read = 0;
@@ -368,6 +387,7 @@ class LandRun : public rdk::RebalanceListener {
       if (end == end_.end() || done_.count(r.partition) != 0 || r.offset >= end->second) return Status::Ok();
       EL_RETURN_IF_ERROR(Add(r));
       progressed = true;
+      if (parts_ && batch_.bytes >= o_.part_bytes) EL_RETURN_IF_ERROR(HandOff());
       if (o_.on_progress) o_.on_progress(std::min(++read, total), total);
       return Status::Ok();
     };
@@ -646,7 +666,7 @@ class LandRun : public rdk::RebalanceListener {
       reached_time_.insert(m.partition);
     }
     if (!batch_.stager) {
-      batch_.staging_dir = target_.NextBatchDir();
+      batch_.staging_dir = parts_ ? parts_->NextDir() : target_.NextBatchDir();
       EL_RETURN_IF_ERROR(lake::MakeDirs(batch_.staging_dir));
       batch_.stager = std::make_unique<RecordStager>(o_.topic, batch_.staging_dir / "records.spill", kRecordMemoryBudget);
       batch_.stager->set_max_record_bytes(o_.max_record_bytes);
@@ -668,6 +688,7 @@ class LandRun : public rdk::RebalanceListener {
     r.last = m.offset;
     ++r.count;
     ++batch_.count;
+    batch_.bytes += static_cast<int64_t>(value.size());
     batch_.newest_ms = std::max(batch_.newest_ms, meta.timestamp_ms);
     return Status::Ok();
   }
@@ -681,6 +702,7 @@ class LandRun : public rdk::RebalanceListener {
     in.event_type_field = o_.event_type_field;
     in.records = &b.stager->records();
     in.db = &*db_;
+    in.copy_streams = o_.follow ? 1 : 2;
     in.schema = &b.stager->schema();
     if (b.stager->grouped()) in.groups = &b.stager->groups();
     in.dead_letters = &b.stager->dead_letters();
@@ -698,6 +720,7 @@ class LandRun : public rdk::RebalanceListener {
   // Lands the batch staged on the worker thread (if any), then the pending batch, on this thread.
   Status Flush(bool replace) {
     if (staging_) EL_RETURN_IF_ERROR(FinishStaging());
+    if (parts_ && parts_->size() > 0) return PublishParts(replace);
     if (!batch_.stager) return Status::Ok();
     EL_RETURN_IF_ERROR(batch_.stager->Finish());
     // What a batch run's read phase freed (librdkafka's fetch buffers) goes back to the system
@@ -729,10 +752,49 @@ class LandRun : public rdk::RebalanceListener {
     return Status::Ok();
   }
 
-  // Waits for the worker's batch and publishes it. On failure the batch stays in staging_ (its
-  // records dropped or not) for RetryLater to read again.
+  // A batch run's part: its counts and ranges join parts_batch_, its files parts_.
+  void AddPart(Batch part, std::vector<StagedTable> staged) {
+    Batch& run = parts_batch_;
+    for (const auto& [p, r] : part.ranges) {
+      auto [it, fresh] = run.ranges.try_emplace(p, r);
+      if (fresh) continue;
+      PartitionRange& m = it->second;
+      m.first = std::min(m.first, r.first);
+      m.last = std::max(m.last, r.last);
+      m.count += r.count;
+    }
+    run.count += part.count;
+    run.newest_ms = std::max(run.newest_ms, part.newest_ms);
+    run.parts_good += part.good();
+    run.parts_duplicates += part.duplicates();
+    run.parts_dead_letters += part.dead_letters();
+    parts_->Add(std::move(staged));
+  }
+
+  // A batch run in parts: stages the last part here, then publishes every part as one batch.
+  Status PublishParts(bool replace) {
+    if (batch_.stager) {
+      EL_RETURN_IF_ERROR(batch_.stager->Finish());
+      EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, StageBatch(*con_, Input(batch_)));
+      AddPart(std::exchange(batch_, Batch{}), std::move(staged));
+    }
+    EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, parts_->Merge(*con_));
+    parts_batch_.dedup_ids = dedup_ ? dedup_->pending() : 0;
+    spdlog::debug("lander {}: publishing {} parts as one batch", o_.topic, parts_->size());
+    return PublishBatch(parts_batch_, staged, replace);
+  }
+
+  // Waits for the worker's batch and publishes it (a batch run's part: keeps it for
+  // PublishParts). On failure the batch stays in staging_ (its records dropped or not) for
+  // RetryLater to read again.
   Status FinishStaging() {
     Result<std::vector<StagedTable>> staged = staging_->staged.get();
+    if (!o_.follow) {
+      EL_RETURN_IF_ERROR(staged.status());
+      AddPart(std::move(staging_->batch), std::move(*staged));
+      staging_.reset();
+      return Status::Ok();
+    }
     Status st = staged.ok() ? PublishBatch(staging_->batch, *staged, false) : staged.status();
     if (st.ok()) staging_.reset();
     return st;
@@ -772,9 +834,9 @@ class LandRun : public rdk::RebalanceListener {
     }
     if (Status st = consumer_->Commit(o_.topic, next); !st.ok()) spdlog::warn("{}", st.ToString());
     if (dedup_) dedup_->CommitPending(b.dedup_ids);
-    summary_.events += b.stager->good();
-    summary_.duplicates += b.stager->duplicates();
-    summary_.dead_letters += static_cast<int64_t>(b.stager->dead_letters().size());
+    summary_.events += b.good();
+    summary_.duplicates += b.duplicates();
+    summary_.dead_letters += b.dead_letters();
     for (const auto& [p, r] : b.ranges) {
       LandedRange& landed = summary_.ranges[p];
       if (landed.first < 0) landed.first = r.first;
@@ -791,7 +853,7 @@ class LandRun : public rdk::RebalanceListener {
   // Follow: a line per landed batch (events, files, how far behind the log the lake is).
   void LogLanded(const Batch& b, int64_t files, int64_t bytes) {
     int64_t behind = 0;  // records past the batch in the log, as of the last fetch
-    LandedBatch landed{b.stager->good(), b.stager->duplicates(), static_cast<int64_t>(b.stager->dead_letters().size()),
+    LandedBatch landed{b.good(), b.duplicates(), b.dead_letters(),
                        files, bytes, std::chrono::duration<double>(Clock::now() - b.landing_since).count(),
                        b.newest_ms, {}};
     for (const auto& [p, r] : b.ranges) {
@@ -805,12 +867,12 @@ class LandRun : public rdk::RebalanceListener {
                          std::chrono::system_clock::now().time_since_epoch()).count();
     double age = b.newest_ms >= 0 ? std::max<int64_t>(0, now_ms - b.newest_ms) / 1000.0 : 0.0;
     LogFields(spdlog::level::info,
-              fmt::format("landed {} events of {} in {} files", b.stager->good(), o_.topic, files),
+              fmt::format("landed {} events of {} in {} files", b.good(), o_.topic, files),
               {{"topic", o_.topic},
-               {"events", b.stager->good()},
+               {"events", b.good()},
                {"files", files},
-               {"dead_letters", b.stager->dead_letters().size()},
-               {"duplicates", b.stager->duplicates()},
+               {"dead_letters", b.dead_letters()},
+               {"duplicates", b.duplicates()},
                {"lag_records", behind},
                {"event_age_seconds", age},
                {"batch_seconds", std::chrono::duration<double>(Clock::now() - b.landing_since).count()}});
@@ -900,7 +962,11 @@ class LandRun : public rdk::RebalanceListener {
   std::map<int32_t, int64_t> end_;        // batch mode: partition -> end offset (exclusive)
   std::set<int32_t> done_;
   Batch batch_;  // the batch being read
-  std::unique_ptr<Staging> staging_;  // follow: the batch DuckDB stages meanwhile
+  // A batch run of the default layout: its parts (declared before staging_, which may still
+  // write into its folder while it is destroyed), and the batch they publish as.
+  std::optional<BatchParts> parts_;
+  Batch parts_batch_;
+  std::unique_ptr<Staging> staging_;  // follow: the batch DuckDB stages meanwhile; a batch run: a part
   LandSummary summary_;
 };
 

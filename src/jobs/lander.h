@@ -44,6 +44,10 @@ struct LandOptions {
   // more than the batch (catching up), only a full batch, or one 5 s old, is landed.
   int64_t max_rows = 100'000;
   int64_t max_bytes = 64LL << 20;
+  // Batch runs of the default layout: every `part_bytes` of record values read, DuckDB writes
+  // that part's files while the next part is read; the parts publish as one batch at the end
+  // (jobs/batch_parts.h). Each event type gets a file per part.
+  int64_t part_bytes = 64LL << 20;
   EventTimeSpec event_time;               // source of the dt / hour partition columns
   std::vector<std::string> partition_by;  // default layout: partition columns (dt, hour, ...)
   int64_t max_record_bytes = 1 << 20;     // longer values become dead letters

@@ -142,6 +142,48 @@ TEST_F(LanderTest, ManyEventTypesGoOutInOneCopyPerGroup) {
   }
 }
 
+TEST_F(LanderTest, BatchRunInPartsPublishesOnceInTheTypesOfEveryPart) {
+  // Parts of about 150 bytes: a part every few records. `n` is a number in the first records and
+  // text in the last, a type appears only in a late part, and a dead letter sits in the middle.
+  for (int i = 0; i < 40; ++i) {
+    std::string n = i < 30 ? std::to_string(i) : "\"t" + std::to_string(i) + "\"";
+    std::string type = i >= 36 ? "late" : (i % 3 == 0 ? "a" : "b");
+    Produce(i % 2, fmt::format(R"({{"event_type":"{}","event_id":"id-{}","n":{}}})", type, i, n));
+    if (i == 20) Produce(0, "not json");
+  }
+  Flush();
+  LandOptions o = Options("ev");
+  o.part_bytes = 150;
+  auto s = Land(o, {});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->events, 40);
+  EXPECT_EQ(s->dead_letters, 1);
+  EXPECT_EQ(s->tables, (std::vector<std::string>{"ev", "ev_a", "ev_b", "ev_dead_letter", "ev_late"}));
+  // A file per part and type, each holding `n` in the type every part merged to.
+  auto files = lake::ListDataFilesRecursive(lake_ / "ev");
+  ASSERT_TRUE(files.ok());
+  EXPECT_GT(files->size(), 6u);
+  EXPECT_EQ(static_cast<int64_t>(files->size()) + 1, s->files);  // + the dead letter's
+  std::string glob = "'" + (lake_ / "ev" / "**" / "*.parquet").string() + "'";
+  EXPECT_EQ(Query("SELECT string_agg(DISTINCT type, ',') FROM parquet_schema(" + glob + ") WHERE name = 'n'"),
+            "BYTE_ARRAY");
+  EXPECT_EQ(Query("SELECT count(*) || ' ' || count(DISTINCT event_id) || ' ' || count(DISTINCT (_partition, _offset)) "
+                  "FROM " + Files("ev")),
+            "40 40 40");
+  EXPECT_EQ(Query("SELECT string_agg(n::VARCHAR, ',' ORDER BY event_id) FROM " + Files("ev_late")), "\"t36\",\"t37\",\"t38\",\"t39\"");
+  EXPECT_EQ(Query("SELECT raw FROM " + Files("ev_dead_letter")), "not json");
+  // Nothing staged is left behind, and the run's one publish committed every offset.
+  auto staged = lake::ListDataFilesRecursive(lake_ / "_staging");
+  ASSERT_TRUE(staged.ok());
+  EXPECT_TRUE(staged->empty());
+  LandOptions append = Options("ev");
+  append.mode = WriteMode::kAppend;
+  auto again = Land(append, {});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->events, 0);
+  EXPECT_EQ(Query("SELECT count(*) FROM " + Files("ev")), "40");
+}
+
 TEST_F(LanderTest, BatchAppendLandsEachOffsetOnce) {
   Produce(0, R"({"event_type":"a","n":0})");
   Flush();

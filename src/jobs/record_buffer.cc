@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
+#include <vector>
 #include <utility>
 
 namespace el::jobs {
@@ -29,13 +31,59 @@ static_assert(sizeof(Header) == 32);
 
 }  // namespace
 
-void RecordBuffer::Segment::Free::operator()(char* p) const { std::free(p); }
+namespace {
+
+// Segments a buffer frees are kept for the next one (up to kPooledSegments): a lander stages
+// batch after batch, and memory fresh from the system costs a fault and the zeroing of every
+// page, about as much as the copy into it.
+constexpr size_t kPooledSegments = 32;
+
+class SegmentPool {
+ public:
+  static SegmentPool& Get() {
+    static auto* pool = new SegmentPool;  // (never destroyed: buffers may outlive static teardown)
+    return *pool;
+  }
+  // A segment of `bytes` (rounded up to whole huge pages).
+  char* Take(size_t& bytes) {
+    if (bytes <= kSegmentBytes) {
+      std::lock_guard lock(mu_);
+      if (!free_.empty()) {
+        char* p = free_.back();
+        free_.pop_back();
+        bytes = kSegmentBytes;
+        return p;
+      }
+      bytes = kSegmentBytes;
+    }
+    return static_cast<char*>(AllocateHugePages(bytes));
+  }
+  void Give(char* p, size_t bytes) {
+    if (bytes == kSegmentBytes) {
+      std::lock_guard lock(mu_);
+      if (free_.size() < kPooledSegments) {
+        free_.push_back(p);
+        return;
+      }
+    }
+    std::free(p);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<char*> free_;
+};
+
+}  // namespace
+
+void RecordBuffer::Segment::Free::operator()(char* p) const { SegmentPool::Get().Give(p, bytes); }
 
 void RecordBuffer::Segment::Reserve(size_t bytes) {
   if (capacity >= bytes) return;
   // In huge pages where the system allows them: a batch touches hundreds of megabytes once, and
   // 4 KB page faults cost more than the copies.
-  std::unique_ptr<char[], Free> grown(static_cast<char*>(AllocateHugePages(bytes)));
+  char* p = SegmentPool::Get().Take(bytes);
+  std::unique_ptr<char[], Free> grown(p, Free{bytes});
   if (used > 0) std::memcpy(grown.get(), data.get(), used);
   std::memset(grown.get() + used, 0, kPadding);  // what simdjson may read past the last value
   data = std::move(grown);

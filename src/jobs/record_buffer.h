@@ -42,6 +42,7 @@ class RecordBuffer {
     // Records, then kPadding spare bytes past `used`; not zero-filled (a batch writes hundreds
     // of megabytes through these).
     struct Free {
+      size_t bytes;  // the allocation's size (value-initialized: 0)
       void operator()(char* p) const;
     };
     std::unique_ptr<char[], Free> data;

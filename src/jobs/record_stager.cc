@@ -23,11 +23,10 @@ struct RecordStager::Chunk {
     size_t value_size = 0;
     int32_t error = -1;        // a dead letter: its reason in errors
     bool staged_here = false;  // staged text in staged (keys rewritten or numbers quoted)
-    bool has_id = false;       // dedup: ids[id_at, id_at + id_size) is its id
+    bool has_id = false;       // dedup: `id` is its id's fingerprint
     size_t staged_at = 0;
     size_t staged_size = 0;
-    size_t id_at = 0;
-    size_t id_size = 0;
+    DedupWindow::Fingerprint id;
     uint32_t group = 0;  // in groups
   };
   RecordMeta MetaOf(const Entry& e) const {
@@ -47,7 +46,6 @@ struct RecordStager::Chunk {
     keys.clear();
     errors.clear();
     staged.clear();
-    ids.clear();
     schema = JsonType();
     groups = RecordGroups();
     group_failed = false;
@@ -60,7 +58,6 @@ struct RecordStager::Chunk {
   std::string keys;
   std::vector<std::string> errors;
   std::string staged;
-  std::string ids;
   JsonType schema;              // of its good records
   RecordGroups groups;          // of its good records
   bool group_failed = false;    // a type field that is not a string, or too many groups
@@ -241,9 +238,7 @@ void RecordStager::StageChunk(Chunk& c, RecordWalker& walker) const {
     if (dedup_ != nullptr) {
       if (std::optional<std::string_view> id = walker.StringField(dedup_field_)) {
         e.has_id = true;
-        e.id_at = c.ids.size();
-        e.id_size = id->size();
-        c.ids.append(*id);
+        e.id = DedupWindow::Of(*id);
       }
     }
     bool rewritten = false;
@@ -271,11 +266,17 @@ Status RecordStager::MergeChunk(Chunk& c) {
   bool any_duplicate = false;
   duplicate_.assign(c.entries.size(), 0);
   if (dedup_ != nullptr) {
+    ids_.clear();
+    for (const Chunk::Entry& e : c.entries) {
+      if (e.error < 0 && e.has_id) ids_.push_back({e.id, e.meta.timestamp_ms});
+    }
+    seen_.resize(ids_.size());
+    dedup_->SeenOrAddAll(ids_, seen_);
+    size_t next = 0;
     for (size_t i = 0; i < c.entries.size(); ++i) {
       const Chunk::Entry& e = c.entries[i];
       if (e.error >= 0 || !e.has_id) continue;
-      duplicate_[i] = dedup_->SeenOrAdd(std::string_view(c.ids).substr(e.id_at, e.id_size),
-                                        e.meta.timestamp_ms);
+      duplicate_[i] = seen_[next++];
       any_duplicate |= duplicate_[i] != 0;
     }
   }

@@ -152,6 +152,8 @@ class RecordStager {
   std::vector<std::string_view> group_columns_;  // StageRecord's scratch
   std::vector<uint32_t> group_index_;  // MergeChunk's scratch: chunk group -> index in groups_
   std::vector<char> duplicate_;        // MergeChunk's scratch: dedup decisions of a chunk's records
+  std::vector<DedupWindow::Id> ids_;   // MergeChunk's scratch: the ids of a chunk's good records
+  std::vector<char> seen_;             // MergeChunk's scratch: their dedup decisions
   int64_t max_record_bytes_ = 1 << 20;
   StagingThread* worker_;
   size_t chunk_records_ = kChunkRecords;

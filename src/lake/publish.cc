@@ -45,8 +45,8 @@ std::string ReadParquet(const fs::path& file) {
                      duck::QuoteLiteral(file.string()));
 }
 
-// Rewrites the files that hold a column in another type than `want`, each through `scratch` and
-// renamed over itself. Returns how many were rewritten.
+}  // namespace
+
 Result<int> ConformFiles(duck::Connection& con, const std::vector<fs::path>& files,
                          const std::vector<SchemaColumn>& want, const fs::path& scratch) {
   int rewritten = 0;
@@ -67,6 +67,8 @@ Result<int> ConformFiles(duck::Connection& con, const std::vector<fs::path>& fil
   for (const fs::path& dir : dirs) EL_RETURN_IF_ERROR(SyncDir(dir));
   return rewritten;
 }
+
+namespace {
 
 Status TouchSuccess(const fs::path& dir) {
   fs::path success = dir / "_SUCCESS";

@@ -70,6 +70,12 @@ Result<bool> PublishChecksTableFiles(const TablePublish& t);
 Result<int64_t> ConformTable(duck::Connection& con, const std::filesystem::path& table_dir,
                              const std::filesystem::path& scratch_dir);
 
+// Rewrites each of `files` that holds a column in a type `want` cannot read as is (a rewrite,
+// not a widening), through `scratch` and renamed over itself. Returns how many were rewritten.
+// Errors: IOError, Internal (DuckDB could not rewrite).
+Result<int> ConformFiles(duck::Connection& con, const std::vector<std::filesystem::path>& files,
+                         const std::vector<SchemaColumn>& want, const std::filesystem::path& scratch);
+
 // The columns (name, type) of `select` without running it. Errors: InvalidArgument.
 Result<std::vector<SchemaColumn>> DescribeSelect(duck::Connection& con, const std::string& select);
 
