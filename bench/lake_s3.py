@@ -8,8 +8,9 @@ S3 / local of the medians; the difference is the upload and commit of the batch 
 lake_on_s3.md).
 
 Usage: python3 bench/lake_s3.py [N (200000)] [REPS (3)]   (EVENTLAKE_BIN: default build/eventlake)
-       python3 bench/lake_s3.py --land-from BROKERS TOPIC   (bench/lander.sh: starts the gateway,
-       lands TOPIC once into a fresh bucket, prints "s3 SECONDS PEAK_RSS_MB" and the land summary)
+       python3 bench/lake_s3.py --land-from BROKERS TOPIC [REPS (1)]   (bench/lander.sh: starts the
+       gateway, lands TOPIC REPS times, each into a fresh prefix, and prints "s3 SECONDS PEAK_RSS_MB"
+       and the land summary for each)
 """
 import os
 import statistics
@@ -27,8 +28,8 @@ import harness  # noqa: E402
 from ceph_cluster import running_cluster  # noqa: E402
 
 
-def land_from(brokers, topic):
-    """One batch land of `topic` into a fresh bucket, timed like bench/lander.sh's runs."""
+def land_from(brokers, topic, reps):
+    """Batch lands of `topic` into fresh prefixes of a bucket, timed like bench/lander.sh's runs."""
     root = Path(tempfile.mkdtemp(prefix="eventlake-bench-s3-"))
     try:
         with running_cluster(str(root / "ceph")) as ceph:
@@ -42,23 +43,24 @@ def land_from(brokers, topic):
             env = dict(os.environ, **ceph.env(), AWS_CONFIG_FILE="/nonexistent",
                        AWS_SHARED_CREDENTIALS_FILE="/nonexistent")
             timing = root / "time.txt"
-            p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(timing), harness.BIN, "land",
-                                "--brokers", brokers, "--lake", "s3://bench/lake", "--topic", topic],
-                               env=env, capture_output=True, text=True, timeout=1200)
-            if p.returncode != 0:
-                print(p.stdout + p.stderr, file=sys.stderr)
-                return 1
-            seconds, rss_kb = timing.read_text().split()[-2:]
-            print(f"s3 {seconds} {int(rss_kb) // 1024}")
-            print(p.stdout.strip())
+            for rep in range(reps):
+                p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(timing), harness.BIN, "land",
+                                    "--brokers", brokers, "--lake", f"s3://bench/lake{rep}", "--topic", topic],
+                                   env=env, capture_output=True, text=True, timeout=1200)
+                if p.returncode != 0:
+                    print(p.stdout + p.stderr, file=sys.stderr)
+                    return 1
+                seconds, rss_kb = timing.read_text().split()[-2:]
+                print(f"s3 {seconds} {int(rss_kb) // 1024}")
+                print(p.stdout.strip())
             return 0
     finally:
         subprocess.run(["rm", "-rf", str(root)], check=False)
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == "--land-from":
-        return land_from(sys.argv[2], sys.argv[3])
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "--land-from":
+        return land_from(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) == 5 else 1)
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     root = Path(tempfile.mkdtemp(prefix="eventlake-bench-s3-"))

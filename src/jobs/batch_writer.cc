@@ -417,9 +417,12 @@ class TopicTableWriter {
   // a small type's COPY barely uses a second core, so two at once keep both cores busy.
   Status RunScanCopies() {
     if (scan_copies_.empty()) return Status::Ok();
+    // The largest first, so that no stream is left with a large one at the end.
+    std::stable_sort(scan_copies_.begin(), scan_copies_.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
     std::atomic<size_t> next{0};
     auto stream = [&](duck::Connection& con) -> Status {
-      for (size_t i = next++; i < scan_copies_.size(); i = next++) EL_RETURN_IF_ERROR(con.Exec(scan_copies_[i]));
+      for (size_t i = next++; i < scan_copies_.size(); i = next++) EL_RETURN_IF_ERROR(con.Exec(scan_copies_[i].second));
       return Status::Ok();
     };
     size_t streams = in_.db == nullptr ? 1 : std::clamp<size_t>(in_.copy_streams, 1, scan_copies_.size());
@@ -465,7 +468,8 @@ class TopicTableWriter {
           if (tag == t.tags.end()) continue;  // no event of this type in this partition
           select = fmt::format("SELECT {} FROM {}", list, scan_->Relation(tag->second));
           std::string file = DataFileName(in_.topic, r.partition, r.first, r.last);
-          scan_copies_.push_back(
+          scan_copies_.emplace_back(
+              in_.records->tagged(tag->second),
               fmt::format("COPY ({}) TO {} ({})", select, QuoteLiteral((dir / file).string()), kParquetOptions));
           continue;
         } else if (group.size() > 1 || in_.ranges.size() > 1) {
@@ -542,7 +546,8 @@ class TopicTableWriter {
   duck::Connection& con_;
   const BatchInput& in_;
   const RecordScan* scan_;
-  std::vector<std::string> scan_copies_;  // with a record scan: the COPYs, run by RunScanCopies
+  // With a record scan: the COPYs (and their records), run by RunScanCopies.
+  std::vector<std::pair<int64_t, std::string>> scan_copies_;
 };
 
 // Whether the default layout's topic table can be written from the record scan: the stager

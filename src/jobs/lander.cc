@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <charconv>
 #include <condition_variable>
 #include <future>
@@ -364,6 +365,15 @@ class LandRun : public rdk::RebalanceListener {
     return AlreadyExists(OverlapMessage(holder, o_.topic, overlaps, lake_end));
   }
 
+  // The part size of a batch run (tests may set it: see jobs/CMakeLists.txt).
+  int64_t PartBytes() const {
+#ifdef EL_TEST_HOOKS
+    if (const char* v = std::getenv("EVENTLAKE_TEST_PART_BYTES"); v != nullptr && std::atoll(v) > 0)
+      return std::atoll(v);
+#endif
+    return o_.part_bytes;
+  }
+
   Status RunBatch() {
     std::map<int32_t, int64_t> starts = BatchStarts();
     if (AppendsToLake()) EL_RETURN_IF_ERROR(PlanAppend(starts));
@@ -377,6 +387,7 @@ class LandRun : public rdk::RebalanceListener {
       parts_batch_.staging_dir = parts_->root();
     }
     size_t remaining = starts.size();
+    const int64_t part_bytes = PartBytes();
     int64_t total = 0;
     int64_t read = 0;
     for (const auto& [p, start] : starts) total += end_[p] - start;
@@ -387,7 +398,7 @@ class LandRun : public rdk::RebalanceListener {
       if (end == end_.end() || done_.count(r.partition) != 0 || r.offset >= end->second) return Status::Ok();
       EL_RETURN_IF_ERROR(Add(r));
       progressed = true;
-      if (parts_ && batch_.bytes >= o_.part_bytes) EL_RETURN_IF_ERROR(HandOff());
+      if (parts_ && batch_.bytes >= part_bytes) EL_RETURN_IF_ERROR(HandOff());
       if (o_.on_progress) o_.on_progress(std::min(++read, total), total);
       return Status::Ok();
     };
@@ -404,6 +415,9 @@ class LandRun : public rdk::RebalanceListener {
         }
       }
       EL_RETURN_IF_ERROR(EachRecord(add));
+      // A part DuckDB finished writing is taken at once (an S3 lake starts uploading its files).
+      if (staging_ && staging_->staged.wait_for(std::chrono::seconds(0)) == std::future_status::ready)
+        EL_RETURN_IF_ERROR(FinishStaging());
       for (const auto& [p, end] : end_) {
         if (done_.count(p) != 0 || ReadTo(p) < end) continue;
         done_.insert(p);
@@ -764,6 +778,7 @@ class LandRun : public rdk::RebalanceListener {
       m.count += r.count;
     }
     run.count += part.count;
+    run.bytes += part.bytes;
     run.newest_ms = std::max(run.newest_ms, part.newest_ms);
     run.parts_good += part.good();
     run.parts_duplicates += part.duplicates();
@@ -778,6 +793,7 @@ class LandRun : public rdk::RebalanceListener {
       EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, StageBatch(*con_, Input(batch_)));
       AddPart(std::exchange(batch_, Batch{}), std::move(staged));
     }
+    if (target_.store() != nullptr) target_.store()->WaitPreuploads();  // (before the files move)
     EL_ASSIGN_OR_RETURN(std::vector<StagedTable> staged, parts_->Merge(*con_));
     parts_batch_.dedup_ids = dedup_ ? dedup_->pending() : 0;
     spdlog::debug("lander {}: publishing {} parts as one batch", o_.topic, parts_->size());
@@ -791,6 +807,7 @@ class LandRun : public rdk::RebalanceListener {
     Result<std::vector<StagedTable>> staged = staging_->staged.get();
     if (!o_.follow) {
       EL_RETURN_IF_ERROR(staged.status());
+      if (target_.store() != nullptr) target_.store()->Preupload(*staged);
       AddPart(std::move(staging_->batch), std::move(*staged));
       staging_.reset();
       return Status::Ok();

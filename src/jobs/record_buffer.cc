@@ -102,7 +102,8 @@ RecordBuffer::RecordBuffer(RecordBuffer&& other) noexcept
       kept_bytes_(other.kept_bytes_),
       spill_(std::exchange(other.spill_, nullptr)),
       spilled_bytes_(other.spilled_bytes_),
-      size_(other.size_) {}
+      size_(other.size_),
+      tagged_(std::move(other.tagged_)) {}
 
 RecordBuffer::~RecordBuffer() { Clear(); }
 
@@ -119,6 +120,7 @@ void RecordBuffer::Clear() {
   kept_bytes_ = 0;
   spilled_bytes_ = 0;
   size_ = 0;
+  tagged_.clear();
 }
 
 Status RecordBuffer::SpillCurrent() {
@@ -164,6 +166,8 @@ Status RecordBuffer::Add(const RecordMeta& meta, std::string_view value) {
   std::memcpy(out + sizeof h + key_len, value.data(), value.size());
   current_.used += need;
   ++size_;
+  if (meta.tag >= tagged_.size()) tagged_.resize(meta.tag + 1);
+  ++tagged_[meta.tag];
   return Status::Ok();
 }
 

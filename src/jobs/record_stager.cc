@@ -64,6 +64,17 @@ struct RecordStager::Chunk {
   KeySpellings::Map spellings;  // keys it spelled first (the stager knew none of their spellings)
 };
 
+// Chunks a stager leaves behind, for the next stager (a lander's next batch or part): their
+// buffers are faulted in already. At most kMaxChunksInFlight are kept.
+struct RecordStager::ChunkPool {
+  std::mutex mu;
+  std::vector<std::shared_ptr<Chunk>> chunks;
+  static ChunkPool& Get() {
+    static auto* pool = new ChunkPool;  // (never destroyed: stagers may outlive static teardown)
+    return *pool;
+  }
+};
+
 struct RecordStager::Sync {
   std::mutex mu;
   std::condition_variable cv;  // a chunk staged by the worker is done
@@ -120,12 +131,25 @@ RecordStager::~RecordStager() {
     return std::none_of(in_flight_.begin(), in_flight_.end(),
                         [](const auto& c) { return c->state == Chunk::State::kClaimed; });
   });
+  ChunkPool& pool = ChunkPool::Get();
+  std::lock_guard pool_lock(pool.mu);
+  for (auto& chunk : spare_) {
+    if (pool.chunks.size() < kMaxChunksInFlight) pool.chunks.push_back(std::move(chunk));
+  }
 }
 
 Status RecordStager::Add(const RecordMeta& meta, std::string_view value) {
   if (worker_ == nullptr) return StageRecord(meta, value, false, nullptr);
   if (!failed_.ok()) return failed_;
   if (!open_) {
+    if (spare_.empty()) {
+      ChunkPool& pool = ChunkPool::Get();
+      std::lock_guard lock(pool.mu);
+      if (!pool.chunks.empty()) {
+        spare_.push_back(std::move(pool.chunks.back()));
+        pool.chunks.pop_back();
+      }
+    }
     if (spare_.empty()) {
       open_ = std::make_shared<Chunk>();
       open_->entries.reserve(chunk_records_);

@@ -117,6 +117,7 @@ class RecordStager {
 
  private:
   struct Chunk;
+  struct ChunkPool;
   struct Sync;
 
   // Stages one record on this thread, with the dedup decision `duplicate` when it was made

@@ -72,6 +72,7 @@ StoreTarget::StoreTarget(std::unique_ptr<objstore::ObjectStore> store, fs::path 
       lake_(*store_, std::move(spec)) {}
 
 StoreTarget::~StoreTarget() {
+  (void)TakePreuploads({});  // a run that ends before its commit: its uploads go (recovery's job too)
   std::error_code ec;
   fs::remove_all(mirror_, ec);
   if (ec) spdlog::warn("cleanup: cannot remove {}: {}", mirror_.string(), ec.message());
@@ -199,11 +200,68 @@ Status StoreTarget::FetchForPublish(const lake::TablePublish& t) {
   return Status::Ok();
 }
 
+void StoreTarget::Preupload(const std::vector<StagedTable>& staged) {
+  std::vector<lake::StoreFile> files;
+  Preuploads p;
+  for (const StagedTable& t : staged) {
+    auto listed = lake::ListDataFilesRecursive(t.staging_dir);
+    if (!listed.ok()) return;  // (uploaded by the commit instead)
+    for (const fs::path& f : *listed) {
+      std::error_code size_ec, time_ec;
+      Preuploaded u{KeyOf(t.table_dir / f.lexically_relative(t.staging_dir)), fs::file_size(f, size_ec),
+                    fs::last_write_time(f, time_ec)};
+      if (size_ec || time_ec) continue;
+      files.push_back({f, u.key});
+      p.files.push_back(std::move(u));
+    }
+  }
+  if (files.empty()) return;
+  p.uploads = std::async(std::launch::async, [this, files = std::move(files), component = LogComponent()] {
+    SetLogComponent(component);
+    return lake_.StartUploads(files);
+  });
+  preuploads_.push_back(std::move(p));
+}
+
+void StoreTarget::WaitPreuploads() {
+  for (Preuploads& p : std::exchange(preuploads_, {})) {
+    std::vector<Result<objstore::Upload>> uploads = p.uploads.get();
+    for (size_t i = 0; i < uploads.size(); ++i) {
+      if (uploads[i].ok()) {
+        preuploaded_.emplace_back(std::move(p.files[i]), std::move(*uploads[i]));
+      } else {
+        spdlog::debug("upload of {} ahead of its commit failed ({}); the commit sends it", p.files[i].key,
+                      uploads[i].status().message());
+      }
+    }
+  }
+}
+
+std::map<std::string, objstore::Upload> StoreTarget::TakePreuploads(const std::vector<lake::StoreFile>& files) {
+  WaitPreuploads();
+  std::map<std::string, const lake::StoreFile*> by_key;
+  for (const lake::StoreFile& f : files) by_key[f.key] = &f;
+  std::map<std::string, objstore::Upload> usable;
+  for (auto& [file, upload] : std::exchange(preuploaded_, {})) {
+    auto it = by_key.find(file.key);
+    std::error_code size_ec, time_ec;
+    bool same = it != by_key.end() && fs::file_size(it->second->local, size_ec) == file.size && !size_ec &&
+                fs::last_write_time(it->second->local, time_ec) == file.mtime && !time_ec;
+    if (same) {
+      usable.emplace(file.key, std::move(upload));
+    } else if (Status st = lake_.Abort(upload); !st.ok()) {
+      spdlog::warn("cleanup: {}", st.message());  // (recovery aborts it too)
+    }
+  }
+  return usable;
+}
+
 Status StoreTarget::Commit(const std::vector<lake::StoreFile>& files,
                            const std::vector<StagedTable>& staged, const lake::NextOffsets& next,
                            bool exact, const std::vector<fs::path>& replaced) {
   lake::BatchCommit batch;
   batch.files = files;
+  batch.started = TakePreuploads(files);
   // The fetched files the publish rewrote (renamed over them) go back under their keys.
   std::vector<Fetched> fetched = std::exchange(fetched_, {});
   for (const Fetched& f : fetched) {

@@ -8,6 +8,7 @@
 // the mirror is rebuilt from it at every start.
 // Threading: the landing thread only.
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <set>
@@ -83,6 +84,13 @@ class StoreTarget {
                 const lake::NextOffsets& next, bool exact,
                 const std::vector<std::filesystem::path>& replaced);
 
+  // A batch run's part, staged and to be published with the run's batch: starts uploading its
+  // files on a thread of its own (lake::StoreLake::StartUploads) while the lander reads on. Commit
+  // uses the upload of every file still as it was (same size and time) and aborts the others.
+  void Preupload(const std::vector<StagedTable>& staged);
+  // Waits for the uploads Preupload started (before their files move).
+  void WaitPreuploads();
+
  private:
   // The mirror's metadata files of the tables in `staged` (and `_format`) whose content differs
   // from what the bucket holds, as last sent or fetched.
@@ -100,6 +108,19 @@ class StoreTarget {
     std::filesystem::file_time_type mtime;
   };
   std::vector<Fetched> fetched_;  // data files fetched for the publish of the current batch
+  struct Preuploaded {
+    std::string key;
+    uintmax_t size = 0;
+    std::filesystem::file_time_type mtime;
+  };
+  struct Preuploads {
+    std::vector<Preuploaded> files;
+    std::future<std::vector<Result<objstore::Upload>>> uploads;  // one per file
+  };
+  std::vector<Preuploads> preuploads_;                   // started, not waited for
+  std::vector<std::pair<Preuploaded, objstore::Upload>> preuploaded_;  // done, not committed
+  // The started uploads of `files` whose local files are unchanged; aborts the others.
+  std::map<std::string, objstore::Upload> TakePreuploads(const std::vector<lake::StoreFile>& files);
 };
 
 }  // namespace el::jobs

@@ -362,12 +362,30 @@ Status StoreLake::PutMetadata(const StoreFile& f) {
       f.key, store_.Describe()));
 }
 
+std::vector<Result<objstore::Upload>> StoreLake::StartUploads(const std::vector<StoreFile>& files) {
+  std::vector<Result<objstore::Upload>> started(files.size(), Internal("not started"));
+  ForEachConcurrently(files.size(), [&](size_t i) { started[i] = store_.StartUpload(files[i].key, files[i].local); });
+  return started;
+}
+
 Status StoreLake::CommitBatch(const BatchCommit& batch) {
   // 1. Stage: every file uploaded to its final key, unfinished; the manifest names the uploads.
-  std::vector<Result<objstore::Upload>> started(batch.files.size(), Internal("not started"));
-  ForEachConcurrently(batch.files.size(), [&](size_t i) {
-    started[i] = store_.StartUpload(batch.files[i].key, batch.files[i].local);
-  });
+  // (`started`: one per file of the batch, in its order.)
+  std::vector<StoreFile> to_start;
+  std::set<std::string> keys;
+  for (const StoreFile& f : batch.files) {
+    keys.insert(f.key);
+    if (batch.started.count(f.key) == 0) to_start.push_back(f);
+  }
+  for (const auto& [key, up] : batch.started) {
+    if (keys.count(key) == 0) (void)Abort(up);
+  }
+  std::vector<Result<objstore::Upload>> fresh = StartUploads(to_start);
+  std::vector<Result<objstore::Upload>> started;
+  for (size_t i = 0, k = 0; i < batch.files.size(); ++i) {
+    auto it = batch.started.find(batch.files[i].key);
+    started.push_back(it != batch.started.end() ? Result<objstore::Upload>(it->second) : std::move(fresh[k++]));
+  }
   std::vector<objstore::Upload> uploads;
   Status failed = Status::Ok();
   for (auto& up : started) {

@@ -47,6 +47,9 @@ struct BatchCommit {
   // in `replace_tables` that the batch does not write are deleted before the commit.
   bool exact = false;
   std::vector<std::string> replace_tables;
+  // Uploads StartUploads began for some of `files` (by key): step 1 starts only the others. Those
+  // of no file of the batch are aborted.
+  std::map<std::string, objstore::Upload> started;
 };
 
 struct StoreLakeSpec {
@@ -89,6 +92,12 @@ class StoreLake {
   // other content: the batch is not published; pull the metadata again and land it again), the
   // store's errors.
   Status CommitBatch(const BatchCommit& batch);
+  // CommitBatch's first step ahead of it, for files that are final before the batch is (a batch
+  // run's parts): each file uploaded to its key, unfinished (4 at a time). An upload that no
+  // batch publishes is removed by recovery, as one cut off in CommitBatch. Touches only the store:
+  // may run on another thread while this object is otherwise unused.
+  std::vector<Result<objstore::Upload>> StartUploads(const std::vector<StoreFile>& files);
+  Status Abort(const objstore::Upload& upload) { return store_.AbortUpload(upload.key, upload.upload_id); }
 
   // Every data file key of the topic's tables (`<table>/...`, for mode error's check and tests).
   Result<std::vector<std::string>> TableDataKeys(const std::string& table);

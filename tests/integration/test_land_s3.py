@@ -294,6 +294,33 @@ def test_a_type_change_rewrites_the_files_in_the_bucket(ceph, s3_bucket, brokers
     assert query(copy, sql) == query(local, sql)
 
 
+def test_a_batch_run_in_parts_uploads_each_part_while_reading_on(ceph, s3_bucket, brokers, tmp_path):
+    """A batch run lands its range in parts (parts of 4 KB here: EVENTLAKE_TEST_PART_BYTES, test
+    builds only), and each part's files are uploaded while the next part is read. A field that turns
+    from a number to text in a late part makes the earlier parts' files be rewritten, and uploaded
+    again: the bucket ends as a local lake of the same run, with one type per column, each event
+    once, and no upload left unfinished."""
+    topic = harness.topic_name("s3parts")
+    harness.create_topic(brokers, topic, 2)
+    rows = [json.dumps({"event_type": ("buy", "view")[i % 2], "i": i, "n": i if i < 500 else f"t{i}",
+                        "pad": "x" * 40}) for i in range(600)]
+    harness.produce(brokers, topic, rows)
+    parts = {"EVENTLAKE_TEST_PART_BYTES": "4096"}
+    out = land_s3(ceph, brokers, f"s3://{s3_bucket}/lake", topic, "--log-level", "debug", env=parts)
+    assert "landed 600 events" in out.stdout, out.stdout
+    assert "publishing" in out.stderr and "parts as one batch" in out.stderr, out.stderr[-2000:]
+    assert not ceph.s3().list_multipart_uploads(Bucket=s3_bucket).get("Uploads")
+    local = tmp_path / "local"
+    harness.run(["land", "--brokers", brokers, "--lake", str(local), "--topic", topic], env=parts)
+    copy = download(ceph, s3_bucket, "lake/", tmp_path / "copy")
+    assert data_files(copy) == data_files(local)
+    assert len(data_files(copy)) > 8
+    got = parquet_types(copy, f"{topic}/**/*.parquet", "n")
+    assert len(set(got.values())) == 1, got
+    assert got == parquet_types(local, f"{topic}/**/*.parquet", "n")
+    assert harness.scalar(copy, f'SELECT count(*) || \' \' || count(DISTINCT i) FROM "{topic}"') == "600 600"
+
+
 def test_landers_in_one_group_land_each_event_once_on_s3(ceph, s3_bucket, procs, tmp_path):
     """Two landers of one consumer group split the partitions and write the same tables (and
     schema versions) of one S3 lake; one leaves, another joins, one is killed: each event is in the
