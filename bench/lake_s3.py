@@ -9,8 +9,9 @@ lake_on_s3.md).
 
 Usage: python3 bench/lake_s3.py [N (200000)] [REPS (3)]   (EVENTLAKE_BIN: default build/eventlake)
        python3 bench/lake_s3.py --land-from BROKERS TOPIC [REPS (1)]   (bench/lander.sh: starts the
-       gateway, lands TOPIC REPS times, each into a fresh prefix, and prints "s3 SECONDS PEAK_RSS_MB"
-       and the land summary for each)
+       gateway, then REPS times lands TOPIC into a fresh local lake and into a fresh prefix of the
+       bucket, alternating, and prints "local SECONDS PEAK_RSS_MB" and "s3 SECONDS PEAK_RSS_MB" for
+       each, with the land summaries)
 """
 import os
 import statistics
@@ -44,15 +45,17 @@ def land_from(brokers, topic, reps):
                        AWS_SHARED_CREDENTIALS_FILE="/nonexistent")
             timing = root / "time.txt"
             for rep in range(reps):
-                p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(timing), harness.BIN, "land",
-                                    "--brokers", brokers, "--lake", f"s3://bench/lake{rep}", "--topic", topic],
-                                   env=env, capture_output=True, text=True, timeout=1200)
-                if p.returncode != 0:
-                    print(p.stdout + p.stderr, file=sys.stderr)
-                    return 1
-                seconds, rss_kb = timing.read_text().split()[-2:]
-                print(f"s3 {seconds} {int(rss_kb) // 1024}")
-                print(p.stdout.strip())
+                for name, lake in [("local", str(root / f"lake{rep}")), ("s3", f"s3://bench/lake{rep}")]:
+                    p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(timing), harness.BIN, "land",
+                                        "--brokers", brokers, "--lake", lake, "--topic", topic],
+                                       env=env, capture_output=True, text=True, timeout=1200)
+                    if p.returncode != 0:
+                        print(p.stdout + p.stderr, file=sys.stderr)
+                        return 1
+                    seconds, rss_kb = timing.read_text().split()[-2:]
+                    print(f"{name} {seconds} {int(rss_kb) // 1024}")
+                    print(p.stdout.strip())
+                    subprocess.run(["rm", "-rf", str(root / f"lake{rep}")], check=False)
             return 0
     finally:
         subprocess.run(["rm", "-rf", str(root)], check=False)

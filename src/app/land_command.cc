@@ -53,17 +53,20 @@ std::vector<Result<jobs::LandSummary>> RunWithSignals(const std::vector<jobs::La
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);  // a run finished (sent to this thread only)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::vector<Result<jobs::LandSummary>> results(runs.size(), Internal("landing did not run"));
   std::stop_source stop;
   std::atomic<size_t> finished{0};
   std::vector<std::jthread> workers;
+  pthread_t waiter = pthread_self();
   for (size_t i = 0; i < runs.size(); ++i) {
     workers.emplace_back([&, i] {
       SetLogComponent("lander");
       results[i] = jobs::Land(runs[i], stop.get_token());
       if (!results[i].ok()) stop.request_stop();
       ++finished;
+      pthread_kill(waiter, SIGUSR1);  // the wait below ends now, not at its next tick
     });
   }
   timespec tick{0, 100'000'000};

@@ -25,7 +25,7 @@ namespace {
 // Requests a commit sends at once (the files of a batch: one per table and partition folder):
 // each upload and completion is a round trip to the server, so a batch of several files waits
 // for the slowest of them instead of their sum.
-constexpr size_t kConcurrentRequests = 4;
+constexpr size_t kConcurrentRequests = 8;
 
 // Runs fn(i) for every i in [0, n) on up to kConcurrentRequests threads (the caller's
 // included); fn must be safe to call from several threads.

@@ -93,7 +93,7 @@ class StoreLake {
   // store's errors.
   Status CommitBatch(const BatchCommit& batch);
   // CommitBatch's first step ahead of it, for files that are final before the batch is (a batch
-  // run's parts): each file uploaded to its key, unfinished (4 at a time). An upload that no
+  // run's parts): each file uploaded to its key, unfinished (8 at a time). An upload that no
   // batch publishes is removed by recovery, as one cut off in CommitBatch. Touches only the store:
   // may run on another thread while this object is otherwise unused.
   std::vector<Result<objstore::Upload>> StartUploads(const std::vector<StoreFile>& files);
