@@ -637,7 +637,7 @@ Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchIn
   std::unique_ptr<RecordScan> scan;
   if (!job && ScanUsable(in)) {
     EL_RETURN_IF_ERROR(DropSource(con));
-    auto opened = RecordScan::Open(con, in.topic, *in.schema, *in.records);
+    auto opened = RecordScan::Open(con, in.db, in.topic, *in.schema, *in.records);
     if (opened.ok()) {
       scan = std::move(*opened);
     } else {

@@ -88,10 +88,7 @@ Status LoadRecords(const duck::Database& db, duck::Connection& con, const std::s
 }
 
 Status DropRecords(duck::Connection& con, const std::string& name) {
-  EL_ASSIGN_OR_RETURN(
-      auto views, con.Query(fmt::format("SELECT count(*) FROM duckdb_views() WHERE view_name = {}",
-                                        duck::QuoteLiteral(name))));
-  if (views.Int(0, 0) > 0) EL_RETURN_IF_ERROR(con.Exec("DROP VIEW " + duck::QuoteIdent(name)));
+  EL_RETURN_IF_ERROR(con.Exec("DROP VIEW IF EXISTS " + duck::QuoteIdent(name)));
   EL_ASSIGN_OR_RETURN(
       auto tables,
       con.Query(

@@ -99,7 +99,7 @@ class LoaderTest : public ::testing::Test {
   // The record scan (jobs/record_scan.h) over every group against el_typed: rows that differ, plus
   // rows whose group is not their partition's and type's.
   int64_t ScanDifferences() {
-    auto scan = RecordScan::Open(*con_, "ev", stager_->schema(), stager_->records());
+    auto scan = RecordScan::Open(*con_, &*db_, "ev", stager_->schema(), stager_->records());
     EXPECT_TRUE(scan.ok()) << scan.status().ToString();
     if (!scan.ok()) return -1;
     std::vector<std::string> parts;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -148,8 +149,30 @@ void Scan(duckdb_function_info info, duckdb_data_chunk output) {
   duckdb_data_chunk_set_size(output, row);
 }
 
-// Registers el_records on `con` unless it has it.
-Status Register(duck::Connection& con) {
+Status RegisterIfAbsent(duck::Connection& con);
+
+// The databases el_records is registered in (Database::id), guarded by g_mu.
+std::set<uint64_t>& Registered() {
+  static auto* ids = new std::set<uint64_t>;
+  return *ids;
+}
+
+// Registers el_records in `con`'s database unless it has it (`db`: that database, when known;
+// a lookup in DuckDB's catalog of functions costs tens of milliseconds).
+Status Register(duck::Connection& con, const duck::Database* db) {
+  if (db != nullptr) {
+    std::lock_guard lock(g_mu);
+    if (Registered().count(db->id()) != 0) return Status::Ok();
+  }
+  EL_RETURN_IF_ERROR(RegisterIfAbsent(con));
+  if (db != nullptr) {
+    std::lock_guard lock(g_mu);
+    Registered().insert(db->id());
+  }
+  return Status::Ok();
+}
+
+Status RegisterIfAbsent(duck::Connection& con) {
   EL_ASSIGN_OR_RETURN(
       auto known,
       con.Query(fmt::format("SELECT count(*) FROM duckdb_functions() WHERE function_name = {}",
@@ -174,10 +197,10 @@ Status Register(duck::Connection& con) {
 
 }  // namespace
 
-Result<std::unique_ptr<RecordScan>> RecordScan::Open(duck::Connection& con, std::string topic,
-                                                     const JsonType& schema,
+Result<std::unique_ptr<RecordScan>> RecordScan::Open(duck::Connection& con, const duck::Database* db,
+                                                     std::string topic, const JsonType& schema,
                                                      const RecordBuffer& records) {
-  EL_RETURN_IF_ERROR(Register(con));
+  EL_RETURN_IF_ERROR(Register(con, db));
   auto source = std::make_shared<Source>();
   source->topic = std::move(topic);
   source->schema = &schema;

@@ -22,9 +22,11 @@ namespace el::jobs {
 
 class RecordScan {
  public:
-  // Registers el_records on `con` (once per connection) and makes `records` scannable.
+  // Registers el_records in `con`'s database `db` (once per database; null: looked up in the
+  // catalog) and makes `records` scannable.
   // Errors: InvalidArgument (DuckDB refused a type or the function).
-  static Result<std::unique_ptr<RecordScan>> Open(duck::Connection& con, std::string topic,
+  static Result<std::unique_ptr<RecordScan>> Open(duck::Connection& con, const duck::Database* db,
+                                                  std::string topic,
                                                   const JsonType& schema,
                                                   const RecordBuffer& records);
   RecordScan(const RecordScan&) = delete;

@@ -1,6 +1,7 @@
 #include "clients/duck/duck.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <thread>
 #include <utility>
@@ -9,6 +10,11 @@
 #include "base/log.h"
 
 namespace el::duck {
+
+Database::Database(duckdb_database db) : db_(db) {
+  static std::atomic<uint64_t> next{1};
+  id_ = next++;
+}
 
 Result<Database> Database::OpenInMemory() {
   duckdb_database db = nullptr;
@@ -30,6 +36,7 @@ Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
     if (db_ != nullptr) duckdb_close(&db_);
     db_ = std::exchange(other.db_, nullptr);
+    id_ = other.id_;
   }
   return *this;
 }

@@ -20,16 +20,19 @@ class Database {
  public:
   // Opens an in-memory database. Errors: Internal with DuckDB's message.
   static Result<Database> OpenInMemory();
-  Database(Database&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Database(Database&& other) noexcept : db_(other.db_), id_(other.id_) { other.db_ = nullptr; }
   Database& operator=(Database&& other) noexcept;
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   ~Database();
   duckdb_database get() const { return db_; }
+  // Unique among the databases this process opened (never reused, unlike the handle).
+  uint64_t id() const { return id_; }
 
  private:
-  explicit Database(duckdb_database db) : db_(db) {}
+  explicit Database(duckdb_database db);
   duckdb_database db_ = nullptr;
+  uint64_t id_ = 0;
 };
 
 // A fully materialized query result, read cell by cell as text.
