@@ -306,10 +306,12 @@ Status StoreLake::Publish(const objstore::Upload& up, const fs::path& local,
 Status StoreLake::DeleteReplaced(const BatchCommit& batch) {
   std::set<std::string> written;
   for (const StoreFile& f : batch.files) written.insert(f.key);
+  std::vector<Result<std::vector<std::string>>> listed(batch.replace_tables.size(), Internal("not listed"));
+  ForEachConcurrently(listed.size(), [&](size_t i) { listed[i] = TableDataKeys(batch.replace_tables[i]); });
   std::vector<std::string> doomed;
-  for (const std::string& table : batch.replace_tables) {
-    EL_ASSIGN_OR_RETURN(auto keys, TableDataKeys(table));
-    for (std::string& k : keys) {
+  for (auto& keys : listed) {
+    EL_RETURN_IF_ERROR(keys.status());
+    for (std::string& k : *keys) {
       if (!written.count(k)) doomed.push_back(std::move(k));
     }
   }
@@ -411,12 +413,13 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
     return st;
   }
   // 3. Publish: metadata first (schema versions only add), then every file, whole.
-  for (const StoreFile& f : batch.metadata) {
-    st = PutMetadata(f);
-    if (!st.ok()) {
+  std::vector<Status> put(batch.metadata.size());
+  ForEachConcurrently(put.size(), [&](size_t i) { put[i] = PutMetadata(batch.metadata[i]); });
+  for (const Status& p : put) {
+    if (!p.ok()) {
       (void)AbortAll(uploads);
       (void)store_.Delete(manifest);
-      return st;
+      return p;
     }
   }
   StopForTest("publish", uploads);
