@@ -99,6 +99,7 @@ RecordBuffer::RecordBuffer(RecordBuffer&& other) noexcept
       kept_(std::move(other.kept_)),
       spilled_(std::move(other.spilled_)),
       current_(std::move(other.current_)),
+      spilled_index_(std::move(other.spilled_index_)),
       kept_bytes_(other.kept_bytes_),
       spill_(std::exchange(other.spill_, nullptr)),
       spilled_bytes_(other.spilled_bytes_),
@@ -117,6 +118,7 @@ void RecordBuffer::Clear() {
   kept_.clear();
   spilled_.clear();
   current_ = Segment{};
+  spilled_index_.clear();
   kept_bytes_ = 0;
   spilled_bytes_ = 0;
   size_ = 0;
@@ -140,8 +142,10 @@ Status RecordBuffer::SpillCurrent() {
     return ErrnoError("write " + spill_path_.string(), errno);
   }
   spilled_.emplace_back(spilled_bytes_, static_cast<int64_t>(current_.used));
+  spilled_index_.push_back(std::move(current_.index));
   spilled_bytes_ += static_cast<int64_t>(current_.used);
   current_.used = 0;  // the allocation is reused
+  current_.index.clear();
   return Status::Ok();
 }
 
@@ -160,6 +164,8 @@ Status RecordBuffer::Add(const RecordMeta& meta, std::string_view value) {
            meta.timestamp_ms,
            static_cast<uint32_t>(value.size()),
            meta.tag};
+  if (meta.tag >= current_.index.size()) current_.index.resize(meta.tag + 1);
+  current_.index[meta.tag].push_back(static_cast<uint32_t>(current_.used));
   char* out = current_.data.get() + current_.used;
   std::memcpy(out, &h, sizeof h);
   if (key_len > 0) std::memcpy(out + sizeof h, meta.key.data(), key_len);
@@ -182,9 +188,27 @@ Status RecordBuffer::ForEachIn(size_t first, size_t end, const Visitor& fn) cons
   return Status::Ok();
 }
 
+Status RecordBuffer::Cursor::Open(size_t segment, uint32_t tag) {
+  EL_RETURN_IF_ERROR(Open(segment));
+  const RecordBuffer& b = buffer_;
+  const std::vector<std::vector<uint32_t>>* index = nullptr;
+  if (segment < b.kept_.size()) {
+    index = &b.kept_[segment].index;
+  } else if (segment - b.kept_.size() < b.spilled_index_.size()) {
+    index = &b.spilled_index_[segment - b.kept_.size()];
+  } else if (segment == b.segments() - 1) {
+    index = &b.current_.index;
+  }
+  static const std::vector<uint32_t> kNone;
+  tagged_ = index != nullptr && tag < index->size() ? &(*index)[tag] : &kNone;
+  return Status::Ok();
+}
+
 Status RecordBuffer::Cursor::Open(size_t segment) {
   at_ = 0;
   segment_ = nullptr;
+  tagged_ = nullptr;
+  next_tagged_ = 0;
   const RecordBuffer& b = buffer_;
   if (segment < b.kept_.size()) {
     segment_ = &b.kept_[segment];
@@ -211,6 +235,10 @@ Status RecordBuffer::Cursor::Open(size_t segment) {
 }
 
 bool RecordBuffer::Cursor::Next(RecordMeta& meta, std::string_view& value) {
+  if (tagged_ != nullptr) {
+    if (next_tagged_ >= tagged_->size()) return false;
+    at_ = (*tagged_)[next_tagged_++];
+  }
   if (segment_ == nullptr || at_ >= segment_->used) return false;
   const char* base = segment_->data.get();
   Header h;

@@ -48,6 +48,9 @@ class RecordBuffer {
     std::unique_ptr<char[], Free> data;
     size_t capacity = 0;
     size_t used = 0;
+    // Where each tag's records start (tag -> offsets, in order): a reader of one tag visits only
+    // its records.
+    std::vector<std::vector<uint32_t>> index;
     void Reserve(size_t bytes);
   };
 
@@ -78,8 +81,10 @@ class RecordBuffer {
   class Cursor {
    public:
     explicit Cursor(const RecordBuffer& buffer) : buffer_(buffer) {}
-    // Positions the cursor at the first record of segment `segment`. Errors: IOError (spill file).
+    // Positions the cursor at the first record of segment `segment` (with `tag`: at its first
+    // record with that tag, and Next skips the others). Errors: IOError (spill file).
     Status Open(size_t segment);
+    Status Open(size_t segment, uint32_t tag);
     // The next record of the segment (valid until the next Open or Next), false past its end.
     bool Next(RecordMeta& meta, std::string_view& value);
 
@@ -88,6 +93,8 @@ class RecordBuffer {
     Segment read_;  // a spilled segment read back
     const Segment* segment_ = nullptr;
     size_t at_ = 0;
+    const std::vector<uint32_t>* tagged_ = nullptr;  // with a tag: its records' offsets
+    size_t next_tagged_ = 0;
   };
 
   int64_t size() const { return size_; }
@@ -105,6 +112,7 @@ class RecordBuffer {
   // (offset, size) of the full segments written to the spill file, in order
   std::vector<std::pair<int64_t, int64_t>> spilled_;
   Segment current_;  // the segment being filled (after every kept and spilled one)
+  std::vector<std::vector<std::vector<uint32_t>>> spilled_index_;  // Segment::index of each spilled one
   size_t kept_bytes_ = 0;
   FILE* spill_ = nullptr;
   int64_t spilled_bytes_ = 0;

@@ -36,6 +36,39 @@ std::string Value(int i) {
   return "{\"i\":" + std::to_string(i) + ",\"pad\":\"" + std::string(i % 500, 'x') + "\"}";
 }
 
+TEST(RecordBufferTest, ACursorOfOneTagVisitsItsRecordsOnlyInOrder) {
+  auto spill = std::filesystem::temp_directory_path() / ("el_buffer_tags_" + std::to_string(::getpid()));
+  RecordBuffer buffer(spill, 4 << 20);
+  const int n = 40'000;  // kept, spilled and current segments
+  for (int i = 0; i < n; ++i) {
+    RecordMeta meta{0, i, 1000 + i, false, {}};
+    meta.tag = static_cast<uint32_t>(i % 7 == 0 ? 3 : i % 2);  // tags 0, 1 and 3; none has 2
+    ASSERT_TRUE(buffer.Add(meta, Value(i)).ok());
+  }
+  ASSERT_GT(buffer.spilled_bytes(), 0);
+  ASSERT_GE(buffer.segments(), 3u);  // one kept, spilled ones, the current one
+  for (uint32_t tag : {0u, 1u, 2u, 3u, 9u}) {
+    std::vector<int64_t> offsets;
+    RecordBuffer::Cursor cursor(buffer);
+    for (size_t seg = 0; seg < buffer.segments(); ++seg) {
+      ASSERT_TRUE(cursor.Open(seg, tag).ok());
+      RecordMeta meta;
+      std::string_view value;
+      while (cursor.Next(meta, value)) {
+        ASSERT_EQ(meta.tag, tag);
+        ASSERT_EQ(value, Value(static_cast<int>(meta.offset)));
+        offsets.push_back(meta.offset);
+      }
+    }
+    std::vector<int64_t> want;
+    for (int i = 0; i < n; ++i) {
+      if (static_cast<uint32_t>(i % 7 == 0 ? 3 : i % 2) == tag) want.push_back(i);
+    }
+    EXPECT_EQ(offsets, want) << "tag " << tag;
+    EXPECT_EQ(buffer.tagged(tag), static_cast<int64_t>(want.size()));
+  }
+}
+
 TEST(RecordBufferTest, KeepsOrderAcrossMemoryAndSpillFile) {
   auto spill = std::filesystem::temp_directory_path() / ("el_buffer_" + std::to_string(::getpid()));
   RecordBuffer buffer(spill, 4 << 20);

@@ -128,7 +128,7 @@ void Scan(duckdb_function_info info, duckdb_data_chunk output) {
     if (!local->open) {
       size_t segment = global->next_segment.fetch_add(1);
       if (segment >= segments) break;
-      if (Status st = local->cursor.Open(segment); !st.ok()) {
+      if (Status st = local->cursor.Open(segment, bind->tag); !st.ok()) {
         duckdb_function_set_error(info, st.message().c_str());
         return;
       }
