@@ -20,15 +20,6 @@ BatchParts::~BatchParts() {
 
 fs::path BatchParts::NextDir() { return root_ / fmt::format("part-{}", next_++); }
 
-namespace {
-
-// Merges `b` into `a` (the columns of a table, or of one of its event-type folders).
-void MergeInto(std::vector<lake::SchemaColumn>& a, const std::vector<lake::SchemaColumn>& b) {
-  a = lake::MergeColumns(a, b);
-}
-
-}  // namespace
-
 Result<std::vector<StagedTable>> BatchParts::Merge(duck::Connection& con) {
   // The tables in publish order, with every part's columns merged.
   std::vector<StagedTable> merged;
@@ -45,8 +36,9 @@ Result<std::vector<StagedTable>> BatchParts::Merge(duck::Connection& con) {
         merged.insert(before_last ? merged.end() - 1 : merged.end(), std::move(m));
         continue;
       }
-      MergeInto(it->columns, t.columns);
-      for (const auto& [folder, cols] : t.type_columns) MergeInto(it->type_columns[folder], cols);
+      it->columns = lake::MergeColumns(it->columns, t.columns);
+      for (const auto& [folder, cols] : t.type_columns)
+        it->type_columns[folder] = lake::MergeColumns(it->type_columns[folder], cols);
     }
   }
   // Each part's files move under the merged table's folder, rewritten first where a later part

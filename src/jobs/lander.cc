@@ -778,7 +778,6 @@ class LandRun : public rdk::RebalanceListener {
       m.count += r.count;
     }
     run.count += part.count;
-    run.bytes += part.bytes;
     run.newest_ms = std::max(run.newest_ms, part.newest_ms);
     run.parts_good += part.good();
     run.parts_duplicates += part.duplicates();

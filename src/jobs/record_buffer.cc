@@ -103,8 +103,7 @@ RecordBuffer::RecordBuffer(RecordBuffer&& other) noexcept
       kept_bytes_(other.kept_bytes_),
       spill_(std::exchange(other.spill_, nullptr)),
       spilled_bytes_(other.spilled_bytes_),
-      size_(other.size_),
-      tagged_(std::move(other.tagged_)) {}
+      size_(other.size_) {}
 
 RecordBuffer::~RecordBuffer() { Clear(); }
 
@@ -122,7 +121,6 @@ void RecordBuffer::Clear() {
   kept_bytes_ = 0;
   spilled_bytes_ = 0;
   size_ = 0;
-  tagged_.clear();
 }
 
 Status RecordBuffer::SpillCurrent() {
@@ -172,9 +170,17 @@ Status RecordBuffer::Add(const RecordMeta& meta, std::string_view value) {
   std::memcpy(out + sizeof h + key_len, value.data(), value.size());
   current_.used += need;
   ++size_;
-  if (meta.tag >= tagged_.size()) tagged_.resize(meta.tag + 1);
-  ++tagged_[meta.tag];
   return Status::Ok();
+}
+
+int64_t RecordBuffer::tagged(uint32_t tag) const {
+  auto count = [tag](const std::vector<std::vector<uint32_t>>& index) {
+    return tag < index.size() ? static_cast<int64_t>(index[tag].size()) : 0;
+  };
+  int64_t n = count(current_.index);
+  for (const Segment& s : kept_) n += count(s.index);
+  for (const auto& index : spilled_index_) n += count(index);
+  return n;
 }
 
 Status RecordBuffer::ForEachIn(size_t first, size_t end, const Visitor& fn) const {

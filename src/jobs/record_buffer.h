@@ -98,8 +98,8 @@ class RecordBuffer {
   };
 
   int64_t size() const { return size_; }
-  // Records added with RecordMeta::tag `tag`.
-  int64_t tagged(uint32_t tag) const { return tag < tagged_.size() ? tagged_[tag] : 0; }
+  // Records added with RecordMeta::tag `tag` (from the segments' tag indexes).
+  int64_t tagged(uint32_t tag) const;
   // Bytes of the spill file (0 while the records fit the budget).
   int64_t spilled_bytes() const { return spilled_bytes_; }
 
@@ -117,7 +117,6 @@ class RecordBuffer {
   FILE* spill_ = nullptr;
   int64_t spilled_bytes_ = 0;
   int64_t size_ = 0;
-  std::vector<int64_t> tagged_;  // tag -> records
 };
 
 }  // namespace el::jobs
