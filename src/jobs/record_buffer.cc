@@ -7,9 +7,11 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <thread>
 #include <vector>
 #include <utility>
 
@@ -36,7 +38,11 @@ namespace {
 // Segments a buffer frees are kept for the next one (up to kPooledSegments): a lander stages
 // batch after batch, and memory fresh from the system costs a fault and the zeroing of every
 // page, about as much as the copy into it.
+// While buffers grow past what the pool holds (a lander's first batches), a thread of the pool's
+// own faults the next kAhead segments in ahead of them: the thread that fills a buffer (the
+// lander's reading thread, the busiest one while nothing is written yet) then only copies.
 constexpr size_t kPooledSegments = 32;
+constexpr size_t kAhead = 4;
 
 class SegmentPool {
  public:
@@ -47,14 +53,16 @@ class SegmentPool {
   // A segment of `bytes` (rounded up to whole huge pages).
   char* Take(size_t& bytes) {
     if (bytes <= kSegmentBytes) {
+      bytes = kSegmentBytes;
       std::lock_guard lock(mu_);
       if (!free_.empty()) {
         char* p = free_.back();
         free_.pop_back();
-        bytes = kSegmentBytes;
+        if (growing_ && free_.empty()) Ahead();
         return p;
       }
-      bytes = kSegmentBytes;
+      growing_ = true;
+      Ahead();
     }
     return static_cast<char*>(AllocateHugePages(bytes));
   }
@@ -63,6 +71,7 @@ class SegmentPool {
       std::lock_guard lock(mu_);
       if (free_.size() < kPooledSegments) {
         free_.push_back(p);
+        growing_ = false;  // buffers give back: the pool holds what they use
         return;
       }
     }
@@ -70,8 +79,42 @@ class SegmentPool {
   }
 
  private:
+  // Asks the thread for kAhead more segments (mu_ held).
+  void Ahead() {
+    wanted_ = kAhead;
+    if (!filler_started_) {
+      filler_started_ = true;
+      std::thread([this] { Fill(); }).detach();
+    }
+    wake_.notify_one();
+  }
+  void Fill() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      wake_.wait(lock, [&] { return wanted_ > 0; });
+      --wanted_;
+      if (free_.size() >= kPooledSegments) continue;
+      lock.unlock();
+      char* p = nullptr;
+      try {
+        size_t bytes = kSegmentBytes;
+        p = static_cast<char*>(AllocateHugePages(bytes));
+        // One write a page faults it in (a whole huge page where the system gives them).
+        for (size_t i = 0; i < bytes; i += 4096) static_cast<volatile char*>(p)[i] = 0;
+      } catch (const std::bad_alloc&) {
+        // the buffer allocates for itself (and reports it)
+      }
+      lock.lock();
+      if (p != nullptr) free_.push_back(p);
+    }
+  }
+
   std::mutex mu_;
+  std::condition_variable wake_;
   std::vector<char*> free_;
+  bool growing_ = false;  // the last Take found the pool empty and nothing came back since
+  size_t wanted_ = 0;     // segments the thread is to fault in
+  bool filler_started_ = false;
 };
 
 }  // namespace
