@@ -43,5 +43,19 @@ TEST(Crc32cTest, HardwareMatchesPortable) {
   }
 }
 
+TEST(Crc32cTest, LongInputsInLanesMatchPortable) {
+  // lengths around the three-lane blocks (3 x 256 and 3 x 4096 bytes) and their multiples
+  std::mt19937 rng(11);
+  std::vector<uint8_t> data(70000);
+  for (auto& b : data) b = static_cast<uint8_t>(rng());
+  std::span<const uint8_t> all(data);
+  for (size_t len : {767, 768, 769, 1536, 1543, 12287, 12288, 12289, 13056, 24576 + 768 + 5,
+                     65536, 70000}) {
+    ASSERT_EQ(Crc32c(all.first(len), 99), Crc32cPortable(all.first(len), 99)) << len;
+    ASSERT_EQ(Crc32c(all.subspan(3, len - 3)), Crc32cPortable(all.subspan(3, len - 3))) << len;
+  }
+  EXPECT_EQ(Crc32c(all), Crc32c(all.subspan(12289), Crc32c(all.first(12289))));
+}
+
 }  // namespace
 }  // namespace el
