@@ -431,13 +431,12 @@ class TopicTableWriter {
     for (size_t k = 1; k < streams; ++k) {
       threads.emplace_back([&, k, component = LogComponent()] {
         SetLogComponent(component);
-        auto con = duck::Connection::Open(*in_.db);
-        if (!con.ok()) {
-          results[k] = con.status();
-          return;
+        if (k - 1 < in_.stream_connections.size()) {
+          results[k] = stream(*in_.stream_connections[k - 1]);
+        } else {
+          auto con = OpenStreamConnection(*in_.db);
+          results[k] = con.ok() ? stream(*con) : con.status();
         }
-        results[k] = con->Exec("SET TimeZone = 'UTC'; SET preserve_insertion_order = false");
-        if (results[k].ok()) results[k] = stream(*con);
         if (!results[k].ok()) next = scan_copies_.size();  // the others stop too
       });
     }
@@ -628,6 +627,12 @@ Status StageProgress(duck::Connection& con, const BatchInput& in, Stager& stager
 }
 
 }  // namespace
+
+Result<duck::Connection> OpenStreamConnection(const duck::Database& db) {
+  EL_ASSIGN_OR_RETURN(auto con, duck::Connection::Open(db));
+  EL_RETURN_IF_ERROR(con.Exec("SET TimeZone = 'UTC'; SET preserve_insertion_order = false"));
+  return con;
+}
 
 Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchInput& in) {
   bool job = in.outputs != nullptr && !in.outputs->empty();

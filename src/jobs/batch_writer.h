@@ -48,6 +48,9 @@ struct BatchInput {
   // How many of the default layout's COPYs from the record scan run at once (each on a connection
   // of its own, for a batch run that has the machine to itself; a follow run keeps one).
   size_t copy_streams = 1;
+  // Connections of `db` for the streams after the first, kept from batch to batch (TimeZone UTC,
+  // insertion order not preserved); streams beyond them open their own.
+  std::vector<duck::Connection*> stream_connections;
   const std::vector<DeadLetter>* dead_letters = nullptr;
   std::vector<PartitionRange> ranges;  // every partition the batch read from
   WriteMode mode = WriteMode::kOverwrite;  // for tables without their own mode
@@ -80,6 +83,9 @@ struct StagedTable {
 // (lake/publish.h's ConformBatch); the schema version itself is written when it is published.
 // Errors: IOError, InvalidArgument (DuckDB refused the data or an output's SQL).
 Result<std::vector<StagedTable>> StageBatch(duck::Connection& con, const BatchInput& in);
+
+// A connection of `db` set up for BatchInput::stream_connections. Errors: as Connection::Open's.
+Result<duck::Connection> OpenStreamConnection(const duck::Database& db);
 
 // The default layout's topic table alone, staged from the rows of view or table `el_src` that the
 // caller made (metadata columns, event fields, and the columns of `in.partition_by`); `in.records`

@@ -158,6 +158,10 @@ class LandRun : public rdk::RebalanceListener {
     if (o_.part_bytes <= 0) return InvalidArgument("the part size must be positive");
     EL_ASSIGN_OR_RETURN(db_, duck::Database::OpenInMemory());
     EL_ASSIGN_OR_RETURN(con_, duck::Connection::Open(*db_));
+    if (!o_.follow) {
+      EL_ASSIGN_OR_RETURN(auto stream, OpenStreamConnection(*db_));
+      stream_cons_.push_back(std::move(stream));
+    }
     if (!con_->Exec("SET memory_limit = " + duck::QuoteLiteral(o_.memory_limit)).ok()) {
       return InvalidArgument("bad memory limit '" + o_.memory_limit + "'");
     }
@@ -717,6 +721,7 @@ class LandRun : public rdk::RebalanceListener {
     in.records = &b.stager->records();
     in.db = &*db_;
     in.copy_streams = o_.follow ? 1 : 2;
+    for (duck::Connection& c : stream_cons_) in.stream_connections.push_back(&c);
     in.schema = &b.stager->schema();
     if (b.stager->grouped()) in.groups = &b.stager->groups();
     in.dead_letters = &b.stager->dead_letters();
@@ -960,6 +965,7 @@ class LandRun : public rdk::RebalanceListener {
   std::set<int32_t> reached_time_;      // from = timestamp: partitions past the start time
   std::optional<duck::Database> db_;
   std::optional<duck::Connection> con_;  // declared after db_: destroyed before it
+  std::vector<duck::Connection> stream_cons_;  // BatchInput::stream_connections (batch runs)
   std::optional<rdk::Consumer> consumer_;
   std::vector<rdk::Message> polled_;  // librdkafka's last poll (declared after consumer_: destroyed first)
   std::map<int32_t, int64_t> read_to_;  // librdkafka, batch mode: partition -> next offset read

@@ -260,6 +260,10 @@ TEST_F(LoaderTest, SegmentsLoadOnSeveralThreadsInOrder) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->Int(0, 0), 60'000);
   EXPECT_EQ(r->Int(1, 0), 0);  // rows in record order, whichever thread loaded them
+  ASSERT_TRUE(con_->HasTable("el_typed_part_2"));
+  ASSERT_TRUE(DropRecords(*con_, "el_typed").ok());
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(con_->HasTable(fmt::format("el_typed_part_{}", i))) << i;
+  EXPECT_FALSE(con_->Query("SELECT * FROM el_typed").ok());
 }
 
 TEST(IsoMicrosTest, AsDuckDbCasts) {

@@ -198,6 +198,13 @@ Result<QueryResult> Connection::Query(std::string_view sql) {
   return result;
 }
 
+bool Connection::HasTable(const std::string& name) {
+  duckdb_table_description description = nullptr;
+  bool found = duckdb_table_description_create(con_, nullptr, name.c_str(), &description) == DuckDBSuccess;
+  duckdb_table_description_destroy(&description);
+  return found;
+}
+
 Status Connection::Exec(std::string_view sql) {
   auto result = Query(sql);
   return result.ok() ? Status::Ok() : result.status();

@@ -95,6 +95,8 @@ class Connection {
   Result<QueryResult> Query(std::string_view sql);
   // Like Query, discarding the result.
   Status Exec(std::string_view sql);
+  // Whether table `name` exists in the default schema (a catalog lookup, not a query).
+  bool HasTable(const std::string& name);
   duckdb_connection get() const { return con_; }
 
  private:

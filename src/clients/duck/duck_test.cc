@@ -59,6 +59,19 @@ TEST(DuckTest, ErrorsKeepTheirClassWhilePreparingAndRunning) {
   EXPECT_EQ(big->Int(0, 0), 3000000);
 }
 
+TEST(DuckTest, HasTableSeesTablesNotViews) {
+  auto db = Database::OpenInMemory();
+  ASSERT_TRUE(db.ok());
+  auto con = Connection::Open(*db);
+  ASSERT_TRUE(con.ok());
+  EXPECT_FALSE(con->HasTable("t"));
+  ASSERT_TRUE(con->Exec("CREATE TABLE t (a INT); CREATE VIEW v AS SELECT 1").ok());
+  EXPECT_TRUE(con->HasTable("t"));
+  EXPECT_FALSE(con->HasTable("v"));
+  ASSERT_TRUE(con->Exec("DROP TABLE t").ok());
+  EXPECT_FALSE(con->HasTable("t"));
+}
+
 TEST(DuckTest, AppenderWritesRows) {
   auto db = Database::OpenInMemory();
   ASSERT_TRUE(db.ok());
