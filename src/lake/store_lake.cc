@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <climits>
 #include <csignal>
 #include <cstdlib>
@@ -26,17 +27,20 @@ namespace {
 // each upload and completion is a round trip to the server, so a batch of several files waits
 // for the slowest of them instead of their sum.
 constexpr size_t kConcurrentRequests = 8;
+// CompleteMultipartUpload carries no data: the server's latency, not the transfer, is what a batch
+// waits for (Ceph's gateway: ~50 ms each), so a commit's completions all go at once, up to this.
+constexpr size_t kConcurrentCompletes = 32;
 
-// Runs fn(i) for every i in [0, n) on up to kConcurrentRequests threads (the caller's
-// included); fn must be safe to call from several threads.
+// Runs fn(i) for every i in [0, n) on up to `concurrency` threads (the caller's included); fn must
+// be safe to call from several threads.
 template <typename Fn>
-void ForEachConcurrently(size_t n, const Fn& fn) {
+void ForEachConcurrently(size_t n, const Fn& fn, size_t concurrency = kConcurrentRequests) {
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < n; i = next++) fn(i);
   };
   std::vector<std::jthread> helpers;
-  for (size_t t = 1; t < std::min(n, kConcurrentRequests); ++t) helpers.emplace_back(work);
+  for (size_t t = 1; t < std::min(n, concurrency); ++t) helpers.emplace_back(work);
   work();
 }
 
@@ -303,7 +307,7 @@ Status StoreLake::Publish(const objstore::Upload& up, const fs::path& local,
   return s;
 }
 
-Status StoreLake::DeleteReplaced(const BatchCommit& batch) {
+Result<std::vector<std::string>> StoreLake::ReplacedKeys(const BatchCommit& batch) {
   std::set<std::string> written;
   for (const StoreFile& f : batch.files) written.insert(f.key);
   std::vector<Result<std::vector<std::string>>> listed(batch.replace_tables.size(), Internal("not listed"));
@@ -315,7 +319,7 @@ Status StoreLake::DeleteReplaced(const BatchCommit& batch) {
       if (!written.count(k)) doomed.push_back(std::move(k));
     }
   }
-  return store_.DeleteMany(doomed);
+  return doomed;
 }
 
 Status StoreLake::PutProgress(const BatchCommit& batch) {
@@ -371,6 +375,14 @@ std::vector<Result<objstore::Upload>> StoreLake::StartUploads(const std::vector<
 }
 
 Status StoreLake::CommitBatch(const BatchCommit& batch) {
+  // How long each step took, for the debug log (each is a round of requests).
+  auto t0 = std::chrono::steady_clock::now();
+  std::string steps;
+  auto step = [&](const char* name) {
+    auto now = std::chrono::steady_clock::now();
+    steps += fmt::format(" {} {:.3f} s", name, std::chrono::duration<double>(now - t0).count());
+    t0 = now;
+  };
   // 1. Stage: every file uploaded to its final key, unfinished; the manifest names the uploads.
   // (`started`: one per file of the batch, in its order.)
   std::vector<StoreFile> to_start;
@@ -401,12 +413,15 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
     (void)AbortAll(uploads);
     return failed;
   }
+  step("uploads");
   Manifest m{spec_.lander, {}, uploads};
   for (const auto& [p, n] : batch.next) m.partitions.insert(p);
   std::string manifest = fmt::format("{}{}-{}/batch.json", ManifestPrefix(), spec_.lander, ++seq_);
   Status st = store_.Put(manifest, ManifestJson(m));
+  step("manifest");
   // 2. Ownership: the records still where this lander read them.
   if (st.ok()) st = CheckOwnership(batch.next);
+  step("ownership");
   if (!st.ok()) {
     (void)AbortAll(uploads);
     (void)store_.Delete(manifest);
@@ -422,16 +437,28 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
       return p;
     }
   }
+  step("metadata");
   StopForTest("publish", uploads);
+  // An overwrite lists the tables it replaces meanwhile (their files from before this commit;
+  // the batch's own keys are left out, whether listed or not) and deletes the rest once every
+  // file of the batch is published.
+  Result<std::vector<std::string>> replaced = std::vector<std::string>{};
+  std::jthread lister;
+  if (!batch.replace_tables.empty()) lister = std::jthread([&] { replaced = ReplacedKeys(batch); });
   std::vector<Status> published(uploads.size());
-  ForEachConcurrently(uploads.size(), [&](size_t i) {
-    published[i] = Publish(uploads[i], batch.files[i].local, batch.next);
-  });
+  ForEachConcurrently(
+      uploads.size(), [&](size_t i) { published[i] = Publish(uploads[i], batch.files[i].local, batch.next); },
+      kConcurrentCompletes);
+  if (lister.joinable()) lister.join();
   for (const Status& p : published) EL_RETURN_IF_ERROR(p);
-  if (!batch.replace_tables.empty()) EL_RETURN_IF_ERROR(DeleteReplaced(batch));
+  step("completes");
+  EL_RETURN_IF_ERROR(replaced.status());
+  if (!replaced->empty()) EL_RETURN_IF_ERROR(store_.DeleteMany(*replaced));
+  step("replaced");
   // 4. Commit: the progress records, each conditional on the ETag read before publishing.
   StopForTest("commit", uploads);
   st = PutProgress(batch);
+  step("progress");
   if (!st.ok()) {
     if (st.code() == StatusCode::kFailedPrecondition) {
       return FailedPrecondition(fmt::format(
@@ -443,6 +470,9 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
   }
   // 5. Clean up.
   if (Status s = store_.Delete(manifest); !s.ok()) spdlog::warn("cleanup: {}", s.message());
+  step("cleanup");
+  spdlog::debug("lake {}: committed {} files ({} uploaded before):{}", spec_.topic, batch.files.size(),
+                batch.started.size(), steps);
   return Status::Ok();
 }
 

@@ -119,7 +119,8 @@ class StoreLake {
   Status PutMetadata(const StoreFile& f);
   Status Publish(const objstore::Upload& up, const std::filesystem::path& local,
                  const NextOffsets& next);
-  Status DeleteReplaced(const BatchCommit& batch);
+  // The files of the tables an overwrite replaces, but for the batch's own.
+  Result<std::vector<std::string>> ReplacedKeys(const BatchCommit& batch);
   Status AbortManifests(const std::set<int32_t>* partitions);
   Status AbortUploadsPast(const NextOffsets& next, const std::set<int32_t>* partitions);
   Status DeletePublishedPast(const NextOffsets& next, const std::set<int32_t>* partitions);
