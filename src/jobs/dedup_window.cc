@@ -123,8 +123,15 @@ void DedupWindow::SeenOrAddAll(std::span<const Id> ids, std::span<char> seen) {
 void DedupWindow::CommitPending(size_t count) {
   count = std::min(count, pending_.size());
   for (size_t i = 0; i < count; ++i) newest_ms_ = std::max(newest_ms_, pending_[i].first);
-  order_.insert(order_.end(), pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
-  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
+  if (order_head_ == order_.size() && count == pending_.size()) {
+    // nothing landed is held (a lander's first batch): the pending ids become the order as they are
+    order_.swap(pending_);
+    order_head_ = 0;
+    pending_.clear();
+  } else {
+    order_.insert(order_.end(), pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(count));
+  }
   Evict();
 }
 
