@@ -1,5 +1,9 @@
 #include "clients/fetch/connection.h"
 
+#include "base/huge_pages.h"
+
+#include <algorithm>
+
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,8 +31,11 @@ void SetTimeouts(int fd, std::chrono::milliseconds timeout) {
 
 void FrameBuffer::Resize(size_t n) {
   if (n > capacity_) {
-    data_.reset(new uint8_t[n]);  // uninitialised on purpose: it is overwritten by a read
-    capacity_ = n;
+    // Responses differ in size by a batch or so: growing by half at least keeps one buffer for
+    // them all (memory fresh from the system costs a fault a page, which a reused one does not).
+    // In huge pages where the system allows them: a response is megabytes written once by recv.
+    capacity_ = std::max(n, capacity_ + capacity_ / 2);
+    data_.reset(static_cast<uint8_t*>(AllocateHugePages(capacity_)));  // uninitialised: recv writes it
   }
   size_ = n;
 }

@@ -5,6 +5,7 @@
 // socket on destruction. Threading: one thread.
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <span>
 #include <string>
@@ -24,7 +25,10 @@ class FrameBuffer {
   void Resize(size_t n);
 
  private:
-  std::unique_ptr<uint8_t[]> data_;
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t[], Free> data_;
   size_t capacity_ = 0;
   size_t size_ = 0;
 };
