@@ -31,11 +31,26 @@ FillColumn::FillColumn(const JsonType& t) : type(&t) {
 }
 
 std::optional<size_t> FillColumn::Find(std::string_view name) {
-  if (hint < children.size() && type->fields()[hint].first == name) return hint++;
-  auto it = index.find(name);
-  if (it == index.end()) return std::nullopt;
-  hint = it->second + 1;
-  return it->second;
+  const auto& fields = type->fields();
+  size_t n = key_seq++;
+  if (n < recent.size() && fields[recent[n]].first == name) {
+    hint = recent[n] + 1;
+    return recent[n];
+  }
+  size_t at;
+  if (hint < children.size() && fields[hint].first == name) {
+    at = hint;
+  } else {
+    auto it = index.find(name);
+    if (it == index.end()) return std::nullopt;
+    at = it->second;
+  }
+  hint = at + 1;
+  if (n < kRecentKeys) {
+    if (n >= recent.size()) recent.resize(n + 1);
+    recent[n] = static_cast<uint32_t>(at);
+  }
+  return at;
 }
 
 namespace {
@@ -71,6 +86,7 @@ Status Fill(FillColumn& c, duckdb_vector v, idx_t row, element value);
 Status FillStruct(FillColumn& c, duckdb_vector v, idx_t row, simdjson::dom::object object) {
   std::fill(c.seen.begin(), c.seen.end(), 0);
   c.hint = 0;
+  c.key_seq = 0;
   for (auto field : object) {
     std::optional<size_t> at = c.Find(field.key);
     if (!at)
@@ -185,6 +201,7 @@ Status FillRecord(simdjson::dom::parser& parser, FillColumn& top,
   if (top.kind != Kind::kStruct) return Status::Ok();
   std::fill(top.seen.begin(), top.seen.end(), 0);
   top.hint = 0;
+  top.key_seq = 0;
   for (auto field : object) {
     std::optional<size_t> at = top.Find(field.key);
     if (!at) return Internal(fmt::format("field {} is not in the inferred type", field.key));

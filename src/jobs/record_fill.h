@@ -22,15 +22,20 @@ namespace el::jobs {
 struct FillColumn {
   explicit FillColumn(const JsonType& t);
 
-  // The position of field `name` (the record's keys mostly come in the schema's order).
+  // The position of field `name`, the object's key number key_seq (objects of one event type
+  // mostly repeat their keys in one order: the n-th key is first compared with the previous
+  // object's n-th, then with the field after the last one found, then looked up).
   std::optional<size_t> Find(std::string_view name);
+  static constexpr size_t kRecentKeys = 64;
 
   const JsonType* type;
   JsonType::Kind kind;
   std::vector<FillColumn> children;  // struct fields in order, or the list element
   std::unordered_map<std::string_view, size_t> index;  // struct field name -> position
   std::vector<char> seen;                              // scratch: fields present in the object
-  size_t hint = 0;
+  size_t hint = 0;                                     // the field after the last one found
+  size_t key_seq = 0;                                  // keys of the object found so far
+  std::vector<uint32_t> recent;                        // the previous object's n-th key's field
 };
 
 // Writes the metadata columns of row `row`; a null vector is a column not wanted.
