@@ -1,5 +1,7 @@
 #include "jobs/store_target.h"
 
+#include <utility>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -101,12 +103,15 @@ Status StoreTarget::Open() {
   RemoveDeadMirrors(mirror_root_);
   EL_RETURN_IF_ERROR(lake::Remove(mirror_));
   EL_RETURN_IF_ERROR(lake::MakeDirs(mirror_));
-  return Pull();
+  EL_RETURN_IF_ERROR(Pull());
+  opened_ = std::chrono::steady_clock::now();
+  return Status::Ok();
 }
 
 Result<lake::NextOffsets> StoreTarget::Recover(const std::set<int32_t>* partitions,
                                                bool take_over) {
-  EL_RETURN_IF_ERROR(Pull());
+  auto opened = std::exchange(opened_, std::nullopt);
+  if (!opened || std::chrono::steady_clock::now() - *opened > std::chrono::seconds(1)) EL_RETURN_IF_ERROR(Pull());
   return lake_.Recover(partitions, take_over);
 }
 

@@ -7,10 +7,12 @@
 // The bucket stays the source of truth: progress is read from it, recovery runs against it, and
 // the mirror is rebuilt from it at every start.
 // Threading: the landing thread only.
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -52,7 +54,9 @@ class StoreTarget {
   // The lake's progress (the bucket's records). Errors: the store's.
   Result<lake::NextOffsets> Committed() { return lake_.ReadProgress(); }
   // Recovery in the bucket (lake/store_lake.h), after the mirror's metadata is read again (another
-  // lander may have written schema versions meanwhile).
+  // lander may have written schema versions meanwhile), unless Open read it less than a second
+  // ago: a version another lander writes after the read is found by the publish's conditional PUT
+  // either way (lake/store_lake.h), so a second read right away only costs the requests.
   Result<lake::NextOffsets> Recover(const std::set<int32_t>* partitions, bool take_over);
   // Whether the bucket holds data files of `table`.
   Result<bool> HasData(const std::string& table);
@@ -103,6 +107,7 @@ class StoreTarget {
   std::filesystem::path mirror_;
   lake::StoreLake lake_;
   std::map<std::string, std::string> metadata_;  // key -> content the bucket holds
+  std::optional<std::chrono::steady_clock::time_point> opened_;  // when Open read the metadata
   struct Fetched {
     lake::StoreFile file;
     std::filesystem::file_time_type mtime;
