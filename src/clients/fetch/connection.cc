@@ -1,9 +1,5 @@
 #include "clients/fetch/connection.h"
 
-#include "base/huge_pages.h"
-
-#include <algorithm>
-
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -11,9 +7,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <utility>
+
+#include "base/huge_pages.h"
 
 namespace el::fetch {
 namespace {
@@ -33,9 +34,12 @@ void FrameBuffer::Resize(size_t n) {
   if (n > capacity_) {
     // Responses differ in size by a batch or so: growing by half at least keeps one buffer for
     // them all (memory fresh from the system costs a fault a page, which a reused one does not).
-    // In huge pages where the system allows them: a response is megabytes written once by recv.
+    // Uninitialised: recv writes it. Fetch responses (megabytes written once by recv) in huge
+    // pages where the system allows them.
     capacity_ = std::max(n, capacity_ + capacity_ / 2);
-    data_.reset(static_cast<uint8_t*>(AllocateHugePages(capacity_)));  // uninitialised: recv writes it
+    void* p = capacity_ >= kHugePageBytes ? AllocateHugePages(capacity_) : std::malloc(capacity_);
+    if (p == nullptr) throw std::bad_alloc();
+    data_.reset(static_cast<uint8_t*>(p));
   }
   size_ = n;
 }
