@@ -22,6 +22,16 @@ inline void* AllocateHugePages(size_t& bytes) {
   return p;
 }
 
+// `bytes` from AllocateHugePages when it is at least one huge page (rounded up there), else from
+// malloc (a small block would fault in a whole huge page). Free with std::free. Throws
+// std::bad_alloc.
+inline void* AllocateLarge(size_t& bytes) {
+  if (bytes >= kHugePageBytes) return AllocateHugePages(bytes);
+  void* p = std::malloc(bytes);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
 template <typename T>
 struct HugePageAllocator {
   using value_type = T;
@@ -30,12 +40,7 @@ struct HugePageAllocator {
   HugePageAllocator(const HugePageAllocator<U>&) {}  // NOLINT: rebinding, as allocators do
   T* allocate(size_t n) {
     size_t bytes = n * sizeof(T);
-    if (bytes < kHugePageBytes) {
-      void* p = std::malloc(bytes);
-      if (p == nullptr) throw std::bad_alloc();
-      return static_cast<T*>(p);
-    }
-    return static_cast<T*>(AllocateHugePages(bytes));
+    return static_cast<T*>(AllocateLarge(bytes));
   }
   void deallocate(T* p, size_t) { std::free(p); }
   template <typename U>

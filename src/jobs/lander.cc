@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <charconv>
 #include <condition_variable>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <filesystem>

@@ -266,6 +266,25 @@ TEST_F(LoaderTest, SegmentsLoadOnSeveralThreadsInOrder) {
   EXPECT_FALSE(con_->Query("SELECT * FROM el_typed").ok());
 }
 
+TEST_F(LoaderTest, TheScanRegistersOnceWhetherItsDatabaseIsNamedOrNot) {
+  Stage({R"({"c0":"a","n":1})", R"({"c0":"b","n":2})"});
+  // without the database (the catalog decides), twice, then with it: every scan reads the records
+  std::vector<const duck::Database*> dbs = {nullptr, nullptr, &*db_};
+  for (const duck::Database* db : dbs) {
+    auto scan = RecordScan::Open(*con_, db, "ev", stager_->schema(), stager_->records());
+    ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+    std::vector<std::string> groups;
+    for (size_t g = 0; g < std::max<size_t>(1, stager_->groups().size()); ++g)
+      groups.push_back("SELECT * FROM " + (*scan)->Relation(static_cast<uint32_t>(g)));
+    auto n = con_->Query(fmt::format("SELECT count(*) FROM ({})", fmt::join(groups, " UNION ALL ")));
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(n->Int(0, 0), 2);
+  }
+  auto functions = con_->Query("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'el_records'");
+  ASSERT_TRUE(functions.ok());
+  EXPECT_EQ(functions->Int(0, 0), 1);
+}
+
 TEST(IsoMicrosTest, AsDuckDbCasts) {
   EXPECT_EQ(IsoMicros("1970-01-01"), 0);
   EXPECT_EQ(IsoMicros("1970-01-02T00:00:01.5Z"), 86'401'500'000LL);

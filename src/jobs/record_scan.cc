@@ -149,7 +149,7 @@ void Scan(duckdb_function_info info, duckdb_data_chunk output) {
   duckdb_data_chunk_set_size(output, row);
 }
 
-Status RegisterIfAbsent(duck::Connection& con, bool known_absent);
+Status RegisterIfAbsent(duck::Connection& con);
 
 // The databases el_records is registered in (Database::id), guarded by g_mu.
 std::set<uint64_t>& Registered() {
@@ -157,15 +157,14 @@ std::set<uint64_t>& Registered() {
   return *ids;
 }
 
-// Registers el_records in `con`'s database unless it has it (`db`: that database, when known:
-// one that this registry has not seen is taken to lack it, and DuckDB's catalog of functions,
-// whose lookup costs tens of milliseconds, is asked only if the registration fails).
+// Registers el_records in `con`'s database unless it has it (`db`: that database, when known, so
+// that later calls cost a set lookup).
 Status Register(duck::Connection& con, const duck::Database* db) {
   if (db != nullptr) {
     std::lock_guard lock(g_mu);
     if (Registered().count(db->id()) != 0) return Status::Ok();
   }
-  EL_RETURN_IF_ERROR(RegisterIfAbsent(con, db != nullptr));
+  EL_RETURN_IF_ERROR(RegisterIfAbsent(con));
   if (db != nullptr) {
     std::lock_guard lock(g_mu);
     Registered().insert(db->id());
@@ -173,19 +172,9 @@ Status Register(duck::Connection& con, const duck::Database* db) {
   return Status::Ok();
 }
 
-Status Known(duck::Connection& con, bool* known) {
-  EL_ASSIGN_OR_RETURN(
-      auto rows,
-      con.Query(fmt::format("SELECT count(*) FROM duckdb_functions() WHERE function_name = {}",
-                            duck::QuoteLiteral(kFunction))));
-  *known = rows.Int(0, 0) > 0;
-  return Status::Ok();
-}
-
-Status RegisterIfAbsent(duck::Connection& con, bool known_absent) {
-  bool known = false;
-  if (!known_absent) EL_RETURN_IF_ERROR(Known(con, &known));
-  if (known) return Status::Ok();
+// Registers the function outright; DuckDB refuses a second one of the same name, and only then is
+// its catalog of functions asked (a lookup there costs tens of milliseconds).
+Status RegisterIfAbsent(duck::Connection& con) {
   duckdb_table_function f = duckdb_create_table_function();
   duckdb_table_function_set_name(f, kFunction);
   duckdb_logical_type bigint = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
@@ -199,12 +188,13 @@ Status RegisterIfAbsent(duck::Connection& con, bool known_absent) {
   duckdb_table_function_supports_projection_pushdown(f, true);
   duckdb_state state = duckdb_register_table_function(con.get(), f);
   duckdb_destroy_table_function(&f);
-  if (state == DuckDBError) {
-    // registered meanwhile by a connection that did not name its database
-    if (known_absent) EL_RETURN_IF_ERROR(Known(con, &known));
-    if (!known) return InvalidArgument("DuckDB refused the table function el_records");
-  }
-  return Status::Ok();
+  if (state == DuckDBSuccess) return Status::Ok();
+  EL_ASSIGN_OR_RETURN(
+      auto known,
+      con.Query(fmt::format("SELECT count(*) FROM duckdb_functions() WHERE function_name = {}",
+                            duck::QuoteLiteral(kFunction))));
+  if (known.Int(0, 0) > 0) return Status::Ok();
+  return InvalidArgument("DuckDB refused the table function el_records");
 }
 
 }  // namespace

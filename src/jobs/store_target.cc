@@ -1,13 +1,12 @@
 #include "jobs/store_target.h"
 
-#include <utility>
-
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <fstream>
+#include <utility>
 
 #include <fmt/format.h>
 

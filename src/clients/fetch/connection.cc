@@ -9,9 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <utility>
 
 #include "base/huge_pages.h"
@@ -37,9 +35,7 @@ void FrameBuffer::Resize(size_t n) {
     // Uninitialised: recv writes it. Fetch responses (megabytes written once by recv) in huge
     // pages where the system allows them.
     capacity_ = std::max(n, capacity_ + capacity_ / 2);
-    void* p = capacity_ >= kHugePageBytes ? AllocateHugePages(capacity_) : std::malloc(capacity_);
-    if (p == nullptr) throw std::bad_alloc();
-    data_.reset(static_cast<uint8_t*>(p));
+    data_.reset(static_cast<uint8_t*>(AllocateLarge(capacity_)));
   }
   size_ = n;
 }
