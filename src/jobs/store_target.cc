@@ -73,6 +73,7 @@ StoreTarget::StoreTarget(std::unique_ptr<objstore::ObjectStore> store, fs::path 
       lake_(*store_, std::move(spec)) {}
 
 StoreTarget::~StoreTarget() {
+  (void)CleanedUp();
   (void)TakePreuploads({});  // a run that ends before its commit: its uploads go (recovery's job too)
   std::error_code ec;
   fs::remove_all(mirror_, ec);
@@ -109,12 +110,25 @@ Status StoreTarget::Open() {
 
 Result<lake::NextOffsets> StoreTarget::Recover(const std::set<int32_t>* partitions,
                                                bool take_over) {
+  (void)CleanedUp();  // (an earlier recovery's failure: this one removes the same)
+  cleanup_status_ = Status::Ok();
   auto opened = std::exchange(opened_, std::nullopt);
   if (!opened || std::chrono::steady_clock::now() - *opened > std::chrono::seconds(1)) EL_RETURN_IF_ERROR(Pull());
-  return lake_.Recover(partitions, take_over);
+  EL_ASSIGN_OR_RETURN(lake::StoreLake::Claimed claimed, lake_.ClaimForRecovery(partitions, take_over));
+  cleanup_ = std::async(std::launch::async, [this, claimed, component = LogComponent()] {
+    SetLogComponent(component);
+    return lake_.CleanUp(claimed);
+  });
+  return claimed.Progress();
+}
+
+Status StoreTarget::CleanedUp() {
+  if (cleanup_.valid()) cleanup_status_ = cleanup_.get();
+  return cleanup_status_;
 }
 
 Status StoreTarget::Pull() {
+  EL_RETURN_IF_ERROR(CleanedUp());
   // Everything but the staging (batches, owner locks) goes: the bucket's metadata replaces it.
   EL_ASSIGN_OR_RETURN(auto names, lake::ListNames(mirror_));
   for (const std::string& n : names) {
@@ -131,6 +145,7 @@ Status StoreTarget::Pull() {
 }
 
 Result<bool> StoreTarget::HasData(const std::string& table) {
+  EL_RETURN_IF_ERROR(CleanedUp());
   EL_ASSIGN_OR_RETURN(auto keys, lake_.TableDataKeys(table));
   return !keys.empty();
 }
@@ -186,6 +201,7 @@ Result<std::vector<lake::StoreFile>> StoreTarget::ChangedMetadata(
 }
 
 Status StoreTarget::FetchForPublish(const lake::TablePublish& t) {
+  EL_RETURN_IF_ERROR(CleanedUp());
   EL_ASSIGN_OR_RETURN(bool checks, lake::PublishChecksTableFiles(t));
   if (!checks) return Status::Ok();
   std::string table = KeyOf(t.table_dir);
@@ -205,6 +221,7 @@ Status StoreTarget::FetchForPublish(const lake::TablePublish& t) {
 }
 
 void StoreTarget::Preupload(const std::vector<StagedTable>& staged) {
+  if (!CleanedUp().ok()) return;  // (Commit returns the error)
   std::vector<lake::StoreFile> files;
   Preuploads p;
   for (const StagedTable& t : staged) {
@@ -263,6 +280,7 @@ std::map<std::string, objstore::Upload> StoreTarget::TakePreuploads(const std::v
 Status StoreTarget::Commit(const std::vector<lake::StoreFile>& files,
                            const std::vector<StagedTable>& staged, const lake::NextOffsets& next,
                            bool exact, const std::vector<fs::path>& replaced) {
+  EL_RETURN_IF_ERROR(CleanedUp());
   lake::BatchCommit batch;
   batch.files = files;
   batch.started = TakePreuploads(files);

@@ -6,7 +6,7 @@
 // to the bucket with the lake's commit protocol (lake/store_lake.h) and drops the local copies.
 // The bucket stays the source of truth: progress is read from it, recovery runs against it, and
 // the mirror is rebuilt from it at every start.
-// Threading: the landing thread only.
+// Threading: the landing thread only (the object runs threads of its own, joined before it is gone).
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -52,20 +52,28 @@ class StoreTarget {
   Status Pull();
 
   // The lake's progress (the bucket's records). Errors: the store's.
-  Result<lake::NextOffsets> Committed() { return lake_.ReadProgress(); }
+  Result<lake::NextOffsets> Committed() {
+    EL_RETURN_IF_ERROR(CleanedUp());
+    return lake_.ReadProgress();
+  }
   // Recovery in the bucket (lake/store_lake.h), after the mirror's metadata is read again (another
   // lander may have written schema versions meanwhile), unless Open read it less than a second
   // ago: a version another lander writes after the read is found by the publish's conditional PUT
   // either way (lake/store_lake.h), so a second read right away only costs the requests.
+  // Returns once the partitions are claimed; the removals of what earlier landers left run on a
+  // thread of their own while the lander reads, and every other call that touches the bucket
+  // waits for them first (their error is the next such call's).
   Result<lake::NextOffsets> Recover(const std::set<int32_t>* partitions, bool take_over);
   // Whether the bucket holds data files of `table`.
   Result<bool> HasData(const std::string& table);
   // Every data file key of `table`, and one fetched into a local file (replaced).
   // Errors: the store's, IOError.
   Result<std::vector<std::string>> DataKeys(const std::string& table) {
+    EL_RETURN_IF_ERROR(CleanedUp());
     return lake_.TableDataKeys(table);
   }
   Status Download(const std::string& key, const std::filesystem::path& local) {
+    EL_RETURN_IF_ERROR(CleanedUp());
     return store_->GetToFile(key, local);
   }
 
@@ -96,6 +104,8 @@ class StoreTarget {
   void WaitPreuploads();
 
  private:
+  // Waits for the cleanup Recover started; its error, until the next Recover.
+  Status CleanedUp();
   // The mirror's metadata files of the tables in `staged` (and `_format`) whose content differs
   // from what the bucket holds, as last sent or fetched.
   Result<std::vector<lake::StoreFile>> ChangedMetadata(const std::vector<StagedTable>& staged,
@@ -108,6 +118,8 @@ class StoreTarget {
   lake::StoreLake lake_;
   std::map<std::string, std::string> metadata_;  // key -> content the bucket holds
   std::optional<std::chrono::steady_clock::time_point> opened_;  // when Open read the metadata
+  std::future<Status> cleanup_;  // Recover's removals, running
+  Status cleanup_status_;        // their outcome
   struct Fetched {
     lake::StoreFile file;
     std::filesystem::file_time_type mtime;

@@ -14,6 +14,7 @@
 
 #include "base/json_text.h"
 #include "base/log.h"
+#include "base/step_times.h"
 #include "lake/listing.h"
 #include "lake/superseded.h"
 #include "objstore/local_store.h"
@@ -375,14 +376,8 @@ std::vector<Result<objstore::Upload>> StoreLake::StartUploads(const std::vector<
 }
 
 Status StoreLake::CommitBatch(const BatchCommit& batch) {
-  // How long each step took, for the debug log (each is a round of requests).
-  auto t0 = std::chrono::steady_clock::now();
-  std::string steps;
-  auto step = [&](const char* name) {
-    auto now = std::chrono::steady_clock::now();
-    steps += fmt::format(" {} {:.3f} s", name, std::chrono::duration<double>(now - t0).count());
-    t0 = now;
-  };
+  StepTimes steps;  // for the debug log (each step is a round of requests)
+  auto step = [&](const char* name) { steps.Mark(name); };
   // 1. Stage: every file uploaded to its final key, unfinished; the manifest names the uploads.
   // (`started`: one per file of the batch, in its order.)
   std::vector<StoreFile> to_start;
@@ -472,7 +467,7 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
   if (Status s = store_.Delete(manifest); !s.ok()) spdlog::warn("cleanup: {}", s.message());
   step("cleanup");
   spdlog::debug("lake {}: committed {} files ({} uploaded before):{}", spec_.topic, batch.files.size(),
-                batch.started.size(), steps);
+                batch.started.size(), steps.text());
   return Status::Ok();
 }
 
@@ -540,26 +535,50 @@ Status StoreLake::DeletePublishedPast(const NextOffsets& next,
   return store_.DeleteMany(doomed);
 }
 
-Result<NextOffsets> StoreLake::Recover(const std::set<int32_t>* partitions, bool take_over) {
+Result<StoreLake::Claimed> StoreLake::ClaimForRecovery(const std::set<int32_t>* partitions,
+                                                        bool take_over) {
   // The claim comes first: from here on no other lander passes its ownership check or commits
-  // these partitions, so the uploads and files found below can no longer change hands.
+  // these partitions, so the uploads and files found by CleanUp can no longer change hands.
   std::set<int32_t> lost;
-  EL_ASSIGN_OR_RETURN(NextOffsets next, Claim(partitions, take_over, lost));
-  std::set<int32_t> kept;  // without the lost partitions: another lander's to recover
-  if (!lost.empty()) {
-    if (partitions != nullptr) {
-      kept = *partitions;
-    } else {
-      for (const auto& e : records_) kept.insert(e.first);
-    }
-    for (int32_t p : lost) kept.erase(p);
-    partitions = &kept;
+  Claimed c;
+  EL_ASSIGN_OR_RETURN(c.next, Claim(partitions, take_over, lost));
+  if (partitions != nullptr) {
+    c.all = false;
+    c.partitions = *partitions;
   }
+  if (!lost.empty()) {  // without the lost partitions: another lander's to recover
+    if (c.all) {
+      for (const auto& e : records_) c.partitions.insert(e.first);
+      c.all = false;
+    }
+    for (int32_t p : lost) c.partitions.erase(p);
+  }
+  return c;
+}
+
+NextOffsets StoreLake::Claimed::Progress() const {
+  NextOffsets out = next;
+  if (!all) std::erase_if(out, [&](const auto& e) { return partitions.count(e.first) == 0; });
+  return out;
+}
+
+Status StoreLake::CleanUp(const Claimed& c) {
+  StepTimes steps;
+  const std::set<int32_t>* partitions = c.all ? nullptr : &c.partitions;
   EL_RETURN_IF_ERROR(AbortManifests(partitions));
-  EL_RETURN_IF_ERROR(AbortUploadsPast(next, partitions));
-  EL_RETURN_IF_ERROR(DeletePublishedPast(next, partitions));
-  if (partitions != nullptr) std::erase_if(next, [&](const auto& e) { return !Wanted(partitions, e.first); });
-  return next;
+  steps.Mark("manifests");
+  EL_RETURN_IF_ERROR(AbortUploadsPast(c.next, partitions));
+  steps.Mark("uploads");
+  EL_RETURN_IF_ERROR(DeletePublishedPast(c.next, partitions));
+  steps.Mark("published");
+  spdlog::debug("lake {}: recovery cleaned up:{}", spec_.topic, steps.text());
+  return Status::Ok();
+}
+
+Result<NextOffsets> StoreLake::Recover(const std::set<int32_t>* partitions, bool take_over) {
+  EL_ASSIGN_OR_RETURN(Claimed c, ClaimForRecovery(partitions, take_over));
+  EL_RETURN_IF_ERROR(CleanUp(c));
+  return c.Progress();
 }
 
 Result<std::vector<std::string>> StoreLake::PullMetadata(const fs::path& mirror) {

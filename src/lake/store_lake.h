@@ -84,6 +84,18 @@ class StoreLake {
   // changing while claimed), the store's errors.
   Result<NextOffsets> Recover(const std::set<int32_t>* partitions, bool take_over = true);
 
+  // Recover in two halves, for a caller that reads on while the cleanup runs: the claim, then the
+  // removals (CleanUp), which must be done before anything of this lander is uploaded.
+  struct Claimed {
+    NextOffsets next;  // every partition's record after the claim
+    bool all = true;   // every partition with a record; else those in `partitions`
+    std::set<int32_t> partitions;
+    NextOffsets Progress() const;  // Recover's result
+  };
+  Result<Claimed> ClaimForRecovery(const std::set<int32_t>* partitions, bool take_over = true);
+  // Touches only the store: may run on another thread while this object is otherwise unused.
+  Status CleanUp(const Claimed& claimed);
+
   // The commit protocol for one batch: upload, manifest, ownership check, publish, conditional
   // progress PUTs, manifest removed. Errors: FailedPrecondition (another lander landed or claimed
   // one of the partitions since ReadProgress, or the records name another owner: nothing of the

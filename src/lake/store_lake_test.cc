@@ -183,6 +183,35 @@ TEST(StoreLake, RecoveryRemovesWhatADeadLanderLeft) {
   EXPECT_TRUE(f.store.ListUploads()->empty());
 }
 
+TEST(StoreLake, TheClaimFencesTheOldLanderBeforeTheCleanupRuns) {
+  Fixture f;
+  StoreLake old(f.store, {"ev", "ev", "old-1", "", {}});
+  ASSERT_TRUE(old.ReadProgress().ok());
+  BatchCommit b;
+  b.files = {{WriteFile(f.local, "x.parquet", "x"), "ev/t=a/ev+0+0-9.parquet"}};
+  b.next = {{0, 10}, {1, 4}};
+  ASSERT_TRUE(old.CommitBatch(b).ok());
+  ASSERT_TRUE(f.store.Put("ev/t=a/ev+0+10-19.parquet", "published, not committed").ok());
+  ASSERT_TRUE(f.store.Put("ev/t=a/ev+1+4-9.parquet", "another partition's").ok());
+
+  StoreLake fresh(f.store, {"ev", "ev", "new-2", "", {}});
+  std::set<int32_t> mine = {0};
+  auto claimed = fresh.ClaimForRecovery(&mine);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  EXPECT_EQ(claimed->Progress(), (NextOffsets{{0, 10}}));
+  EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\nowner=new-2 epoch=1\n");
+  // Claimed, not yet cleaned: the old lander can no longer commit the partition.
+  EXPECT_TRUE(f.store.Get("ev/t=a/ev+0+10-19.parquet").ok());
+  BatchCommit late;
+  late.files = {{WriteFile(f.local, "y.parquet", "y"), "ev/t=a/ev+0+10-19.parquet"}};
+  late.next = {{0, 20}};
+  EXPECT_EQ(old.CommitBatch(late).code(), StatusCode::kFailedPrecondition);
+
+  ASSERT_TRUE(fresh.CleanUp(*claimed).ok());
+  EXPECT_EQ(Keys(f.store, "ev/"), (std::vector<std::string>{"ev/t=a/ev+0+0-9.parquet", "ev/t=a/ev+1+4-9.parquet"}));
+  EXPECT_TRUE(f.store.ListUploads()->empty());
+}
+
 TEST(StoreLake, ExactCommitReplacesTablesAndRecords) {
   Fixture f;
   StoreLake lake(f.store, {"ev", "ev", "a-1", "", {}});
