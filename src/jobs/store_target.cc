@@ -41,6 +41,13 @@ std::string LanderName() {
   return fmt::format("{}-{}-{}", name, ::getpid(), ms);
 }
 
+// Removes `path` (a file or folder of the mirror); a failure costs disk space only: logged.
+void RemoveLogged(const fs::path& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec) spdlog::warn("cleanup: cannot remove {}: {}", path.string(), ec.message());
+}
+
 // Removes the mirrors of landers that no longer run (named `<hash>-<pid>`).
 void RemoveDeadMirrors(const fs::path& root) {
   std::error_code ec;
@@ -51,9 +58,9 @@ void RemoveDeadMirrors(const fs::path& root) {
     int64_t pid = 0;
     if (!lake::ParseNonNegative(std::string_view(name).substr(dash + 1), pid) || pid <= 0) continue;
     if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
-    std::error_code rm;
-    fs::remove_all(it->path(), rm);
+    RemoveLogged(it->path());
   }
+  if (ec) spdlog::warn("cleanup: cannot list {}: {}", root.string(), ec.message());
 }
 
 Result<std::string> ReadWhole(const fs::path& file) {
@@ -75,9 +82,7 @@ StoreTarget::StoreTarget(std::unique_ptr<objstore::ObjectStore> store, fs::path 
 StoreTarget::~StoreTarget() {
   (void)CleanedUp();
   (void)TakePreuploads({});  // a run that ends before its commit: its uploads go (recovery's job too)
-  std::error_code ec;
-  fs::remove_all(mirror_, ec);
-  if (ec) spdlog::warn("cleanup: cannot remove {}: {}", mirror_.string(), ec.message());
+  RemoveLogged(mirror_);
 }
 
 Result<std::unique_ptr<StoreTarget>> StoreTarget::ForLake(const std::string& lake,
@@ -298,14 +303,8 @@ Status StoreTarget::Commit(const std::vector<lake::StoreFile>& files,
   for (const fs::path& dir : replaced) batch.replace_tables.push_back(KeyOf(dir));
   Status st = lake_.CommitBatch(batch);
   // The mirror keeps no data: the bucket has them (or recovery removes them).
-  for (const lake::StoreFile& f : files) {
-    std::error_code ec;
-    fs::remove(f.local, ec);
-  }
-  for (const Fetched& f : fetched) {
-    std::error_code ec;
-    fs::remove(f.file.local, ec);
-  }
+  for (const lake::StoreFile& f : files) RemoveLogged(f.local);
+  for (const Fetched& f : fetched) RemoveLogged(f.file.local);
   EL_RETURN_IF_ERROR(st);
   for (auto& [k, v] : sent) metadata_[k] = std::move(v);
   return Status::Ok();
