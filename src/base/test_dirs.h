@@ -25,4 +25,12 @@ inline void TouchFile(const std::filesystem::path& path) {
   std::ofstream(path) << "x";
 }
 
+// Creates `dir` (and its parents) and the file `name` in it holding `text`; returns its path.
+inline std::filesystem::path WriteTestFile(const std::filesystem::path& dir, const std::string& name,
+                                           const std::string& text) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / name) << text;
+  return dir / name;
+}
+
 }  // namespace el::test

@@ -6,24 +6,11 @@
 
 #include "base/test_dirs.h"
 #include "objstore/local_store.h"
+#include "objstore/test_keys.h"
 
 namespace el::jobs {
 namespace {
 namespace fs = std::filesystem;
-
-fs::path WriteFile(const fs::path& dir, const std::string& name, const std::string& text) {
-  fs::create_directories(dir);
-  std::ofstream(dir / name) << text;
-  return dir / name;
-}
-
-std::vector<std::string> Keys(objstore::ObjectStore& s, const std::string& prefix) {
-  std::vector<std::string> out;
-  auto listed = s.ListAll(prefix);
-  EXPECT_TRUE(listed.ok());
-  for (const auto& o : *listed) out.push_back(o.key);
-  return out;
-}
 
 // A lander killed after publishing offsets 10-19 of partition 0 (past its record, 10) left the
 // file and an unfinished upload of it; the next lander lands the same range under the same key.
@@ -35,11 +22,11 @@ TEST(StoreTargetTest, RecoveryRemovesLeftoversBeforeTheNextBatchUploadsTheSameKe
     lake::StoreLake old(bucket, {"ev", "ev", "old-1", "", {}});
     ASSERT_TRUE(old.ReadProgress().ok());
     lake::BatchCommit b;
-    b.files = {{WriteFile(dir / "old", "a.parquet", "rows 0-9"), "ev/ev+0+0-9.parquet"}};
+    b.files = {{test::WriteTestFile(dir / "old", "a.parquet", "rows 0-9"), "ev/ev+0+0-9.parquet"}};
     b.next = {{0, 10}};
     ASSERT_TRUE(old.CommitBatch(b).ok());
     ASSERT_TRUE(bucket.Put("ev/ev+0+10-19.parquet", "rows 10-19, never committed").ok());
-    ASSERT_TRUE(bucket.StartUpload("ev/ev+0+10-19.parquet", WriteFile(dir / "old", "b", "stray")).ok());
+    ASSERT_TRUE(bucket.StartUpload("ev/ev+0+10-19.parquet", test::WriteTestFile(dir / "old", "b", "stray")).ok());
   }
 
   StoreTarget target(std::make_unique<objstore::LocalStore>(dir / "bucket"), dir / "mirrors", "lake",
@@ -53,7 +40,7 @@ TEST(StoreTargetTest, RecoveryRemovesLeftoversBeforeTheNextBatchUploadsTheSameKe
   t.name = "ev";
   t.staging_dir = target.mirror() / "_staging" / "ev" / "batch-1" / "ev";
   t.table_dir = target.mirror() / "ev";
-  fs::path staged = WriteFile(t.staging_dir, "ev+0+10-19.parquet", "rows 10-19, landed again");
+  fs::path staged = test::WriteTestFile(t.staging_dir, "ev+0+10-19.parquet", "rows 10-19, landed again");
   auto files = target.PendingFiles({t});
   ASSERT_TRUE(files.ok());
   ASSERT_EQ(files->size(), 1u);
@@ -64,7 +51,7 @@ TEST(StoreTargetTest, RecoveryRemovesLeftoversBeforeTheNextBatchUploadsTheSameKe
   Status st = target.Commit(*files, {t}, {{0, 20}}, false, {});
   ASSERT_TRUE(st.ok()) << st.ToString();
 
-  EXPECT_EQ(Keys(bucket, "ev/"), (std::vector<std::string>{"ev/ev+0+0-9.parquet", "ev/ev+0+10-19.parquet"}));
+  EXPECT_EQ(test::StoreKeys(bucket, "ev/"), (std::vector<std::string>{"ev/ev+0+0-9.parquet", "ev/ev+0+10-19.parquet"}));
   EXPECT_EQ(*bucket.Get("ev/ev+0+10-19.parquet"), "rows 10-19, landed again");
   EXPECT_TRUE(bucket.ListUploads()->empty());
   EXPECT_EQ(*bucket.Get("_progress/ev/0.next"), "20\nowner=new-2 epoch=1\n");

@@ -6,24 +6,11 @@
 
 #include "base/test_dirs.h"
 #include "objstore/local_store.h"
+#include "objstore/test_keys.h"
 
 namespace el::lake {
 namespace {
 namespace fs = std::filesystem;
-
-fs::path WriteFile(const fs::path& dir, const std::string& name, const std::string& text) {
-  fs::create_directories(dir);
-  std::ofstream(dir / name) << text;
-  return dir / name;
-}
-
-std::vector<std::string> Keys(objstore::ObjectStore& s, const std::string& prefix = "") {
-  std::vector<std::string> out;
-  auto listed = s.ListAll(prefix);
-  EXPECT_TRUE(listed.ok());
-  for (const auto& o : *listed) out.push_back(o.key);
-  return out;
-}
 
 struct Fixture {
   fs::path dir = test::FreshTestDir("store_lake");
@@ -36,12 +23,12 @@ TEST(StoreLake, CommitPublishesFilesThenRecords) {
   StoreLake lake(f.store, {"ev", "ev", "a-1", "", {}});
   ASSERT_TRUE(lake.ReadProgress().ok());
   BatchCommit b;
-  b.files = {{WriteFile(f.local, "x.parquet", "data0"), "ev/event_type=a/ev+0+0-9.parquet"},
-             {WriteFile(f.local, "y.parquet", "data1"), "ev/event_type=b/ev+1+0-4.parquet"}};
-  b.metadata = {{WriteFile(f.local, "v1.json", "{}"), "ev/_schema/v1.json"}};
+  b.files = {{test::WriteTestFile(f.local, "x.parquet", "data0"), "ev/event_type=a/ev+0+0-9.parquet"},
+             {test::WriteTestFile(f.local, "y.parquet", "data1"), "ev/event_type=b/ev+1+0-4.parquet"}};
+  b.metadata = {{test::WriteTestFile(f.local, "v1.json", "{}"), "ev/_schema/v1.json"}};
   b.next = {{0, 10}, {1, 5}};
   ASSERT_TRUE(lake.CommitBatch(b).ok());
-  EXPECT_EQ(Keys(f.store),
+  EXPECT_EQ(test::StoreKeys(f.store),
             (std::vector<std::string>{"_progress/ev/0.next", "_progress/ev/1.next",
                                       "ev/_schema/v1.json", "ev/event_type=a/ev+0+0-9.parquet",
                                       "ev/event_type=b/ev+1+0-4.parquet"}));
@@ -50,7 +37,7 @@ TEST(StoreLake, CommitPublishesFilesThenRecords) {
   EXPECT_EQ(*lake.ReadProgress(), (NextOffsets{{0, 10}, {1, 5}}));
   // The next batch moves the records on.
   BatchCommit c;
-  c.files = {{WriteFile(f.local, "z.parquet", "data2"), "ev/event_type=a/ev+0+10-19.parquet"}};
+  c.files = {{test::WriteTestFile(f.local, "z.parquet", "data2"), "ev/event_type=a/ev+0+10-19.parquet"}};
   c.next = {{0, 20}};
   ASSERT_TRUE(lake.CommitBatch(c).ok());
   EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "20\nowner=a-1 epoch=0\n");
@@ -63,16 +50,16 @@ TEST(StoreLake, AnotherLanderCommittingFirstFencesTheBatch) {
   ASSERT_TRUE(a.ReadProgress().ok());
   ASSERT_TRUE(b.ReadProgress().ok());
   BatchCommit first;
-  first.files = {{WriteFile(f.local, "x.parquet", "x"), "ev/ev+0+0-9.parquet"}};
+  first.files = {{test::WriteTestFile(f.local, "x.parquet", "x"), "ev/ev+0+0-9.parquet"}};
   first.next = {{0, 10}};
   ASSERT_TRUE(b.CommitBatch(first).ok());
   BatchCommit late;
-  late.files = {{WriteFile(f.local, "y.parquet", "y"), "ev/ev+0+0-4.parquet"}};
+  late.files = {{test::WriteTestFile(f.local, "y.parquet", "y"), "ev/ev+0+0-4.parquet"}};
   late.next = {{0, 5}};
   Status st = a.CommitBatch(late);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
   // Nothing of the late batch is visible, nor left as an upload or a manifest.
-  EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/ev+0+0-9.parquet"}));
+  EXPECT_EQ(test::StoreKeys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/ev+0+0-9.parquet"}));
   EXPECT_TRUE(f.store.ListUploads()->empty());
   EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\nowner=b-2 epoch=0\n");
 }
@@ -85,7 +72,7 @@ TEST(StoreLake, AClaimFencesTheLanderThatHadThePartition) {
   // Partition 1 had no record: the claim writes one without an offset.
   EXPECT_EQ(*f.store.Get("_progress/ev/1.next"), "none\nowner=z-1 epoch=1\n");
   BatchCommit first;
-  first.files = {{WriteFile(f.local, "x.parquet", "x"), "ev/ev+0+0-9.parquet"}};
+  first.files = {{test::WriteTestFile(f.local, "x.parquet", "x"), "ev/ev+0+0-9.parquet"}};
   first.next = {{0, 10}};
   ASSERT_TRUE(zombie.CommitBatch(first).ok());
   EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\nowner=z-1 epoch=1\n");
@@ -102,21 +89,21 @@ TEST(StoreLake, AClaimFencesTheLanderThatHadThePartition) {
   // The old owner's batch fails its ownership check, whether it read the records before the
   // claim or after it (the offsets did not change; the owner did).
   BatchCommit late;
-  late.files = {{WriteFile(f.local, "y.parquet", "y"), "ev/ev+0+10-14.parquet"}};
+  late.files = {{test::WriteTestFile(f.local, "y.parquet", "y"), "ev/ev+0+10-14.parquet"}};
   late.next = {{0, 15}};
   EXPECT_EQ(zombie.CommitBatch(late).code(), StatusCode::kFailedPrecondition);
   ASSERT_TRUE(zombie.ReadProgress().ok());
   EXPECT_EQ(zombie.CommitBatch(late).code(), StatusCode::kFailedPrecondition);
   BatchCommit fresh;  // a first batch of partition 1: the claim's `none` record fences it too
-  fresh.files = {{WriteFile(f.local, "z.parquet", "z"), "ev/ev+1+0-4.parquet"}};
+  fresh.files = {{test::WriteTestFile(f.local, "z.parquet", "z"), "ev/ev+1+0-4.parquet"}};
   fresh.next = {{1, 5}};
   EXPECT_EQ(zombie.CommitBatch(fresh).code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "_progress/ev/1.next",
+  EXPECT_EQ(test::StoreKeys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "_progress/ev/1.next",
                                                      "ev/ev+0+0-9.parquet"}));
   EXPECT_TRUE(f.store.ListUploads()->empty());
   // The new owner commits on its claim.
   BatchCommit mine;
-  mine.files = {{WriteFile(f.local, "w.parquet", "w"), "ev/ev+1+0-7.parquet"}};
+  mine.files = {{test::WriteTestFile(f.local, "w.parquet", "w"), "ev/ev+1+0-7.parquet"}};
   mine.next = {{1, 8}};
   ASSERT_TRUE(owner.CommitBatch(mine).ok());
   EXPECT_EQ(*f.store.Get("_progress/ev/1.next"), "8\nowner=n-2 epoch=2\n");
@@ -156,17 +143,17 @@ TEST(StoreLake, RecoveryRemovesWhatADeadLanderLeft) {
   StoreLake old(f.store, {"ev", "ev", "dead-1", "", {}});
   ASSERT_TRUE(old.ReadProgress().ok());
   BatchCommit b;
-  b.files = {{WriteFile(f.local, "x.parquet", "x"), "ev/t=a/ev+0+0-9.parquet"}};
+  b.files = {{test::WriteTestFile(f.local, "x.parquet", "x"), "ev/t=a/ev+0+0-9.parquet"}};
   b.next = {{0, 10}};
   ASSERT_TRUE(old.CommitBatch(b).ok());
   // A crash after publishing (past the record), one after uploading (a manifest and its upload),
   // and an upload started before its manifest was written.
   ASSERT_TRUE(f.store.Put("ev/t=a/ev+0+10-19.parquet", "published, not committed").ok());
   ASSERT_TRUE(f.store.Put("ev_dead_letter/ev+0+10-19.parquet", "published, not committed").ok());
-  auto up = f.store.StartUpload("ev/t=b/ev+0+10-19.parquet", WriteFile(f.local, "u", "u"));
+  auto up = f.store.StartUpload("ev/t=b/ev+0+10-19.parquet", test::WriteTestFile(f.local, "u", "u"));
   ASSERT_TRUE(up.ok());
   ASSERT_TRUE(f.store.Put("_staging/ev/dead-1-2/batch.json", ManifestJson({"dead-1", {0}, {*up}})).ok());
-  auto orphan = f.store.StartUpload("ev/t=c/ev+0+10-19.parquet", WriteFile(f.local, "o", "o"));
+  auto orphan = f.store.StartUpload("ev/t=c/ev+0+10-19.parquet", test::WriteTestFile(f.local, "o", "o"));
   ASSERT_TRUE(orphan.ok());
   // A file of another topic and one of a partition not being recovered stay.
   ASSERT_TRUE(f.store.Put("other/other+0+10-19.parquet", "x").ok());
@@ -177,7 +164,7 @@ TEST(StoreLake, RecoveryRemovesWhatADeadLanderLeft) {
   auto next = fresh.Recover(&mine);
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(*next, (NextOffsets{{0, 10}}));
-  EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/t=a/ev+0+0-9.parquet",
+  EXPECT_EQ(test::StoreKeys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/t=a/ev+0+0-9.parquet",
                                                      "ev/t=a/ev+1+0-9.parquet",
                                                      "other/other+0+10-19.parquet"}));
   EXPECT_TRUE(f.store.ListUploads()->empty());
@@ -188,7 +175,7 @@ TEST(StoreLake, TheClaimFencesTheOldLanderBeforeTheCleanupRuns) {
   StoreLake old(f.store, {"ev", "ev", "old-1", "", {}});
   ASSERT_TRUE(old.ReadProgress().ok());
   BatchCommit b;
-  b.files = {{WriteFile(f.local, "x.parquet", "x"), "ev/t=a/ev+0+0-9.parquet"}};
+  b.files = {{test::WriteTestFile(f.local, "x.parquet", "x"), "ev/t=a/ev+0+0-9.parquet"}};
   b.next = {{0, 10}, {1, 4}};
   ASSERT_TRUE(old.CommitBatch(b).ok());
   ASSERT_TRUE(f.store.Put("ev/t=a/ev+0+10-19.parquet", "published, not committed").ok());
@@ -203,12 +190,12 @@ TEST(StoreLake, TheClaimFencesTheOldLanderBeforeTheCleanupRuns) {
   // Claimed, not yet cleaned: the old lander can no longer commit the partition.
   EXPECT_TRUE(f.store.Get("ev/t=a/ev+0+10-19.parquet").ok());
   BatchCommit late;
-  late.files = {{WriteFile(f.local, "y.parquet", "y"), "ev/t=a/ev+0+10-19.parquet"}};
+  late.files = {{test::WriteTestFile(f.local, "y.parquet", "y"), "ev/t=a/ev+0+10-19.parquet"}};
   late.next = {{0, 20}};
   EXPECT_EQ(old.CommitBatch(late).code(), StatusCode::kFailedPrecondition);
 
   ASSERT_TRUE(fresh.CleanUp(*claimed).ok());
-  EXPECT_EQ(Keys(f.store, "ev/"), (std::vector<std::string>{"ev/t=a/ev+0+0-9.parquet", "ev/t=a/ev+1+4-9.parquet"}));
+  EXPECT_EQ(test::StoreKeys(f.store, "ev/"), (std::vector<std::string>{"ev/t=a/ev+0+0-9.parquet", "ev/t=a/ev+1+4-9.parquet"}));
   EXPECT_TRUE(f.store.ListUploads()->empty());
 }
 
@@ -217,17 +204,17 @@ TEST(StoreLake, ExactCommitReplacesTablesAndRecords) {
   StoreLake lake(f.store, {"ev", "ev", "a-1", "", {}});
   ASSERT_TRUE(lake.ReadProgress().ok());
   BatchCommit b;
-  b.files = {{WriteFile(f.local, "x", "x"), "ev/ev+0+0-9.parquet"},
-             {WriteFile(f.local, "y", "y"), "ev/ev+1+0-9.parquet"}};
+  b.files = {{test::WriteTestFile(f.local, "x", "x"), "ev/ev+0+0-9.parquet"},
+             {test::WriteTestFile(f.local, "y", "y"), "ev/ev+1+0-9.parquet"}};
   b.next = {{0, 10}, {1, 10}};
   ASSERT_TRUE(lake.CommitBatch(b).ok());
   BatchCommit again;
-  again.files = {{WriteFile(f.local, "z", "z"), "ev/ev+0+0-4.parquet"}};
+  again.files = {{test::WriteTestFile(f.local, "z", "z"), "ev/ev+0+0-4.parquet"}};
   again.next = {{0, 5}};
   again.exact = true;
   again.replace_tables = {"ev"};
   ASSERT_TRUE(lake.CommitBatch(again).ok());
-  EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/ev+0+0-4.parquet"}));
+  EXPECT_EQ(test::StoreKeys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/ev+0+0-4.parquet"}));
 }
 
 TEST(StoreLake, PullMetadataFetchesFormatAndSchemas) {
@@ -250,19 +237,19 @@ TEST(StoreLake, ASchemaVersionIsCreatedOnce) {
   StoreLake b(f.store, {"ev", "ev", "b-2", "", {}});
   ASSERT_TRUE(a.ReadProgress().ok());
   BatchCommit first;
-  first.files = {{WriteFile(f.local, "x", "x"), "ev/ev+0+0-9.parquet"}};
-  first.metadata = {{WriteFile(f.local, "va", "{\"a\":1}"), "ev/_schema/v2.json"}};
+  first.files = {{test::WriteTestFile(f.local, "x", "x"), "ev/ev+0+0-9.parquet"}};
+  first.metadata = {{test::WriteTestFile(f.local, "va", "{\"a\":1}"), "ev/_schema/v2.json"}};
   first.next = {{0, 10}};
   ASSERT_TRUE(a.CommitBatch(first).ok());
   ASSERT_TRUE(b.ReadProgress().ok());
   BatchCommit other;  // the same version made from another mirror
-  other.files = {{WriteFile(f.local, "y", "y"), "ev/ev+1+0-9.parquet"}};
-  other.metadata = {{WriteFile(f.local, "vb", "{\"b\":1}"), "ev/_schema/v2.json"}};
+  other.files = {{test::WriteTestFile(f.local, "y", "y"), "ev/ev+1+0-9.parquet"}};
+  other.metadata = {{test::WriteTestFile(f.local, "vb", "{\"b\":1}"), "ev/_schema/v2.json"}};
   other.next = {{1, 10}};
   Status st = b.CommitBatch(other);
   EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
   EXPECT_EQ(*f.store.Get("ev/_schema/v2.json"), "{\"a\":1}");
-  EXPECT_EQ(Keys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/_schema/v2.json",
+  EXPECT_EQ(test::StoreKeys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/_schema/v2.json",
                                                      "ev/ev+0+0-9.parquet"}));
   EXPECT_TRUE(f.store.ListUploads()->empty());
   // The same content again (a retried batch) is fine.
