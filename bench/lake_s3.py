@@ -4,8 +4,8 @@ Starts `eventlake broker` and a Ceph cluster with its RADOS gateway on loopback
 (tests/integration/ceph_cluster.py), produces N game events (`eventlake generate game-events`) to
 one partition with kcat, then lands them (batch, default layout, overwrite) REPS times into a fresh
 local lake and a fresh prefix of a bucket, alternating. Prints each run's seconds and the ratio
-S3 / local of the medians; the difference is the upload and commit of the batch (docs/formats/
-lake_on_s3.md).
+S3 / local of the medians, and appends them to bench/results/lake_s3-<UTC date>.txt; the
+difference is the upload and commit of the batch (docs/formats/lake_on_s3.md).
 
 Usage: python3 bench/lake_s3.py [N (200000)] [REPS (3)]   (EVENTLAKE_BIN: default build/eventlake)
        python3 bench/lake_s3.py --land-from BROKERS TOPIC [REPS (1)]   (bench/lander.sh: starts the
@@ -26,6 +26,7 @@ sys.path.insert(0, str(HERE.parent / "tests" / "integration"))
 os.environ.setdefault("EVENTLAKE_BIN", str(HERE.parent / "build" / "eventlake"))
 
 import harness  # noqa: E402
+from bench_report import Report  # noqa: E402
 from ceph_cluster import running_cluster  # noqa: E402
 
 
@@ -66,6 +67,7 @@ def main():
         return land_from(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) == 5 else 1)
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    report = Report("lake_s3", "Ceph 16 memstore OSD + RADOS gateway on loopback")
     root = Path(tempfile.mkdtemp(prefix="eventlake-bench-s3-"))
     procs = harness.Procs(root)
     try:
@@ -85,10 +87,11 @@ def main():
                     out = harness.run(["land", "--brokers", brokers, "--lake", lake, "--topic", "events"],
                                       env=e, timeout=600).stdout.strip()
                     times[name].append(time.monotonic() - t0)
-                    print(f"{name:5s} run {rep}: {times[name][-1]:6.2f} s  {out}", flush=True)
+                    report.line(f"{name:5s} run {rep}: {times[name][-1]:6.2f} s  {out}")
             local, s3 = statistics.median(times["local"]), statistics.median(times["s3"])
-            print(f"{n} events: local {local:.2f} s ({n / local:,.0f} events/s), "
-                  f"S3 {s3:.2f} s ({n / s3:,.0f} events/s), S3 / local {s3 / local:.2f}x")
+            report.line(f"{n} events: local {local:.2f} s ({n / local:,.0f} events/s), "
+                        f"S3 {s3:.2f} s ({n / s3:,.0f} events/s), S3 / local {s3 / local:.2f}x")
+            report.write()
     finally:
         procs.kill_all()
         subprocess.run(["rm", "-rf", str(root)], check=False)

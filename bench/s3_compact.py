@@ -6,7 +6,8 @@ Starts `eventlake broker` and a Ceph cluster with its RADOS gateway on loopback
 25 days to one partition, then lands them in BATCHES appending runs (`--partition-by dt`) into a
 local lake and into a bucket: every (type, day) folder gets BATCHES small files (50 folders, 48
 closed). Then times `eventlake compact events` on each lake (the S3 one with an empty cache) and
-checks that both still count every event once. Prints the seconds and the ratio S3 / local.
+checks that both still count every event once. Prints the seconds and the ratio S3 / local, and
+appends them to bench/results/s3_compact-<UTC date>.txt.
 
 Usage: python3 bench/s3_compact.py [BATCHES (20)]   (EVENTLAKE_BIN: default build/eventlake)
 """
@@ -23,6 +24,7 @@ sys.path.insert(0, str(HERE.parent / "tests" / "integration"))
 os.environ.setdefault("EVENTLAKE_BIN", str(HERE.parent / "build" / "eventlake"))
 
 import harness  # noqa: E402
+from bench_report import Report  # noqa: E402
 from ceph_cluster import running_cluster  # noqa: E402
 
 PER_BATCH = 1000
@@ -42,6 +44,7 @@ def count(lake, env):
 def main():
     batches = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     n = batches * PER_BATCH
+    report = Report("s3_compact", "Ceph 16 memstore OSD + RADOS gateway on loopback")
     root = Path(tempfile.mkdtemp(prefix="eventlake-bench-compact-"))
     procs = harness.Procs(root)
     try:
@@ -60,8 +63,7 @@ def main():
                                  "--partition-by", "dt", "--event-time-field", "ts", "--mode", "append",
                                  "--from", str(b * PER_BATCH), "--to", str((b + 1) * PER_BATCH)],
                                 env=e, timeout=600)
-                print(f"{name:5s} landed {n} events in {batches} batches: {time.monotonic() - t0:.1f} s",
-                      flush=True)
+                report.line(f"{name:5s} landed {n} events in {batches} batches: {time.monotonic() - t0:.1f} s")
             seconds = {}
             for name, lake, e in lakes:
                 before = count(lake, e)
@@ -70,10 +72,11 @@ def main():
                 seconds[name] = time.monotonic() - t0
                 after = count(lake, e)
                 assert before == after == f"{n},{n}", (name, before, after)
-                print(f"{name:5s} compact: {seconds[name]:6.2f} s  {out}", flush=True)
-            print(f"compact of {batches * 50} files ({batches * 48} in closed folders): local "
-                  f"{seconds['local']:.2f} s, S3 {seconds['s3']:.2f} s, S3 / local "
-                  f"{seconds['s3'] / seconds['local']:.1f}x")
+                report.line(f"{name:5s} compact: {seconds[name]:6.2f} s  {out}")
+            report.line(f"compact of {batches * 50} files ({batches * 48} in closed folders): local "
+                        f"{seconds['local']:.2f} s, S3 {seconds['s3']:.2f} s, S3 / local "
+                        f"{seconds['s3'] / seconds['local']:.1f}x")
+            report.write()
     finally:
         procs.kill_all()
         subprocess.run(["rm", "-rf", str(root)], check=False)

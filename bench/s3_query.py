@@ -2,6 +2,7 @@
 downloads into the cache) against the same query answered from the cache, and a query whose Hive
 filters prune the download. Run by hand: a broker, `eventlake land` into a local folder, a Ceph RADOS
 gateway on loopback (tests/integration/ceph_cluster.py), the lake uploaded key for path with boto3.
+Appends what it prints to bench/results/s3_query-<UTC date>.txt.
 
     /usr/bin/python3 bench/s3_query.py [path/to/eventlake] [EVENTS]     (default 200000 events)
 """
@@ -19,6 +20,7 @@ if len(sys.argv) > 1:
 EVENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 200000
 
 import harness  # noqa: E402
+from bench_report import Report  # noqa: E402
 from ceph_cluster import CephCluster  # noqa: E402
 from s3_lake import upload_lake  # noqa: E402
 
@@ -30,6 +32,7 @@ def timed(args, env):
 
 
 def main():
+    report = Report("s3_query", "Ceph 16 memstore OSD + RADOS gateway on loopback")
     with tempfile.TemporaryDirectory(prefix="s3bench-") as tmp:
         procs = harness.Procs(pathlib.Path(tmp))
         ceph = CephCluster(pathlib.Path(tmp) / "ceph")
@@ -51,22 +54,23 @@ def main():
             env = dict(ceph.env(), AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent")
             cache = os.path.join(tmp, "cache")
             url = "s3://bench/lake"
-            print(f"lake: {EVENTS} events, {files} Parquet files, {size / 1e6:.1f} MB; land {land_s:.1f} s")
+            report.line(f"lake: {EVENTS} events, {files} Parquet files, {size / 1e6:.1f} MB; land {land_s:.1f} s")
             whole = f'SELECT event_type, count(*), count(DISTINCT user_id) FROM "{topic}" GROUP BY 1 ORDER BY 1'
             dts = harness.run(["query", "--lake", lake, "--format", "csv",
                                f'SELECT DISTINCT dt FROM "{topic}" ORDER BY 1 LIMIT 1'], timeout=600).stdout.split()
             pruned = f"SELECT count(*) FROM \"{topic}\" WHERE event_type = 'purchase_sword' AND dt = '{dts[1]}'"
             local_s, local = timed(["query", "--lake", lake, "--format", "csv", whole], None)
-            print(f"local lake, whole table: {local_s:.2f} s")
+            report.line(f"local lake, whole table: {local_s:.2f} s")
             for name, sql in [("whole table", whole), ("whole table again (cached)", whole),
                               ("pruned: one event type, one dt (cached)", pruned)]:
                 secs, cp = timed(["query", "--lake", url, "--cache-dir", cache, "--format", "csv",
                                   "--fetch-report", sql], env)
                 assert name != "whole table" or cp.stdout == local.stdout
-                print(f"s3, {name}: {secs:.2f} s  [{cp.stderr.strip()}]")
+                report.line(f"s3, {name}: {secs:.2f} s  [{cp.stderr.strip()}]")
             secs, cp = timed(["query", "--lake", url, "--cache-dir", os.path.join(tmp, "cache2"), "--format",
                               "csv", "--fetch-report", pruned], env)
-            print(f"s3, pruned, empty cache: {secs:.2f} s  [{cp.stderr.strip()}]")
+            report.line(f"s3, pruned, empty cache: {secs:.2f} s  [{cp.stderr.strip()}]")
+            report.write()
         finally:
             ceph.stop()
             procs.kill_all()
