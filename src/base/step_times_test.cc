@@ -15,7 +15,9 @@ TEST(StepTimesTest, NamesEachStepWithItsOwnDuration) {
   steps.Mark("second");
   std::smatch m;
   const std::string& text = steps.text();
-  ASSERT_TRUE(std::regex_match(text, m, std::regex(R"( first (\d+\.\d{3}) s second (\d+\.\d{3}) s)"))) << text;
+  ASSERT_TRUE(
+      std::regex_match(text, m, std::regex(R"( first (\d+\.\d{3}) s second (\d+\.\d{3}) s)")))
+      << text;
   EXPECT_GE(std::stod(m[1]), 0.020);
   EXPECT_LT(std::stod(m[2]), std::stod(m[1]));
 }

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "base/test_dirs.h"
 #include "objstore/local_store.h"
 #include "objstore/test_keys.h"
@@ -26,11 +24,13 @@ TEST(StoreTargetTest, RecoveryRemovesLeftoversBeforeTheNextBatchUploadsTheSameKe
     b.next = {{0, 10}};
     ASSERT_TRUE(old.CommitBatch(b).ok());
     ASSERT_TRUE(bucket.Put("ev/ev+0+10-19.parquet", "rows 10-19, never committed").ok());
-    ASSERT_TRUE(bucket.StartUpload("ev/ev+0+10-19.parquet", test::WriteTestFile(dir / "old", "b", "stray")).ok());
+    ASSERT_TRUE(
+        bucket.StartUpload("ev/ev+0+10-19.parquet", test::WriteTestFile(dir / "old", "b", "stray"))
+            .ok());
   }
 
-  StoreTarget target(std::make_unique<objstore::LocalStore>(dir / "bucket"), dir / "mirrors", "lake",
-                     {"ev", "ev", "new-2", "", {}});
+  StoreTarget target(std::make_unique<objstore::LocalStore>(dir / "bucket"), dir / "mirrors",
+                     "lake", {"ev", "ev", "new-2", "", {}});
   ASSERT_TRUE(target.Open().ok());
   auto next = target.Recover(nullptr, true);
   ASSERT_TRUE(next.ok()) << next.status().ToString();
@@ -40,7 +40,8 @@ TEST(StoreTargetTest, RecoveryRemovesLeftoversBeforeTheNextBatchUploadsTheSameKe
   t.name = "ev";
   t.staging_dir = target.mirror() / "_staging" / "ev" / "batch-1" / "ev";
   t.table_dir = target.mirror() / "ev";
-  fs::path staged = test::WriteTestFile(t.staging_dir, "ev+0+10-19.parquet", "rows 10-19, landed again");
+  fs::path staged =
+      test::WriteTestFile(t.staging_dir, "ev+0+10-19.parquet", "rows 10-19, landed again");
   auto files = target.PendingFiles({t});
   ASSERT_TRUE(files.ok());
   ASSERT_EQ(files->size(), 1u);
@@ -51,7 +52,8 @@ TEST(StoreTargetTest, RecoveryRemovesLeftoversBeforeTheNextBatchUploadsTheSameKe
   Status st = target.Commit(*files, {t}, {{0, 20}}, false, {});
   ASSERT_TRUE(st.ok()) << st.ToString();
 
-  EXPECT_EQ(test::StoreKeys(bucket, "ev/"), (std::vector<std::string>{"ev/ev+0+0-9.parquet", "ev/ev+0+10-19.parquet"}));
+  EXPECT_EQ(test::StoreKeys(bucket, "ev/"),
+            (std::vector<std::string>{"ev/ev+0+0-9.parquet", "ev/ev+0+10-19.parquet"}));
   EXPECT_EQ(*bucket.Get("ev/ev+0+10-19.parquet"), "rows 10-19, landed again");
   EXPECT_TRUE(bucket.ListUploads()->empty());
   EXPECT_EQ(*bucket.Get("_progress/ev/0.next"), "20\nowner=new-2 epoch=1\n");

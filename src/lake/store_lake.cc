@@ -377,7 +377,6 @@ std::vector<Result<objstore::Upload>> StoreLake::StartUploads(const std::vector<
 
 Status StoreLake::CommitBatch(const BatchCommit& batch) {
   StepTimes steps;  // for the debug log (each step is a round of requests)
-  auto step = [&](const char* name) { steps.Mark(name); };
   // 1. Stage: every file uploaded to its final key, unfinished; the manifest names the uploads.
   // (`started`: one per file of the batch, in its order.)
   std::vector<StoreFile> to_start;
@@ -408,15 +407,15 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
     (void)AbortAll(uploads);
     return failed;
   }
-  step("uploads");
+  steps.Mark("uploads");
   Manifest m{spec_.lander, {}, uploads};
   for (const auto& [p, n] : batch.next) m.partitions.insert(p);
   std::string manifest = fmt::format("{}{}-{}/batch.json", ManifestPrefix(), spec_.lander, ++seq_);
   Status st = store_.Put(manifest, ManifestJson(m));
-  step("manifest");
+  steps.Mark("manifest");
   // 2. Ownership: the records still where this lander read them.
   if (st.ok()) st = CheckOwnership(batch.next);
-  step("ownership");
+  steps.Mark("ownership");
   if (!st.ok()) {
     (void)AbortAll(uploads);
     (void)store_.Delete(manifest);
@@ -432,7 +431,7 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
       return p;
     }
   }
-  step("metadata");
+  steps.Mark("metadata");
   StopForTest("publish", uploads);
   // An overwrite lists the tables it replaces meanwhile (their files from before this commit;
   // the batch's own keys are left out, whether listed or not) and deletes the rest once every
@@ -446,14 +445,14 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
       kConcurrentCompletes);
   if (lister.joinable()) lister.join();
   for (const Status& p : published) EL_RETURN_IF_ERROR(p);
-  step("completes");
+  steps.Mark("completes");
   EL_RETURN_IF_ERROR(replaced.status());
   if (!replaced->empty()) EL_RETURN_IF_ERROR(store_.DeleteMany(*replaced));
-  step("replaced");
+  steps.Mark("replaced");
   // 4. Commit: the progress records, each conditional on the ETag read before publishing.
   StopForTest("commit", uploads);
   st = PutProgress(batch);
-  step("progress");
+  steps.Mark("progress");
   if (!st.ok()) {
     if (st.code() == StatusCode::kFailedPrecondition) {
       return FailedPrecondition(fmt::format(
@@ -465,7 +464,7 @@ Status StoreLake::CommitBatch(const BatchCommit& batch) {
   }
   // 5. Clean up.
   if (Status s = store_.Delete(manifest); !s.ok()) spdlog::warn("cleanup: {}", s.message());
-  step("cleanup");
+  steps.Mark("cleanup");
   spdlog::debug("lake {}: committed {} files ({} uploaded before):{}", spec_.topic, batch.files.size(),
                 batch.started.size(), steps.text());
   return Status::Ok();

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "base/test_dirs.h"
 #include "objstore/local_store.h"
 #include "objstore/test_keys.h"

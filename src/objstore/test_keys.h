@@ -10,7 +10,8 @@
 namespace el::test {
 
 // The keys `store` holds under `prefix`, in order (a failed listing fails the test).
-inline std::vector<std::string> StoreKeys(objstore::ObjectStore& store, const std::string& prefix = "") {
+inline std::vector<std::string> StoreKeys(objstore::ObjectStore& store,
+                                          const std::string& prefix = "") {
   std::vector<std::string> out;
   auto listed = store.ListAll(prefix);
   EXPECT_TRUE(listed.ok()) << listed.status().ToString();
