@@ -187,6 +187,14 @@ Status S3Store::PutMultipart(const std::string& full_key, const fs::path& file, 
   EL_ASSIGN_OR_RETURN(std::string upload_id, CreateUpload(full_key));
   auto etags = PutParts(full_key, upload_id, file, size);
   Status s = etags.ok() ? CompleteParts(full_key, upload_id, *etags) : etags.status();
+  if (s.code() == StatusCode::kNotFound && etags.ok()) {
+    // NoSuchUpload: a retried completion whose first answer was lost (the server completed it,
+    // then the connection or the server went) finds the upload gone. The object is then there
+    // with the ETag of exactly these parts.
+    auto head = Head(RelativeKey(full_key));
+    std::string etag = MultipartEtag(*etags);
+    if (head.ok() && !etag.empty() && head->etag == etag) return Status::Ok();
+  }
   if (!s.ok()) {
     Status abort = AbortMultipartUpload(RelativeKey(full_key), upload_id);
     if (!abort.ok())

@@ -197,6 +197,39 @@ TEST(S3Store, MultipartCompleteWithErrorBodyFails) {
   EXPECT_EQ(h.seen.back().method, "DELETE");
 }
 
+TEST(S3Store, MultipartCompleteWhoseAnswerWasLostIsCheckedByTheObjectsEtag) {
+  // md5("part one"), md5("part two"), and S3's ETag of the object completed from them.
+  const std::string p1 = "\"3303e12af474ca11d85ed2966a932992\"",
+                    p2 = "\"3ea4e15b91a17dc76052c56cfcdf67a2\"";
+  const std::string whole = "\"0732917abc3288784e318ac0aab1757a-2\"";
+  auto dir = test::FreshTestDir("s3store");
+  std::ofstream(dir / "f") << "0123456";
+  for (bool same : {true, false}) {
+    Harness h(true, 2);
+    h.Add(Answer(
+        200,
+        "<InitiateMultipartUploadResult><UploadId>U</UploadId></InitiateMultipartUploadResult>"));
+    h.Add(Answer(200, "", {{"etag", p1}}));
+    h.Add(Answer(200, "", {{"etag", p2}}));
+    h.Add(Unavailable("connection reset"));  // the completion's answer is lost
+    h.Add(Answer(404, "<Error><Code>NoSuchUpload</Code></Error>"));  // its retry
+    h.Add(Answer(200, "",
+                 {{"etag", same ? whole : "\"0000000000000000000000000000000a-2\""},
+                  {"content-length", "7"}}));
+    if (!same) h.Add(Answer(204));  // the abort
+    Status s = h.store->PutFile("big", dir / "f");
+    ASSERT_GE(h.seen.size(), 6u) << s.ToString();
+    EXPECT_EQ(h.seen[5].method, "HEAD") << same;
+    if (same) {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      EXPECT_EQ(h.seen.size(), 6u);
+    } else {
+      EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
+      EXPECT_EQ(h.seen.back().method, "DELETE");
+    }
+  }
+}
+
 TEST(S3Store, DeleteManySendsContentMd5AndReportsErrors) {
   Harness h;
   h.Add(Answer(
@@ -319,7 +352,8 @@ TEST(S3Store, StartUploadSendsEveryPartAndCompleteUploadPublishes) {
   std::ofstream(dir / "f") << "0123456";  // parts of 5: two
   std::ofstream(dir / "empty");
   h.Add(Answer(
-      200, "<InitiateMultipartUploadResult><UploadId>U</UploadId></InitiateMultipartUploadResult>"));
+      200,
+      "<InitiateMultipartUploadResult><UploadId>U</UploadId></InitiateMultipartUploadResult>"));
   h.Add(Answer(200, "", {{"etag", "\"p1\""}}));
   h.Add(Answer(200, "", {{"etag", "\"p2\""}}));
   auto up = h.store->StartUpload("t/a.parquet", dir / "f");
@@ -337,7 +371,8 @@ TEST(S3Store, StartUploadSendsEveryPartAndCompleteUploadPublishes) {
   EXPECT_EQ(h.store->CompleteUpload(*up).code(), StatusCode::kNotFound);
   // An empty file is one empty part.
   h.Add(Answer(
-      200, "<InitiateMultipartUploadResult><UploadId>E</UploadId></InitiateMultipartUploadResult>"));
+      200,
+      "<InitiateMultipartUploadResult><UploadId>E</UploadId></InitiateMultipartUploadResult>"));
   h.Add(Answer(200, "", {{"etag", "\"e\""}}));
   auto empty = h.store->StartUpload("t/e", dir / "empty");
   ASSERT_TRUE(empty.ok()) << empty.status().ToString();
