@@ -13,7 +13,10 @@
 // CompleteMultipartUpload; a 200 answer whose body is an <Error> counts as failed) and aborts the
 // upload when any step fails, so no parts are left to be billed. A completion that meets
 // NoSuchUpload (a retry after the server completed it and the answer was lost) counts as done
-// when the object's ETag is the one of exactly these parts (MultipartEtag).
+// when the object's ETag is the one of exactly these parts (MultipartEtag). An upload whose
+// CreateMultipartUpload answer was lost (the server created it, then the connection went) is one
+// this client never heard of: it stays, empty, until something aborts it (the lake's recovery
+// aborts those of its data files; a bucket lifecycle rule, AbortIncompleteMultipartUpload, the rest).
 // PutConditional sends If-None-Match: * or If-Match: ETAG (unquoted: Ceph 16's gateway compares
 // the bare ETag and refuses a quoted one). When an attempt's answer was lost and a retry then meets
 // 412, the object is read back: holding exactly our data, the put counts as done.

@@ -293,8 +293,16 @@ def test_multipart_upload_survives_a_gateway_killed_midway(ceph, s3_bucket, tmp_
     proc = subprocess.Popen([CHECK, f"s3://{s3_bucket}", "put-file", "big", str(src)], env=e,
                             stderr=subprocess.PIPE)
     s3 = ceph.s3()
+
+    def parts_stored():
+        uploads = s3.list_multipart_uploads(Bucket=s3_bucket).get("Uploads") or []
+        return any(s3.list_parts(Bucket=s3_bucket, Key=u["Key"], UploadId=u["UploadId"]).get("Parts")
+                   for u in uploads)
+
+    # Killed once a part is stored (midway), not between the upload's creation and its answer: an
+    # upload whose CreateMultipartUpload answer was lost is one the client never heard of.
     deadline = time.monotonic() + 60
-    while not s3.list_multipart_uploads(Bucket=s3_bucket).get("Uploads"):
+    while not parts_stored():
         assert proc.poll() is None, proc.stderr.read()
         assert time.monotonic() < deadline
         time.sleep(0.01)
