@@ -21,8 +21,9 @@ TEST(StoreLake, CommitPublishesFilesThenRecords) {
   StoreLake lake(f.store, {"ev", "ev", "a-1", "", {}});
   ASSERT_TRUE(lake.ReadProgress().ok());
   BatchCommit b;
-  b.files = {{test::WriteTestFile(f.local, "x.parquet", "data0"), "ev/event_type=a/ev+0+0-9.parquet"},
-             {test::WriteTestFile(f.local, "y.parquet", "data1"), "ev/event_type=b/ev+1+0-4.parquet"}};
+  b.files = {
+      {test::WriteTestFile(f.local, "x.parquet", "data0"), "ev/event_type=a/ev+0+0-9.parquet"},
+      {test::WriteTestFile(f.local, "y.parquet", "data1"), "ev/event_type=b/ev+1+0-4.parquet"}};
   b.metadata = {{test::WriteTestFile(f.local, "v1.json", "{}"), "ev/_schema/v1.json"}};
   b.next = {{0, 10}, {1, 5}};
   ASSERT_TRUE(lake.CommitBatch(b).ok());
@@ -35,7 +36,8 @@ TEST(StoreLake, CommitPublishesFilesThenRecords) {
   EXPECT_EQ(*lake.ReadProgress(), (NextOffsets{{0, 10}, {1, 5}}));
   // The next batch moves the records on.
   BatchCommit c;
-  c.files = {{test::WriteTestFile(f.local, "z.parquet", "data2"), "ev/event_type=a/ev+0+10-19.parquet"}};
+  c.files = {
+      {test::WriteTestFile(f.local, "z.parquet", "data2"), "ev/event_type=a/ev+0+10-19.parquet"}};
   c.next = {{0, 20}};
   ASSERT_TRUE(lake.CommitBatch(c).ok());
   EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "20\nowner=a-1 epoch=0\n");
@@ -57,7 +59,8 @@ TEST(StoreLake, AnotherLanderCommittingFirstFencesTheBatch) {
   Status st = a.CommitBatch(late);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
   // Nothing of the late batch is visible, nor left as an upload or a manifest.
-  EXPECT_EQ(test::StoreKeys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/ev+0+0-9.parquet"}));
+  EXPECT_EQ(test::StoreKeys(f.store),
+            (std::vector<std::string>{"_progress/ev/0.next", "ev/ev+0+0-9.parquet"}));
   EXPECT_TRUE(f.store.ListUploads()->empty());
   EXPECT_EQ(*f.store.Get("_progress/ev/0.next"), "10\nowner=b-2 epoch=0\n");
 }
@@ -96,8 +99,9 @@ TEST(StoreLake, AClaimFencesTheLanderThatHadThePartition) {
   fresh.files = {{test::WriteTestFile(f.local, "z.parquet", "z"), "ev/ev+1+0-4.parquet"}};
   fresh.next = {{1, 5}};
   EXPECT_EQ(zombie.CommitBatch(fresh).code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(test::StoreKeys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "_progress/ev/1.next",
-                                                     "ev/ev+0+0-9.parquet"}));
+  EXPECT_EQ(test::StoreKeys(f.store),
+            (std::vector<std::string>{"_progress/ev/0.next", "_progress/ev/1.next",
+                                      "ev/ev+0+0-9.parquet"}));
   EXPECT_TRUE(f.store.ListUploads()->empty());
   // The new owner commits on its claim.
   BatchCommit mine;
@@ -148,10 +152,13 @@ TEST(StoreLake, RecoveryRemovesWhatADeadLanderLeft) {
   // and an upload started before its manifest was written.
   ASSERT_TRUE(f.store.Put("ev/t=a/ev+0+10-19.parquet", "published, not committed").ok());
   ASSERT_TRUE(f.store.Put("ev_dead_letter/ev+0+10-19.parquet", "published, not committed").ok());
-  auto up = f.store.StartUpload("ev/t=b/ev+0+10-19.parquet", test::WriteTestFile(f.local, "u", "u"));
+  auto up =
+      f.store.StartUpload("ev/t=b/ev+0+10-19.parquet", test::WriteTestFile(f.local, "u", "u"));
   ASSERT_TRUE(up.ok());
-  ASSERT_TRUE(f.store.Put("_staging/ev/dead-1-2/batch.json", ManifestJson({"dead-1", {0}, {*up}})).ok());
-  auto orphan = f.store.StartUpload("ev/t=c/ev+0+10-19.parquet", test::WriteTestFile(f.local, "o", "o"));
+  ASSERT_TRUE(
+      f.store.Put("_staging/ev/dead-1-2/batch.json", ManifestJson({"dead-1", {0}, {*up}})).ok());
+  auto orphan =
+      f.store.StartUpload("ev/t=c/ev+0+10-19.parquet", test::WriteTestFile(f.local, "o", "o"));
   ASSERT_TRUE(orphan.ok());
   // A file of another topic and one of a partition not being recovered stay.
   ASSERT_TRUE(f.store.Put("other/other+0+10-19.parquet", "x").ok());
@@ -162,9 +169,9 @@ TEST(StoreLake, RecoveryRemovesWhatADeadLanderLeft) {
   auto next = fresh.Recover(&mine);
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_EQ(*next, (NextOffsets{{0, 10}}));
-  EXPECT_EQ(test::StoreKeys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/t=a/ev+0+0-9.parquet",
-                                                     "ev/t=a/ev+1+0-9.parquet",
-                                                     "other/other+0+10-19.parquet"}));
+  EXPECT_EQ(test::StoreKeys(f.store),
+            (std::vector<std::string>{"_progress/ev/0.next", "ev/t=a/ev+0+0-9.parquet",
+                                      "ev/t=a/ev+1+0-9.parquet", "other/other+0+10-19.parquet"}));
   EXPECT_TRUE(f.store.ListUploads()->empty());
 }
 
@@ -193,7 +200,8 @@ TEST(StoreLake, TheClaimFencesTheOldLanderBeforeTheCleanupRuns) {
   EXPECT_EQ(old.CommitBatch(late).code(), StatusCode::kFailedPrecondition);
 
   ASSERT_TRUE(fresh.CleanUp(*claimed).ok());
-  EXPECT_EQ(test::StoreKeys(f.store, "ev/"), (std::vector<std::string>{"ev/t=a/ev+0+0-9.parquet", "ev/t=a/ev+1+4-9.parquet"}));
+  EXPECT_EQ(test::StoreKeys(f.store, "ev/"),
+            (std::vector<std::string>{"ev/t=a/ev+0+0-9.parquet", "ev/t=a/ev+1+4-9.parquet"}));
   EXPECT_TRUE(f.store.ListUploads()->empty());
 }
 
@@ -212,13 +220,15 @@ TEST(StoreLake, ExactCommitReplacesTablesAndRecords) {
   again.exact = true;
   again.replace_tables = {"ev"};
   ASSERT_TRUE(lake.CommitBatch(again).ok());
-  EXPECT_EQ(test::StoreKeys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/ev+0+0-4.parquet"}));
+  EXPECT_EQ(test::StoreKeys(f.store),
+            (std::vector<std::string>{"_progress/ev/0.next", "ev/ev+0+0-4.parquet"}));
 }
 
 TEST(StoreLake, PullMetadataFetchesFormatAndSchemas) {
   Fixture f;
-  for (const char* k : {"_format", "ev/_schema/v1.json", "ev/event_type=a/_schema/v1.json",
-                        "ev/event_type=a/ev+0+0-9.parquet", "ev/dt=1/x.parquet", "_progress/ev/0.next"})
+  for (const char* k :
+       {"_format", "ev/_schema/v1.json", "ev/event_type=a/_schema/v1.json",
+        "ev/event_type=a/ev+0+0-9.parquet", "ev/dt=1/x.parquet", "_progress/ev/0.next"})
     ASSERT_TRUE(f.store.Put(k, "1").ok());
   StoreLake lake(f.store, {"ev", "ev", "a-1", "", {}});
   auto keys = lake.PullMetadata(f.local);
@@ -247,8 +257,9 @@ TEST(StoreLake, ASchemaVersionIsCreatedOnce) {
   Status st = b.CommitBatch(other);
   EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
   EXPECT_EQ(*f.store.Get("ev/_schema/v2.json"), "{\"a\":1}");
-  EXPECT_EQ(test::StoreKeys(f.store), (std::vector<std::string>{"_progress/ev/0.next", "ev/_schema/v2.json",
-                                                     "ev/ev+0+0-9.parquet"}));
+  EXPECT_EQ(test::StoreKeys(f.store),
+            (std::vector<std::string>{"_progress/ev/0.next", "ev/_schema/v2.json",
+                                      "ev/ev+0+0-9.parquet"}));
   EXPECT_TRUE(f.store.ListUploads()->empty());
   // The same content again (a retried batch) is fine.
   other.metadata = {{f.local / "va", "ev/_schema/v2.json"}};
